@@ -1,0 +1,703 @@
+//! Decoding a source map document (ECMA-426 ParseSourceMap, DecodeSourceMap,
+//! DecodeIndexSourceMap).
+//!
+//! The spec distinguishes fatal errors from "optional" ones, after which decoding goes on
+//! with a defined fallback value. [`Reporter`] is the single place that decides: in strict
+//! mode an optional error is returned, in lenient mode it is recorded as a diagnostic and
+//! the spec's fallback is used.
+
+mod mappings;
+
+use serde_json::value::RawValue;
+use url::Url;
+
+use crate::error::{excerpt, Diagnostic, Error, ErrorCode, Result};
+use crate::json::{self, JsonObject, JsonType};
+use crate::map::SourceMap;
+use crate::mappings::MappingsBuilder;
+use crate::sources::Sources;
+use crate::strings::StringTable;
+use crate::url::{parse_base_url, resolve, source_prefix};
+
+use self::mappings::{decode_mappings, Placement};
+
+/// The largest input accepted: offsets inside the decoded map are 32-bit.
+pub const MAX_INPUT_BYTES: usize = u32::MAX as usize - 1;
+
+/// How to decode a map.
+#[derive(Clone, Debug, Default)]
+pub struct DecodeOptions {
+    strict: bool,
+    base_url: Option<Url>,
+}
+
+impl DecodeOptions {
+    /// Lenient decoding with no base URL.
+    pub fn new() -> DecodeOptions {
+        DecodeOptions::default()
+    }
+
+    /// Strict mode turns every optional error of the spec into a returned error.
+    pub fn strict(mut self, strict: bool) -> DecodeOptions {
+        self.strict = strict;
+        self
+    }
+
+    /// Sets the map's own URL, against which source URLs are resolved. It must be an
+    /// absolute URL (`https://...`, `file:///...`).
+    pub fn base_url(mut self, base_url: &str) -> Result<DecodeOptions> {
+        self.base_url = Some(parse_base_url(base_url)?);
+        Ok(self)
+    }
+
+    /// Whether strict mode is on.
+    pub fn is_strict(&self) -> bool {
+        self.strict
+    }
+
+    /// The base URL, if one was set.
+    pub fn base(&self) -> Option<&Url> {
+        self.base_url.as_ref()
+    }
+}
+
+/// Routes optional errors: returned in strict mode, collected in lenient mode.
+#[derive(Debug)]
+pub(crate) struct Reporter {
+    strict: bool,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Reporter {
+    pub(crate) fn report(&mut self, error: Error) -> Result<()> {
+        if self.strict {
+            return Err(error);
+        }
+        self.diagnostics.push(error);
+        Ok(())
+    }
+
+    /// Records something worth knowing that is not an error in either mode.
+    fn note(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.diagnostics.len()
+    }
+
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.diagnostics.truncate(len);
+    }
+}
+
+/// Decodes a source map document.
+pub fn decode(input: &[u8], options: &DecodeOptions) -> Result<SourceMap> {
+    if input.len() > MAX_INPUT_BYTES {
+        return Err(Error::new(
+            ErrorCode::InputTooLarge,
+            format!(
+                "input of {} bytes exceeds the limit of {MAX_INPUT_BYTES}",
+                input.len()
+            ),
+        ));
+    }
+    let mut reporter = Reporter {
+        strict: options.strict,
+        diagnostics: Vec::new(),
+    };
+    let skipped = prefix_length(input);
+    let body = &input[skipped..];
+    match std::str::from_utf8(body) {
+        Ok(text) => decode_text(text, skipped, options, &mut reporter),
+        Err(e) => {
+            let at = skipped + e.valid_up_to();
+            reporter.report(Error::at(
+                ErrorCode::InvalidUtf8,
+                at,
+                format!("invalid UTF-8 at byte {at}"),
+            ))?;
+            let text = String::from_utf8_lossy(body);
+            decode_text(&text, skipped, options, &mut reporter)
+        }
+    }
+}
+
+/// Bytes to skip before the JSON: a UTF-8 BOM, and the `)]}'` anti-XSSI prefix up to
+/// (not including) the next line break, as FetchSourceMap removes it.
+fn prefix_length(input: &[u8]) -> usize {
+    let mut skip = 0;
+    if input.starts_with(b"\xEF\xBB\xBF") {
+        skip = 3;
+    }
+    if input[skip..].starts_with(b")]}'") {
+        let rest = &input[skip..];
+        skip += memchr::memchr2(b'\n', b'\r', rest).unwrap_or(4);
+    }
+    skip
+}
+
+fn decode_text(
+    text: &str,
+    skipped: usize,
+    options: &DecodeOptions,
+    reporter: &mut Reporter,
+) -> Result<SourceMap> {
+    match JsonObject::parse(text) {
+        Ok(document) => decode_document(&document, text, skipped, options, reporter),
+        Err(error) if error.code() == ErrorCode::InvalidJson && !options.strict => {
+            // JSON with trailing commas is common in hand-written maps; recover from
+            // exactly that and nothing else.
+            let Some(repaired) = json::blank_trailing_commas(text) else {
+                return Err(error.shift(skipped));
+            };
+            let Ok(document) = JsonObject::parse(&repaired) else {
+                return Err(error.shift(skipped));
+            };
+            reporter.report(Error::at(
+                ErrorCode::TrailingComma,
+                error.offset().unwrap_or(0) as usize + skipped,
+                "the JSON has trailing commas; they were ignored",
+            ))?;
+            decode_document(&document, &repaired, skipped, options, reporter)
+        }
+        Err(error) => Err(error.shift(skipped)),
+    }
+}
+
+/// Everything a document contributes, merged across index-map sections.
+struct Assembly {
+    sources: Sources,
+    names: StringTable,
+    mappings: MappingsBuilder,
+}
+
+impl Assembly {
+    fn mark(&self) -> (usize, usize, crate::mappings::BuilderMark) {
+        (self.sources.len(), self.names.len(), self.mappings.mark())
+    }
+
+    fn rollback(&mut self, mark: (usize, usize, crate::mappings::BuilderMark)) {
+        self.sources.truncate(mark.0);
+        self.names.truncate(mark.1);
+        self.mappings.rollback(mark.2);
+    }
+}
+
+/// The document text and how its byte offsets map back to the input.
+#[derive(Clone, Copy)]
+struct Origin<'t> {
+    text: &'t str,
+    skipped: usize,
+}
+
+impl Origin<'_> {
+    /// Byte offset in the input of a value borrowed from the document text.
+    fn offset_of(&self, raw: &RawValue) -> usize {
+        raw.get().as_ptr() as usize - self.text.as_ptr() as usize + self.skipped
+    }
+}
+
+fn decode_document(
+    document: &JsonObject<'_>,
+    text: &str,
+    skipped: usize,
+    options: &DecodeOptions,
+    reporter: &mut Reporter,
+) -> Result<SourceMap> {
+    let origin = Origin { text, skipped };
+    if let Some(key) = document.duplicate_key() {
+        reporter.note(Error::new(
+            ErrorCode::DuplicateKey,
+            format!(
+                "key \"{}\" appears more than once; the last value is used",
+                excerpt(key)
+            ),
+        ));
+    }
+    let mut assembly = Assembly {
+        sources: Sources::default(),
+        names: StringTable::default(),
+        mappings: MappingsBuilder::new(),
+    };
+    let is_index_map = document.contains("sections");
+    let file = if is_index_map {
+        if let Some(mappings) = document.get("mappings") {
+            reporter.report(Error::at(
+                ErrorCode::SectionsWithMappings,
+                origin.offset_of(mappings),
+                "an index map must not have a \"mappings\" field; it was ignored",
+            ))?;
+        }
+        decode_index(document, origin, options, reporter, &mut assembly)?
+    } else {
+        let placement = SectionPlacement::default();
+        decode_regular(
+            document,
+            origin,
+            placement,
+            options,
+            reporter,
+            &mut assembly,
+        )?
+    };
+    let debug_id = decode_debug_id(document, origin, reporter)?;
+
+    let (mappings, sorted_lines) = assembly.mappings.finish();
+    if sorted_lines > 0 {
+        reporter.note(Error::new(
+            ErrorCode::UnsortedMappings,
+            format!("{sorted_lines} generated lines had unsorted segments; they were sorted"),
+        ));
+    }
+    let mut sources = assembly.sources;
+    sources.shrink_to_fit();
+    let mut names = assembly.names;
+    names.shrink_to_fit();
+    Ok(SourceMap::from_parts(
+        file,
+        debug_id,
+        is_index_map,
+        sources,
+        names,
+        mappings,
+        std::mem::take(&mut reporter.diagnostics),
+    ))
+}
+
+/// Where a section starts in the generated file.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Debug)]
+struct SectionPlacement {
+    line: u32,
+    column: u32,
+}
+
+fn decode_index(
+    document: &JsonObject<'_>,
+    origin: Origin<'_>,
+    options: &DecodeOptions,
+    reporter: &mut Reporter,
+    assembly: &mut Assembly,
+) -> Result<Option<String>> {
+    let sections_raw = document.get("sections").expect("checked by caller");
+    if JsonType::of(sections_raw) != JsonType::Array {
+        return Err(wrong_type(origin, sections_raw, "sections", "an array"));
+    }
+    check_version(document, origin, reporter)?;
+    let file = optional_string(document, origin, "file", reporter)?.map(String::from);
+
+    let mut previous_offset: Option<SectionPlacement> = None;
+    let mut previous_last: Option<SectionPlacement> = None;
+    for section_raw in json::array_items(sections_raw)? {
+        let at = origin.offset_of(section_raw);
+        if JsonType::of(section_raw) != JsonType::Object {
+            reporter.report(wrong_type(origin, section_raw, "section", "an object"))?;
+            continue;
+        }
+        let section = JsonObject::from_raw(section_raw)?;
+        let placement = section_offset(&section, section_raw, origin, reporter)?;
+        if previous_offset.is_some_and(|previous| placement < previous) {
+            reporter.report(Error::at(
+                ErrorCode::InvalidSectionOrder,
+                at,
+                format!(
+                    "section at line {} column {} comes before the previous section",
+                    placement.line, placement.column
+                ),
+            ))?;
+        } else if previous_last.is_some_and(|last| placement <= last) {
+            reporter.report(Error::at(
+                ErrorCode::InvalidSectionOrder,
+                at,
+                format!(
+                    "section at line {} column {} overlaps the previous section's mappings",
+                    placement.line, placement.column
+                ),
+            ))?;
+        }
+        let Some(map_raw) = section.get("map") else {
+            if section.contains("url") {
+                return Err(Error::at(
+                    ErrorCode::SectionUrlUnsupported,
+                    at,
+                    "index map sections with \"url\" are not supported; embed the map",
+                ));
+            }
+            return Err(Error::at(
+                ErrorCode::MissingField,
+                at,
+                "index map section has no \"map\"",
+            ));
+        };
+        if JsonType::of(map_raw) != JsonType::Object {
+            return Err(wrong_type(origin, map_raw, "map", "an object"));
+        }
+        let map = JsonObject::from_raw(map_raw)?;
+        // Tokens can only be appended at or after the builder's current line.
+        if placement.line < assembly.mappings.current_line() {
+            reporter.report(Error::at(
+                ErrorCode::InvalidSectionOrder,
+                at,
+                format!(
+                    "section at line {} cannot be placed before line {}; it was skipped",
+                    placement.line,
+                    assembly.mappings.current_line()
+                ),
+            ))?;
+            continue;
+        }
+        let mark = assembly.mark();
+        let diagnostics = reporter.len();
+        let decoded = if map.contains("sections") {
+            Err(Error::at(
+                ErrorCode::NestedIndexMap,
+                origin.offset_of(map_raw),
+                "a section's map is itself an index map, which the spec does not allow",
+            ))
+        } else {
+            decode_regular(&map, origin, placement, options, reporter, assembly)
+        };
+        match decoded {
+            Ok(_) => {
+                previous_offset = Some(placement);
+                if let Some((line, column)) = assembly.mappings.last_position_since(mark.2) {
+                    previous_last = Some(SectionPlacement { line, column });
+                }
+                assembly.mappings.trim_empty_lines(placement.line);
+            }
+            Err(error) => {
+                assembly.rollback(mark);
+                reporter.truncate(diagnostics);
+                reporter.report(error)?;
+            }
+        }
+    }
+    Ok(file)
+}
+
+fn section_offset(
+    section: &JsonObject<'_>,
+    section_raw: &RawValue,
+    origin: Origin<'_>,
+    reporter: &mut Reporter,
+) -> Result<SectionPlacement> {
+    let Some(offset) = section.get("offset") else {
+        return Err(Error::at(
+            ErrorCode::MissingField,
+            origin.offset_of(section_raw),
+            "index map section has no \"offset\"",
+        ));
+    };
+    if JsonType::of(offset) != JsonType::Object {
+        return Err(wrong_type(origin, offset, "offset", "an object"));
+    }
+    let offset_object = JsonObject::from_raw(offset)?;
+    let mut read = |field: &str| -> Result<u32> {
+        let value = offset_object.get(field);
+        match value.and_then(json::integer) {
+            Some(n) if (0.0..=f64::from(u32::MAX - 1)).contains(&n) => Ok(n as u32),
+            _ => {
+                let at = value.map_or(origin.offset_of(offset), |v| origin.offset_of(v));
+                let problem = match value {
+                    None => format!("section offset has no \"{field}\""),
+                    Some(v) => format!(
+                        "section offset \"{field}\" must be a non-negative integer, found {}",
+                        excerpt(v.get())
+                    ),
+                };
+                let code = if value.is_none() {
+                    ErrorCode::MissingField
+                } else {
+                    ErrorCode::WrongType
+                };
+                reporter.report(Error::at(code, at, problem))?;
+                Ok(0)
+            }
+        }
+    };
+    let line = read("line")?;
+    let column = read("column")?;
+    Ok(SectionPlacement { line, column })
+}
+
+/// Decodes one regular map (the whole document or a section) into `assembly`.
+fn decode_regular(
+    map: &JsonObject<'_>,
+    origin: Origin<'_>,
+    placement: SectionPlacement,
+    options: &DecodeOptions,
+    reporter: &mut Reporter,
+    assembly: &mut Assembly,
+) -> Result<Option<String>> {
+    check_version(map, origin, reporter)?;
+    let mappings_raw = required(map, origin, "mappings", JsonType::String, "a string")?;
+    let sources_raw = required(map, origin, "sources", JsonType::Array, "an array")?;
+    let file = optional_string(map, origin, "file", reporter)?.map(String::from);
+    let source_root = optional_string(map, origin, "sourceRoot", reporter)?;
+
+    let source_items = json::array_items(sources_raw)?;
+    let content_items = optional_array(map, origin, "sourcesContent", reporter)?;
+    let source_base = assembly.sources.len() as u32;
+    let prefix = source_prefix(source_root.as_deref());
+    for (index, item) in source_items.iter().enumerate() {
+        let raw = match JsonType::of(item) {
+            JsonType::String => json::string(item),
+            JsonType::Null => None,
+            other => {
+                reporter.report(Error::at(
+                    ErrorCode::WrongType,
+                    origin.offset_of(item),
+                    format!(
+                        "sources[{index}] must be a string or null, found {}",
+                        other.name()
+                    ),
+                ))?;
+                None
+            }
+        };
+        let content = match content_items.get(index) {
+            Some(item) => match JsonType::of(item) {
+                JsonType::String => Some(item.get()),
+                JsonType::Null => None,
+                other => {
+                    reporter.report(Error::at(
+                        ErrorCode::WrongType,
+                        origin.offset_of(item),
+                        format!(
+                            "sourcesContent[{index}] must be a string or null, found {}",
+                            other.name()
+                        ),
+                    ))?;
+                    None
+                }
+            },
+            None => None,
+        };
+        let joined = raw.as_deref().map(|raw| format!("{prefix}{raw}"));
+        let url = joined.as_deref().and_then(|j| resolve(j, options.base()));
+        if let (Some(joined), None, Some(_)) = (&joined, &url, options.base()) {
+            reporter.report(Error::at(
+                ErrorCode::InvalidSourceUrl,
+                origin.offset_of(item),
+                format!("source \"{}\" does not resolve to a URL", excerpt(joined)),
+            ))?;
+        }
+        assembly
+            .sources
+            .push(raw.as_deref(), joined.as_deref(), url.as_deref(), content);
+    }
+    decode_ignore_list(map, origin, source_base, reporter, assembly)?;
+
+    let name_base = assembly.names.len() as u32;
+    for (index, item) in optional_array(map, origin, "names", reporter)?
+        .iter()
+        .enumerate()
+    {
+        match json::string(item) {
+            Some(name) => assembly.names.push(Some(&name)),
+            None => {
+                reporter.report(Error::at(
+                    ErrorCode::WrongType,
+                    origin.offset_of(item),
+                    format!(
+                        "names[{index}] must be a string, found {}",
+                        JsonType::of(item).name()
+                    ),
+                ))?;
+                // The spec keeps indices aligned with an empty name.
+                assembly.names.push(Some(""));
+            }
+        }
+    }
+
+    let token = mappings_raw.get();
+    let (text, input_offset) = if memchr::memchr(b'\\', token.as_bytes()).is_none() {
+        (
+            std::borrow::Cow::Borrowed(&token[1..token.len() - 1]),
+            Some(origin.offset_of(mappings_raw) + 1),
+        )
+    } else {
+        (json::unescape_token(token), None)
+    };
+    let placement = Placement {
+        line_offset: placement.line,
+        column_offset: placement.column,
+        source_base,
+        name_base,
+        source_count: assembly.sources.len() as u32 - source_base,
+        name_count: assembly.names.len() as u32 - name_base,
+        input_offset,
+    };
+    decode_mappings(text.as_bytes(), placement, &mut assembly.mappings, reporter)?;
+    Ok(file)
+}
+
+fn decode_ignore_list(
+    map: &JsonObject<'_>,
+    origin: Origin<'_>,
+    source_base: u32,
+    reporter: &mut Reporter,
+    assembly: &mut Assembly,
+) -> Result<()> {
+    // `x_google_ignoreList` is the deprecated name, used only when the new one is absent.
+    let key = if map.contains("ignoreList") {
+        "ignoreList"
+    } else {
+        "x_google_ignoreList"
+    };
+    let source_count = assembly.sources.len() as u32 - source_base;
+    for item in optional_array(map, origin, key, reporter)? {
+        match json::integer(item) {
+            Some(n) if n >= 0.0 && n < f64::from(source_count) => {
+                assembly.sources.ignored[(source_base + n as u32) as usize] = true;
+            }
+            _ => reporter.report(Error::at(
+                ErrorCode::InvalidIgnoreList,
+                origin.offset_of(item),
+                format!(
+                    "{key} entry {} is not an index into sources ({source_count} sources)",
+                    excerpt(item.get())
+                ),
+            ))?,
+        }
+    }
+    Ok(())
+}
+
+fn decode_debug_id(
+    document: &JsonObject<'_>,
+    origin: Origin<'_>,
+    reporter: &mut Reporter,
+) -> Result<Option<String>> {
+    // `debug_id` is the name used before the proposal settled on `debugId`.
+    let key = if document.contains("debugId") {
+        "debugId"
+    } else {
+        "debug_id"
+    };
+    let Some(id) = optional_string(document, origin, key, reporter)? else {
+        return Ok(None);
+    };
+    if is_uuid(&id) {
+        return Ok(Some(id.into_owned()));
+    }
+    let raw = document.get(key).expect("present");
+    reporter.report(Error::at(
+        ErrorCode::InvalidDebugId,
+        origin.offset_of(raw),
+        format!("{key} \"{}\" is not a UUID", excerpt(&id)),
+    ))?;
+    Ok(None)
+}
+
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, hex digits in either case.
+fn is_uuid(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, &b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+fn check_version(map: &JsonObject<'_>, origin: Origin<'_>, reporter: &mut Reporter) -> Result<()> {
+    match map.get("version") {
+        None => reporter.report(Error::new(
+            ErrorCode::MissingField,
+            "the \"version\" field is missing",
+        )),
+        Some(raw) if json::number(raw) == Some(3.0) => Ok(()),
+        Some(raw) => reporter.report(Error::at(
+            ErrorCode::UnsupportedVersion,
+            origin.offset_of(raw),
+            format!(
+                "\"version\" must be the number 3, found {}",
+                excerpt(raw.get())
+            ),
+        )),
+    }
+}
+
+fn required<'a>(
+    map: &JsonObject<'a>,
+    origin: Origin<'_>,
+    key: &str,
+    kind: JsonType,
+    expected: &str,
+) -> Result<&'a RawValue> {
+    match map.get(key) {
+        Some(raw) if JsonType::of(raw) == kind => Ok(raw),
+        Some(raw) => Err(wrong_type(origin, raw, key, expected)),
+        None => Err(Error::new(
+            ErrorCode::MissingField,
+            format!("the \"{key}\" field is missing"),
+        )),
+    }
+}
+
+fn optional_string<'a>(
+    map: &JsonObject<'a>,
+    origin: Origin<'_>,
+    key: &str,
+    reporter: &mut Reporter,
+) -> Result<Option<std::borrow::Cow<'a, str>>> {
+    match map.get(key) {
+        None => Ok(None),
+        Some(raw) => match json::string(raw) {
+            Some(text) => Ok(Some(text)),
+            None => {
+                reporter.report(wrong_type(origin, raw, key, "a string"))?;
+                Ok(None)
+            }
+        },
+    }
+}
+
+fn optional_array<'a>(
+    map: &JsonObject<'a>,
+    origin: Origin<'_>,
+    key: &str,
+    reporter: &mut Reporter,
+) -> Result<Vec<&'a RawValue>> {
+    match map.get(key) {
+        None => Ok(Vec::new()),
+        Some(raw) if JsonType::of(raw) == JsonType::Array => json::array_items(raw),
+        Some(raw) => {
+            reporter.report(wrong_type(origin, raw, key, "an array"))?;
+            Ok(Vec::new())
+        }
+    }
+}
+
+fn wrong_type(origin: Origin<'_>, raw: &RawValue, key: &str, expected: &str) -> Error {
+    let at = origin.offset_of(raw);
+    Error::at(
+        ErrorCode::WrongType,
+        at,
+        format!(
+            "\"{key}\" must be {expected}, found {} at byte {at}",
+            JsonType::of(raw).name()
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_shape() {
+        assert!(is_uuid("1aad9d9e-2b50-454f-a5f2-0dd5e95c154c"));
+        assert!(is_uuid("1AAD9D9E-2B50-454F-A5F2-0DD5E95C154C"));
+        assert!(!is_uuid("1aad9d9e2b50454fa5f20dd5e95c154c"));
+        assert!(!is_uuid("this is not a UUID"));
+    }
+
+    #[test]
+    fn prefixes_are_skipped() {
+        assert_eq!(prefix_length(b"{}"), 0);
+        assert_eq!(prefix_length(b"\xEF\xBB\xBF{}"), 3);
+        assert_eq!(prefix_length(b")]}'\n{}"), 4);
+        assert_eq!(prefix_length(b")]}' junk\n{}"), 9);
+    }
+}

@@ -1,0 +1,369 @@
+//! The JSON layer: one pass over the document that keeps every top-level value as a
+//! borrowed raw slice, plus typed readers for those slices.
+//!
+//! Keeping values raw lets the decoder report byte offsets, look at a field's JSON type
+//! before deciding what to do (strict error or lenient recovery), and leave
+//! `sourcesContent` escaped until somebody asks for it.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// The JSON type of a raw value, judged by its first byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JsonType {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl JsonType {
+    pub(crate) fn of(raw: &RawValue) -> JsonType {
+        match raw.get().as_bytes().first() {
+            Some(b'"') => JsonType::String,
+            Some(b'[') => JsonType::Array,
+            Some(b'{') => JsonType::Object,
+            Some(b'n') => JsonType::Null,
+            Some(b't') | Some(b'f') => JsonType::Bool,
+            _ => JsonType::Number,
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            JsonType::Null => "null",
+            JsonType::Bool => "a boolean",
+            JsonType::Number => "a number",
+            JsonType::String => "a string",
+            JsonType::Array => "an array",
+            JsonType::Object => "an object",
+        }
+    }
+}
+
+/// A parsed JSON object: its members in document order, values still raw.
+///
+/// Duplicate keys are kept; [`JsonObject::get`] returns the last one, as `JSON.parse`
+/// does.
+pub(crate) struct JsonObject<'a> {
+    members: Vec<(Cow<'a, str>, &'a RawValue)>,
+}
+
+impl<'a> JsonObject<'a> {
+    /// Parses `text` as an object. Fails with `InvalidJson` on a syntax error and
+    /// `NotAnObject` when the document is valid JSON of another type.
+    pub(crate) fn parse(text: &'a str) -> Result<JsonObject<'a>> {
+        let raw: &'a RawValue = serde_json::from_str(text).map_err(|e| json_error(text, &e))?;
+        JsonObject::from_raw(raw)
+    }
+
+    /// Reads the members of a raw value that is known to be an object.
+    pub(crate) fn from_raw(raw: &'a RawValue) -> Result<JsonObject<'a>> {
+        if JsonType::of(raw) != JsonType::Object {
+            return Err(Error::new(
+                ErrorCode::NotAnObject,
+                format!("expected a JSON object, found {}", JsonType::of(raw).name()),
+            ));
+        }
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        let members = de
+            .deserialize_map(MembersVisitor)
+            .map_err(|e| json_error(raw.get(), &e))?;
+        Ok(JsonObject { members })
+    }
+
+    /// The value of `key` (the last one if the key repeats).
+    pub(crate) fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.members
+            .iter()
+            .rev()
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| *value)
+    }
+
+    /// Whether `key` is present at all, whatever its value.
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The first key that appears more than once, if any.
+    pub(crate) fn duplicate_key(&self) -> Option<&str> {
+        // Objects in source maps have a dozen keys at most: quadratic is cheapest here.
+        for (i, (name, _)) in self.members.iter().enumerate() {
+            if self.members[..i].iter().any(|(other, _)| other == name) {
+                return Some(name);
+            }
+        }
+        None
+    }
+}
+
+struct MembersVisitor;
+
+impl<'de> Visitor<'de> for MembersVisitor {
+    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Vec::new();
+        while let Some(key) = map.next_key::<BorrowedKey<'de>>()? {
+            let value: &'de RawValue = map.next_value()?;
+            members.push((key.0, value));
+        }
+        Ok(members)
+    }
+}
+
+/// A key that borrows from the input when it has no escapes.
+struct BorrowedKey<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for BorrowedKey<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = BorrowedKey<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(BorrowedKey(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(BorrowedKey(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Reads the items of a raw value that is known to be an array.
+pub(crate) fn array_items(raw: &RawValue) -> Result<Vec<&RawValue>> {
+    struct ItemsVisitor;
+    impl<'de> Visitor<'de> for ItemsVisitor {
+        type Value = Vec<&'de RawValue>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            // Grows with the items actually present; never sized from a claimed count.
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element::<&'de RawValue>()? {
+                items.push(item);
+            }
+            Ok(items)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    de.deserialize_seq(ItemsVisitor)
+        .map_err(|e| json_error(raw.get(), &e))
+}
+
+/// Reads a JSON number as f64 (JSON numbers are doubles, as in `JSON.parse`).
+pub(crate) fn number(raw: &RawValue) -> Option<f64> {
+    if JsonType::of(raw) != JsonType::Number {
+        return None;
+    }
+    serde_json::from_str::<f64>(raw.get()).ok()
+}
+
+/// Reads a JSON number that is integral ("an integral Number" in the spec).
+pub(crate) fn integer(raw: &RawValue) -> Option<f64> {
+    number(raw).filter(|n| n.is_finite() && n.fract() == 0.0)
+}
+
+/// The string inside a raw JSON string token, unescaped.
+///
+/// Borrowed when the token has no escapes. Lone surrogate escapes (which `JSON.parse`
+/// accepts) become U+FFFD, since Rust strings are UTF-8.
+pub(crate) fn string(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let token = raw.get();
+    if JsonType::of(raw) != JsonType::String {
+        return None;
+    }
+    Some(unescape_token(token))
+}
+
+/// Unescapes a complete JSON string token (with its quotes) that serde_json already
+/// validated.
+pub(crate) fn unescape_token(token: &str) -> Cow<'_, str> {
+    let inner = &token[1..token.len() - 1];
+    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+        return Cow::Borrowed(inner);
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.char_indices();
+    while let Some((_, ch)) = chars.next() {
+        if ch != '\\' {
+            out.push(ch);
+            continue;
+        }
+        let Some((_, escape)) = chars.next() else {
+            break;
+        };
+        match escape {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'u' => {
+                let unit = read_hex4(&mut chars);
+                if (0xd800..0xdc00).contains(&unit) {
+                    // A high surrogate: pair it with a following \uDC00-\uDFFF if present.
+                    let rest = chars.as_str();
+                    if rest.len() >= 6 && rest.starts_with("\\u") {
+                        let low = u32::from_str_radix(&rest[2..6], 16).unwrap_or(0);
+                        if (0xdc00..0xe000).contains(&low) {
+                            chars.next();
+                            chars.next();
+                            read_hex4(&mut chars);
+                            let code = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+                            out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                            continue;
+                        }
+                    }
+                    out.push('\u{fffd}');
+                } else {
+                    out.push(char::from_u32(unit).unwrap_or('\u{fffd}'));
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn read_hex4(chars: &mut std::str::CharIndices<'_>) -> u32 {
+    let mut value = 0;
+    for _ in 0..4 {
+        let digit = chars.next().and_then(|(_, c)| c.to_digit(16)).unwrap_or(0);
+        value = value * 16 + digit;
+    }
+    value
+}
+
+/// Turns a serde_json error into an `InvalidJson` error with a byte offset.
+pub(crate) fn json_error(text: &str, error: &serde_json::Error) -> Error {
+    let offset = line_column_to_offset(text, error.line(), error.column());
+    Error::at(
+        ErrorCode::InvalidJson,
+        offset,
+        format!("invalid JSON at byte {offset}: {error}"),
+    )
+}
+
+fn line_column_to_offset(text: &str, line: usize, column: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    let mut offset = 0;
+    for (index, piece) in text.split_inclusive('\n').enumerate() {
+        if index + 1 == line {
+            return (offset + column.saturating_sub(1)).min(text.len());
+        }
+        offset += piece.len();
+    }
+    text.len()
+}
+
+/// Replaces commas that directly precede `}` or `]` (ignoring whitespace) with spaces.
+///
+/// Used only by the lenient decoder after a syntax error; byte offsets stay the same.
+/// Returns `None` when there was no such comma.
+pub(crate) fn blank_trailing_commas(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut changed = false;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut pending_comma: Option<usize> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                pending_comma = None;
+            }
+            b',' => pending_comma = Some(i),
+            b'}' | b']' => {
+                if let Some(at) = pending_comma.take() {
+                    out[at] = b' ';
+                    changed = true;
+                }
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ => pending_comma = None,
+        }
+    }
+    // Only ASCII commas were replaced by ASCII spaces, so the text stays UTF-8.
+    changed.then(|| String::from_utf8(out).unwrap_or_default())
+}
+
+#[cfg(test)]
+fn is_valid_json(text: &str) -> bool {
+    serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_members_and_duplicates() {
+        let obj = JsonObject::parse(r#"{"a": 1, "b": "x", "a": [2]}"#).unwrap();
+        assert_eq!(obj.get("a").unwrap().get(), "[2]");
+        assert_eq!(obj.duplicate_key(), Some("a"));
+        assert!(obj.contains("b"));
+        assert!(!obj.contains("c"));
+    }
+
+    #[test]
+    fn not_an_object() {
+        let err = JsonObject::parse("[1]").err().unwrap();
+        assert_eq!(err.code(), ErrorCode::NotAnObject);
+        let err = JsonObject::parse("{").err().unwrap();
+        assert_eq!(err.code(), ErrorCode::InvalidJson);
+    }
+
+    #[test]
+    fn unescape() {
+        assert_eq!(unescape_token(r#""plain""#), "plain");
+        assert_eq!(unescape_token(r#""a\nb\"c\\d\/""#), "a\nb\"c\\d/");
+        assert_eq!(unescape_token(r#""\u00e9\ud83d\ude00""#), "é😀");
+        assert_eq!(unescape_token(r#""x\ud800y""#), "x\u{fffd}y");
+        assert_eq!(unescape_token(r#""\udc00""#), "\u{fffd}");
+    }
+
+    #[test]
+    fn trailing_commas() {
+        let fixed = blank_trailing_commas("{\"a\": [1, 2,], \"s\": \",}\",\n}").unwrap();
+        assert_eq!(fixed, "{\"a\": [1, 2 ], \"s\": \",}\" \n}");
+        assert!(is_valid_json(&fixed));
+        assert_eq!(blank_trailing_commas("{\"a\": 1}"), None);
+    }
+
+    #[test]
+    fn error_offsets() {
+        let err = JsonObject::parse("{\n  \"a\": x}").err().unwrap();
+        assert_eq!(err.offset(), Some(9));
+    }
+}

@@ -1,0 +1,42 @@
+//! mapback: a conformant ECMA-426 source map engine.
+//!
+//! Decode regular and index maps exactly as the spec says ([`SourceMap::from_slice_with`]
+//! with [`DecodeOptions`]), look positions up in both directions ([`SourceMap::lookup`],
+//! [`SourceMap::generated_position`]), and read sources, names and diagnostics. Lines
+//! and columns are 0-based; columns count UTF-16 code units, as the spec says.
+//!
+//! The C ABI lives in `ffi` and is the only place with `unsafe` code.
+//!
+//! ```
+//! let map = mapback::SourceMap::from_slice(
+//!     br#"{"version":3,"sources":["a.js"],"names":["run"],"mappings":"AAAA,IAAIA"}"#,
+//! ).unwrap();
+//! let token = map.lookup(0, 6).unwrap();
+//! assert_eq!(token.source().unwrap().name(), Some("a.js"));
+//! assert_eq!((token.original_line(), token.original_column()), (Some(0), Some(4)));
+//! assert_eq!(token.name(), Some("run"));
+//! ```
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+mod decode;
+mod error;
+mod json;
+mod lookup;
+mod map;
+mod mappings;
+mod sources;
+mod strings;
+mod url;
+pub mod vlq;
+
+pub use crate::decode::{decode, DecodeOptions, MAX_INPUT_BYTES};
+pub use crate::error::{Diagnostic, Error, ErrorCode, Result};
+pub use crate::lookup::{Bias, LookupOptions, ReverseIndex};
+pub use crate::map::{Source, SourceMap, Token};
+pub use crate::mappings::{Mappings, MappingsView, RawToken, NONE};
+pub use crate::url::parse_base_url;
+
+/// The crate version, as in Cargo.toml.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,155 @@
+//! The decoded sources of a map: raw `sources` strings, their resolved URLs, lazily
+//! unescaped `sourcesContent`, and the ignore-list flags.
+
+use std::sync::OnceLock;
+
+use crate::json::unescape_token;
+use crate::strings::StringTable;
+
+/// Marks a source without content.
+const NO_CONTENT: (u32, u32) = (u32::MAX, 0);
+
+/// All sources of a map (index maps: of every section, in order).
+#[derive(Debug, Default)]
+pub(crate) struct Sources {
+    /// The `sources` entries as written (null stays null).
+    pub(crate) raw: StringTable,
+    /// `sourceRoot` prefix + raw entry: what to show when there is no URL.
+    pub(crate) joined: StringTable,
+    /// The WHATWG-resolved URL, null when the source is null or does not resolve.
+    pub(crate) urls: StringTable,
+    pub(crate) ignored: Vec<bool>,
+    contents: Contents,
+}
+
+impl Sources {
+    pub(crate) fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Appends a source. `content_token` is the raw JSON string token (with quotes).
+    pub(crate) fn push(
+        &mut self,
+        raw: Option<&str>,
+        joined: Option<&str>,
+        url: Option<&str>,
+        content_token: Option<&str>,
+    ) {
+        self.raw.push(raw);
+        self.joined.push(joined);
+        self.urls.push(url);
+        self.ignored.push(false);
+        self.contents.push(content_token);
+    }
+
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.raw.truncate(len);
+        self.joined.truncate(len);
+        self.urls.truncate(len);
+        self.ignored.truncate(len);
+        self.contents.truncate(len);
+    }
+
+    /// The unescaped content of source `index`, if it has any.
+    pub(crate) fn content(&self, index: usize) -> Option<&str> {
+        self.contents.get(index)
+    }
+
+    pub(crate) fn has_content(&self, index: usize) -> bool {
+        self.contents
+            .spans
+            .get(index)
+            .is_some_and(|s| *s != NO_CONTENT)
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.raw.shrink_to_fit();
+        self.joined.shrink_to_fit();
+        self.urls.shrink_to_fit();
+        self.ignored.shrink_to_fit();
+        self.contents.blob.shrink_to_fit();
+        self.contents.spans.shrink_to_fit();
+        self.contents.unescaped.shrink_to_fit();
+    }
+
+    /// Bytes of heap memory held, counting the contents still escaped.
+    pub(crate) fn heap_size(&self) -> usize {
+        self.raw.heap_size()
+            + self.joined.heap_size()
+            + self.urls.heap_size()
+            + self.ignored.capacity()
+            + self.contents.blob.capacity()
+            + self.contents.spans.capacity() * 8
+            + self.contents.unescaped.capacity() * std::mem::size_of::<OnceLock<Box<str>>>()
+    }
+}
+
+/// `sourcesContent`, kept as the JSON string tokens and unescaped on first access.
+#[derive(Debug, Default)]
+struct Contents {
+    /// The raw JSON tokens, quotes included, back to back.
+    blob: String,
+    spans: Vec<(u32, u32)>,
+    /// Filled on first access, only for tokens that contain escapes.
+    unescaped: Vec<OnceLock<Box<str>>>,
+}
+
+impl Contents {
+    fn push(&mut self, token: Option<&str>) {
+        match token {
+            Some(token) => {
+                let start = self.blob.len() as u32;
+                self.blob.push_str(token);
+                self.spans.push((start, token.len() as u32));
+            }
+            None => self.spans.push(NO_CONTENT),
+        }
+        self.unescaped.push(OnceLock::new());
+    }
+
+    fn truncate(&mut self, len: usize) {
+        if let Some(&(start, _)) = self.spans[len.min(self.spans.len())..]
+            .iter()
+            .find(|span| **span != NO_CONTENT)
+        {
+            self.blob.truncate(start as usize);
+        }
+        self.spans.truncate(len);
+        self.unescaped.truncate(len);
+    }
+
+    fn get(&self, index: usize) -> Option<&str> {
+        let &(start, len) = self.spans.get(index)?;
+        if (start, len) == NO_CONTENT {
+            return None;
+        }
+        let token = &self.blob[start as usize..(start + len) as usize];
+        let inner = &token[1..token.len() - 1];
+        if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+            return Some(inner);
+        }
+        Some(self.unescaped[index].get_or_init(|| unescape_token(token).into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lazy_content() {
+        let mut sources = Sources::default();
+        sources.push(Some("a.js"), Some("a.js"), None, Some(r#""let a = 1;""#));
+        sources.push(Some("b.js"), Some("b.js"), None, Some(r#""line\nnext""#));
+        sources.push(None, None, None, None);
+        assert_eq!(sources.content(0), Some("let a = 1;"));
+        assert_eq!(sources.content(1), Some("line\nnext"));
+        assert_eq!(sources.content(2), None);
+        assert!(sources.has_content(1));
+        assert!(!sources.has_content(2));
+        sources.truncate(1);
+        assert_eq!(sources.len(), 1);
+        assert_eq!(sources.content(0), Some("let a = 1;"));
+        assert_eq!(sources.content(1), None);
+    }
+}

@@ -1,0 +1,207 @@
+//! Base64 VLQ, as ECMA-426 §"Base64 VLQ" defines it.
+//!
+//! A value is little-endian groups of 5 bits, each in one Base64 digit whose bit 5 says
+//! "more digits follow". The lowest bit of the whole value is the sign. Limits: the
+//! magnitude must be below 2^31, and "B" (negative zero) means -2^31.
+
+/// Value of each Base64 digit, or `INVALID` for bytes outside the alphabet.
+const DIGIT_VALUE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let alphabet = BASE64_ALPHABET;
+    let mut i = 0;
+    while i < 64 {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+const INVALID: u8 = 0xff;
+
+/// The standard Base64 alphabet (RFC 4648), which VLQ digits use.
+pub const BASE64_ALPHABET: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Why a VLQ could not be decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VlqError {
+    /// The byte at this position is not a Base64 digit.
+    InvalidDigit(usize),
+    /// The input ended while the continuation bit was set.
+    Truncated(usize),
+    /// The value does not fit in 32 bits (signed).
+    Overflow(usize),
+}
+
+/// Returns the Base64 value of `byte`, or `None` when it is not a Base64 digit.
+#[inline]
+pub fn digit_value(byte: u8) -> Option<u8> {
+    let value = DIGIT_VALUE[byte as usize];
+    (value != INVALID).then_some(value)
+}
+
+/// Decodes one signed VLQ from `bytes` starting at `*pos`, advancing `*pos` past it.
+///
+/// Leading zero continuation digits ("padded" VLQs) are valid however many there are;
+/// only the value's magnitude is limited.
+#[inline]
+pub fn decode_signed(bytes: &[u8], pos: &mut usize) -> Result<i64, VlqError> {
+    let start = *pos;
+    let mut unsigned: u64 = 0;
+    let mut shift: u32 = 0;
+    loop {
+        let Some(&byte) = bytes.get(*pos) else {
+            return Err(VlqError::Truncated(*pos));
+        };
+        let digit = DIGIT_VALUE[byte as usize];
+        if digit == INVALID {
+            return Err(if *pos == start {
+                VlqError::InvalidDigit(*pos)
+            } else if is_separator(byte) {
+                VlqError::Truncated(*pos)
+            } else {
+                VlqError::InvalidDigit(*pos)
+            });
+        }
+        *pos += 1;
+        let payload = u64::from(digit & 0x1f);
+        if payload != 0 {
+            // Any set bit at or above bit 32 makes the value too large, whatever follows.
+            if shift >= 32 || (payload << shift) >> 32 != 0 {
+                return Err(VlqError::Overflow(start));
+            }
+            unsigned |= payload << shift;
+        }
+        if digit & 0x20 == 0 {
+            break;
+        }
+        // Keep counting past 32 bits: zero padding digits are allowed.
+        shift = shift.saturating_add(5);
+    }
+    let negative = unsigned & 1 == 1;
+    let magnitude = (unsigned >> 1) as i64;
+    if negative && magnitude == 0 {
+        return Ok(-(1i64 << 31));
+    }
+    if magnitude >= 1i64 << 31 {
+        return Err(VlqError::Overflow(start));
+    }
+    Ok(if negative { -magnitude } else { magnitude })
+}
+
+#[inline]
+fn is_separator(byte: u8) -> bool {
+    byte == b',' || byte == b';'
+}
+
+/// Appends the VLQ encoding of `value` to `out`.
+///
+/// `value` must lie in [-2^31 + 1, 2^31 - 1]; -2^31 is written as "B".
+pub fn encode_signed(value: i64, out: &mut Vec<u8>) {
+    let mut rest: u64 = if value < 0 {
+        ((value.unsigned_abs()) << 1) | 1
+    } else {
+        (value as u64) << 1
+    };
+    if value == -(1i64 << 31) {
+        rest = 1;
+    }
+    loop {
+        let mut digit = (rest & 0x1f) as u8;
+        rest >>= 5;
+        if rest != 0 {
+            digit |= 0x20;
+        }
+        out.push(BASE64_ALPHABET[digit as usize]);
+        if rest == 0 {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(text: &str) -> Result<i64, VlqError> {
+        let mut pos = 0;
+        let value = decode_signed(text.as_bytes(), &mut pos)?;
+        assert_eq!(pos, text.len(), "consumed all of {text}");
+        Ok(value)
+    }
+
+    #[test]
+    fn spec_examples() {
+        assert_eq!(decode_all("iB"), Ok(17));
+        assert_eq!(decode_all("V"), Ok(-10));
+        assert_eq!(decode_all("A"), Ok(0));
+        assert_eq!(decode_all("B"), Ok(-(1 << 31)));
+        assert_eq!(decode_all("C"), Ok(1));
+        assert_eq!(decode_all("D"), Ok(-1));
+    }
+
+    #[test]
+    fn limits() {
+        // 2^31 - 1 encodes as the unsigned value 2^32 - 2.
+        let mut max = Vec::new();
+        encode_signed((1 << 31) - 1, &mut max);
+        assert_eq!(
+            decode_all(std::str::from_utf8(&max).unwrap()),
+            Ok((1 << 31) - 1)
+        );
+        let mut min = Vec::new();
+        encode_signed(-((1 << 31) - 1), &mut min);
+        assert_eq!(
+            decode_all(std::str::from_utf8(&min).unwrap()),
+            Ok(-((1 << 31) - 1))
+        );
+        // 2^31 does not fit.
+        assert_eq!(decode_all("ggggggE"), Err(VlqError::Overflow(0)));
+        // A set bit past bit 32 does not fit either.
+        assert!(matches!(decode_all("gggggggB"), Err(VlqError::Overflow(0))));
+    }
+
+    #[test]
+    fn padded_long_vlq_is_valid() {
+        let padded = format!("i{}A", "g".repeat(500));
+        assert_eq!(decode_all(&padded), Ok(1));
+    }
+
+    #[test]
+    fn errors() {
+        let mut pos = 0;
+        assert_eq!(decode_signed(b"g", &mut pos), Err(VlqError::Truncated(1)));
+        let mut pos = 0;
+        assert_eq!(decode_signed(b"g,", &mut pos), Err(VlqError::Truncated(1)));
+        let mut pos = 0;
+        assert_eq!(
+            decode_signed(b"=", &mut pos),
+            Err(VlqError::InvalidDigit(0))
+        );
+        let mut pos = 0;
+        assert_eq!(
+            decode_signed(b"g=", &mut pos),
+            Err(VlqError::InvalidDigit(1))
+        );
+    }
+
+    #[test]
+    fn round_trip() {
+        for value in [
+            0i64,
+            1,
+            -1,
+            15,
+            16,
+            -16,
+            1000,
+            -1000,
+            123_456_789,
+            -(1 << 31),
+        ] {
+            let mut out = Vec::new();
+            encode_signed(value, &mut out);
+            assert_eq!(decode_all(std::str::from_utf8(&out).unwrap()), Ok(value));
+        }
+    }
+}
