@@ -31,6 +31,8 @@ mod strings;
 mod url;
 pub mod vlq;
 
+pub mod ffi;
+
 pub use crate::decode::{decode, DecodeOptions, MAX_INPUT_BYTES};
 pub use crate::error::{Diagnostic, Error, ErrorCode, Result};
 pub use crate::lookup::{Bias, LookupOptions, ReverseIndex};

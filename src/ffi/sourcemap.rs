@@ -1,0 +1,574 @@
+//! `mapback_sourcemap`: decode a map and query it.
+//!
+//! A `mapback_sourcemap` is immutable once parsed. Every function taking a
+//! `const mapback_sourcemap *` may be called from any number of threads at once on the
+//! same handle; only `mapback_sourcemap_free` must not race with other uses.
+
+use crate::decode::DecodeOptions;
+use crate::error::{Error, ErrorCode};
+use crate::map::SourceMap;
+
+use super::boundary::{ffi_boundary, mapback_error};
+use super::types::{
+    mapback_diagnostic, mapback_lookup_options, mapback_parse_options, mapback_str, mapback_token,
+};
+use super::{bytes, output, required, text, values, values_mut, MAPBACK_NONE};
+
+/// A decoded source map (opaque). Create with `mapback_sourcemap_parse`, release with
+/// `mapback_sourcemap_free`. Immutable and thread-safe: see the functions' notes.
+pub struct mapback_sourcemap {
+    map: SourceMap,
+}
+
+fn index_error(what: &str, index: u32, count: usize) -> Error {
+    Error::new(
+        ErrorCode::IndexOutOfRange,
+        format!("{what} index {index} is out of range ({count} {what}s)"),
+    )
+}
+
+/// Parses a source map (regular or index map) from `len` bytes of JSON at `data`.
+///
+/// `data` is copied as needed; the caller keeps ownership and may free it as soon as
+/// the call returns. `data` may be NULL only when `len` is 0. `options` may be NULL for
+/// the defaults (lenient, no base URL). A UTF-8 BOM and a `)]}'` first line are skipped.
+///
+/// Returns a new map owned by the caller, to be released with `mapback_sourcemap_free`,
+/// or NULL on error with `err` set (`MAPBACK_ERROR_INVALID_JSON`, `..._MISSING_FIELD`,
+/// `..._VLQ_OVERFLOW`, and in strict mode any optional-error code). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_parse(
+    data: *const u8,
+    len: usize,
+    options: *const mapback_parse_options,
+    err: *mut mapback_error,
+) -> *mut mapback_sourcemap {
+    ffi_boundary!(err, {
+        // SAFETY: the caller guarantees `data` holds `len` bytes.
+        let input = unsafe { bytes(data, len, "data") }?;
+        let mut decode_options = DecodeOptions::new();
+        // SAFETY: `options` is NULL or points to a valid struct.
+        if let Some(o) = unsafe { options.as_ref() } {
+            decode_options = decode_options.strict(o.strict);
+            if o.base_url_len > 0 {
+                // SAFETY: `base_url` holds `base_url_len` bytes per the struct's contract.
+                let base = unsafe { text(o.base_url, o.base_url_len, "options.base_url") }?;
+                decode_options = decode_options.base_url(base)?;
+            }
+        }
+        let map = SourceMap::from_slice_with(input, &decode_options)?;
+        Ok(Box::into_raw(Box::new(mapback_sourcemap { map })))
+    })
+}
+
+/// Releases a map returned by `mapback_sourcemap_parse`. NULL is ignored.
+///
+/// Every view (`mapback_str`) obtained from the map becomes invalid. The map must not be
+/// in use by another thread, and must not be freed twice.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_free(map: *mut mapback_sourcemap) {
+    ffi_boundary!({
+        if !map.is_null() {
+            // SAFETY: non-NULL handles come from `Box::into_raw` in `parse` and, per the
+            // contract, are freed once.
+            drop(unsafe { Box::from_raw(map) });
+        }
+        Ok(())
+    })
+}
+
+/// Looks up the original position of a generated position (0-based line, 0-based
+/// UTF-16 column). `options` may be NULL (greatest lower bound, same line).
+///
+/// Returns true and writes `*out` when a token covers the position; returns false with
+/// `err` cleared when none does. A found token may still lack an original position
+/// (`source_index == MAPBACK_NONE`). `map` and `out` must not be NULL
+/// (`MAPBACK_ERROR_NULL_POINTER`). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_lookup(
+    map: *const mapback_sourcemap,
+    line: u32,
+    column: u32,
+    options: *const mapback_lookup_options,
+    out: *mut mapback_token,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        // SAFETY: handle and option pointers are NULL or valid, per the contract.
+        let map = unsafe { required(map, "map") }?;
+        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() });
+        // SAFETY: `out` is NULL or writable.
+        let out = unsafe { output(out, "out") }?;
+        match map.map.lookup_with(line, column, options) {
+            Some(token) => {
+                *out = token.raw().into();
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    })
+}
+
+/// Looks up `count` generated positions in one call: `lines[i]`, `columns[i]` →
+/// `out[i]`. Slots with no token get `token_index == MAPBACK_NONE` (all fields NONE).
+///
+/// The three arrays hold `count` elements each and may be NULL only when `count` is 0.
+/// `options` may be NULL. Returns how many positions were found. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_lookup_many(
+    map: *const mapback_sourcemap,
+    lines: *const u32,
+    columns: *const u32,
+    count: usize,
+    options: *const mapback_lookup_options,
+    out: *mut mapback_token,
+    err: *mut mapback_error,
+) -> usize {
+    ffi_boundary!(err, {
+        // SAFETY: each pointer is NULL or valid for `count` elements, per the contract.
+        let map = unsafe { required(map, "map") }?;
+        let lines = unsafe { values(lines, count, "lines") }?;
+        let columns = unsafe { values(columns, count, "columns") }?;
+        let out = unsafe { values_mut(out, count, "out") }?;
+        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() });
+        let view = map.map.mappings();
+        let mut found = 0;
+        for ((slot, &line), &column) in out.iter_mut().zip(lines).zip(columns) {
+            *slot = match view.lookup(line, column, options) {
+                Some(token) => {
+                    found += 1;
+                    token.into()
+                }
+                None => mapback_token::EMPTY,
+            };
+        }
+        Ok(found)
+    })
+}
+
+/// Writes every token at the generated position a lookup finds (several segments may
+/// share a position) into `out`, at most `capacity` of them, and returns how many there
+/// are in all: call again with a larger buffer when the result exceeds `capacity`.
+///
+/// `out` may be NULL only when `capacity` is 0. `options` may be NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_original_positions(
+    map: *const mapback_sourcemap,
+    line: u32,
+    column: u32,
+    options: *const mapback_lookup_options,
+    out: *mut mapback_token,
+    capacity: usize,
+    err: *mut mapback_error,
+) -> usize {
+    ffi_boundary!(err, {
+        // SAFETY: pointers are NULL or valid, per the contract.
+        let map = unsafe { required(map, "map") }?;
+        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() });
+        let out = unsafe { values_mut(out, capacity, "out") }?;
+        let tokens = map.map.mappings().tokens_at(line, column, options);
+        for (slot, token) in out.iter_mut().zip(&tokens) {
+            *slot = (*token).into();
+        }
+        Ok(tokens.len())
+    })
+}
+
+/// Finds the best generated token for an original position (source index, 0-based
+/// line and column). `options` may be NULL (greatest lower bound on the same original
+/// line). Returns true and writes `*out` when found, false otherwise. The first call
+/// builds the reverse index (O(n log n)); it is thread-safe to race on it. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_generated_position(
+    map: *const mapback_sourcemap,
+    source_index: u32,
+    line: u32,
+    column: u32,
+    options: *const mapback_lookup_options,
+    out: *mut mapback_token,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        // SAFETY: pointers are NULL or valid, per the contract.
+        let map = unsafe { required(map, "map") }?;
+        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() });
+        let out = unsafe { output(out, "out") }?;
+        match map
+            .map
+            .generated_position(source_index, line, column, options)
+        {
+            Some(token) => {
+                *out = token.raw().into();
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    })
+}
+
+/// Writes the generated tokens for an original line of source `source_index` into `out`
+/// (at most `capacity`) and returns how many there are in all. With `column` =
+/// `MAPBACK_NONE`, every token of the line; otherwise those at `column`, or at the
+/// closest column after it on that line. `out` may be NULL only when `capacity` is 0.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_generated_positions(
+    map: *const mapback_sourcemap,
+    source_index: u32,
+    line: u32,
+    column: u32,
+    out: *mut mapback_token,
+    capacity: usize,
+    err: *mut mapback_error,
+) -> usize {
+    ffi_boundary!(err, {
+        // SAFETY: pointers are NULL or valid, per the contract.
+        let map = unsafe { required(map, "map") }?;
+        let out = unsafe { values_mut(out, capacity, "out") }?;
+        let column = (column != MAPBACK_NONE).then_some(column);
+        let tokens = map.map.generated_positions(source_index, line, column);
+        for (slot, token) in out.iter_mut().zip(&tokens) {
+            *slot = token.raw().into();
+        }
+        Ok(tokens.len())
+    })
+}
+
+/// Returns the number of tokens (decoded segments). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_token_count(
+    map: *const mapback_sourcemap,
+    err: *mut mapback_error,
+) -> usize {
+    ffi_boundary!(err, {
+        // SAFETY: `map` is NULL or a valid handle.
+        Ok(unsafe { required(map, "map") }?.map.token_count())
+    })
+}
+
+/// Returns the number of generated lines the mappings cover. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_line_count(
+    map: *const mapback_sourcemap,
+    err: *mut mapback_error,
+) -> usize {
+    ffi_boundary!(err, {
+        // SAFETY: `map` is NULL or a valid handle.
+        Ok(unsafe { required(map, "map") }?.map.line_count())
+    })
+}
+
+/// Writes the token at `index` (generated order) to `*out`. Returns false with
+/// `MAPBACK_ERROR_INDEX_OUT_OF_RANGE` when `index >= token_count`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_token_at(
+    map: *const mapback_sourcemap,
+    index: u32,
+    out: *mut mapback_token,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        // SAFETY: pointers are NULL or valid, per the contract.
+        let map = unsafe { required(map, "map") }?;
+        let out = unsafe { output(out, "out") }?;
+        let token = map
+            .map
+            .token(index as usize)
+            .ok_or_else(|| index_error("token", index, map.map.token_count()))?;
+        *out = token.raw().into();
+        Ok(true)
+    })
+}
+
+/// Returns the number of sources. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_source_count(
+    map: *const mapback_sourcemap,
+    err: *mut mapback_error,
+) -> usize {
+    ffi_boundary!(err, {
+        // SAFETY: `map` is NULL or a valid handle.
+        Ok(unsafe { required(map, "map") }?.map.source_count())
+    })
+}
+
+/// Which string of a source to return.
+#[derive(Clone, Copy)]
+enum SourceField {
+    Name,
+    Url,
+    Path,
+    Content,
+}
+
+/// Shared body of the source string getters.
+///
+/// # Safety
+/// As documented on the exports.
+unsafe fn source_string(
+    map: *const mapback_sourcemap,
+    index: u32,
+    field: SourceField,
+    out: *mut mapback_str,
+) -> Result<bool, Error> {
+    // SAFETY: pointers are NULL or valid, per the exports' contract.
+    let map = unsafe { required(map, "map") }?;
+    let out = unsafe { output(out, "out") }?;
+    let source = map
+        .map
+        .source(index)
+        .ok_or_else(|| index_error("source", index, map.map.source_count()))?;
+    let value = match field {
+        SourceField::Name => source.name(),
+        SourceField::Url => source.url(),
+        SourceField::Path => source.path(),
+        SourceField::Content => source.content(),
+    };
+    Ok(match value {
+        Some(text) => {
+            *out = mapback_str::from_str(text);
+            true
+        }
+        None => false,
+    })
+}
+
+/// Writes the raw `sources` entry `index` to `*out` (borrowed from the map, valid until
+/// it is freed). Returns false when the entry is null, false with
+/// `MAPBACK_ERROR_INDEX_OUT_OF_RANGE` when `index` is too large. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_source_name(
+    map: *const mapback_sourcemap,
+    index: u32,
+    out: *mut mapback_str,
+    err: *mut mapback_error,
+) -> bool {
+    // SAFETY: contract forwarded from this function's documentation.
+    ffi_boundary!(err, {
+        unsafe { source_string(map, index, SourceField::Name, out) }
+    })
+}
+
+/// Writes the resolved URL of source `index` (`sourceRoot` + name, WHATWG-parsed
+/// against the base URL) to `*out`, borrowed from the map. Returns false when the source
+/// is null or does not resolve (a relative name without a base URL). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_source_url(
+    map: *const mapback_sourcemap,
+    index: u32,
+    out: *mut mapback_str,
+    err: *mut mapback_error,
+) -> bool {
+    // SAFETY: contract forwarded from this function's documentation.
+    ffi_boundary!(err, {
+        unsafe { source_string(map, index, SourceField::Url, out) }
+    })
+}
+
+/// Writes the best display path of source `index` to `*out`: its resolved URL, else the
+/// `sourceRoot`-prefixed name. Borrowed from the map. Returns false for a null source.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_source_path(
+    map: *const mapback_sourcemap,
+    index: u32,
+    out: *mut mapback_str,
+    err: *mut mapback_error,
+) -> bool {
+    // SAFETY: contract forwarded from this function's documentation.
+    ffi_boundary!(err, {
+        unsafe { source_string(map, index, SourceField::Path, out) }
+    })
+}
+
+/// Writes the `sourcesContent` entry of source `index` to `*out`, unescaped on first
+/// access and borrowed from the map until it is freed. Returns false when the map has no
+/// content for it. Thread-safe (concurrent first accesses are synchronised).
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_source_content(
+    map: *const mapback_sourcemap,
+    index: u32,
+    out: *mut mapback_str,
+    err: *mut mapback_error,
+) -> bool {
+    // SAFETY: contract forwarded from this function's documentation.
+    ffi_boundary!(err, {
+        unsafe { source_string(map, index, SourceField::Content, out) }
+    })
+}
+
+/// Returns whether `ignoreList` names source `index` (false with
+/// `MAPBACK_ERROR_INDEX_OUT_OF_RANGE` when `index` is too large). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_source_is_ignored(
+    map: *const mapback_sourcemap,
+    index: u32,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        // SAFETY: `map` is NULL or a valid handle.
+        let map = unsafe { required(map, "map") }?;
+        let source = map
+            .map
+            .source(index)
+            .ok_or_else(|| index_error("source", index, map.map.source_count()))?;
+        Ok(source.is_ignored())
+    })
+}
+
+/// Returns the index of the first source whose raw name, prefixed path or resolved URL
+/// equals the `len` UTF-8 bytes at `name`, or `MAPBACK_NONE` when there is none.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_find_source(
+    map: *const mapback_sourcemap,
+    name: *const u8,
+    len: usize,
+    err: *mut mapback_error,
+) -> u32 {
+    ffi_boundary!(err, {
+        // SAFETY: pointers are NULL or valid, per the contract.
+        let map = unsafe { required(map, "map") }?;
+        let name = unsafe { text(name, len, "name") }?;
+        Ok(map.map.find_source(name).unwrap_or(MAPBACK_NONE))
+    })
+}
+
+/// Returns the number of entries in `names`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_name_count(
+    map: *const mapback_sourcemap,
+    err: *mut mapback_error,
+) -> usize {
+    ffi_boundary!(err, {
+        // SAFETY: `map` is NULL or a valid handle.
+        Ok(unsafe { required(map, "map") }?.map.name_count())
+    })
+}
+
+/// Writes `names[index]` to `*out`, borrowed from the map. Returns false with
+/// `MAPBACK_ERROR_INDEX_OUT_OF_RANGE` when `index` is too large. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_name(
+    map: *const mapback_sourcemap,
+    index: u32,
+    out: *mut mapback_str,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        // SAFETY: pointers are NULL or valid, per the contract.
+        let map = unsafe { required(map, "map") }?;
+        let out = unsafe { output(out, "out") }?;
+        let name = map
+            .map
+            .name(index)
+            .ok_or_else(|| index_error("name", index, map.map.name_count()))?;
+        *out = mapback_str::from_str(name);
+        Ok(true)
+    })
+}
+
+/// Writes the map's `file` to `*out` (borrowed from the map); false when absent.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_file(
+    map: *const mapback_sourcemap,
+    out: *mut mapback_str,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        // SAFETY: pointers are NULL or valid, per the contract.
+        let map = unsafe { required(map, "map") }?;
+        let out = unsafe { output(out, "out") }?;
+        Ok(map
+            .map
+            .file()
+            .map(|f| *out = mapback_str::from_str(f))
+            .is_some())
+    })
+}
+
+/// Writes the map's debug ID (`debugId`, or legacy `debug_id`; a UUID) to `*out`,
+/// borrowed from the map; false when absent or invalid. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_debug_id(
+    map: *const mapback_sourcemap,
+    out: *mut mapback_str,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        // SAFETY: pointers are NULL or valid, per the contract.
+        let map = unsafe { required(map, "map") }?;
+        let out = unsafe { output(out, "out") }?;
+        Ok(map
+            .map
+            .debug_id()
+            .map(|id| *out = mapback_str::from_str(id))
+            .is_some())
+    })
+}
+
+/// Returns whether the input was an index map (with `sections`). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_is_index_map(
+    map: *const mapback_sourcemap,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        // SAFETY: `map` is NULL or a valid handle.
+        Ok(unsafe { required(map, "map") }?.map.is_index_map())
+    })
+}
+
+/// Returns the number of diagnostics (problems recovered from in lenient mode, and
+/// notes). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_diagnostic_count(
+    map: *const mapback_sourcemap,
+    err: *mut mapback_error,
+) -> usize {
+    ffi_boundary!(err, {
+        // SAFETY: `map` is NULL or a valid handle.
+        Ok(unsafe { required(map, "map") }?.map.diagnostics().len())
+    })
+}
+
+/// Writes diagnostic `index` to `*out`; its message is borrowed from the map. Returns
+/// false with `MAPBACK_ERROR_INDEX_OUT_OF_RANGE` when `index` is too large. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_diagnostic(
+    map: *const mapback_sourcemap,
+    index: u32,
+    out: *mut mapback_diagnostic,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        // SAFETY: pointers are NULL or valid, per the contract.
+        let map = unsafe { required(map, "map") }?;
+        let out = unsafe { output(out, "out") }?;
+        let diagnostics = map.map.diagnostics();
+        let diagnostic = diagnostics
+            .get(index as usize)
+            .ok_or_else(|| index_error("diagnostic", index, diagnostics.len()))?;
+        *out = mapback_diagnostic {
+            code: diagnostic.code().as_i32(),
+            offset: diagnostic.offset().map_or(-1, |o| o as i64),
+            message: mapback_str::from_str(diagnostic.message()),
+        };
+        Ok(true)
+    })
+}
+
+/// Returns the heap bytes the map holds (mappings, sources, contents, names and the
+/// reverse index if built). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_heap_size(
+    map: *const mapback_sourcemap,
+    err: *mut mapback_error,
+) -> usize {
+    ffi_boundary!(err, {
+        // SAFETY: `map` is NULL or a valid handle.
+        let (mappings, other) = unsafe { required(map, "map") }?.map.heap_size();
+        Ok(mappings + other)
+    })
+}
