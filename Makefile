@@ -1,0 +1,92 @@
+# mapback: the one entry point. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+CARGO ?= cargo
+VENV := .venv
+VPY := $(VENV)/bin/python
+LIB := target/release/libmapback.so
+# pip must reach PyPI even where PIP_FIND_LINKS points elsewhere.
+PIP_ENV := PIP_FIND_LINKS= PIP_DISABLE_PIP_VERSION_CHECK=1
+# The embedded example: a real esbuild bundle of examples/demo/app and a Node trace.
+DEMO_MAP := examples/demo/bundle.min.js.map
+
+.PHONY: help build develop header check-header lint test test-rust test-c test-python \
+        conformance wheel demo clean
+
+help:
+	@echo "make demo          look up the positions of a real stack trace in the example map"
+	@echo "make test          every check: fmt, clippy, header, Rust, C (valgrind), Python"
+	@echo "make build         release library: $(LIB)"
+	@echo "make develop       build + Python bindings in place (python/mapback)"
+	@echo "make header        regenerate include/mapback.h with cbindgen"
+	@echo "make check-header  fail if include/mapback.h is stale"
+	@echo "make conformance   the tc39 ECMA-426 suite only"
+	@echo "make wheel         build the py2.py3-none-<platform> wheel into dist/"
+	@echo "make clean         remove build outputs"
+
+build:
+	$(CARGO) build --release --lib
+
+$(VENV)/.installed: tests/python/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP_ENV) $(VPY) -m pip install --quiet -r tests/python/requirements.txt
+	touch $@
+
+# Library and generated bindings copied into the source tree, for `PYTHONPATH=python`.
+develop: build $(VENV)/.installed
+	cp $(LIB) python/mapback/libmapback.so
+	$(VPY) build.py python/mapback
+
+header:
+	MAPBACK_HEADER_OUT=$(CURDIR)/include/mapback.h $(CARGO) build --lib
+
+check-header:
+	@mkdir -p target
+	MAPBACK_HEADER_OUT=$(CURDIR)/target/mapback.h.fresh $(CARGO) build --lib
+	@diff -u include/mapback.h target/mapback.h.fresh \
+	  || { echo "include/mapback.h is stale: run 'make header' and commit it"; exit 1; }
+	@echo "header: include/mapback.h is up to date"
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+test: lint check-header test-rust test-c test-python
+	@echo "make test: all checks passed"
+
+test-rust:
+	$(CARGO) test --lib --bins --tests --doc
+	$(CARGO) test --test conformance -- --nocapture
+
+conformance:
+	$(CARGO) test --test conformance -- --nocapture
+
+test-c: build
+	bash tests/c/run.sh target/release
+
+# The package is installed into the venv as a user would (no build isolation, to reuse
+# the pinned setuptools/cffi and the library cargo just built).
+test-python: build $(VENV)/.installed
+	MAPBACK_PREBUILT_LIBRARY=$(CURDIR)/$(LIB) $(PIP_ENV) $(VPY) -m pip install --quiet \
+	  --no-build-isolation --no-deps --force-reinstall .
+	cd tests/python && ../../$(VPY) -m pytest -q -p no:cacheprovider .
+
+wheel: $(VENV)/.installed
+	rm -rf dist build
+	$(PIP_ENV) $(VPY) -m pip wheel --no-deps -w dist .
+	@ls -l dist/*.whl
+
+demo: develop
+	@echo "A real Node trace from the example bundle (examples/demo/trace-node.txt):"
+	@sed 's/^/  /' examples/demo/trace-node.txt
+	@echo
+	@echo "Its frames' positions, looked up in $(DEMO_MAP):"
+	@PYTHONPATH=python $(VPY) -m mapback lookup $(DEMO_MAP) \
+	  $$(grep -oE 'bundle\.min\.js:[0-9]+:[0-9]+' examples/demo/trace-node.txt | cut -d: -f2,3)
+
+clean:
+	$(CARGO) clean
+	rm -rf build dist python/mapback/_native.py python/mapback/libmapback.so tests/c/build \
+	  *.egg-info python/*.egg-info

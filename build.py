@@ -1,0 +1,67 @@
+"""Generate ``python/mapback/_native.py``: the cffi out-of-line ABI-mode module.
+
+The C declarations come straight from the committed header ``include/mapback.h``, so
+they can never drift from the library (in ABI mode a wrong declaration would be a
+crash, not a compile error). No C compiler is needed: preprocessor lines are handled
+here, keeping only integer ``#define`` constants, which cffi understands.
+
+Usage: ``python build.py [OUTPUT_DIR]`` (default: python/mapback).
+"""
+
+from __future__ import absolute_import, print_function
+
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+HEADER = os.path.join(HERE, "include", "mapback.h")
+INTEGER_DEFINE = re.compile(r"^define\s+([A-Za-z_]\w*)\s+(-?(?:0x[0-9A-Fa-f]+|\d+))\s*$")
+
+
+def cdef_from_header(text):
+    """Return the header as cffi cdef source: C++ guards dropped, constants kept."""
+    lines = []
+    # One entry per open #if: True when its contents are skipped (C++ only blocks).
+    skipping = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            if not any(skipping):
+                lines.append(line)
+            continue
+        directive = stripped[1:].strip()
+        if directive.startswith("ifdef __cplusplus"):
+            skipping.append(True)
+        elif directive.startswith(("if", "ifdef", "ifndef")):
+            skipping.append(False)
+        elif directive.startswith("endif"):
+            if skipping:
+                skipping.pop()
+        elif not any(skipping):
+            match = INTEGER_DEFINE.match(directive)
+            if match:
+                lines.append("#define %s %s" % match.groups())
+    return "\n".join(lines)
+
+
+def make_ffi():
+    from cffi import FFI
+
+    with open(HEADER) as header:
+        source = cdef_from_header(header.read())
+    ffi = FFI()
+    ffi.cdef(source)
+    ffi.set_source("mapback._native", None)
+    return ffi
+
+
+def main(argv):
+    output_dir = argv[1] if len(argv) > 1 else os.path.join(HERE, "python", "mapback")
+    target = os.path.join(output_dir, "_native.py")
+    make_ffi().emit_python_code(target)
+    print("wrote %s" % target)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

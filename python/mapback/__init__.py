@@ -1,0 +1,37 @@
+"""mapback: a conformant ECMA-426 source map engine.
+
+>>> import mapback
+>>> sm = mapback.SourceMap.from_bytes(
+...     b'{"version":3,"sources":["a.js"],"names":["run"],"mappings":"AAAA,IAAIA"}')
+>>> token = sm.lookup(0, 6)
+>>> (token.source.name, token.original_line, token.original_column, token.name)
+('a.js', 0, 4, 'run')
+"""
+
+from __future__ import absolute_import
+
+from mapback._lowlevel import ffi as _ffi
+from mapback._lowlevel import lib as _lib
+from mapback.exceptions import *  # noqa: F401,F403
+from mapback.exceptions import __all__ as _exception_names
+from mapback.sourcemap import (
+    GREATEST_LOWER_BOUND,
+    LEAST_UPPER_BOUND,
+    Diagnostic,
+    Source,
+    SourceMap,
+    Token,
+)
+
+#: Version of the native library.
+__version__ = _ffi.string(_lib.mapback_version()).decode("ascii")
+
+__all__ = [
+    "SourceMap",
+    "Token",
+    "Source",
+    "Diagnostic",
+    "GREATEST_LOWER_BOUND",
+    "LEAST_UPPER_BOUND",
+    "__version__",
+] + list(_exception_names)

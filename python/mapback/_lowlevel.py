@@ -1,0 +1,130 @@
+"""Loading the native library and calling into it.
+
+Raw pointers live only here: in :class:`RustObject`, the base of every handle type,
+and in :func:`rustcall`, which turns the C error struct into exceptions.
+"""
+
+from __future__ import absolute_import
+
+import os
+import platform
+import sys
+
+from mapback._native import ffi
+from mapback.exceptions import ClosedError, error_from_code
+
+__all__ = ["ffi", "lib", "rustcall", "RustObject", "decode_str", "encode_text"]
+
+PY2 = sys.version_info[0] == 2
+if PY2:  # pragma: no cover - exercised by the Python 2.7 run
+    text_type = unicode  # noqa: F821
+else:
+    text_type = str
+
+_CPYTHON = platform.python_implementation() == "CPython"
+
+
+def _library_path():
+    override = os.environ.get("MAPBACK_LIBRARY")
+    if override:
+        return override
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in ("libmapback.so", "libmapback.dylib", "mapback.dll"):
+        candidate = os.path.join(here, name)
+        if os.path.exists(candidate):
+            return candidate
+    raise ImportError(
+        "mapback: the native library is missing from %s (build it with `make develop`)" % here
+    )
+
+
+# RTLD_LOCAL keeps our Rust runtime symbols away from other Rust libraries in the
+# process; RTLD_NOW reports a broken library at import rather than at first call.
+lib = ffi.dlopen(_library_path(), ffi.RTLD_NOW | ffi.RTLD_LOCAL)
+
+if lib.mapback_abi_version() != lib.MAPBACK_ABI_VERSION:  # pragma: no cover
+    raise ImportError(
+        "mapback: native library ABI %d does not match the bindings' ABI %d"
+        % (lib.mapback_abi_version(), lib.MAPBACK_ABI_VERSION)
+    )
+
+
+def decode_str(view):
+    """Text of a borrowed ``mapback_str`` view (copied out)."""
+    return ffi.unpack(view.data, view.len).decode("utf-8")
+
+
+def encode_text(value, what):
+    """UTF-8 bytes of a text or bytes argument."""
+    if isinstance(value, text_type):
+        return value.encode("utf-8")
+    if isinstance(value, bytes):
+        return value
+    raise TypeError("%s must be text or bytes, not %s" % (what, type(value).__name__))
+
+
+def rustcall(func, *args):
+    """Call ``func(*args, err)`` and raise the matching exception when it fails."""
+    err = ffi.new("mapback_error *")
+    try:
+        result = func(*(args + (err,)))
+        if err.code != 0:
+            message = ffi.string(err.message).decode("utf-8", "replace") if err.message else ""
+            raise error_from_code(err.code, message, err.offset)
+        return result
+    finally:
+        if err.message:
+            lib.mapback_error_clear(err)
+
+
+class RustObject(object):
+    """Base of the handle types: owns one native pointer.
+
+    Instances come from factory classmethods, never from ``__init__``. The pointer is
+    released by ``close()`` (or ``with``), else by a finalizer when the object is
+    collected. Using a closed object raises :class:`mapback.ClosedError`.
+    """
+
+    __slots__ = ("_ptr", "__weakref__")
+    #: Name of the ``lib`` function that frees this type.
+    _free_function = None
+
+    def __init__(self):
+        raise TypeError("%s objects cannot be created directly" % type(self).__name__)
+
+    @classmethod
+    def _from_pointer(cls, pointer):
+        if pointer == ffi.NULL:
+            raise ValueError("mapback returned NULL without an error")
+        instance = object.__new__(cls)
+        instance._ptr = ffi.gc(pointer, getattr(lib, cls._free_function))
+        return instance
+
+    def _pointer(self):
+        pointer = self._ptr
+        if pointer is None:
+            raise ClosedError("this %s is closed" % type(self).__name__, -1)
+        return pointer
+
+    @property
+    def closed(self):
+        """Whether ``close()`` was called."""
+        return self._ptr is None
+
+    def close(self):
+        """Release the native object now. Further use raises ClosedError."""
+        pointer, self._ptr = self._ptr, None
+        if pointer is None:
+            return
+        if _CPYTHON:
+            # Dropping the last reference runs the finalizer at once; a call still in
+            # progress on another thread holds its own reference until it returns.
+            del pointer
+        else:
+            ffi.release(pointer)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()

@@ -1,0 +1,494 @@
+"""Decoded source maps: :class:`SourceMap`, :class:`Token`, :class:`Source`.
+
+Lines and columns are 0-based everywhere; columns count UTF-16 code units, as
+ECMA-426 says. Browsers print 1-based positions in stack traces: subtract one.
+"""
+
+from __future__ import absolute_import
+
+import array
+
+from mapback._lowlevel import RustObject, decode_str, encode_text, ffi, lib, rustcall, text_type
+from mapback.exceptions import exception_class
+
+__all__ = [
+    "SourceMap",
+    "Token",
+    "Source",
+    "Diagnostic",
+    "GREATEST_LOWER_BOUND",
+    "LEAST_UPPER_BOUND",
+]
+
+#: Take the closest token at or before the position (the default).
+GREATEST_LOWER_BOUND = lib.MAPBACK_BIAS_GREATEST_LOWER_BOUND
+#: Take the closest token at or after the position.
+LEAST_UPPER_BOUND = lib.MAPBACK_BIAS_LEAST_UPPER_BOUND
+
+_NONE = lib.MAPBACK_NONE
+_BIASES = (GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND)
+
+
+def _make_lookup_options():
+    # Immutable after creation, so shared by every call and thread. The default
+    # (greatest lower bound, same line) is passed as NULL.
+    table = {}
+    for bias in _BIASES:
+        for same_line in (True, False):
+            if (bias, same_line) == (GREATEST_LOWER_BOUND, True):
+                table[bias, same_line] = ffi.NULL
+                continue
+            options = ffi.new("mapback_lookup_options *")
+            options.bias = bias
+            options.same_line = same_line
+            table[bias, same_line] = options
+    return table
+
+
+_LOOKUP_OPTIONS = _make_lookup_options()
+
+
+def _lookup_options(bias, same_line):
+    try:
+        return _LOOKUP_OPTIONS[bias, bool(same_line)]
+    except (KeyError, TypeError):
+        raise ValueError(
+            "bias must be mapback.GREATEST_LOWER_BOUND or mapback.LEAST_UPPER_BOUND, not %r"
+            % (bias,)
+        )
+
+
+def _u32_array(values, what):
+    """A ``uint32_t[]`` for a sequence, or a zero-copy view of a uint32 buffer."""
+    try:
+        view = memoryview(values)
+    except TypeError:
+        view = None
+    if view is not None and view.itemsize == 4 and view.format in ("I", "=I", "<I", "L"):
+        return ffi.from_buffer("uint32_t[]", values), len(view)
+    try:
+        items = array.array("I", values)
+    except (TypeError, OverflowError):
+        raise TypeError("%s must be a sequence of non-negative integers < 2**32" % what)
+    return ffi.from_buffer("uint32_t[]", items), len(items)
+
+
+class Token(object):
+    """One mapping: a generated position and, usually, an original one.
+
+    ``source``, ``original_line`` and ``original_column`` are None for a segment with
+    no original position; ``name`` is None when the segment has none.
+    """
+
+    __slots__ = (
+        "_map",
+        "index",
+        "generated_line",
+        "generated_column",
+        "source_index",
+        "original_line",
+        "original_column",
+        "name_index",
+    )
+
+    def __init__(self, source_map, raw):
+        self._map = source_map
+        self.index = raw.token_index
+        self.generated_line = raw.generated_line
+        self.generated_column = raw.generated_column
+        if raw.source_index == _NONE:
+            self.source_index = self.original_line = self.original_column = None
+        else:
+            self.source_index = raw.source_index
+            self.original_line = raw.original_line
+            self.original_column = raw.original_column
+        self.name_index = None if raw.name_index == _NONE else raw.name_index
+
+    @property
+    def has_original(self):
+        """Whether the token maps to an original position."""
+        return self.source_index is not None
+
+    @property
+    def source(self):
+        """The :class:`Source`, or None."""
+        if self.source_index is None:
+            return None
+        return self._map.sources[self.source_index]
+
+    @property
+    def name(self):
+        """The original name at this position, or None."""
+        if self.name_index is None:
+            return None
+        return self._map.names[self.name_index]
+
+    def as_dict(self):
+        """A plain dict of the token's fields, with strings resolved."""
+        source = self.source
+        return {
+            "index": self.index,
+            "generated_line": self.generated_line,
+            "generated_column": self.generated_column,
+            "source": source.path if source is not None else None,
+            "source_index": self.source_index,
+            "original_line": self.original_line,
+            "original_column": self.original_column,
+            "name": self.name,
+        }
+
+    def _key(self):
+        return (
+            self.index,
+            self.generated_line,
+            self.generated_column,
+            self.source_index,
+            self.original_line,
+            self.original_column,
+            self.name_index,
+        )
+
+    def __eq__(self, other):
+        if not isinstance(other, Token):
+            return NotImplemented
+        return self._map is other._map and self._key() == other._key()
+
+    def __ne__(self, other):
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        source = self.source
+        if source is None:
+            return "<Token %d:%d (no original)>" % (self.generated_line, self.generated_column)
+        return "<Token %d:%d -> %s:%d:%d%s>" % (
+            self.generated_line,
+            self.generated_column,
+            source.path,
+            self.original_line,
+            self.original_column,
+            "" if self.name is None else " %s" % self.name,
+        )
+
+
+class Source(object):
+    """A source of a map.
+
+    ``name`` is the ``sources`` entry as written; ``url`` the WHATWG-resolved URL
+    (``sourceRoot`` + name against the base URL; None without a base URL for a relative
+    name); ``path`` the URL if there is one, else the ``sourceRoot``-prefixed name.
+    ``content`` is read (and unescaped) on first access.
+    """
+
+    __slots__ = ("_map", "index", "name", "url", "path", "ignored", "_content")
+
+    _UNREAD = object()
+
+    def __init__(self, source_map, index):
+        self._map = source_map
+        self.index = index
+        self.name = source_map._source_string(lib.mapback_sourcemap_source_name, index)
+        self.url = source_map._source_string(lib.mapback_sourcemap_source_url, index)
+        self.path = source_map._source_string(lib.mapback_sourcemap_source_path, index)
+        self.ignored = bool(
+            rustcall(lib.mapback_sourcemap_source_is_ignored, source_map._pointer(), index)
+        )
+        self._content = Source._UNREAD
+
+    @property
+    def content(self):
+        """The ``sourcesContent`` entry, or None."""
+        if self._content is Source._UNREAD:
+            self._content = self._map._source_string(lib.mapback_sourcemap_source_content, self.index)
+        return self._content
+
+    def __repr__(self):
+        return "<Source %d %r%s>" % (self.index, self.path, " ignored" if self.ignored else "")
+
+
+class Diagnostic(object):
+    """A problem the lenient decoder recovered from, or a note.
+
+    ``code`` is the error code, ``kind`` the matching exception class (so a diagnostic
+    can be raised or compared with ``issubclass``), ``offset`` the byte offset in the
+    input or -1.
+    """
+
+    __slots__ = ("code", "message", "offset")
+
+    def __init__(self, code, message, offset):
+        self.code = code
+        self.message = message
+        self.offset = offset
+
+    @property
+    def kind(self):
+        """The exception class for this diagnostic's code."""
+        return exception_class(self.code)
+
+    def __repr__(self):
+        return "<Diagnostic %s at %d: %s>" % (self.kind.__name__, self.offset, self.message)
+
+
+class SourceMap(RustObject):
+    """A decoded source map (regular or index map).
+
+    Immutable and safe to share between threads; the native calls release the GIL.
+    Create with :meth:`from_bytes` or :meth:`from_path`; release with :meth:`close` or
+    a ``with`` block (or let the garbage collector do it).
+    """
+
+    # Lazily filled, immutable caches; two threads racing to fill one compute the same
+    # value, so no lock is needed.
+    __slots__ = ("_sources", "_names")
+    _free_function = "mapback_sourcemap_free"
+
+    @classmethod
+    def from_bytes(cls, data, base_url=None, strict=False):
+        """Decode a map from bytes (or text).
+
+        ``base_url`` is the map's own absolute URL; sources resolve against it.
+        ``strict=True`` turns every optional error of ECMA-426 into an exception;
+        otherwise problems the spec allows to recover from are kept in
+        :attr:`diagnostics`. Raises a :class:`mapback.DecodeError` subclass.
+        """
+        data = encode_text(data, "data") if isinstance(data, text_type) else data
+        buffer = ffi.from_buffer("uint8_t[]", data)
+        options = ffi.new("mapback_parse_options *")
+        options.strict = bool(strict)
+        if base_url is not None:
+            base = encode_text(base_url, "base_url")
+            base_buffer = ffi.from_buffer("uint8_t[]", base)
+            options.base_url = base_buffer
+            options.base_url_len = len(base)
+        pointer = rustcall(lib.mapback_sourcemap_parse, buffer, len(buffer), options)
+        instance = cls._from_pointer(pointer)
+        instance._sources = None
+        instance._names = None
+        return instance
+
+    @classmethod
+    def from_path(cls, path, base_url=None, strict=False):
+        """Decode a map from a file (see :meth:`from_bytes`)."""
+        with open(path, "rb") as handle:
+            data = handle.read()
+        return cls.from_bytes(data, base_url=base_url, strict=strict)
+
+    # Lookups ---------------------------------------------------------------------
+
+    def lookup(self, line, column, bias=GREATEST_LOWER_BOUND, same_line=True):
+        """The token for a generated position (0-based line and column), or None.
+
+        With the default ``bias`` the token at or before the column is found; with
+        ``same_line=False`` the search may continue on neighbouring lines.
+        """
+        out = ffi.new("mapback_token *")
+        found = rustcall(
+            lib.mapback_sourcemap_lookup,
+            self._pointer(),
+            line,
+            column,
+            _lookup_options(bias, same_line),
+            out,
+        )
+        return Token(self, out) if found else None
+
+    def lookup_many(self, lines, columns, bias=GREATEST_LOWER_BOUND, same_line=True):
+        """Look up many positions in one native call.
+
+        ``lines`` and ``columns`` are sequences of equal length, or uint32 buffers
+        (``array('I')``, numpy ``uint32``), used without copying. Returns a list with a
+        :class:`Token` or None per position.
+        """
+        line_array, count = _u32_array(lines, "lines")
+        column_array, column_count = _u32_array(columns, "columns")
+        if count != column_count:
+            raise ValueError("lines and columns differ in length (%d, %d)" % (count, column_count))
+        out = ffi.new("mapback_token[]", count)
+        rustcall(
+            lib.mapback_sourcemap_lookup_many,
+            self._pointer(),
+            line_array,
+            column_array,
+            count,
+            _lookup_options(bias, same_line),
+            out,
+        )
+        return [Token(self, token) if token.token_index != _NONE else None for token in out]
+
+    def original_positions(self, line, column, bias=GREATEST_LOWER_BOUND, same_line=True):
+        """Every token at the generated position a lookup finds (a list)."""
+        pointer = self._pointer()
+        options = _lookup_options(bias, same_line)
+        capacity = 4
+        while True:
+            out = ffi.new("mapback_token[]", capacity)
+            total = rustcall(
+                lib.mapback_sourcemap_original_positions, pointer, line, column, options, out, capacity
+            )
+            if total <= capacity:
+                return [Token(self, out[i]) for i in range(total)]
+            capacity = total
+
+    def generated_position(self, source, line, column, bias=GREATEST_LOWER_BOUND, same_line=True):
+        """The best generated token for an original position, or None.
+
+        ``source`` is a source index, a :class:`Source`, or a name/path/URL.
+        """
+        index = self._source_index(source)
+        if index is None:
+            return None
+        out = ffi.new("mapback_token *")
+        found = rustcall(
+            lib.mapback_sourcemap_generated_position,
+            self._pointer(),
+            index,
+            line,
+            column,
+            _lookup_options(bias, same_line),
+            out,
+        )
+        return Token(self, out) if found else None
+
+    def generated_positions(self, source, line, column=None):
+        """All generated tokens for an original line (``column=None``), or for a
+        column of it (or the closest column after it on that line)."""
+        index = self._source_index(source)
+        if index is None:
+            return []
+        pointer = self._pointer()
+        column = _NONE if column is None else column
+        capacity = 16
+        while True:
+            out = ffi.new("mapback_token[]", capacity)
+            total = rustcall(
+                lib.mapback_sourcemap_generated_positions, pointer, index, line, column, out, capacity
+            )
+            if total <= capacity:
+                return [Token(self, out[i]) for i in range(total)]
+            capacity = total
+
+    def token(self, index):
+        """The token at ``index`` in generated order (IndexError when out of range)."""
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < 2 ** 32 - 1:
+            raise IndexError("token index out of range")
+        out = ffi.new("mapback_token *")
+        try:
+            rustcall(lib.mapback_sourcemap_token_at, self._pointer(), index, out)
+        except exception_class(lib.MAPBACK_ERROR_INDEX_OUT_OF_RANGE):
+            raise IndexError("token index out of range")
+        return Token(self, out)
+
+    def __len__(self):
+        return rustcall(lib.mapback_sourcemap_token_count, self._pointer())
+
+    def __iter__(self):
+        pointer = self._pointer()
+        out = ffi.new("mapback_token *")
+        for index in range(len(self)):
+            rustcall(lib.mapback_sourcemap_token_at, pointer, index, out)
+            yield Token(self, out)
+
+    # Metadata --------------------------------------------------------------------
+
+    @property
+    def line_count(self):
+        """Number of generated lines covered by the mappings."""
+        return rustcall(lib.mapback_sourcemap_line_count, self._pointer())
+
+    @property
+    def sources(self):
+        """The sources, as a tuple of :class:`Source`."""
+        sources = self._sources
+        if sources is None:
+            count = rustcall(lib.mapback_sourcemap_source_count, self._pointer())
+            sources = tuple(Source(self, index) for index in range(count))
+            self._sources = sources
+        return sources
+
+    @property
+    def names(self):
+        """The ``names`` entries, as a tuple of text."""
+        names = self._names
+        if names is None:
+            pointer = self._pointer()
+            count = rustcall(lib.mapback_sourcemap_name_count, pointer)
+            view = ffi.new("mapback_str *")
+            collected = []
+            for index in range(count):
+                rustcall(lib.mapback_sourcemap_name, pointer, index, view)
+                collected.append(decode_str(view))
+            names = tuple(collected)
+            self._names = names
+        return names
+
+    def find_source(self, name):
+        """The :class:`Source` whose name, path or URL equals ``name``, or None."""
+        index = self._source_index(name)
+        return None if index is None else self.sources[index]
+
+    @property
+    def file(self):
+        """The ``file`` field, or None."""
+        return self._optional_string(lib.mapback_sourcemap_file)
+
+    @property
+    def debug_id(self):
+        """The debug ID (a UUID string), or None."""
+        return self._optional_string(lib.mapback_sourcemap_debug_id)
+
+    @property
+    def is_index_map(self):
+        """Whether the input was an index map."""
+        return bool(rustcall(lib.mapback_sourcemap_is_index_map, self._pointer()))
+
+    @property
+    def diagnostics(self):
+        """Problems recovered from while decoding (lenient mode), and notes."""
+        pointer = self._pointer()
+        count = rustcall(lib.mapback_sourcemap_diagnostic_count, pointer)
+        out = ffi.new("mapback_diagnostic *")
+        result = []
+        for index in range(count):
+            rustcall(lib.mapback_sourcemap_diagnostic, pointer, index, out)
+            result.append(Diagnostic(out.code, decode_str(out.message), out.offset))
+        return result
+
+    @property
+    def heap_size(self):
+        """Bytes of native memory the map holds."""
+        return rustcall(lib.mapback_sourcemap_heap_size, self._pointer())
+
+    def __repr__(self):
+        if self.closed:
+            return "<SourceMap (closed)>"
+        return "<SourceMap %d tokens, %d sources>" % (len(self), len(self.sources))
+
+    # Helpers ---------------------------------------------------------------------
+
+    def _optional_string(self, function):
+        view = ffi.new("mapback_str *")
+        if rustcall(function, self._pointer(), view):
+            return decode_str(view)
+        return None
+
+    def _source_string(self, function, index):
+        view = ffi.new("mapback_str *")
+        if rustcall(function, self._pointer(), index, view):
+            return decode_str(view)
+        return None
+
+    def _source_index(self, source):
+        if isinstance(source, Source):
+            return source.index
+        if isinstance(source, (int,)) or type(source).__name__ == "long":
+            return source if 0 <= source < len(self.sources) else None
+        name = encode_text(source, "source")
+        buffer = ffi.from_buffer("uint8_t[]", name)
+        found = rustcall(lib.mapback_sourcemap_find_source, self._pointer(), buffer, len(name))
+        return None if found == _NONE else found

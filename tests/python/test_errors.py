@@ -1,0 +1,92 @@
+"""Exceptions: one class per code, strict vs lenient, positions."""
+
+from __future__ import absolute_import
+
+import pytest
+
+import mapback
+from mapback import exceptions
+from mapback._lowlevel import lib
+
+
+def test_every_code_has_a_class():
+    constants = [name for name in dir(lib) if name.startswith("MAPBACK_ERROR_")]
+    assert len(constants) >= 31
+    for name in constants:
+        code = getattr(lib, name)
+        cls = exceptions.exception_class(code)
+        assert cls is not mapback.MapbackError, name
+        assert cls.code == code
+        expected = "".join(part.capitalize() for part in name[len("MAPBACK_ERROR_"):].split("_"))
+        assert cls.__name__.lower() == (expected + "Error").lower(), name
+        assert getattr(mapback, cls.__name__) is cls
+
+
+def test_invalid_json_has_offset():
+    with pytest.raises(mapback.InvalidJsonError) as raised:
+        mapback.SourceMap.from_bytes(b'{"version": 3,\n "sources": [}')
+    error = raised.value
+    assert error.code == 101 and error.offset == 28
+    assert isinstance(error, mapback.DecodeError) and isinstance(error, ValueError)
+    assert "byte 28" in str(error)
+
+
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        (b"[]", mapback.NotAnObjectError),
+        (b'{"version":3,"sources":[]}', mapback.MissingFieldError),
+        (b'{"version":3,"sources":{},"mappings":""}', mapback.WrongTypeError),
+        (b'{"version":3,"sources":["a"],"mappings":"+/+/+/+/+/+/+"}', mapback.VlqOverflowError),
+    ],
+)
+def test_fatal_errors_in_both_modes(data, error):
+    for strict in (False, True):
+        with pytest.raises(error):
+            mapback.SourceMap.from_bytes(data, strict=strict)
+
+
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        (b'{"version":2,"sources":[],"mappings":""}', mapback.UnsupportedVersionError),
+        (b'{"version":3,"sources":["a"],"mappings":"AA!A"}', mapback.InvalidBase64Error),
+        (b'{"version":3,"sources":["a"],"mappings":"AAAA,AA"}', mapback.InvalidSegmentLengthError),
+        (b'{"version":3,"sources":["a"],"mappings":"AAAg"}', mapback.VlqTruncatedError),
+        (b'{"version":3,"sources":["a"],"mappings":"ACAA"}', mapback.SourceIndexOutOfBoundsError),
+        (b'{"version":3,"sources":["a"],"names":[],"mappings":"AAAAA"}', mapback.NameIndexOutOfBoundsError),
+        (b'{"version":3,"sources":["a"],"mappings":"D"}', mapback.NegativeValueError),
+        (b'{"version":3,"sources":[],"mappings":"","debugId":"nope"}', mapback.InvalidDebugIdError),
+        (b'{"version":3,"sources":["a"],"mappings":"","ignoreList":[3]}', mapback.InvalidIgnoreListError),
+        (b'{"version":3,"sources":[],"mappings":"",}', mapback.InvalidJsonError),
+    ],
+)
+def test_optional_errors_strict_vs_lenient(data, error):
+    with pytest.raises(error) as raised:
+        mapback.SourceMap.from_bytes(data, strict=True)
+    assert raised.value.offset >= -1
+    source_map = mapback.SourceMap.from_bytes(data)
+    kinds = [d.kind for d in source_map.diagnostics]
+    assert kinds, "lenient decoding must say what it recovered from"
+    if error is not mapback.InvalidJsonError:
+        assert error in kinds
+    else:
+        assert mapback.TrailingCommaError in kinds
+
+
+def test_bad_base64_offset_points_at_the_character():
+    data = b'{"version":3,"sources":["a"],"mappings":"AAAA,AA!A"}'
+    with pytest.raises(mapback.InvalidBase64Error) as raised:
+        mapback.SourceMap.from_bytes(data, strict=True)
+    assert data[raised.value.offset:raised.value.offset + 1] == b"!"
+
+
+def test_lenient_grammar_error_drops_all_mappings():
+    source_map = mapback.SourceMap.from_bytes(b'{"version":3,"sources":["a"],"mappings":"AAAA;AA!A"}')
+    assert len(source_map) == 0
+    assert source_map.diagnostics[0].code == lib.MAPBACK_ERROR_INVALID_BASE64
+
+
+def test_wrong_argument_types():
+    with pytest.raises(TypeError):
+        mapback.SourceMap.from_bytes(12)
