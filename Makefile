@@ -13,7 +13,7 @@ PIP_ENV := PIP_FIND_LINKS= PIP_DISABLE_PIP_VERSION_CHECK=1
 DEMO_MAP := examples/demo/bundle.min.js.map
 
 .PHONY: help build develop header check-header lint test test-rust test-c test-python \
-        conformance wheel demo clean
+        conformance wheel wheel-smoke demo bench-quick clean
 
 help:
 	@echo "make demo          look up the positions of a real stack trace in the example map"
@@ -24,6 +24,8 @@ help:
 	@echo "make check-header  fail if include/mapback.h is stale"
 	@echo "make conformance   the tc39 ECMA-426 suite only"
 	@echo "make wheel         build the py2.py3-none-<platform> wheel into dist/"
+	@echo "make wheel-smoke   install that wheel on Python 2.7 and 3.13 and use it"
+	@echo "make bench-quick   parse/lookup timing against the sourcemap crate on real maps"
 	@echo "make clean         remove build outputs"
 
 build:
@@ -53,7 +55,7 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-test: lint check-header test-rust test-c test-python
+test: lint check-header test-rust test-c test-python wheel-smoke
 	@echo "make test: all checks passed"
 
 test-rust:
@@ -78,6 +80,13 @@ wheel: $(VENV)/.installed
 	$(PIP_ENV) $(VPY) -m pip wheel --no-deps -w dist .
 	@ls -l dist/*.whl
 
+# The same wheel on the oldest and newest CPython (the full matrix is `make matrix`).
+PYENV_VERSIONS := $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)/versions
+SMOKE_PYTHONS := $(firstword $(wildcard $(PYENV_VERSIONS)/2.7*/bin/python)) \
+                 $(lastword $(sort $(wildcard $(PYENV_VERSIONS)/3.13*/bin/python)))
+wheel-smoke: wheel
+	bash tests/python/wheel_smoke.sh $(or $(strip $(SMOKE_PYTHONS)),$(PYENV_VERSIONS)/2.7/bin/python)
+
 demo: develop
 	@echo "A real Node trace from the example bundle (examples/demo/trace-node.txt):"
 	@sed 's/^/  /' examples/demo/trace-node.txt
@@ -85,6 +94,10 @@ demo: develop
 	@echo "Its frames' positions, looked up in $(DEMO_MAP):"
 	@PYTHONPATH=python $(VPY) -m mapback lookup $(DEMO_MAP) \
 	  $$(grep -oE 'bundle\.min\.js:[0-9]+:[0-9]+' examples/demo/trace-node.txt | cut -d: -f2,3)
+
+# A first timing against the rust `sourcemap` crate on real npm maps (downloads them).
+bench-quick:
+	bash benches/quick/run.sh
 
 clean:
 	$(CARGO) clean

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from setuptools import setup
+from setuptools.dist import Distribution
 from setuptools.command.build_py import build_py
 
 try:
@@ -63,6 +64,13 @@ class BdistWheelAnyPython(bdist_wheel):
         return "py2.py3", "none", platform_tag
 
 
+class BinaryDistribution(Distribution):
+    """Marks the distribution as binary, so the package lands in platlib."""
+
+    def has_ext_modules(self):
+        return True
+
+
 def read_version():
     with open(os.path.join(HERE, "Cargo.toml")) as manifest:
         for line in manifest:
@@ -89,6 +97,7 @@ setup(
     install_requires=["cffi>=1.12"],
     python_requires=">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*",
     entry_points={"console_scripts": ["mapback = mapback.cli:main"]},
+    distclass=BinaryDistribution,
     cmdclass={"build_py": BuildPyWithNative, "bdist_wheel": BdistWheelAnyPython},
     classifiers=[
         "Programming Language :: Python :: 2.7",

@@ -1,0 +1,11 @@
+from mapback.exceptions import *
+from mapback.sourcemap import (
+    GREATEST_LOWER_BOUND as GREATEST_LOWER_BOUND,
+    LEAST_UPPER_BOUND as LEAST_UPPER_BOUND,
+    Diagnostic as Diagnostic,
+    Source as Source,
+    SourceMap as SourceMap,
+    Token as Token,
+)
+
+__version__: str

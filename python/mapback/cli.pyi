@@ -1,0 +1,3 @@
+from typing import IO, List, Optional
+
+def main(argv: Optional[List[str]] = ..., out: Optional[IO[str]] = ...) -> int: ...

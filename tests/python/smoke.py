@@ -1,0 +1,44 @@
+"""Smoke test for one interpreter: import the installed wheel and look up the demo
+trace. Runs on Python 2.7 and 3.x alike; prints one line and exits non-zero on failure.
+
+Usage: python smoke.py REPO_ROOT
+"""
+
+from __future__ import absolute_import, print_function
+
+import os
+import platform
+import sys
+
+
+def main(root):
+    import mapback
+
+    with open(os.path.join(root, "examples", "demo", "bundle.min.js.map"), "rb") as handle:
+        data = handle.read()
+    with mapback.SourceMap.from_bytes(data) as source_map:
+        token = source_map.lookup(0, 1610)
+        found = (token.source.name, token.original_line, token.original_column, token.name)
+        assert found == ("app/src/checkout.js", 7, 21, "applyCoupon"), found
+        batch = source_map.lookup_many([0, 1], [1035, 411])
+        assert [t.source.name for t in batch] == ["app/src/pricing.js", "app/src/main.js"]
+        assert "applyCoupon" in source_map.sources[3].content
+    try:
+        mapback.SourceMap.from_bytes(b"{", strict=True)
+    except mapback.InvalidJsonError as error:
+        assert error.code == 101
+    else:
+        raise AssertionError("invalid JSON was accepted")
+    print(
+        "ok: %s %s, mapback %s from %s"
+        % (
+            platform.python_implementation(),
+            platform.python_version(),
+            mapback.__version__,
+            os.path.dirname(mapback.__file__),
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
