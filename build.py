@@ -16,7 +16,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HEADER = os.path.join(HERE, "include", "mapback.h")
-INTEGER_DEFINE = re.compile(r"^define\s+([A-Za-z_]\w*)\s+(-?(?:0x[0-9A-Fa-f]+|\d+))\s*$")
+INTEGER_DEFINE = re.compile(r"^define\s+([A-Za-z_]\w*)\s+(-?(?:0x[0-9A-Fa-f]+|\d+)|[A-Z0-9_]+_MAX)\s*$")
+# <stdint.h> limits that cbindgen writes by name; cffi's cdef needs their values.
+STDINT_LIMITS = {"UINT32_MAX": "0xFFFFFFFF", "INT32_MAX": "0x7FFFFFFF", "UINT64_MAX": "0xFFFFFFFFFFFFFFFF"}
 
 
 def cdef_from_header(text):
@@ -41,7 +43,12 @@ def cdef_from_header(text):
         elif not any(skipping):
             match = INTEGER_DEFINE.match(directive)
             if match:
-                lines.append("#define %s %s" % match.groups())
+                name, value = match.groups()
+                if value.endswith("_MAX"):
+                    if value not in STDINT_LIMITS:
+                        raise ValueError("build.py: no value known for %s (in %s)" % (value, name))
+                    value = STDINT_LIMITS[value]
+                lines.append("#define %s %s" % (name, value))
     return "\n".join(lines)
 
 

@@ -47,7 +47,7 @@
  * "No value": an absent source, name or original position in a `mapback_token`, a
  * source that was not found, or "the whole line" where a column may be given.
  */
-#define MAPBACK_NONE 4294967295
+#define MAPBACK_NONE UINT32_MAX
 
 /**
  * Lookup bias: the closest token at or before the position (the default).
@@ -251,7 +251,7 @@ typedef struct mapback_error {
  */
 typedef struct mapback_parse_options {
     /**
-     * Non-zero: every optional error of ECMA-426 fails the parse. Zero (the default):
+     * true: every optional error of ECMA-426 fails the parse. false (the default):
      * recover as the spec allows and record diagnostics.
      */
     bool strict;
@@ -271,11 +271,12 @@ typedef struct mapback_parse_options {
  */
 typedef struct mapback_lookup_options {
     /**
-     * `MAPBACK_BIAS_GREATEST_LOWER_BOUND` or `MAPBACK_BIAS_LEAST_UPPER_BOUND`.
+     * `MAPBACK_BIAS_GREATEST_LOWER_BOUND` or `MAPBACK_BIAS_LEAST_UPPER_BOUND`; any
+     * other value fails the call with `MAPBACK_ERROR_INVALID_ARGUMENT`.
      */
     uint32_t bias;
     /**
-     * Non-zero: stay on the requested line (the default). Zero: continue to the
+     * true: stay on the requested line (the default). false: continue to the
      * previous (or next) line when the line has no suitable token.
      */
     bool same_line;

@@ -177,14 +177,6 @@ impl Error {
     pub fn offset(&self) -> Option<u64> {
         self.offset
     }
-
-    /// Moves the offset by `by` bytes (for errors found after a skipped prefix).
-    pub(crate) fn shift(mut self, by: usize) -> Error {
-        if let Some(offset) = self.offset.as_mut() {
-            *offset += by as u64;
-        }
-        self
-    }
 }
 
 /// Shorthand used throughout the crate.

@@ -58,9 +58,11 @@ pub(crate) struct JsonObject<'a> {
 
 impl<'a> JsonObject<'a> {
     /// Parses `text` as an object. Fails with `InvalidJson` on a syntax error and
-    /// `NotAnObject` when the document is valid JSON of another type.
-    pub(crate) fn parse(text: &'a str) -> Result<JsonObject<'a>> {
-        let raw: &'a RawValue = serde_json::from_str(text).map_err(|e| json_error(text, &e))?;
+    /// `NotAnObject` when the document is valid JSON of another type. `positions` maps
+    /// positions in `text` back to the input, so error offsets refer to the input.
+    pub(crate) fn parse(text: &'a str, positions: &InputPositions) -> Result<JsonObject<'a>> {
+        let raw: &'a RawValue =
+            serde_json::from_str(text).map_err(|e| json_error(text, positions, &e))?;
         JsonObject::from_raw(raw)
     }
 
@@ -75,7 +77,7 @@ impl<'a> JsonObject<'a> {
         let mut de = serde_json::Deserializer::from_str(raw.get());
         let members = de
             .deserialize_map(MembersVisitor)
-            .map_err(|e| json_error(raw.get(), &e))?;
+            .map_err(|e| json_error(raw.get(), &InputPositions::default(), &e))?;
         Ok(JsonObject { members })
     }
 
@@ -165,7 +167,7 @@ pub(crate) fn array_items(raw: &RawValue) -> Result<Vec<&RawValue>> {
     }
     let mut de = serde_json::Deserializer::from_str(raw.get());
     de.deserialize_seq(ItemsVisitor)
-        .map_err(|e| json_error(raw.get(), &e))
+        .map_err(|e| json_error(raw.get(), &InputPositions::default(), &e))
 }
 
 /// Reads a JSON number as f64 (JSON numbers are doubles, as in `JSON.parse`).
@@ -252,13 +254,83 @@ fn read_hex4(chars: &mut std::str::CharIndices<'_>) -> u32 {
     value
 }
 
-/// Turns a serde_json error into an `InvalidJson` error with a byte offset.
-pub(crate) fn json_error(text: &str, error: &serde_json::Error) -> Error {
-    let offset = line_column_to_offset(text, error.line(), error.column());
+/// Maps byte positions in the decoded text back to byte offsets in the input: the text
+/// may start after a skipped prefix, and lenient decoding replaces invalid UTF-8 with
+/// U+FFFD (3 bytes), which moves everything after it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct InputPositions {
+    /// Input bytes before the text (BOM, `)]}'` line).
+    pub(crate) skipped: usize,
+    /// (text position just after a replacement, bytes the text has gained so far).
+    pub(crate) growth: Vec<(usize, usize)>,
+}
+
+impl InputPositions {
+    /// The input offset of a position in the text.
+    pub(crate) fn to_input(&self, text_position: usize) -> usize {
+        let after = self
+            .growth
+            .partition_point(|&(end, _)| end <= text_position);
+        let gained = if after == 0 {
+            0
+        } else {
+            self.growth[after - 1].1
+        };
+        self.skipped + text_position - gained
+    }
+
+    /// Whether positions in `range` of the text map one-to-one onto the input.
+    pub(crate) fn is_contiguous(&self, range: std::ops::Range<usize>) -> bool {
+        !self
+            .growth
+            .iter()
+            .any(|&(end, _)| end > range.start && end <= range.end)
+    }
+}
+
+/// Decodes bytes as UTF-8, replacing each invalid sequence with U+FFFD as browsers do,
+/// and records where the text grew. Returns the byte offset of the first invalid
+/// sequence too (`None` when the input was valid).
+pub(crate) fn repair_utf8(bytes: &[u8], positions: &mut InputPositions) -> (String, Option<usize>) {
+    let mut text = String::with_capacity(bytes.len() + 8);
+    let mut rest = bytes;
+    let mut consumed = 0;
+    let mut first_invalid = None;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                text.push_str(valid);
+                return (text, first_invalid);
+            }
+            Err(error) => {
+                let valid_len = error.valid_up_to();
+                let bad_len = error.error_len().unwrap_or(rest.len() - valid_len);
+                // The prefix is valid UTF-8 by construction.
+                text.push_str(std::str::from_utf8(&rest[..valid_len]).unwrap_or_default());
+                text.push('\u{fffd}');
+                first_invalid.get_or_insert(consumed + valid_len);
+                // Invalid sequences are 1 to 3 bytes, so the text never shrinks.
+                let gained = positions.growth.last().map_or(0, |g| g.1) + 3 - bad_len;
+                positions.growth.push((text.len(), gained));
+                consumed += valid_len + bad_len;
+                rest = &rest[valid_len + bad_len..];
+            }
+        }
+    }
+}
+
+/// Turns a serde_json error into an `InvalidJson` error at a byte offset of the input.
+fn json_error(text: &str, positions: &InputPositions, error: &serde_json::Error) -> Error {
+    let offset = positions.to_input(line_column_to_offset(text, error.line(), error.column()));
+    // serde_json appends "at line L column C" relative to `text`; the offset replaces it.
+    let full = error.to_string();
+    let reason = full
+        .rfind(" at line ")
+        .map_or(full.as_str(), |at| &full[..at]);
     Error::at(
         ErrorCode::InvalidJson,
         offset,
-        format!("invalid JSON at byte {offset}: {error}"),
+        format!("invalid JSON at byte {offset}: {reason}"),
     )
 }
 
@@ -329,7 +401,11 @@ mod tests {
 
     #[test]
     fn object_members_and_duplicates() {
-        let obj = JsonObject::parse(r#"{"a": 1, "b": "x", "a": [2]}"#).unwrap();
+        let obj = JsonObject::parse(
+            r#"{"a": 1, "b": "x", "a": [2]}"#,
+            &InputPositions::default(),
+        )
+        .unwrap();
         assert_eq!(obj.get("a").unwrap().get(), "[2]");
         assert_eq!(obj.duplicate_key(), Some("a"));
         assert!(obj.contains("b"));
@@ -338,9 +414,13 @@ mod tests {
 
     #[test]
     fn not_an_object() {
-        let err = JsonObject::parse("[1]").err().unwrap();
+        let err = JsonObject::parse("[1]", &InputPositions::default())
+            .err()
+            .unwrap();
         assert_eq!(err.code(), ErrorCode::NotAnObject);
-        let err = JsonObject::parse("{").err().unwrap();
+        let err = JsonObject::parse("{", &InputPositions::default())
+            .err()
+            .unwrap();
         assert_eq!(err.code(), ErrorCode::InvalidJson);
     }
 
@@ -354,6 +434,20 @@ mod tests {
     }
 
     #[test]
+    fn utf8_repair_keeps_input_positions() {
+        let mut positions = InputPositions::default();
+        let (text, first) = repair_utf8(b"ab\xffcd\xfe\xfeZ", &mut positions);
+        assert_eq!(text, "ab\u{fffd}cd\u{fffd}\u{fffd}Z");
+        assert_eq!(first, Some(2));
+        // 'c' is at input 3; 'Z' at input 7.
+        assert_eq!(positions.to_input(text.find('c').unwrap()), 3);
+        assert_eq!(positions.to_input(text.find('Z').unwrap()), 7);
+        assert_eq!(positions.to_input(1), 1);
+        assert!(positions.is_contiguous(0..2));
+        assert!(!positions.is_contiguous(0..6));
+    }
+
+    #[test]
     fn trailing_commas() {
         let fixed = blank_trailing_commas("{\"a\": [1, 2,], \"s\": \",}\",\n}").unwrap();
         assert_eq!(fixed, "{\"a\": [1, 2 ], \"s\": \",}\" \n}");
@@ -363,7 +457,21 @@ mod tests {
 
     #[test]
     fn error_offsets() {
-        let err = JsonObject::parse("{\n  \"a\": x}").err().unwrap();
+        let err = JsonObject::parse("{\n  \"a\": x}", &InputPositions::default())
+            .err()
+            .unwrap();
         assert_eq!(err.offset(), Some(9));
+        let skipped = InputPositions {
+            skipped: 3,
+            growth: Vec::new(),
+        };
+        let err = JsonObject::parse("{\n  \"a\": x}", &skipped).err().unwrap();
+        assert_eq!(err.offset(), Some(12));
+        assert!(
+            err.message().starts_with("invalid JSON at byte 12: "),
+            "{}",
+            err.message()
+        );
+        assert!(!err.message().contains("line"), "{}", err.message());
     }
 }

@@ -190,7 +190,10 @@ impl SourceMap {
     /// resolved URL equals `name`.
     pub fn find_source(&self, name: &str) -> Option<u32> {
         self.sources()
-            .find(|s| s.name() == Some(name) || s.path() == Some(name) || s.url() == Some(name))
+            .find(|s| {
+                let joined = self.sources.joined.get(s.index as usize).flatten();
+                s.name() == Some(name) || joined == Some(name) || s.url() == Some(name)
+            })
             .map(|s| s.index)
     }
 

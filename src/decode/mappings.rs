@@ -29,9 +29,12 @@ pub(crate) struct Placement {
     pub(crate) name_base: u32,
     pub(crate) source_count: u32,
     pub(crate) name_count: u32,
-    /// Byte offset of the `mappings` text in the input, for error positions (`None`
-    /// when the JSON string had escapes, so positions would not line up).
-    pub(crate) input_offset: Option<usize>,
+    /// Byte offset in the input of the `mappings` JSON string (its opening quote).
+    pub(crate) mappings_offset: usize,
+    /// Whether the decoded text is the input's bytes verbatim (no escapes, no repaired
+    /// UTF-8). Only then can an error name the exact byte; otherwise it names the
+    /// string's start.
+    pub(crate) verbatim: bool,
 }
 
 /// Decodes `text`, appending to the target. On a grammar error in lenient mode the
@@ -84,15 +87,20 @@ fn decode_segments(
         name_base,
         source_count,
         name_count,
-        input_offset,
+        mappings_offset,
+        verbatim,
     } = placement;
-    let place = |pos: usize| input_offset.map_or(pos, |base| base + pos);
+    let place = Place {
+        mappings_offset,
+        verbatim,
+    };
 
     let mut state = State::default();
     let mut local_line: u32 = 0;
     let mut pos = 0usize;
     let mut fields = [0i64; 5];
     while pos < text.len() {
+        let line = line_offset + local_line;
         match text[pos] {
             b';' => {
                 pos += 1;
@@ -102,61 +110,41 @@ fn decode_segments(
                 continue;
             }
             b',' => {
-                let at = place(pos);
-                return Err(Failure::Grammar(Error::at(
-                    ErrorCode::InvalidSegmentLength,
-                    at,
-                    format!(
-                        "empty segment at byte {at} (generated line {})",
-                        line_offset + local_line
-                    ),
-                )));
+                let error =
+                    place.error(ErrorCode::InvalidSegmentLength, pos, "empty segment", line);
+                return Err(Failure::Grammar(error));
             }
             _ => {}
         }
         let segment_start = pos;
         let mut count = 0usize;
         while pos < text.len() && text[pos] != b',' && text[pos] != b';' {
-            let value = vlq::decode_signed(text, &mut pos)
-                .map_err(|e| vlq_failure(e, &place, line_offset + local_line))?;
+            let value =
+                vlq::decode_signed(text, &mut pos).map_err(|e| vlq_failure(e, &place, line))?;
             if count < 5 {
                 fields[count] = value;
             }
             count += 1;
         }
         if !matches!(count, 1 | 4 | 5) {
-            let at = place(segment_start);
-            return Err(Failure::Grammar(Error::at(
-                ErrorCode::InvalidSegmentLength,
-                at,
-                format!(
-                    "segment with {count} fields at byte {at} (generated line {}); \
-                     segments have 1, 4 or 5",
-                    line_offset + local_line
-                ),
-            )));
+            let what = format!("segment with {count} fields (segments have 1, 4 or 5)");
+            let error = place.error(ErrorCode::InvalidSegmentLength, segment_start, what, line);
+            return Err(Failure::Grammar(error));
         }
         if pos < text.len() && text[pos] == b',' {
             pos += 1;
             if pos == text.len() || text[pos] == b';' || text[pos] == b',' {
-                let at = place(pos);
-                return Err(Failure::Grammar(Error::at(
-                    ErrorCode::InvalidSegmentLength,
-                    at,
-                    format!(
-                        "empty segment at byte {at} (generated line {})",
-                        line_offset + local_line
-                    ),
-                )));
+                let error =
+                    place.error(ErrorCode::InvalidSegmentLength, pos, "empty segment", line);
+                return Err(Failure::Grammar(error));
             }
         }
 
-        let at = place(segment_start);
-        let generated_line = line_offset + local_line;
+        let at = segment_start;
         state.generated_column += fields[0];
         if state.generated_column < 0 {
             reporter
-                .report(negative(at, "generated column", generated_line))
+                .report(place.negative(at, "generated column", line))
                 .map_err(Failure::Fatal)?;
             continue;
         }
@@ -164,7 +152,7 @@ fn decode_segments(
         if local_line == 0 {
             column += i64::from(column_offset);
         }
-        let column = to_u32(column, at, "generated column")?;
+        let column = place.to_u32(column, at, "generated column", line)?;
         if count == 1 {
             builder.push(column, NONE, NONE, NONE, NONE);
             continue;
@@ -175,56 +163,45 @@ fn decode_segments(
         let mut source = NONE;
         let mut original_line = NONE;
         let mut original_column = NONE;
-        if state.source < 0 {
-            reporter
-                .report(negative(at, "source index", generated_line))
-                .map_err(Failure::Fatal)?;
+        let problem = if state.source < 0 {
+            Some(place.negative(at, "source index", line))
         } else if state.source >= i64::from(source_count) {
-            reporter
-                .report(Error::at(
-                    ErrorCode::SourceIndexOutOfBounds,
-                    at,
-                    format!(
-                        "source index {} out of bounds ({source_count} sources) at byte {at} \
-                         (generated line {generated_line})",
-                        state.source
-                    ),
-                ))
-                .map_err(Failure::Fatal)?;
+            let what = format!(
+                "source index {} out of bounds ({source_count} sources)",
+                state.source
+            );
+            Some(place.error(ErrorCode::SourceIndexOutOfBounds, at, what, line))
         } else if state.original_line < 0 {
-            reporter
-                .report(negative(at, "original line", generated_line))
-                .map_err(Failure::Fatal)?;
+            Some(place.negative(at, "original line", line))
         } else if state.original_column < 0 {
-            reporter
-                .report(negative(at, "original column", generated_line))
-                .map_err(Failure::Fatal)?;
+            Some(place.negative(at, "original column", line))
         } else {
             source = source_base + state.source as u32;
-            original_line = to_u32(state.original_line, at, "original line")?;
-            original_column = to_u32(state.original_column, at, "original column")?;
+            original_line = place.to_u32(state.original_line, at, "original line", line)?;
+            original_column = place.to_u32(state.original_column, at, "original column", line)?;
+            None
+        };
+        if let Some(error) = problem {
+            // The spec keeps the mapping, without an original position.
+            reporter.report(error).map_err(Failure::Fatal)?;
         }
         let mut name = NONE;
         if count == 5 {
             state.name += fields[4];
-            if state.name < 0 {
-                reporter
-                    .report(negative(at, "name index", generated_line))
-                    .map_err(Failure::Fatal)?;
+            let problem = if state.name < 0 {
+                Some(place.negative(at, "name index", line))
             } else if state.name >= i64::from(name_count) {
-                reporter
-                    .report(Error::at(
-                        ErrorCode::NameIndexOutOfBounds,
-                        at,
-                        format!(
-                            "name index {} out of bounds ({name_count} names) at byte {at} \
-                             (generated line {generated_line})",
-                            state.name
-                        ),
-                    ))
-                    .map_err(Failure::Fatal)?;
+                let what = format!(
+                    "name index {} out of bounds ({name_count} names)",
+                    state.name
+                );
+                Some(place.error(ErrorCode::NameIndexOutOfBounds, at, what, line))
             } else {
                 name = name_base + state.name as u32;
+                None
+            };
+            if let Some(error) = problem {
+                reporter.report(error).map_err(Failure::Fatal)?;
             }
         }
         builder.push(column, source, original_line, original_column, name);
@@ -232,55 +209,72 @@ fn decode_segments(
     Ok(())
 }
 
-fn negative(at: usize, field: &str, generated_line: u32) -> Error {
-    Error::at(
-        ErrorCode::NegativeValue,
-        at,
-        format!("negative {field} at byte {at} (generated line {generated_line})"),
-    )
+/// Turns positions in the mappings text into error locations.
+struct Place {
+    mappings_offset: usize,
+    verbatim: bool,
 }
 
-/// Absolute positions are kept as u32; the spec's relative sums can exceed that.
-fn to_u32(value: i64, at: usize, field: &str) -> Result<u32, Failure> {
-    u32::try_from(value)
-        .ok()
-        .filter(|&v| v != NONE)
-        .ok_or_else(|| {
-            Failure::Fatal(Error::at(
-                ErrorCode::VlqOverflow,
+impl Place {
+    /// An error about the segment or character at `pos` of the mappings text. It has
+    /// an input byte offset when the text is the input verbatim; otherwise (escapes in
+    /// the JSON string) the message gives the position within the mappings text.
+    fn error(&self, code: ErrorCode, pos: usize, what: impl std::fmt::Display, line: u32) -> Error {
+        if self.verbatim {
+            let at = self.mappings_offset + 1 + pos;
+            Error::at(
+                code,
                 at,
-                format!("{field} {value} at byte {at} does not fit in 32 bits"),
-            ))
-        })
+                format!("{what} at byte {at} (generated line {line})"),
+            )
+        } else {
+            Error::new(
+                code,
+                format!("{what} at character {pos} of the escaped mappings string (generated line {line})"),
+            )
+        }
+    }
+
+    fn negative(&self, pos: usize, field: &str, line: u32) -> Error {
+        self.error(
+            ErrorCode::NegativeValue,
+            pos,
+            format!("negative {field}"),
+            line,
+        )
+    }
+
+    /// Absolute positions are kept as u32; the spec's relative sums can exceed that.
+    fn to_u32(&self, value: i64, pos: usize, field: &str, line: u32) -> Result<u32, Failure> {
+        u32::try_from(value)
+            .ok()
+            .filter(|&v| v != NONE)
+            .ok_or_else(|| {
+                let what = format!("{field} {value} does not fit in 32 bits");
+                Failure::Fatal(self.error(ErrorCode::VlqOverflow, pos, what, line))
+            })
+    }
 }
 
-fn vlq_failure(error: VlqError, place: &dyn Fn(usize) -> usize, line: u32) -> Failure {
+fn vlq_failure(error: VlqError, place: &Place, line: u32) -> Failure {
     match error {
-        VlqError::Overflow(pos) => {
-            let at = place(pos);
-            Failure::Fatal(Error::at(
-                ErrorCode::VlqOverflow,
-                at,
-                format!("VLQ value out of 32-bit range at byte {at} (generated line {line})"),
-            ))
-        }
-        VlqError::Truncated(pos) => {
-            let at = place(pos);
-            Failure::Grammar(Error::at(
-                ErrorCode::VlqTruncated,
-                at,
-                format!(
-                    "VLQ ends with its continuation bit set at byte {at} (generated line {line})"
-                ),
-            ))
-        }
-        VlqError::InvalidDigit(pos) => {
-            let at = place(pos);
-            Failure::Grammar(Error::at(
-                ErrorCode::InvalidBase64,
-                at,
-                format!("invalid character in mappings at byte {at} (generated line {line})"),
-            ))
-        }
+        VlqError::Overflow(pos) => Failure::Fatal(place.error(
+            ErrorCode::VlqOverflow,
+            pos,
+            "VLQ value out of 32-bit range",
+            line,
+        )),
+        VlqError::Truncated(pos) => Failure::Grammar(place.error(
+            ErrorCode::VlqTruncated,
+            pos,
+            "VLQ ends with its continuation bit set",
+            line,
+        )),
+        VlqError::InvalidDigit(pos) => Failure::Grammar(place.error(
+            ErrorCode::InvalidBase64,
+            pos,
+            "invalid character in mappings",
+            line,
+        )),
     }
 }

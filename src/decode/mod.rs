@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use url::Url;
 
 use crate::error::{excerpt, Diagnostic, Error, ErrorCode, Result};
-use crate::json::{self, JsonObject, JsonType};
+use crate::json::{self, InputPositions, JsonObject, JsonType};
 use crate::map::SourceMap;
 use crate::mappings::MappingsBuilder;
 use crate::sources::Sources;
@@ -106,19 +106,22 @@ pub fn decode(input: &[u8], options: &DecodeOptions) -> Result<SourceMap> {
         strict: options.strict,
         diagnostics: Vec::new(),
     };
-    let skipped = prefix_length(input);
-    let body = &input[skipped..];
+    let mut positions = InputPositions {
+        skipped: prefix_length(input),
+        growth: Vec::new(),
+    };
+    let body = &input[positions.skipped..];
     match std::str::from_utf8(body) {
-        Ok(text) => decode_text(text, skipped, options, &mut reporter),
-        Err(e) => {
-            let at = skipped + e.valid_up_to();
+        Ok(text) => decode_text(text, &positions, options, &mut reporter),
+        Err(_) => {
+            let (text, first_invalid) = json::repair_utf8(body, &mut positions);
+            let at = positions.skipped + first_invalid.unwrap_or(0);
             reporter.report(Error::at(
                 ErrorCode::InvalidUtf8,
                 at,
-                format!("invalid UTF-8 at byte {at}"),
+                format!("invalid UTF-8 at byte {at}; replaced with U+FFFD"),
             ))?;
-            let text = String::from_utf8_lossy(body);
-            decode_text(&text, skipped, options, &mut reporter)
+            decode_text(&text, &positions, options, &mut reporter)
         }
     }
 }
@@ -139,29 +142,29 @@ fn prefix_length(input: &[u8]) -> usize {
 
 fn decode_text(
     text: &str,
-    skipped: usize,
+    positions: &InputPositions,
     options: &DecodeOptions,
     reporter: &mut Reporter,
 ) -> Result<SourceMap> {
-    match JsonObject::parse(text) {
-        Ok(document) => decode_document(&document, text, skipped, options, reporter),
-        Err(error) if error.code() == ErrorCode::InvalidJson && !options.strict => {
-            // JSON with trailing commas is common in hand-written maps; recover from
-            // exactly that and nothing else.
+    match JsonObject::parse(text, positions) {
+        Ok(document) => decode_document(&document, text, positions, options, reporter),
+        Err(error) if error.code() == ErrorCode::InvalidJson => {
+            // JSON with trailing commas is common in hand-written maps: name exactly
+            // that problem, and in lenient mode recover from it (and nothing else).
             let Some(repaired) = json::blank_trailing_commas(text) else {
-                return Err(error.shift(skipped));
+                return Err(error);
             };
-            let Ok(document) = JsonObject::parse(&repaired) else {
-                return Err(error.shift(skipped));
+            let Ok(document) = JsonObject::parse(&repaired, positions) else {
+                return Err(error);
             };
             reporter.report(Error::at(
                 ErrorCode::TrailingComma,
-                error.offset().unwrap_or(0) as usize + skipped,
-                "the JSON has trailing commas; they were ignored",
+                error.offset().unwrap_or(0) as usize,
+                "the JSON has trailing commas, which JSON does not allow",
             ))?;
-            decode_document(&document, &repaired, skipped, options, reporter)
+            decode_document(&document, &repaired, positions, options, reporter)
         }
-        Err(error) => Err(error.shift(skipped)),
+        Err(error) => Err(error),
     }
 }
 
@@ -188,24 +191,29 @@ impl Assembly {
 #[derive(Clone, Copy)]
 struct Origin<'t> {
     text: &'t str,
-    skipped: usize,
+    positions: &'t InputPositions,
 }
 
 impl Origin<'_> {
+    /// Position in the document text of a value borrowed from it.
+    fn text_position(&self, raw: &RawValue) -> usize {
+        raw.get().as_ptr() as usize - self.text.as_ptr() as usize
+    }
+
     /// Byte offset in the input of a value borrowed from the document text.
     fn offset_of(&self, raw: &RawValue) -> usize {
-        raw.get().as_ptr() as usize - self.text.as_ptr() as usize + self.skipped
+        self.positions.to_input(self.text_position(raw))
     }
 }
 
 fn decode_document(
     document: &JsonObject<'_>,
     text: &str,
-    skipped: usize,
+    positions: &InputPositions,
     options: &DecodeOptions,
     reporter: &mut Reporter,
 ) -> Result<SourceMap> {
-    let origin = Origin { text, skipped };
+    let origin = Origin { text, positions };
     if let Some(key) = document.duplicate_key() {
         reporter.note(Error::new(
             ErrorCode::DuplicateKey,
@@ -511,13 +519,13 @@ fn decode_regular(
     }
 
     let token = mappings_raw.get();
-    let (text, input_offset) = if memchr::memchr(b'\\', token.as_bytes()).is_none() {
-        (
-            std::borrow::Cow::Borrowed(&token[1..token.len() - 1]),
-            Some(origin.offset_of(mappings_raw) + 1),
-        )
+    let start = origin.text_position(mappings_raw);
+    let verbatim = memchr::memchr(b'\\', token.as_bytes()).is_none()
+        && origin.positions.is_contiguous(start..start + token.len());
+    let text = if verbatim {
+        std::borrow::Cow::Borrowed(&token[1..token.len() - 1])
     } else {
-        (json::unescape_token(token), None)
+        json::unescape_token(token)
     };
     let placement = Placement {
         line_offset: placement.line,
@@ -526,7 +534,8 @@ fn decode_regular(
         name_base,
         source_count: assembly.sources.len() as u32 - source_base,
         name_count: assembly.names.len() as u32 - name_base,
-        input_offset,
+        mappings_offset: origin.offset_of(mappings_raw),
+        verbatim,
     };
     decode_mappings(text.as_bytes(), placement, &mut assembly.mappings, reporter)?;
     Ok(file)

@@ -34,7 +34,7 @@ pub const MAPBACK_ABI_VERSION: u32 = 1;
 
 /// "No value": an absent source, name or original position in a `mapback_token`, a
 /// source that was not found, or "the whole line" where a column may be given.
-pub const MAPBACK_NONE: u32 = 0xFFFF_FFFF;
+pub const MAPBACK_NONE: u32 = u32::MAX;
 
 /// Returns the library version as a static NUL-terminated string such as "0.1.0".
 ///

@@ -96,7 +96,7 @@ pub unsafe extern "C" fn mapback_sourcemap_lookup(
     ffi_boundary!(err, {
         // SAFETY: handle and option pointers are NULL or valid, per the contract.
         let map = unsafe { required(map, "map") }?;
-        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() });
+        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() })?;
         // SAFETY: `out` is NULL or writable.
         let out = unsafe { output(out, "out") }?;
         match map.map.lookup_with(line, column, options) {
@@ -130,7 +130,7 @@ pub unsafe extern "C" fn mapback_sourcemap_lookup_many(
         let lines = unsafe { values(lines, count, "lines") }?;
         let columns = unsafe { values(columns, count, "columns") }?;
         let out = unsafe { values_mut(out, count, "out") }?;
-        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() });
+        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() })?;
         let view = map.map.mappings();
         let mut found = 0;
         for ((slot, &line), &column) in out.iter_mut().zip(lines).zip(columns) {
@@ -164,7 +164,7 @@ pub unsafe extern "C" fn mapback_sourcemap_original_positions(
     ffi_boundary!(err, {
         // SAFETY: pointers are NULL or valid, per the contract.
         let map = unsafe { required(map, "map") }?;
-        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() });
+        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() })?;
         let out = unsafe { values_mut(out, capacity, "out") }?;
         let tokens = map.map.mappings().tokens_at(line, column, options);
         for (slot, token) in out.iter_mut().zip(&tokens) {
@@ -191,7 +191,7 @@ pub unsafe extern "C" fn mapback_sourcemap_generated_position(
     ffi_boundary!(err, {
         // SAFETY: pointers are NULL or valid, per the contract.
         let map = unsafe { required(map, "map") }?;
-        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() });
+        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() })?;
         let out = unsafe { output(out, "out") }?;
         match map
             .map

@@ -2,6 +2,7 @@
 
 use std::ffi::c_char;
 
+use crate::error::{Error, ErrorCode};
 use crate::lookup::{Bias, LookupOptions};
 use crate::mappings::{RawToken, NONE};
 
@@ -30,7 +31,7 @@ impl mapback_str {
 /// URL).
 #[repr(C)]
 pub struct mapback_parse_options {
-    /// Non-zero: every optional error of ECMA-426 fails the parse. Zero (the default):
+    /// true: every optional error of ECMA-426 fails the parse. false (the default):
     /// recover as the spec allows and record diagnostics.
     pub strict: bool,
     /// The map's own absolute URL, against which `sources` are resolved; UTF-8,
@@ -48,26 +49,36 @@ pub const MAPBACK_BIAS_LEAST_UPPER_BOUND: u32 = 1;
 /// Options for lookups. Pass NULL for the defaults (greatest lower bound, same line).
 #[repr(C)]
 pub struct mapback_lookup_options {
-    /// `MAPBACK_BIAS_GREATEST_LOWER_BOUND` or `MAPBACK_BIAS_LEAST_UPPER_BOUND`.
+    /// `MAPBACK_BIAS_GREATEST_LOWER_BOUND` or `MAPBACK_BIAS_LEAST_UPPER_BOUND`; any
+    /// other value fails the call with `MAPBACK_ERROR_INVALID_ARGUMENT`.
     pub bias: u32,
-    /// Non-zero: stay on the requested line (the default). Zero: continue to the
+    /// true: stay on the requested line (the default). false: continue to the
     /// previous (or next) line when the line has no suitable token.
     pub same_line: bool,
 }
 
 impl mapback_lookup_options {
-    pub(crate) fn to_core(options: Option<&mapback_lookup_options>) -> LookupOptions {
-        match options {
-            None => LookupOptions::default(),
-            Some(o) => LookupOptions {
-                bias: if o.bias == MAPBACK_BIAS_LEAST_UPPER_BOUND {
-                    Bias::LeastUpperBound
-                } else {
-                    Bias::GreatestLowerBound
-                },
-                same_line: o.same_line,
-            },
-        }
+    /// The core options; NULL means the defaults, an unknown bias is an error.
+    pub(crate) fn to_core(
+        options: Option<&mapback_lookup_options>,
+    ) -> Result<LookupOptions, Error> {
+        let Some(o) = options else {
+            return Ok(LookupOptions::default());
+        };
+        let bias = match o.bias {
+            MAPBACK_BIAS_GREATEST_LOWER_BOUND => Bias::GreatestLowerBound,
+            MAPBACK_BIAS_LEAST_UPPER_BOUND => Bias::LeastUpperBound,
+            other => {
+                return Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!("options.bias must be MAPBACK_BIAS_GREATEST_LOWER_BOUND or MAPBACK_BIAS_LEAST_UPPER_BOUND, not {other}"),
+                ))
+            }
+        };
+        Ok(LookupOptions {
+            bias,
+            same_line: o.same_line,
+        })
     }
 }
 

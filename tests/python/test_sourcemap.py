@@ -55,6 +55,11 @@ def test_base_url_resolution(demo_map_bytes):
         assert source.url == "https://cdn.example.com/static/app/src/pricing.js"
         assert source.path == source.url
         assert source_map.find_source(source.url).index == 1
+    # The sourceRoot-prefixed name still finds a source once URLs are resolved.
+    rooted = b'{"version":3,"sourceRoot":"src/","sources":["a.js"],"names":[],"mappings":""}'
+    with mapback.SourceMap.from_bytes(rooted, base_url=base) as source_map:
+        assert source_map.find_source("src/a.js").index == 0
+        assert source_map.find_source("https://cdn.example.com/static/src/a.js").index == 0
     with pytest.raises(mapback.InvalidBaseUrlError):
         mapback.SourceMap.from_bytes(demo_map_bytes, base_url="relative/path")
 
