@@ -190,9 +190,9 @@ class Source(object):
     def __init__(self, source_map, index):
         self._map = source_map
         self.index = index
-        self.name = source_map._source_string(lib.mapback_sourcemap_source_name, index)
-        self.url = source_map._source_string(lib.mapback_sourcemap_source_url, index)
-        self.path = source_map._source_string(lib.mapback_sourcemap_source_path, index)
+        self.name = source_map._string(lib.mapback_sourcemap_source_name, index)
+        self.url = source_map._string(lib.mapback_sourcemap_source_url, index)
+        self.path = source_map._string(lib.mapback_sourcemap_source_path, index)
         self.ignored = bool(
             rustcall(lib.mapback_sourcemap_source_is_ignored, source_map._pointer(), index)
         )
@@ -202,7 +202,7 @@ class Source(object):
     def content(self):
         """The ``sourcesContent`` entry, or None."""
         if self._content is Source._UNREAD:
-            self._content = self._map._source_string(lib.mapback_sourcemap_source_content, self.index)
+            self._content = self._map._string(lib.mapback_sourcemap_source_content, self.index)
         return self._content
 
     def __repr__(self):
@@ -321,17 +321,8 @@ class SourceMap(RustObject):
 
     def original_positions(self, line, column, bias=GREATEST_LOWER_BOUND, same_line=True):
         """Every token at the generated position a lookup finds (a list)."""
-        pointer = self._pointer()
         options = _lookup_options(bias, same_line)
-        capacity = 4
-        while True:
-            out = ffi.new("mapback_token[]", capacity)
-            total = rustcall(
-                lib.mapback_sourcemap_original_positions, pointer, line, column, options, out, capacity
-            )
-            if total <= capacity:
-                return [Token(self, out[i]) for i in range(total)]
-            capacity = total
+        return self._collect(lib.mapback_sourcemap_original_positions, line, column, options)
 
     def generated_position(self, source, line, column, bias=GREATEST_LOWER_BOUND, same_line=True):
         """The best generated token for an original position, or None.
@@ -359,17 +350,8 @@ class SourceMap(RustObject):
         index = self._source_index(source)
         if index is None:
             return []
-        pointer = self._pointer()
         column = _NONE if column is None else column
-        capacity = 16
-        while True:
-            out = ffi.new("mapback_token[]", capacity)
-            total = rustcall(
-                lib.mapback_sourcemap_generated_positions, pointer, index, line, column, out, capacity
-            )
-            if total <= capacity:
-                return [Token(self, out[i]) for i in range(total)]
-            capacity = total
+        return self._collect(lib.mapback_sourcemap_generated_positions, index, line, column)
 
     def token(self, index):
         """The token at ``index`` in generated order (IndexError when out of range)."""
@@ -435,12 +417,12 @@ class SourceMap(RustObject):
     @property
     def file(self):
         """The ``file`` field, or None."""
-        return self._optional_string(lib.mapback_sourcemap_file)
+        return self._string(lib.mapback_sourcemap_file)
 
     @property
     def debug_id(self):
         """The debug ID (a UUID string), or None."""
-        return self._optional_string(lib.mapback_sourcemap_debug_id)
+        return self._string(lib.mapback_sourcemap_debug_id)
 
     @property
     def is_index_map(self):
@@ -471,15 +453,22 @@ class SourceMap(RustObject):
 
     # Helpers ---------------------------------------------------------------------
 
-    def _optional_string(self, function):
-        view = ffi.new("mapback_str *")
-        if rustcall(function, self._pointer(), view):
-            return decode_str(view)
-        return None
+    def _collect(self, function, *args):
+        """Tokens from a function that fills ``(out, capacity)`` and returns the total:
+        call again with a buffer of that size when the first one was too small."""
+        pointer = self._pointer()
+        capacity = 8
+        while True:
+            out = ffi.new("mapback_token[]", capacity)
+            total = rustcall(function, pointer, *(args + (out, capacity)))
+            if total <= capacity:
+                return [Token(self, out[i]) for i in range(total)]
+            capacity = total
 
-    def _source_string(self, function, index):
+    def _string(self, function, *args):
+        """Text from a function that fills a ``mapback_str`` view, or None."""
         view = ffi.new("mapback_str *")
-        if rustcall(function, self._pointer(), index, view):
+        if rustcall(function, self._pointer(), *(args + (view,))):
             return decode_str(view)
         return None
 

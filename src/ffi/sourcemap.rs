@@ -468,6 +468,23 @@ pub unsafe extern "C" fn mapback_sourcemap_name(
     })
 }
 
+/// Shared body of the map-level optional string getters.
+///
+/// # Safety
+/// As documented on the exports.
+unsafe fn map_string(
+    map: *const mapback_sourcemap,
+    out: *mut mapback_str,
+    field: fn(&SourceMap) -> Option<&str>,
+) -> Result<bool, Error> {
+    // SAFETY: pointers are NULL or valid, per the exports' contract.
+    let map = unsafe { required(map, "map") }?;
+    let out = unsafe { output(out, "out") }?;
+    Ok(field(&map.map)
+        .map(|text| *out = mapback_str::from_str(text))
+        .is_some())
+}
+
 /// Writes the map's `file` to `*out` (borrowed from the map); false when absent.
 /// Thread-safe.
 #[no_mangle]
@@ -477,14 +494,8 @@ pub unsafe extern "C" fn mapback_sourcemap_file(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        let out = unsafe { output(out, "out") }?;
-        Ok(map
-            .map
-            .file()
-            .map(|f| *out = mapback_str::from_str(f))
-            .is_some())
+        // SAFETY: contract forwarded from this function's documentation.
+        unsafe { map_string(map, out, SourceMap::file) }
     })
 }
 
@@ -497,14 +508,8 @@ pub unsafe extern "C" fn mapback_sourcemap_debug_id(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        let out = unsafe { output(out, "out") }?;
-        Ok(map
-            .map
-            .debug_id()
-            .map(|id| *out = mapback_str::from_str(id))
-            .is_some())
+        // SAFETY: contract forwarded from this function's documentation.
+        unsafe { map_string(map, out, SourceMap::debug_id) }
     })
 }
 
