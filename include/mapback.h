@@ -215,8 +215,10 @@
 #define MAPBACK_ERROR_CLOSED 903
 
 /**
- * A decoded source map (opaque). Create with `mapback_sourcemap_parse`, release with
- * `mapback_sourcemap_free`. Immutable and thread-safe: see the functions' notes.
+ * A source map (opaque), decoded from JSON (`mapback_sourcemap_parse`) or opened from
+ * a cache (`mapback_cache_open`, `mapback_cache_from_bytes`); every
+ * `mapback_sourcemap_*` query works on both. Release with `mapback_sourcemap_free`.
+ * Immutable and thread-safe: see the functions' notes.
  */
 typedef struct mapback_sourcemap mapback_sourcemap;
 

@@ -8,6 +8,8 @@
 //! The C ABI lives in `ffi` and is the only place with `unsafe` code.
 //!
 //! ```
+//! use mapback::SourceMapView;
+//!
 //! let map = mapback::SourceMap::from_slice(
 //!     br#"{"version":3,"sources":["a.js"],"names":["run"],"mappings":"AAAA,IAAIA"}"#,
 //! ).unwrap();
@@ -23,22 +25,25 @@
 mod decode;
 mod error;
 mod json;
+mod lines;
 mod lookup;
 mod map;
 mod mappings;
 mod sources;
 mod strings;
 mod url;
+mod view;
 pub mod vlq;
 
 pub mod ffi;
 
 pub use crate::decode::{decode, DecodeOptions, MAX_INPUT_BYTES};
 pub use crate::error::{Diagnostic, Error, ErrorCode, Result};
-pub use crate::lookup::{Bias, LookupOptions, ReverseIndex};
-pub use crate::map::{Source, SourceMap, Token};
+pub use crate::lookup::{Bias, LookupOptions, MappingStore, ReverseIndex};
+pub use crate::map::SourceMap;
 pub use crate::mappings::{Mappings, MappingsView, RawToken, NONE};
 pub use crate::url::parse_base_url;
+pub use crate::view::{Context, Source, SourceMapView, Sources, Token, Tokens};
 
 /// The crate version, as in Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

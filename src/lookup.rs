@@ -52,67 +52,178 @@ impl LookupOptions {
     }
 }
 
-impl<'a> MappingsView<'a> {
+/// Read access to decoded mappings, whatever their storage: the in-memory
+/// struct-of-arrays ([`MappingsView`]) or a cache file's packed blocks.
+///
+/// Implementations must not panic on inconsistent data (a corrupt cache): ranges are
+/// validated, and out-of-range reads yield neutral values.
+pub trait MappingStore {
+    /// Number of tokens.
+    fn len(&self) -> usize;
+
+    /// Whether there are no tokens.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of generated lines (the last may be empty).
+    fn line_count(&self) -> usize;
+
+    /// Token indices of generated line `line`; empty past the end or when the stored
+    /// line index is inconsistent.
+    fn line_range(&self, line: u32) -> Range<usize>;
+
+    /// The generated line of token `index`.
+    fn line_of(&self, index: usize) -> u32;
+
+    /// The generated column of token `index`.
+    fn generated_column(&self, index: usize) -> u32;
+
+    /// The token at `index`, whose generated line is already known.
+    fn token_on_line(&self, index: usize, line: u32) -> RawToken;
+
+    /// (source, original line, original column) of token `index`; the source is
+    /// [`NONE`] for a token without an original position.
+    fn original_key(&self, index: usize) -> (u32, u32, u32);
+
+    /// The token at `index`, or `None` past the end.
+    fn token(&self, index: usize) -> Option<RawToken> {
+        (index < self.len()).then(|| self.token_on_line(index, self.line_of(index)))
+    }
+
     /// The token covering a generated position, or `None`.
     ///
     /// When several tokens share the found generated position, the first one is
-    /// returned; [`MappingsView::tokens_at`] returns all of them.
-    pub fn lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken> {
-        let (index, found_line) = self.find(line, column, options)?;
+    /// returned; [`MappingStore::tokens_at`] returns all of them.
+    fn lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken> {
+        let (index, found_line) = find_group(self, line, column, options)?;
         Some(self.token_on_line(index, found_line))
     }
 
-    /// All tokens at the generated position that [`MappingsView::lookup`] finds: the
+    /// All tokens at the generated position that [`MappingStore::lookup`] finds: the
     /// spec allows several segments at one position, each with its own original.
-    pub fn tokens_at(&self, line: u32, column: u32, options: LookupOptions) -> Vec<RawToken> {
-        let Some((first, found_line)) = self.find(line, column, options) else {
+    fn tokens_at(&self, line: u32, column: u32, options: LookupOptions) -> Vec<RawToken> {
+        let Some((first, found_line)) = find_group(self, line, column, options) else {
             return Vec::new();
         };
         let end = self.line_range(found_line).end;
-        let target = self.generated_columns[first];
+        let target = self.generated_column(first);
         (first..end)
-            .take_while(|&i| self.generated_columns[i] == target)
+            .take_while(|&i| self.generated_column(i) == target)
             .map(|i| self.token_on_line(i, found_line))
             .collect()
     }
+}
 
-    /// Index and line of the first token of the group the lookup lands on.
-    fn find(&self, line: u32, column: u32, options: LookupOptions) -> Option<(usize, u32)> {
-        let range = self.line_range(line);
-        let columns = &self.generated_columns[range.clone()];
-        match options.bias {
-            Bias::GreatestLowerBound => {
-                let after = columns.partition_point(|&c| c <= column);
-                if after > 0 {
-                    let target = columns[after - 1];
-                    let first = columns[..after].partition_point(|&c| c < target);
-                    return Some((range.start + first, line));
-                }
-                if options.same_line || range.start == 0 {
-                    return None;
-                }
-                // The token just before this line starts, wherever it is.
-                let previous = range.start - 1;
-                let previous_line = self.line_of(previous);
-                let line_start = self.line_range(previous_line).start;
-                let target = self.generated_columns[previous];
-                let first = line_start
-                    + self.generated_columns[line_start..=previous]
-                        .partition_point(|&c| c < target);
-                Some((first, previous_line))
-            }
-            Bias::LeastUpperBound => {
-                let at = columns.partition_point(|&c| c < column);
-                if at < columns.len() {
-                    return Some((range.start + at, line));
-                }
-                if options.same_line || range.end >= self.len() {
-                    return None;
-                }
-                let next = range.end;
-                Some((next, self.line_of(next)))
-            }
+/// The first index in `range` for which `is_before` is false (`is_before` must be
+/// true for a prefix of the range, as for `slice::partition_point`).
+fn partition(range: Range<usize>, mut is_before: impl FnMut(usize) -> bool) -> usize {
+    let (mut low, mut high) = (range.start, range.end);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if is_before(middle) {
+            low = middle + 1;
+        } else {
+            high = middle;
         }
+    }
+    low
+}
+
+/// Index and line of the first token of the group a lookup lands on.
+fn find_group<M: MappingStore + ?Sized>(
+    store: &M,
+    line: u32,
+    column: u32,
+    options: LookupOptions,
+) -> Option<(usize, u32)> {
+    let range = store.line_range(line);
+    let column_of = |i: usize| store.generated_column(i);
+    match options.bias {
+        Bias::GreatestLowerBound => {
+            let after = partition(range.clone(), |i| column_of(i) <= column);
+            if after > range.start {
+                let target = column_of(after - 1);
+                let first = partition(range.start..after, |i| column_of(i) < target);
+                return Some((first, line));
+            }
+            if options.same_line || range.start == 0 {
+                return None;
+            }
+            // The token just before this line starts, wherever it is.
+            let previous = range.start - 1;
+            let previous_line = store.line_of(previous);
+            let line_start = store.line_range(previous_line).start.min(previous);
+            let target = column_of(previous);
+            let first = partition(line_start..previous + 1, |i| column_of(i) < target);
+            Some((first, previous_line))
+        }
+        Bias::LeastUpperBound => {
+            let at = partition(range.clone(), |i| column_of(i) < column);
+            if at < range.end {
+                return Some((at, line));
+            }
+            if options.same_line || range.end >= store.len() {
+                return None;
+            }
+            let next = range.end;
+            Some((next, store.line_of(next)))
+        }
+    }
+}
+
+impl MappingStore for MappingsView<'_> {
+    fn len(&self) -> usize {
+        self.generated_columns.len()
+    }
+
+    fn line_count(&self) -> usize {
+        self.line_starts.len().saturating_sub(1)
+    }
+
+    fn line_range(&self, line: u32) -> Range<usize> {
+        let line = line as usize;
+        let end_of_tokens = self.len();
+        match (self.line_starts.get(line), self.line_starts.get(line + 1)) {
+            (Some(&start), Some(&end)) if start <= end && end as usize <= end_of_tokens => {
+                start as usize..end as usize
+            }
+            _ => end_of_tokens..end_of_tokens,
+        }
+    }
+
+    fn line_of(&self, index: usize) -> u32 {
+        // The last line whose start is <= index, skipping empty lines that start there.
+        let after = self
+            .line_starts
+            .partition_point(|&start| start as usize <= index);
+        after.saturating_sub(1) as u32
+    }
+
+    #[inline]
+    fn generated_column(&self, index: usize) -> u32 {
+        self.generated_columns[index]
+    }
+
+    #[inline]
+    fn token_on_line(&self, index: usize, line: u32) -> RawToken {
+        RawToken {
+            index: index as u32,
+            generated_line: line,
+            generated_column: self.generated_columns[index],
+            source: self.sources[index],
+            original_line: self.original_lines[index],
+            original_column: self.original_columns[index],
+            name: self.names[index],
+        }
+    }
+
+    fn original_key(&self, index: usize) -> (u32, u32, u32) {
+        (
+            self.sources[index],
+            self.original_lines[index],
+            self.original_columns[index],
+        )
     }
 }
 
@@ -124,23 +235,26 @@ pub struct ReverseIndex {
 
 impl ReverseIndex {
     /// Sorts the tokens that have an original position.
-    pub fn build(view: &MappingsView<'_>) -> ReverseIndex {
-        let mut order: Vec<u32> = (0..view.len() as u32)
-            .filter(|&i| view.sources[i as usize] != NONE)
+    pub fn build<M: MappingStore + ?Sized>(store: &M) -> ReverseIndex {
+        let mut keyed: Vec<((u32, u32, u32), u32)> = (0..store.len())
+            .map(|i| (store.original_key(i), i as u32))
+            .filter(|((source, _, _), _)| *source != NONE)
             .collect();
         // Token index last: among equal originals, generated order.
-        order.sort_unstable_by_key(|&i| {
-            let i = i as usize;
-            (
-                view.sources[i],
-                view.original_lines[i],
-                view.original_columns[i],
-                i,
-            )
-        });
+        keyed.sort_unstable();
         ReverseIndex {
-            order: order.into_boxed_slice(),
+            order: keyed.into_iter().map(|(_, index)| index).collect(),
         }
+    }
+
+    /// Wraps an order that was stored (a cache's reverse section).
+    pub fn from_order(order: Box<[u32]>) -> ReverseIndex {
+        ReverseIndex { order }
+    }
+
+    /// The token indices, ordered by original position.
+    pub fn order(&self) -> &[u32] {
+        &self.order
     }
 
     /// Bytes of heap memory held.
@@ -148,40 +262,46 @@ impl ReverseIndex {
         self.order.len() * 4
     }
 
-    fn key(view: &MappingsView<'_>, index: u32) -> (u32, u32, u32) {
-        let i = index as usize;
-        (
-            view.sources[i],
-            view.original_lines[i],
-            view.original_columns[i],
-        )
+    /// The original key of the token at `position` of the order ([`NONE`] fields for a
+    /// corrupt entry, which sorts last).
+    fn key<M: MappingStore + ?Sized>(store: &M, index: u32) -> (u32, u32, u32) {
+        if (index as usize) < store.len() {
+            store.original_key(index as usize)
+        } else {
+            (NONE, NONE, NONE)
+        }
     }
 
     /// Positions in `order` of the tokens on (source, line).
-    fn line_span(&self, view: &MappingsView<'_>, source: u32, line: u32) -> Range<usize> {
-        let start = self
-            .order
-            .partition_point(|&i| Self::key(view, i) < (source, line, 0));
+    fn line_span<M: MappingStore + ?Sized>(
+        &self,
+        store: &M,
+        source: u32,
+        line: u32,
+    ) -> Range<usize> {
+        let order = &self.order;
+        let start = order.partition_point(|&i| Self::key(store, i) < (source, line, 0));
         let end = start
-            + self.order[start..].partition_point(|&i| {
-                let (s, l, _) = Self::key(view, i);
+            + order[start..].partition_point(|&i| {
+                let (s, l, _) = Self::key(store, i);
                 (s, l) <= (source, line)
             });
         start..end
     }
 
     /// The best generated token for an original position.
-    pub fn generated_position(
+    pub fn generated_position<M: MappingStore + ?Sized>(
         &self,
-        view: &MappingsView<'_>,
+        store: &M,
         source: u32,
         line: u32,
         column: u32,
         options: LookupOptions,
     ) -> Option<RawToken> {
-        let span = self.line_span(view, source, line);
+        let span = self.line_span(store, source, line);
         let on_line = &self.order[span.clone()];
-        let column_of = |i: u32| view.original_columns[i as usize];
+        let column_of = |i: u32| Self::key(store, i).2;
+        let source_of = |i: u32| Self::key(store, i).0;
         let position = match options.bias {
             Bias::GreatestLowerBound => {
                 let after = on_line.partition_point(|&i| column_of(i) <= column);
@@ -190,7 +310,7 @@ impl ReverseIndex {
                     Some(span.start + on_line[..after].partition_point(|&i| column_of(i) < target))
                 } else if !options.same_line && span.start > 0 {
                     let previous = self.order[span.start - 1];
-                    (view.sources[previous as usize] == source).then(|| span.start - 1)
+                    (source_of(previous) == source).then(|| span.start - 1)
                 } else {
                     None
                 }
@@ -201,30 +321,30 @@ impl ReverseIndex {
                     Some(span.start + at)
                 } else if !options.same_line && span.end < self.order.len() {
                     let next = self.order[span.end];
-                    (view.sources[next as usize] == source).then_some(span.end)
+                    (source_of(next) == source).then_some(span.end)
                 } else {
                     None
                 }
             }
         }?;
-        view.token(self.order[position] as usize)
+        store.token(self.order[position] as usize)
     }
 
     /// All generated tokens for an original line; with a column, those at that column,
     /// or (when none is there) at the closest column after it on the same line.
-    pub fn generated_positions(
+    pub fn generated_positions<M: MappingStore + ?Sized>(
         &self,
-        view: &MappingsView<'_>,
+        store: &M,
         source: u32,
         line: u32,
         column: Option<u32>,
     ) -> Vec<RawToken> {
-        let span = self.line_span(view, source, line);
+        let span = self.line_span(store, source, line);
         let on_line = &self.order[span];
         let selected = match column {
             None => on_line,
             Some(column) => {
-                let column_of = |i: u32| view.original_columns[i as usize];
+                let column_of = |i: u32| Self::key(store, i).2;
                 let at = on_line.partition_point(|&i| column_of(i) < column);
                 match on_line.get(at) {
                     None => &[],
@@ -238,7 +358,7 @@ impl ReverseIndex {
         };
         selected
             .iter()
-            .filter_map(|&i| view.token(i as usize))
+            .filter_map(|&i| store.token(i as usize))
             .collect()
     }
 }

@@ -92,61 +92,6 @@ pub struct MappingsView<'a> {
     pub names: &'a [u32],
 }
 
-impl<'a> MappingsView<'a> {
-    /// Number of tokens.
-    pub fn len(&self) -> usize {
-        self.generated_columns.len()
-    }
-
-    /// Whether there are no tokens.
-    pub fn is_empty(&self) -> bool {
-        self.generated_columns.is_empty()
-    }
-
-    /// Number of generated lines (the last line may be empty).
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len().saturating_sub(1)
-    }
-
-    /// Token indices of generated line `line` (empty past the end).
-    pub fn line_range(&self, line: u32) -> std::ops::Range<usize> {
-        let line = line as usize;
-        if line + 1 >= self.line_starts.len() {
-            let end = self.len();
-            return end..end;
-        }
-        self.line_starts[line] as usize..self.line_starts[line + 1] as usize
-    }
-
-    /// The generated line of token `index` (a binary search over line starts).
-    pub fn line_of(&self, index: usize) -> u32 {
-        // The last line whose start is <= index, skipping empty lines that start there.
-        let after = self
-            .line_starts
-            .partition_point(|&start| start as usize <= index);
-        (after - 1) as u32
-    }
-
-    /// The token at `index` when its generated line is already known.
-    #[inline]
-    pub fn token_on_line(&self, index: usize, line: u32) -> RawToken {
-        RawToken {
-            index: index as u32,
-            generated_line: line,
-            generated_column: self.generated_columns[index],
-            source: self.sources[index],
-            original_line: self.original_lines[index],
-            original_column: self.original_columns[index],
-            name: self.names[index],
-        }
-    }
-
-    /// The token at `index`, or `None` past the end.
-    pub fn token(&self, index: usize) -> Option<RawToken> {
-        (index < self.len()).then(|| self.token_on_line(index, self.line_of(index)))
-    }
-}
-
 /// Accumulates tokens in generated order while decoding.
 #[derive(Debug, Default)]
 pub(crate) struct MappingsBuilder {
@@ -311,6 +256,8 @@ fn sort_line(m: &mut Mappings, range: std::ops::Range<usize>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::lookup::MappingStore;
 
     #[test]
     fn lines_and_tokens() {

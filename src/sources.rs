@@ -55,11 +55,20 @@ impl Sources {
         self.contents.get(index)
     }
 
-    pub(crate) fn has_content(&self, index: usize) -> bool {
-        self.contents
-            .spans
-            .get(index)
-            .is_some_and(|s| *s != NO_CONTENT)
+    /// Line `line` of the content of source `index`, without its terminator.
+    pub(crate) fn line(&self, index: usize, line: usize) -> Option<&str> {
+        let content = self.content(index)?;
+        crate::lines::line(content, self.line_starts_of(index, content), line)
+    }
+
+    /// Number of lines in the content of source `index` (0 without content).
+    pub(crate) fn line_count(&self, index: usize) -> usize {
+        self.content(index)
+            .map_or(0, |content| self.line_starts_of(index, content).len())
+    }
+
+    fn line_starts_of(&self, index: usize, content: &str) -> &[u32] {
+        self.contents.line_starts[index].get_or_init(|| crate::lines::line_starts(content).into())
     }
 
     pub(crate) fn shrink_to_fit(&mut self) {
@@ -70,6 +79,7 @@ impl Sources {
         self.contents.blob.shrink_to_fit();
         self.contents.spans.shrink_to_fit();
         self.contents.unescaped.shrink_to_fit();
+        self.contents.line_starts.shrink_to_fit();
     }
 
     /// Bytes of heap memory held, counting the contents still escaped.
@@ -81,6 +91,7 @@ impl Sources {
             + self.contents.blob.capacity()
             + self.contents.spans.capacity() * 8
             + self.contents.unescaped.capacity() * std::mem::size_of::<OnceLock<Box<str>>>()
+            + self.contents.line_starts.capacity() * std::mem::size_of::<OnceLock<Box<[u32]>>>()
     }
 }
 
@@ -92,6 +103,8 @@ struct Contents {
     spans: Vec<(u32, u32)>,
     /// Filled on first access, only for tokens that contain escapes.
     unescaped: Vec<OnceLock<Box<str>>>,
+    /// Line start offsets of each content, computed on first line access.
+    line_starts: Vec<OnceLock<Box<[u32]>>>,
 }
 
 impl Contents {
@@ -105,6 +118,7 @@ impl Contents {
             None => self.spans.push(NO_CONTENT),
         }
         self.unescaped.push(OnceLock::new());
+        self.line_starts.push(OnceLock::new());
     }
 
     fn truncate(&mut self, len: usize) {
@@ -116,6 +130,7 @@ impl Contents {
         }
         self.spans.truncate(len);
         self.unescaped.truncate(len);
+        self.line_starts.truncate(len);
     }
 
     fn get(&self, index: usize) -> Option<&str> {
@@ -145,8 +160,6 @@ mod tests {
         assert_eq!(sources.content(0), Some("let a = 1;"));
         assert_eq!(sources.content(1), Some("line\nnext"));
         assert_eq!(sources.content(2), None);
-        assert!(sources.has_content(1));
-        assert!(!sources.has_content(2));
         sources.truncate(1);
         assert_eq!(sources.len(), 1);
         assert_eq!(sources.content(0), Some("let a = 1;"));

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mapback::{DecodeOptions, ErrorCode, LookupOptions, SourceMap};
+use mapback::{DecodeOptions, ErrorCode, LookupOptions, SourceMap, SourceMapView};
 use serde_json::Value;
 
 fn suite_dir() -> PathBuf {

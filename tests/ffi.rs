@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::ptr;
 
 use mapback::ffi::*;
-use mapback::{Bias, DecodeOptions, ErrorCode, LookupOptions, RawToken, SourceMap};
+use mapback::{Bias, DecodeOptions, ErrorCode, LookupOptions, RawToken, SourceMap, SourceMapView};
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -1480,7 +1480,7 @@ fn check_strings(bytes: &[u8], rust: &SourceMap, options: Option<&mapback_parse_
         assert!(!mapback_sourcemap_source_is_ignored(map.ptr(), n, &mut err));
         assert_failure(&err, MAPBACK_ERROR_INDEX_OUT_OF_RANGE, "is_ignored index");
 
-        for (i, name) in rust.names().enumerate() {
+        for (i, name) in rust.names().into_iter().enumerate() {
             assert!(mapback_sourcemap_name(
                 map.ptr(),
                 i as u32,

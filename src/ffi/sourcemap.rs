@@ -7,6 +7,7 @@
 use crate::decode::DecodeOptions;
 use crate::error::{Error, ErrorCode};
 use crate::map::SourceMap;
+use crate::view::SourceMapView;
 
 use super::boundary::{ffi_boundary, mapback_error};
 use super::types::{
@@ -14,10 +15,19 @@ use super::types::{
 };
 use super::{bytes, output, required, text, values, values_mut, MAPBACK_NONE};
 
-/// A decoded source map (opaque). Create with `mapback_sourcemap_parse`, release with
-/// `mapback_sourcemap_free`. Immutable and thread-safe: see the functions' notes.
+/// A source map (opaque), decoded from JSON (`mapback_sourcemap_parse`) or opened from
+/// a cache (`mapback_cache_open`, `mapback_cache_from_bytes`); every
+/// `mapback_sourcemap_*` query works on both. Release with `mapback_sourcemap_free`.
+/// Immutable and thread-safe: see the functions' notes.
 pub struct mapback_sourcemap {
-    map: SourceMap,
+    pub(crate) map: Box<dyn SourceMapView>,
+}
+
+impl mapback_sourcemap {
+    /// A new handle owned by the caller.
+    pub(crate) fn into_raw(map: Box<dyn SourceMapView>) -> *mut mapback_sourcemap {
+        Box::into_raw(Box::new(mapback_sourcemap { map }))
+    }
 }
 
 fn index_error(what: &str, index: u32, count: usize) -> Error {
@@ -57,7 +67,7 @@ pub unsafe extern "C" fn mapback_sourcemap_parse(
             }
         }
         let map = SourceMap::from_slice_with(input, &decode_options)?;
-        Ok(Box::into_raw(Box::new(mapback_sourcemap { map })))
+        Ok(mapback_sourcemap::into_raw(Box::new(map)))
     })
 }
 
@@ -99,9 +109,9 @@ pub unsafe extern "C" fn mapback_sourcemap_lookup(
         let options = mapback_lookup_options::to_core(unsafe { options.as_ref() })?;
         // SAFETY: `out` is NULL or writable.
         let out = unsafe { output(out, "out") }?;
-        match map.map.lookup_with(line, column, options) {
+        match map.map.raw_lookup(line, column, options) {
             Some(token) => {
-                *out = token.raw().into();
+                *out = token.into();
                 Ok(true)
             }
             None => Ok(false),
@@ -131,10 +141,9 @@ pub unsafe extern "C" fn mapback_sourcemap_lookup_many(
         let columns = unsafe { values(columns, count, "columns") }?;
         let out = unsafe { values_mut(out, count, "out") }?;
         let options = mapback_lookup_options::to_core(unsafe { options.as_ref() })?;
-        let view = map.map.mappings();
         let mut found = 0;
         for ((slot, &line), &column) in out.iter_mut().zip(lines).zip(columns) {
-            *slot = match view.lookup(line, column, options) {
+            *slot = match map.map.raw_lookup(line, column, options) {
                 Some(token) => {
                     found += 1;
                     token.into()
@@ -166,7 +175,7 @@ pub unsafe extern "C" fn mapback_sourcemap_original_positions(
         let map = unsafe { required(map, "map") }?;
         let options = mapback_lookup_options::to_core(unsafe { options.as_ref() })?;
         let out = unsafe { values_mut(out, capacity, "out") }?;
-        let tokens = map.map.mappings().tokens_at(line, column, options);
+        let tokens = map.map.raw_tokens_at(line, column, options);
         for (slot, token) in out.iter_mut().zip(&tokens) {
             *slot = (*token).into();
         }
@@ -195,10 +204,10 @@ pub unsafe extern "C" fn mapback_sourcemap_generated_position(
         let out = unsafe { output(out, "out") }?;
         match map
             .map
-            .generated_position(source_index, line, column, options)
+            .raw_generated_position(source_index, line, column, options)
         {
             Some(token) => {
-                *out = token.raw().into();
+                *out = token.into();
                 Ok(true)
             }
             None => Ok(false),
@@ -226,9 +235,9 @@ pub unsafe extern "C" fn mapback_sourcemap_generated_positions(
         let map = unsafe { required(map, "map") }?;
         let out = unsafe { values_mut(out, capacity, "out") }?;
         let column = (column != MAPBACK_NONE).then_some(column);
-        let tokens = map.map.generated_positions(source_index, line, column);
+        let tokens = map.map.raw_generated_positions(source_index, line, column);
         for (slot, token) in out.iter_mut().zip(&tokens) {
-            *slot = token.raw().into();
+            *slot = (*token).into();
         }
         Ok(tokens.len())
     })
@@ -273,9 +282,9 @@ pub unsafe extern "C" fn mapback_sourcemap_token_at(
         let out = unsafe { output(out, "out") }?;
         let token = map
             .map
-            .token(index as usize)
+            .raw_token(index as usize)
             .ok_or_else(|| index_error("token", index, map.map.token_count()))?;
-        *out = token.raw().into();
+        *out = token.into();
         Ok(true)
     })
 }
@@ -475,12 +484,12 @@ pub unsafe extern "C" fn mapback_sourcemap_name(
 unsafe fn map_string(
     map: *const mapback_sourcemap,
     out: *mut mapback_str,
-    field: fn(&SourceMap) -> Option<&str>,
+    field: fn(&dyn SourceMapView) -> Option<&str>,
 ) -> Result<bool, Error> {
     // SAFETY: pointers are NULL or valid, per the exports' contract.
     let map = unsafe { required(map, "map") }?;
     let out = unsafe { output(out, "out") }?;
-    Ok(field(&map.map)
+    Ok(field(map.map.as_view())
         .map(|text| *out = mapback_str::from_str(text))
         .is_some())
 }
@@ -495,7 +504,7 @@ pub unsafe extern "C" fn mapback_sourcemap_file(
 ) -> bool {
     ffi_boundary!(err, {
         // SAFETY: contract forwarded from this function's documentation.
-        unsafe { map_string(map, out, SourceMap::file) }
+        unsafe { map_string(map, out, |m| m.file()) }
     })
 }
 
@@ -509,7 +518,7 @@ pub unsafe extern "C" fn mapback_sourcemap_debug_id(
 ) -> bool {
     ffi_boundary!(err, {
         // SAFETY: contract forwarded from this function's documentation.
-        unsafe { map_string(map, out, SourceMap::debug_id) }
+        unsafe { map_string(map, out, |m| m.debug_id()) }
     })
 }
 
@@ -573,7 +582,6 @@ pub unsafe extern "C" fn mapback_sourcemap_heap_size(
 ) -> usize {
     ffi_boundary!(err, {
         // SAFETY: `map` is NULL or a valid handle.
-        let (mappings, other) = unsafe { required(map, "map") }?.map.heap_size();
-        Ok(mappings + other)
+        Ok(unsafe { required(map, "map") }?.map.heap_size())
     })
 }
