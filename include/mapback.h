@@ -90,6 +90,11 @@
 #define MAPBACK_ERROR_TRAILING_COMMA 106
 
 /**
+ * Reading or writing a file failed.
+ */
+#define MAPBACK_ERROR_IO 107
+
+/**
  * A required field is absent.
  */
 #define MAPBACK_ERROR_MISSING_FIELD 201
@@ -198,6 +203,41 @@
  * The base URL is not an absolute URL.
  */
 #define MAPBACK_ERROR_INVALID_BASE_URL 503
+
+/**
+ * The data is not a mapback cache.
+ */
+#define MAPBACK_ERROR_NOT_A_CACHE 601
+
+/**
+ * The cache was written by an incompatible format version.
+ */
+#define MAPBACK_ERROR_UNSUPPORTED_CACHE_VERSION 602
+
+/**
+ * The cache's header or section table is inconsistent.
+ */
+#define MAPBACK_ERROR_CORRUPT_CACHE 603
+
+/**
+ * The cache's length differs from the length its header records.
+ */
+#define MAPBACK_ERROR_TRUNCATED_CACHE 604
+
+/**
+ * The cache's checksum does not match (from `mapback_cache_verify`).
+ */
+#define MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH 605
+
+/**
+ * A value does not fit the cache format (refused when writing).
+ */
+#define MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED 606
+
+/**
+ * Cache files are little-endian; this host cannot read them.
+ */
+#define MAPBACK_ERROR_UNSUPPORTED_PLATFORM 607
 
 /**
  * A panic was caught inside the library (a bug: please report it).

@@ -9,8 +9,8 @@ use std::fmt;
 
 /// Stable numeric error codes, shared by the Rust API, the C ABI and Python.
 ///
-/// Bands: 1xx input and JSON, 2xx top-level map fields, 3xx the `mappings` string,
-/// 4xx index maps, 5xx caller arguments, 9xx internal and FFI.
+/// Bands: 1xx input, JSON and I/O, 2xx top-level map fields, 3xx the `mappings`
+/// string, 4xx index maps, 5xx caller arguments, 6xx cache files, 9xx internal and FFI.
 #[repr(i32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
@@ -26,6 +26,8 @@ pub enum ErrorCode {
     DuplicateKey = 105,
     /// The JSON has a trailing comma, which JSON does not allow.
     TrailingComma = 106,
+    /// Reading or writing a file failed.
+    Io = 107,
 
     /// A required field is absent.
     MissingField = 201,
@@ -75,6 +77,21 @@ pub enum ErrorCode {
     /// The base URL passed by the caller is not an absolute URL.
     InvalidBaseUrl = 503,
 
+    /// The data is not a mapback cache (wrong magic bytes or too short).
+    NotACache = 601,
+    /// The cache was written by an incompatible format version.
+    UnsupportedCacheVersion = 602,
+    /// The cache's header or section table is inconsistent.
+    CorruptCache = 603,
+    /// The cache's length differs from the length its header records.
+    TruncatedCache = 604,
+    /// The cache's checksum does not match its contents.
+    CacheChecksumMismatch = 605,
+    /// A value does not fit the cache format (refused when writing).
+    CacheLimitExceeded = 606,
+    /// Cache files are little-endian; this host cannot read them in place.
+    UnsupportedPlatform = 607,
+
     /// A Rust panic was caught at the C boundary.
     Panic = 901,
     /// A required pointer argument was NULL.
@@ -97,6 +114,7 @@ impl ErrorCode {
         ErrorCode::InputTooLarge,
         ErrorCode::DuplicateKey,
         ErrorCode::TrailingComma,
+        ErrorCode::Io,
         ErrorCode::MissingField,
         ErrorCode::WrongType,
         ErrorCode::UnsupportedVersion,
@@ -119,6 +137,13 @@ impl ErrorCode {
         ErrorCode::InvalidArgument,
         ErrorCode::IndexOutOfRange,
         ErrorCode::InvalidBaseUrl,
+        ErrorCode::NotACache,
+        ErrorCode::UnsupportedCacheVersion,
+        ErrorCode::CorruptCache,
+        ErrorCode::TruncatedCache,
+        ErrorCode::CacheChecksumMismatch,
+        ErrorCode::CacheLimitExceeded,
+        ErrorCode::UnsupportedPlatform,
         ErrorCode::Panic,
         ErrorCode::NullPointer,
         ErrorCode::Closed,

@@ -22,6 +22,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod cache;
 mod decode;
 mod error;
 mod json;
@@ -37,6 +38,7 @@ pub mod vlq;
 
 pub mod ffi;
 
+pub use crate::cache::{to_cache_bytes, write_cache_file, Cache, CacheOptions};
 pub use crate::decode::{decode, DecodeOptions, MAX_INPUT_BYTES};
 pub use crate::error::{Diagnostic, Error, ErrorCode, Result};
 pub use crate::lookup::{Bias, LookupOptions, MappingStore, ReverseIndex};

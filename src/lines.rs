@@ -39,6 +39,13 @@ pub(crate) fn line_starts(text: &str) -> Vec<u32> {
 /// Returns `None` when the index is past the last line or the starts do not fit the text
 /// (a corrupt cache), never panicking.
 pub(crate) fn line<'t>(text: &'t str, starts: &[u32], index: usize) -> Option<&'t str> {
+    let bytes = line_bytes(text.as_bytes(), starts, index)?;
+    // Checking costs O(line), not O(text); bounds that split a character fail here.
+    std::str::from_utf8(bytes).ok()
+}
+
+/// Bytes of line `index` of `text` without its terminator (no UTF-8 check).
+pub(crate) fn line_bytes<'t>(text: &'t [u8], starts: &[u32], index: usize) -> Option<&'t [u8]> {
     let start = *starts.get(index)? as usize;
     let end = starts
         .get(index + 1)
@@ -47,9 +54,9 @@ pub(crate) fn line<'t>(text: &'t str, starts: &[u32], index: usize) -> Option<&'
     Some(strip_terminator(line))
 }
 
-fn strip_terminator(line: &str) -> &str {
+fn strip_terminator(line: &[u8]) -> &[u8] {
     for terminator in ["\r\n", "\n", "\r", "\u{2028}", "\u{2029}"] {
-        if let Some(stripped) = line.strip_suffix(terminator) {
+        if let Some(stripped) = line.strip_suffix(terminator.as_bytes()) {
             return stripped;
         }
     }

@@ -182,22 +182,11 @@ impl MappingStore for MappingsView<'_> {
     }
 
     fn line_range(&self, line: u32) -> Range<usize> {
-        let line = line as usize;
-        let end_of_tokens = self.len();
-        match (self.line_starts.get(line), self.line_starts.get(line + 1)) {
-            (Some(&start), Some(&end)) if start <= end && end as usize <= end_of_tokens => {
-                start as usize..end as usize
-            }
-            _ => end_of_tokens..end_of_tokens,
-        }
+        crate::mappings::checked_line_range(self.line_starts, line, self.len())
     }
 
     fn line_of(&self, index: usize) -> u32 {
-        // The last line whose start is <= index, skipping empty lines that start there.
-        let after = self
-            .line_starts
-            .partition_point(|&start| start as usize <= index);
-        after.saturating_sub(1) as u32
+        crate::mappings::line_of(self.line_starts, index)
     }
 
     #[inline]

@@ -92,6 +92,32 @@ pub struct MappingsView<'a> {
     pub names: &'a [u32],
 }
 
+/// Token indices of line `line` given line starts, or an empty range (at the end) when
+/// the line is past the last one or the stored starts are inconsistent.
+pub(crate) fn checked_line_range(
+    line_starts: &[u32],
+    line: u32,
+    token_count: usize,
+) -> std::ops::Range<usize> {
+    let line = line as usize;
+    match (
+        line_starts.get(line),
+        line.checked_add(1).and_then(|next| line_starts.get(next)),
+    ) {
+        (Some(&start), Some(&end)) if start <= end && end as usize <= token_count => {
+            start as usize..end as usize
+        }
+        _ => token_count..token_count,
+    }
+}
+
+/// The generated line of token `index`: the last line whose start is at or before it
+/// (skipping empty lines that start there too).
+pub(crate) fn line_of(line_starts: &[u32], index: usize) -> u32 {
+    let after = line_starts.partition_point(|&start| start as usize <= index);
+    after.saturating_sub(1) as u32
+}
+
 /// Accumulates tokens in generated order while decoding.
 #[derive(Debug, Default)]
 pub(crate) struct MappingsBuilder {

@@ -66,8 +66,19 @@ pub trait SourceMapView: Send + Sync {
 
     /// Number of names.
     fn name_count(&self) -> usize;
-    /// Heap (or mapped) bytes the map holds.
+    /// Heap bytes the map holds (a mapped cache file is not counted).
     fn heap_size(&self) -> usize;
+
+    /// Checks the integrity of the underlying storage in full (a cache's checksum);
+    /// decoded JSON has nothing to check.
+    fn verify(&self) -> crate::error::Result<()> {
+        Ok(())
+    }
+
+    /// Whether this map is a cache.
+    fn is_cache(&self) -> bool {
+        false
+    }
     /// The name at `index`.
     fn name(&self, index: u32) -> Option<&str>;
 

@@ -175,6 +175,7 @@ fn error_constants_equal_error_codes() {
         (MAPBACK_ERROR_INPUT_TOO_LARGE, ErrorCode::InputTooLarge),
         (MAPBACK_ERROR_DUPLICATE_KEY, ErrorCode::DuplicateKey),
         (MAPBACK_ERROR_TRAILING_COMMA, ErrorCode::TrailingComma),
+        (MAPBACK_ERROR_IO, ErrorCode::Io),
         (MAPBACK_ERROR_MISSING_FIELD, ErrorCode::MissingField),
         (MAPBACK_ERROR_WRONG_TYPE, ErrorCode::WrongType),
         (
@@ -227,6 +228,25 @@ fn error_constants_equal_error_codes() {
         (MAPBACK_ERROR_INVALID_ARGUMENT, ErrorCode::InvalidArgument),
         (MAPBACK_ERROR_INDEX_OUT_OF_RANGE, ErrorCode::IndexOutOfRange),
         (MAPBACK_ERROR_INVALID_BASE_URL, ErrorCode::InvalidBaseUrl),
+        (MAPBACK_ERROR_NOT_A_CACHE, ErrorCode::NotACache),
+        (
+            MAPBACK_ERROR_UNSUPPORTED_CACHE_VERSION,
+            ErrorCode::UnsupportedCacheVersion,
+        ),
+        (MAPBACK_ERROR_CORRUPT_CACHE, ErrorCode::CorruptCache),
+        (MAPBACK_ERROR_TRUNCATED_CACHE, ErrorCode::TruncatedCache),
+        (
+            MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH,
+            ErrorCode::CacheChecksumMismatch,
+        ),
+        (
+            MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED,
+            ErrorCode::CacheLimitExceeded,
+        ),
+        (
+            MAPBACK_ERROR_UNSUPPORTED_PLATFORM,
+            ErrorCode::UnsupportedPlatform,
+        ),
         (MAPBACK_ERROR_PANIC, ErrorCode::Panic),
         (MAPBACK_ERROR_NULL_POINTER, ErrorCode::NullPointer),
         (MAPBACK_ERROR_CLOSED, ErrorCode::Closed),

@@ -7,7 +7,14 @@ derive from :class:`DecodeError` (also a ``ValueError``); bad arguments from
 
 from __future__ import absolute_import
 
-__all__ = ["MapbackError", "DecodeError", "ArgumentError", "InternalError", "error_from_code"]
+__all__ = [
+    "MapbackError",
+    "DecodeError",
+    "ArgumentError",
+    "CacheError",
+    "InternalError",
+    "error_from_code",
+]
 
 
 class MapbackError(Exception):
@@ -36,6 +43,10 @@ class ArgumentError(MapbackError, ValueError):
     """An argument passed to mapback is invalid."""
 
 
+class CacheError(MapbackError, ValueError):
+    """A cache file cannot be read (or written)."""
+
+
 class InternalError(MapbackError):
     """A bug inside mapback (a caught panic). Please report it."""
 
@@ -51,6 +62,7 @@ _DEFINITIONS = [
     (104, "InputTooLargeError", DecodeError, "The input exceeds a size limit."),
     (105, "DuplicateKeyError", DecodeError, "A JSON object repeats a key."),
     (106, "TrailingCommaError", DecodeError, "The JSON has trailing commas."),
+    (107, "IoError", MapbackError, "Reading or writing a file failed."),
     (201, "MissingFieldError", DecodeError, "A required field is absent."),
     (202, "WrongTypeError", DecodeError, "A field has the wrong JSON type."),
     (203, "UnsupportedVersionError", DecodeError, "`version` is not 3."),
@@ -73,6 +85,13 @@ _DEFINITIONS = [
     (501, "InvalidArgumentError", ArgumentError, "An argument is invalid."),
     (502, "IndexOutOfRangeError", ArgumentError, "An index argument is out of range."),
     (503, "InvalidBaseUrlError", ArgumentError, "The base URL is not an absolute URL."),
+    (601, "NotACacheError", CacheError, "The data is not a mapback cache."),
+    (602, "UnsupportedCacheVersionError", CacheError, "The cache has an incompatible format version."),
+    (603, "CorruptCacheError", CacheError, "The cache's header or section table is inconsistent."),
+    (604, "TruncatedCacheError", CacheError, "The cache's length differs from its header's."),
+    (605, "CacheChecksumMismatchError", CacheError, "The cache's checksum does not match."),
+    (606, "CacheLimitExceededError", CacheError, "A value does not fit the cache format."),
+    (607, "UnsupportedPlatformError", CacheError, "This host cannot read cache files."),
     (901, "PanicError", InternalError, "A panic was caught inside the library."),
     (902, "NullPointerError", InternalError, "A required pointer was NULL."),
     (903, "ClosedError", ArgumentError, "The object was closed."),

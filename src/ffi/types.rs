@@ -157,6 +157,8 @@ pub const MAPBACK_ERROR_INPUT_TOO_LARGE: i32 = 104;
 pub const MAPBACK_ERROR_DUPLICATE_KEY: i32 = 105;
 /// The JSON has trailing commas (accepted in lenient mode).
 pub const MAPBACK_ERROR_TRAILING_COMMA: i32 = 106;
+/// Reading or writing a file failed.
+pub const MAPBACK_ERROR_IO: i32 = 107;
 /// A required field is absent.
 pub const MAPBACK_ERROR_MISSING_FIELD: i32 = 201;
 /// A field has the wrong JSON type.
@@ -201,6 +203,20 @@ pub const MAPBACK_ERROR_INVALID_ARGUMENT: i32 = 501;
 pub const MAPBACK_ERROR_INDEX_OUT_OF_RANGE: i32 = 502;
 /// The base URL is not an absolute URL.
 pub const MAPBACK_ERROR_INVALID_BASE_URL: i32 = 503;
+/// The data is not a mapback cache.
+pub const MAPBACK_ERROR_NOT_A_CACHE: i32 = 601;
+/// The cache was written by an incompatible format version.
+pub const MAPBACK_ERROR_UNSUPPORTED_CACHE_VERSION: i32 = 602;
+/// The cache's header or section table is inconsistent.
+pub const MAPBACK_ERROR_CORRUPT_CACHE: i32 = 603;
+/// The cache's length differs from the length its header records.
+pub const MAPBACK_ERROR_TRUNCATED_CACHE: i32 = 604;
+/// The cache's checksum does not match (from `mapback_cache_verify`).
+pub const MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH: i32 = 605;
+/// A value does not fit the cache format (refused when writing).
+pub const MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED: i32 = 606;
+/// Cache files are little-endian; this host cannot read them.
+pub const MAPBACK_ERROR_UNSUPPORTED_PLATFORM: i32 = 607;
 /// A panic was caught inside the library (a bug: please report it).
 pub const MAPBACK_ERROR_PANIC: i32 = 901;
 /// A required pointer argument was NULL.

@@ -1,0 +1,37 @@
+//! Mapping a cache file into memory: the one place outside `ffi` with `unsafe` code.
+//!
+//! SIGBUS hazard: if another process truncates a file while it is mapped, touching the
+//! lost pages kills the process with SIGBUS; no check can prevent it. mapback itself
+//! never modifies a cache in place: it writes a new file and renames it over the old
+//! one, so existing mappings keep the old inode intact. Tools that publish caches must
+//! do the same (write, then rename), never truncate or rewrite a cache that may be open.
+
+#![allow(unsafe_code)]
+
+use std::fs::File;
+use std::path::Path;
+
+use crate::cache::writer::io_error;
+use crate::error::Result;
+
+/// A read-only mapping of a whole file.
+#[derive(Debug)]
+pub(crate) struct MappedFile {
+    map: memmap2::Mmap,
+}
+
+impl MappedFile {
+    pub(crate) fn open(path: &Path) -> Result<MappedFile> {
+        let file = File::open(path).map_err(|e| io_error("open", path, &e))?;
+        // SAFETY: the mapping is read-only and private to this object. Its contents can
+        // change only if another process modifies or truncates the file, which the
+        // cache publishing protocol (write a new file, then rename) rules out; see the
+        // module docs for the SIGBUS hazard this leaves to callers.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_error("map", path, &e))?;
+        Ok(MappedFile { map })
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.map
+    }
+}

@@ -1,0 +1,394 @@
+//! The binary cache: a versioned, mmap-able form of a decoded map that opens in O(1)
+//! and answers the same queries as [`crate::SourceMap`] (it implements
+//! [`SourceMapView`]). The format is specified in `docs/cache-format.md`.
+//!
+//! Opening validates the header and the section table only (checksums included), so
+//! it costs the same for a 1 KB and a 1 GB cache. Section bodies are read with range
+//! checks: a damaged body yields wrong answers or "not found", never a crash or an
+//! out-of-bounds read. [`Cache::verify`] checks the body's checksum (O(n)) for callers
+//! who want to know before they trust a file.
+
+mod format;
+mod mmap;
+mod packed;
+mod writer;
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use self::format::{
+    read_u32, string_table_get, string_table_len, Header, SectionKind, SectionMap, ALIGNMENT,
+    BLOCK_TOKENS, FLAG_CONTENTS, FLAG_INDEX_MAP, FLAG_NAMES, HEADER_LEN,
+};
+use self::mmap::MappedFile;
+use self::packed::{BlockHeader, PackedMappings};
+use crate::error::{Diagnostic, Error, ErrorCode, Result};
+use crate::lookup::{LookupOptions, MappingStore, ReverseIndex};
+use crate::mappings::RawToken;
+use crate::view::SourceMapView;
+
+pub use self::writer::{to_cache_bytes, CacheOptions};
+
+/// Where a cache's bytes live.
+#[derive(Debug)]
+enum Backing<'a> {
+    /// Caller's bytes, 8-byte aligned, used in place.
+    Borrowed(&'a [u8]),
+    /// A private, aligned copy.
+    Owned { words: Box<[u64]>, len: usize },
+    /// A read-only mapping of a file.
+    Mapped(MappedFile),
+}
+
+impl Backing<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Backing::Borrowed(bytes) => bytes,
+            Backing::Owned { words, len } => &bytemuck::cast_slice::<u64, u8>(words)[..*len],
+            Backing::Mapped(file) => file.bytes(),
+        }
+    }
+}
+
+/// A cache opened for queries. `Send + Sync`; query it through [`SourceMapView`].
+#[derive(Debug)]
+pub struct Cache<'a> {
+    backing: Backing<'a>,
+    header: Header,
+    sections: SectionMap,
+    reverse: OnceLock<ReverseIndex>,
+}
+
+impl Cache<'static> {
+    /// Maps the cache file at `path` (see the SIGBUS note in the module docs of
+    /// `cache::mmap` and in docs/cache-format.md).
+    pub fn open(path: impl AsRef<Path>) -> Result<Cache<'static>> {
+        Cache::new(Backing::Mapped(MappedFile::open(path.as_ref())?))
+    }
+
+    /// Copies `bytes` into an aligned buffer owned by the cache.
+    pub fn from_slice(bytes: &[u8]) -> Result<Cache<'static>> {
+        let mut words = vec![0u64; bytes.len().div_ceil(8)].into_boxed_slice();
+        bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..bytes.len()].copy_from_slice(bytes);
+        Cache::new(Backing::Owned {
+            words,
+            len: bytes.len(),
+        })
+    }
+}
+
+impl<'a> Cache<'a> {
+    /// Uses `bytes` in place when they are 8-byte aligned, else copies them.
+    pub fn from_bytes(bytes: &'a [u8]) -> Result<Cache<'a>> {
+        if bytes.as_ptr() as usize % ALIGNMENT == 0 {
+            Cache::new(Backing::Borrowed(bytes))
+        } else {
+            Cache::from_slice(bytes)
+        }
+    }
+
+    fn new(backing: Backing<'a>) -> Result<Cache<'a>> {
+        let bytes = backing.bytes();
+        let header = Header::decode(bytes)?;
+        let sections = SectionMap::decode(bytes, &header)?;
+        let cache = Cache {
+            header,
+            sections,
+            reverse: OnceLock::new(),
+            backing,
+        };
+        cache.check_layout()?;
+        Ok(cache)
+    }
+
+    /// Checks that the sections this reader needs exist with consistent sizes: O(1).
+    fn check_layout(&self) -> Result<()> {
+        use SectionKind::*;
+        let flags = self.header.flags;
+        let mut required = vec![
+            LineStarts,
+            BlockHeaders,
+            BlockBits,
+            SourceNames,
+            SourcePrefixedNames,
+            SourceUrls,
+            SourceFlags,
+            Meta,
+        ];
+        if flags & FLAG_NAMES != 0 {
+            required.push(Names);
+        }
+        if flags & FLAG_CONTENTS != 0 {
+            required.extend([Contents, ContentLines]);
+        }
+        for kind in required {
+            if self.sections.get(kind).is_none() {
+                return Err(corrupt(format!("cache lacks its {kind:?} section")));
+            }
+        }
+        let tokens = self.header.token_count as usize;
+        let lines = self.header.line_count as usize;
+        let expect = |kind: SectionKind, ok: bool| {
+            if ok {
+                Ok(())
+            } else {
+                Err(corrupt(format!(
+                    "cache {kind:?} section has the wrong size"
+                )))
+            }
+        };
+        expect(LineStarts, self.raw(LineStarts).len() == (lines + 1) * 4)?;
+        let blocks = tokens.div_ceil(BLOCK_TOKENS);
+        let headers = self.raw(BlockHeaders);
+        expect(
+            BlockHeaders,
+            headers.len() == blocks * std::mem::size_of::<BlockHeader>(),
+        )?;
+        let bits = self.raw(BlockBits);
+        expect(BlockBits, !bits.is_empty() && bits.len() % 8 == 0)?;
+        let sources = string_table_len(self.raw(SourceNames));
+        expect(SourceNames, sources.is_some())?;
+        let sources = sources.unwrap_or(0);
+        for kind in [SourcePrefixedNames, SourceUrls] {
+            expect(kind, string_table_len(self.raw(kind)) == Some(sources))?;
+        }
+        expect(SourceFlags, self.raw(SourceFlags).len() == sources)?;
+        expect(Meta, string_table_len(self.raw(Meta)) == Some(2))?;
+        if flags & FLAG_NAMES != 0 {
+            expect(Names, string_table_len(self.raw(Names)).is_some())?;
+        }
+        if flags & FLAG_CONTENTS != 0 {
+            expect(
+                Contents,
+                string_table_len(self.raw(Contents)) == Some(sources),
+            )?;
+            let index = self.raw(ContentLines);
+            let header_len = (sources + 1) * 4 + 8;
+            let ok = read_u32(index, 0) as usize == sources
+                && index.len() >= header_len
+                && index.len() % 4 == 0;
+            expect(ContentLines, ok)?;
+        }
+        Ok(())
+    }
+
+    /// Checks the checksum of everything after the header: O(size). Returns
+    /// `CacheChecksumMismatch` when any byte changed since the cache was written.
+    pub fn verify(&self) -> Result<()> {
+        let bytes = self.backing.bytes();
+        if crc32fast::hash(&bytes[HEADER_LEN..]) == self.header.body_crc {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorCode::CacheChecksumMismatch,
+                "cache checksum does not match: the file was modified or damaged",
+            ))
+        }
+    }
+
+    /// Whether the cache is a mapping of a file (rather than bytes in memory).
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.backing, Backing::Mapped(_))
+    }
+
+    /// The cache's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.backing.bytes()
+    }
+
+    fn raw(&self, kind: SectionKind) -> &[u8] {
+        let range: Range<usize> = self.sections.get(kind).unwrap_or(0..0);
+        self.backing.bytes().get(range).unwrap_or(&[])
+    }
+
+    fn packed(&self) -> PackedMappings<'_> {
+        // Sections are 8-aligned in an 8-aligned buffer and their sizes were checked,
+        // so these casts succeed; an empty slice would only mean "no tokens".
+        PackedMappings {
+            token_count: self.header.token_count as usize,
+            line_starts: bytemuck::try_cast_slice(self.raw(SectionKind::LineStarts)).unwrap_or(&[]),
+            headers: bytemuck::try_cast_slice(self.raw(SectionKind::BlockHeaders)).unwrap_or(&[]),
+            words: bytemuck::try_cast_slice(self.raw(SectionKind::BlockBits)).unwrap_or(&[]),
+        }
+    }
+
+    fn reverse_index(&self) -> &ReverseIndex {
+        self.reverse
+            .get_or_init(|| ReverseIndex::build(&self.packed()))
+    }
+
+    fn table_entry(&self, kind: SectionKind, index: u32) -> Option<&str> {
+        string_table_get(self.raw(kind), index as usize).flatten()
+    }
+
+    /// The line starts of source `index`'s content, from the ContentLines section.
+    fn content_line_starts(&self, index: u32) -> &[u32] {
+        let section = self.raw(SectionKind::ContentLines);
+        let words: &[u32] = bytemuck::try_cast_slice(section).unwrap_or(&[]);
+        let count = words.first().copied().unwrap_or(0) as usize;
+        let offsets = words.get(2..count + 3).unwrap_or(&[]);
+        let starts = words.get(count + 3..).unwrap_or(&[]);
+        let i = index as usize;
+        match (offsets.get(i), offsets.get(i + 1)) {
+            (Some(&from), Some(&to)) if from <= to => {
+                starts.get(from as usize..to as usize).unwrap_or(&[])
+            }
+            _ => &[],
+        }
+    }
+
+    /// The raw bytes of source `index`'s content (not yet UTF-8 checked).
+    fn content_bytes(&self, index: u32) -> Option<&[u8]> {
+        let table = self.raw(SectionKind::Contents);
+        let count = string_table_len(table)?;
+        if index as usize >= count {
+            return None;
+        }
+        let at = 8 + index as usize * 8;
+        let (start, len) = (read_u32(table, at), read_u32(table, at + 4));
+        if (start, len) == format::NULL_SPAN {
+            return None;
+        }
+        let begin = (8 + count * 8).checked_add(start as usize)?;
+        table.get(begin..begin.checked_add(len as usize)?)
+    }
+}
+
+fn corrupt(what: String) -> Error {
+    Error::new(ErrorCode::CorruptCache, what)
+}
+
+impl SourceMapView for Cache<'_> {
+    fn as_view(&self) -> &dyn SourceMapView {
+        self
+    }
+
+    fn token_count(&self) -> usize {
+        self.header.token_count as usize
+    }
+
+    fn line_count(&self) -> usize {
+        self.header.line_count as usize
+    }
+
+    fn raw_token(&self, index: usize) -> Option<RawToken> {
+        self.packed().token(index)
+    }
+
+    fn raw_lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken> {
+        self.packed().lookup(line, column, options)
+    }
+
+    fn raw_tokens_at(&self, line: u32, column: u32, options: LookupOptions) -> Vec<RawToken> {
+        self.packed().tokens_at(line, column, options)
+    }
+
+    fn raw_generated_position(
+        &self,
+        source: u32,
+        line: u32,
+        column: u32,
+        options: LookupOptions,
+    ) -> Option<RawToken> {
+        self.reverse_index()
+            .generated_position(&self.packed(), source, line, column, options)
+    }
+
+    fn raw_generated_positions(
+        &self,
+        source: u32,
+        line: u32,
+        column: Option<u32>,
+    ) -> Vec<RawToken> {
+        self.reverse_index()
+            .generated_positions(&self.packed(), source, line, column)
+    }
+
+    fn file(&self) -> Option<&str> {
+        self.table_entry(SectionKind::Meta, 0)
+    }
+
+    fn debug_id(&self) -> Option<&str> {
+        self.table_entry(SectionKind::Meta, 1)
+    }
+
+    fn is_index_map(&self) -> bool {
+        self.header.flags & FLAG_INDEX_MAP != 0
+    }
+
+    fn diagnostics(&self) -> &[Diagnostic] {
+        &[]
+    }
+
+    fn source_count(&self) -> usize {
+        string_table_len(self.raw(SectionKind::SourceNames)).unwrap_or(0)
+    }
+
+    fn source_name(&self, index: u32) -> Option<&str> {
+        self.table_entry(SectionKind::SourceNames, index)
+    }
+
+    fn source_prefixed_name(&self, index: u32) -> Option<&str> {
+        self.table_entry(SectionKind::SourcePrefixedNames, index)
+    }
+
+    fn source_url(&self, index: u32) -> Option<&str> {
+        self.table_entry(SectionKind::SourceUrls, index)
+    }
+
+    fn source_content(&self, index: u32) -> Option<&str> {
+        std::str::from_utf8(self.content_bytes(index)?).ok()
+    }
+
+    fn source_is_ignored(&self, index: u32) -> bool {
+        self.raw(SectionKind::SourceFlags)
+            .get(index as usize)
+            .is_some_and(|flags| flags & 1 != 0)
+    }
+
+    fn source_line(&self, index: u32, line: u32) -> Option<&str> {
+        let content = self.content_bytes(index)?;
+        let bytes =
+            crate::lines::line_bytes(content, self.content_line_starts(index), line as usize)?;
+        std::str::from_utf8(bytes).ok()
+    }
+
+    fn source_line_count(&self, index: u32) -> usize {
+        self.content_line_starts(index).len()
+    }
+
+    fn name_count(&self) -> usize {
+        string_table_len(self.raw(SectionKind::Names)).unwrap_or(0)
+    }
+
+    fn name(&self, index: u32) -> Option<&str> {
+        self.table_entry(SectionKind::Names, index)
+    }
+
+    fn heap_size(&self) -> usize {
+        let own = match &self.backing {
+            Backing::Owned { words, .. } => words.len() * 8,
+            Backing::Borrowed(_) | Backing::Mapped(_) => 0,
+        };
+        own + self.reverse.get().map_or(0, ReverseIndex::heap_size)
+    }
+
+    fn verify(&self) -> Result<()> {
+        Cache::verify(self)
+    }
+
+    fn is_cache(&self) -> bool {
+        true
+    }
+}
+
+/// Writes `map` as a cache file at `path`, atomically (see [`to_cache_bytes`]).
+pub fn write_cache_file(
+    map: &dyn SourceMapView,
+    path: impl AsRef<Path>,
+    options: CacheOptions,
+) -> Result<()> {
+    let bytes = to_cache_bytes(map, options)?;
+    writer::write_atomically(path.as_ref(), &bytes)
+}

@@ -1,0 +1,266 @@
+//! Writing caches: any [`SourceMapView`] → cache bytes, and atomic publication to a
+//! file (a temporary file in the same directory, synced, then renamed over the target),
+//! so a reader never maps a half-written or later-modified file.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::format::{
+    encode_string_table, limit, Header, SectionKind, ALIGNMENT, BLOCK_TOKENS, FLAG_CONTENTS,
+    FLAG_INDEX_MAP, FLAG_NAMES, HEADER_LEN, SECTION_ENTRY_LEN, SECTION_REQUIRED,
+};
+use super::packed::BlockWriter;
+use crate::error::{excerpt, Error, ErrorCode, Result};
+use crate::mappings::NONE;
+use crate::view::SourceMapView;
+
+/// What a cache includes besides the mappings and sources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheOptions {
+    /// Store `sourcesContent` (unescaped) with a line index, for context lines.
+    pub include_contents: bool,
+    /// Store `names` (otherwise tokens have no names).
+    pub include_names: bool,
+}
+
+impl Default for CacheOptions {
+    fn default() -> CacheOptions {
+        CacheOptions {
+            include_contents: true,
+            include_names: true,
+        }
+    }
+}
+
+/// Serialises `map` into the cache format.
+///
+/// Refuses with `CacheLimitExceeded` anything the format cannot hold (more than 2^32-2
+/// tokens or lines, a string table over 4 GiB); everything a decoded map holds fits.
+pub fn to_cache_bytes(map: &dyn SourceMapView, options: CacheOptions) -> Result<Vec<u8>> {
+    let token_count = map.token_count();
+    let line_count = map.line_count();
+    if token_count >= NONE as usize || line_count >= NONE as usize {
+        return Err(limit("more tokens or lines than a cache can hold"));
+    }
+
+    let mut line_starts: Vec<u32> = Vec::with_capacity(line_count + 1);
+    line_starts.push(0);
+    let mut blocks = BlockWriter::new();
+    let mut fields = [[0u32; BLOCK_TOKENS]; 5];
+    let mut filled = 0;
+    let mut current_line = 0u32;
+    for (index, token) in map.tokens().enumerate() {
+        let raw = token.raw();
+        while current_line < raw.generated_line {
+            line_starts.push(index as u32);
+            current_line += 1;
+        }
+        fields[0][filled] = raw.generated_column;
+        fields[1][filled] = raw.source.wrapping_add(1);
+        fields[2][filled] = raw.original_line.wrapping_add(1);
+        fields[3][filled] = raw.original_column.wrapping_add(1);
+        fields[4][filled] = if options.include_names {
+            raw.name.wrapping_add(1)
+        } else {
+            0
+        };
+        filled += 1;
+        if filled == BLOCK_TOKENS {
+            blocks
+                .push_block(&fields, filled)
+                .ok_or_else(|| limit("mappings too large"))?;
+            filled = 0;
+        }
+    }
+    if filled > 0 {
+        blocks
+            .push_block(&fields, filled)
+            .ok_or_else(|| limit("mappings too large"))?;
+    }
+    // Reads of the last block's final field may touch one word past it.
+    blocks.words.push(0);
+    while line_starts.len() < line_count + 1 {
+        line_starts.push(token_count as u32);
+    }
+
+    let sources = 0..map.source_count() as u32;
+    let mut sections: Vec<(SectionKind, Vec<u8>)> = vec![
+        (
+            SectionKind::LineStarts,
+            bytemuck::cast_slice(&line_starts).to_vec(),
+        ),
+        (
+            SectionKind::BlockHeaders,
+            bytemuck::cast_slice(&blocks.headers).to_vec(),
+        ),
+        (
+            SectionKind::BlockBits,
+            bytemuck::cast_slice(&blocks.words).to_vec(),
+        ),
+        (
+            SectionKind::SourceNames,
+            encode_string_table(sources.clone().map(|i| map.source_name(i)))?,
+        ),
+        (
+            SectionKind::SourcePrefixedNames,
+            encode_string_table(sources.clone().map(|i| map.source_prefixed_name(i)))?,
+        ),
+        (
+            SectionKind::SourceUrls,
+            encode_string_table(sources.clone().map(|i| map.source_url(i)))?,
+        ),
+        (
+            SectionKind::SourceFlags,
+            sources
+                .clone()
+                .map(|i| u8::from(map.source_is_ignored(i)))
+                .collect(),
+        ),
+        (
+            SectionKind::Meta,
+            encode_string_table([map.file(), map.debug_id()].into_iter())?,
+        ),
+    ];
+    let mut flags = 0;
+    if map.is_index_map() {
+        flags |= FLAG_INDEX_MAP;
+    }
+    if options.include_names {
+        flags |= FLAG_NAMES;
+        let names = (0..map.name_count() as u32).map(|i| map.name(i));
+        sections.push((SectionKind::Names, encode_string_table(names)?));
+    }
+    if options.include_contents {
+        flags |= FLAG_CONTENTS;
+        let contents = sources.clone().map(|i| map.source_content(i));
+        sections.push((SectionKind::Contents, encode_string_table(contents)?));
+        sections.push((SectionKind::ContentLines, content_lines(map)?));
+    }
+    assemble(flags, token_count as u32, line_count as u32, sections)
+}
+
+/// `[source count u32][pad u32][offset u32 × (count + 1)][line starts u32…]`: the line
+/// starts of source `i` are `starts[offset[i]..offset[i + 1]]`.
+fn content_lines(map: &dyn SourceMapView) -> Result<Vec<u8>> {
+    let count = map.source_count();
+    let mut offsets: Vec<u32> = Vec::with_capacity(count + 1);
+    let mut starts: Vec<u32> = Vec::new();
+    offsets.push(0);
+    for index in 0..count as u32 {
+        if let Some(content) = map.source_content(index) {
+            starts.extend(crate::lines::line_starts(content));
+        }
+        offsets.push(u32::try_from(starts.len()).map_err(|_| limit("too many content lines"))?);
+    }
+    let mut out = Vec::with_capacity(8 + 4 * (offsets.len() + starts.len()));
+    out.extend_from_slice(&(count as u32).to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(bytemuck::cast_slice(&offsets));
+    out.extend_from_slice(bytemuck::cast_slice(&starts));
+    Ok(out)
+}
+
+/// Lays out header, sections (8-aligned) and the section table, with checksums.
+fn assemble(
+    flags: u32,
+    token_count: u32,
+    line_count: u32,
+    sections: Vec<(SectionKind, Vec<u8>)>,
+) -> Result<Vec<u8>> {
+    let body_len: usize = sections.iter().map(|(_, b)| b.len() + ALIGNMENT).sum();
+    let mut out = Vec::with_capacity(HEADER_LEN + body_len + sections.len() * SECTION_ENTRY_LEN);
+    out.resize(HEADER_LEN, 0);
+    let mut table = Vec::with_capacity(sections.len() * SECTION_ENTRY_LEN);
+    for (kind, bytes) in &sections {
+        let offset = out.len() as u64;
+        out.extend_from_slice(bytes);
+        out.resize(out.len().next_multiple_of(ALIGNMENT), 0);
+        table.extend_from_slice(&(*kind as u32).to_le_bytes());
+        table.extend_from_slice(&SECTION_REQUIRED.to_le_bytes());
+        table.extend_from_slice(&offset.to_le_bytes());
+        table.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+    }
+    let section_table_offset = out.len() as u64;
+    out.extend_from_slice(&table);
+    let header = Header {
+        flags,
+        section_count: sections.len() as u32,
+        section_table_offset,
+        file_length: out.len() as u64,
+        token_count,
+        line_count,
+        section_table_crc: crc32fast::hash(&table),
+        body_crc: crc32fast::hash(&out[HEADER_LEN..]),
+    };
+    out[..HEADER_LEN].copy_from_slice(&header.encode());
+    Ok(out)
+}
+
+/// Writes `bytes` to `path` atomically: a new temporary file in the same directory,
+/// flushed to disk, then renamed over `path`. Readers that mapped the old file keep
+/// seeing the old file; nobody ever sees a partial one.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path.file_name().ok_or_else(|| {
+        Error::new(
+            ErrorCode::InvalidArgument,
+            format!(
+                "\"{}\" is not a file path",
+                excerpt(&path.to_string_lossy())
+            ),
+        )
+    })?;
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut attempt = 0u32;
+    loop {
+        let temp = directory.join(format!(
+            ".{}.{}.{}.tmp",
+            name.to_string_lossy(),
+            std::process::id(),
+            unique_suffix(attempt)
+        ));
+        match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(mut file) => {
+                let written = file
+                    .write_all(bytes)
+                    .and_then(|()| file.sync_all())
+                    .and_then(|()| fs::rename(&temp, path));
+                if let Err(error) = written {
+                    let _ = fs::remove_file(&temp);
+                    return Err(io_error("write", path, &error));
+                }
+                // Make the rename itself durable; not every platform can sync a directory.
+                if let Ok(dir) = fs::File::open(&directory) {
+                    let _ = dir.sync_all();
+                }
+                return Ok(());
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => {
+                attempt += 1;
+            }
+            Err(error) => return Err(io_error("create a temporary file for", path, &error)),
+        }
+    }
+}
+
+/// A per-call suffix for temporary names (time and thread; no global state).
+fn unique_suffix(attempt: u32) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}-{:?}-{attempt}", std::thread::current().id())
+        .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
+}
+
+pub(crate) fn io_error(action: &str, path: &Path, error: &std::io::Error) -> Error {
+    Error::new(
+        ErrorCode::Io,
+        format!(
+            "could not {action} \"{}\": {error}",
+            excerpt(&path.to_string_lossy())
+        ),
+    )
+}

@@ -1,0 +1,225 @@
+//! Cache round trips: every query through a cache equals the same query through the
+//! decoded map it was written from.
+
+use std::path::{Path, PathBuf};
+
+use mapback::{
+    to_cache_bytes, write_cache_file, Bias, Cache, CacheOptions, DecodeOptions, ErrorCode,
+    LookupOptions, SourceMap, SourceMapView,
+};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Asserts that `cache` answers like `map` (with names/contents if they were kept).
+pub fn assert_same_answers(
+    map: &dyn SourceMapView,
+    cache: &dyn SourceMapView,
+    options: CacheOptions,
+) {
+    assert_eq!(map.token_count(), cache.token_count());
+    assert_eq!(map.line_count(), cache.line_count());
+    assert_eq!(map.file(), cache.file());
+    assert_eq!(map.debug_id(), cache.debug_id());
+    assert_eq!(map.is_index_map(), cache.is_index_map());
+    assert_eq!(map.source_count(), cache.source_count());
+    for (a, b) in map.sources().zip(cache.sources()) {
+        assert_eq!(a.name(), b.name());
+        assert_eq!(a.prefixed_name(), b.prefixed_name());
+        assert_eq!(a.url(), b.url());
+        assert_eq!(a.is_ignored(), b.is_ignored());
+        if options.include_contents {
+            assert_eq!(a.content(), b.content());
+            assert_eq!(a.line_count(), b.line_count());
+            for line in 0..a.line_count() as u32 + 1 {
+                assert_eq!(a.line(line), b.line(line));
+            }
+        }
+    }
+    if options.include_names {
+        assert_eq!(map.names(), cache.names());
+    }
+    for (a, b) in map.tokens().zip(cache.tokens()) {
+        let mut expected = a.raw();
+        if !options.include_names {
+            expected.name = mapback::NONE;
+        }
+        assert_eq!(expected, b.raw());
+    }
+    // Lookups at, between and after tokens, with every option.
+    let last_line = map.line_count() as u32 + 1;
+    for line in 0..=last_line.min(50) {
+        for column in (0..200).chain([1_000, 100_000, u32::MAX]) {
+            for bias in [Bias::GreatestLowerBound, Bias::LeastUpperBound] {
+                for same_line in [true, false] {
+                    let options = LookupOptions { bias, same_line };
+                    let a = map
+                        .lookup_with(line, column, options)
+                        .map(|t| t.raw().index);
+                    let b = cache
+                        .lookup_with(line, column, options)
+                        .map(|t| t.raw().index);
+                    assert_eq!(a, b, "lookup {line}:{column} {options:?}");
+                }
+            }
+        }
+    }
+}
+
+fn round_trip(map: &SourceMap) {
+    for options in [
+        CacheOptions::default(),
+        CacheOptions {
+            include_contents: false,
+            include_names: false,
+        },
+    ] {
+        let bytes = to_cache_bytes(map, options).expect("cache bytes");
+        let cache = Cache::from_slice(&bytes).expect("open cache");
+        cache.verify().expect("checksum");
+        assert_same_answers(map, &cache, options);
+    }
+}
+
+#[test]
+fn demo_map_round_trips_through_bytes_and_files() {
+    let json = std::fs::read(root().join("examples/demo/bundle.min.js.map")).unwrap();
+    let map = SourceMap::from_slice(&json).unwrap();
+    round_trip(&map);
+
+    let dir = std::env::temp_dir().join(format!("mapback-cache-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bundle.min.js.mbc");
+    write_cache_file(&map, &path, CacheOptions::default()).unwrap();
+    let mapped = Cache::open(&path).unwrap();
+    assert!(mapped.is_mapped());
+    assert_same_answers(&map, &mapped, CacheOptions::default());
+    let context = mapped.source(1).unwrap().context(36, 2, 2).unwrap();
+    assert!(context.line.contains("coupon expired"), "{context:?}");
+    // Reverse lookups agree too.
+    for token in map.tokens().filter(|t| t.has_original()) {
+        let (s, l, c) = (
+            token.source_index().unwrap(),
+            token.original_line().unwrap(),
+            token.original_column().unwrap(),
+        );
+        let a = map
+            .generated_position(s, l, c, LookupOptions::default())
+            .map(|t| t.raw());
+        let b = mapped
+            .generated_position(s, l, c, LookupOptions::default())
+            .map(|t| t.raw());
+        assert_eq!(a, b);
+    }
+    // Rewriting the file while it is mapped replaces it atomically: the old mapping
+    // stays valid and the new open sees the new content.
+    let other =
+        SourceMap::from_slice(br#"{"version":3,"sources":["x.js"],"mappings":"AAAA"}"#).unwrap();
+    write_cache_file(&other, &path, CacheOptions::default()).unwrap();
+    assert_eq!(mapped.source(0).unwrap().name(), Some("app/src/cart.js"));
+    assert_eq!(
+        Cache::open(&path).unwrap().source(0).unwrap().name(),
+        Some("x.js")
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "temporary files left behind: {leftovers:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+#[cfg_attr(
+    mapback_no_tc39,
+    ignore = "../shared/conformance is absent: tc39 round trips NOT run"
+)]
+fn every_valid_tc39_map_round_trips() {
+    let dir = root().join("../shared/conformance/tc39-source-map-tests");
+    let suite: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("source-map-spec-tests.json")).unwrap(),
+    )
+    .unwrap();
+    let mut count = 0;
+    for case in suite["tests"].as_array().unwrap() {
+        if !case["sourceMapIsValid"].as_bool().unwrap() {
+            continue;
+        }
+        let path: &Path = &dir
+            .join("resources")
+            .join(case["sourceMapFile"].as_str().unwrap());
+        let base = url::Url::from_file_path(std::fs::canonicalize(path).unwrap()).unwrap();
+        let options = DecodeOptions::new().base_url(base.as_str()).unwrap();
+        let map = SourceMap::from_slice_with(&std::fs::read(path).unwrap(), &options).unwrap();
+        round_trip(&map);
+        count += 1;
+    }
+    assert_eq!(count, 32);
+}
+
+#[test]
+fn opening_checks_are_typed() {
+    let map = SourceMap::from_slice(
+        br#"{"version":3,"sources":["a.js"],"names":["n"],"mappings":"AAAAA;CACA"}"#,
+    )
+    .unwrap();
+    let bytes = to_cache_bytes(&map, CacheOptions::default()).unwrap();
+    assert_eq!(
+        Cache::from_slice(b"").unwrap_err().code(),
+        ErrorCode::NotACache
+    );
+    assert_eq!(
+        Cache::from_slice(b"{\"version\":3}").unwrap_err().code(),
+        ErrorCode::NotACache
+    );
+    assert_eq!(
+        Cache::from_slice(&bytes[..bytes.len() - 1])
+            .unwrap_err()
+            .code(),
+        ErrorCode::TruncatedCache
+    );
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(&[0; 8]);
+    assert_eq!(
+        Cache::from_slice(&longer).unwrap_err().code(),
+        ErrorCode::TruncatedCache
+    );
+    let mut version = bytes.clone();
+    version[8] = 2;
+    assert_eq!(
+        Cache::from_slice(&version).unwrap_err().code(),
+        ErrorCode::UnsupportedCacheVersion
+    );
+    let mut body = bytes.clone();
+    let last = body.len() - 30; // inside the section table
+    body[last] ^= 0x40;
+    assert_eq!(
+        Cache::from_slice(&body).unwrap_err().code(),
+        ErrorCode::CorruptCache
+    );
+    // A flipped byte in a section body opens (O(1)) but fails verification.
+    let mut data = bytes.clone();
+    data[80] ^= 1;
+    let cache = Cache::from_slice(&data).unwrap();
+    assert_eq!(
+        cache.verify().unwrap_err().code(),
+        ErrorCode::CacheChecksumMismatch
+    );
+    // Misaligned input is copied, aligned input is used in place: same answers.
+    let mut shifted = vec![0u8; bytes.len() + 1];
+    shifted[1..].copy_from_slice(&bytes);
+    let misaligned = Cache::from_bytes(&shifted[1..]).unwrap();
+    assert_eq!(
+        misaligned.lookup(1, 1).unwrap().raw(),
+        map.lookup(1, 1).unwrap().raw()
+    );
+    assert_eq!(
+        Cache::open("/nonexistent/x.mbc").unwrap_err().code(),
+        ErrorCode::Io
+    );
+}
