@@ -288,6 +288,51 @@ typedef struct mapback_error {
 } mapback_error;
 
 /**
+ * What a cache includes. Pass NULL for the defaults (both true).
+ */
+typedef struct mapback_cache_options {
+    /**
+     * Store the sources' contents (with a line index, for context lines).
+     */
+    bool include_contents;
+    /**
+     * Store the names (otherwise tokens in the cache have no names).
+     */
+    bool include_names;
+} mapback_cache_options;
+
+/**
+ * A byte buffer owned by the caller once returned; release it with `mapback_buf_free`.
+ */
+typedef struct mapback_buf {
+    /**
+     * First byte (never NULL for a buffer the library filled).
+     */
+    uint8_t *data;
+    /**
+     * Length in bytes.
+     */
+    size_t len;
+} mapback_buf;
+
+/**
+ * A borrowed UTF-8 string: `len` bytes at `data`, NOT NUL-terminated.
+ *
+ * It is owned by the object it came from and valid until that object is freed. `data`
+ * is never NULL when a function reports that it wrote the view.
+ */
+typedef struct mapback_str {
+    /**
+     * First byte of the string.
+     */
+    const char *data;
+    /**
+     * Length in bytes.
+     */
+    size_t len;
+} mapback_str;
+
+/**
  * Options for `mapback_sourcemap_parse`. Pass NULL for the defaults (lenient, no base
  * URL).
  */
@@ -364,23 +409,6 @@ typedef struct mapback_token {
 } mapback_token;
 
 /**
- * A borrowed UTF-8 string: `len` bytes at `data`, NOT NUL-terminated.
- *
- * It is owned by the object it came from and valid until that object is freed. `data`
- * is never NULL when a function reports that it wrote the view.
- */
-typedef struct mapback_str {
-    /**
-     * First byte of the string.
-     */
-    const char *data;
-    /**
-     * Length in bytes.
-     */
-    size_t len;
-} mapback_str;
-
-/**
  * A problem the lenient decoder recovered from (or a note such as "lines were
  * sorted"). `message` is borrowed from the map and valid until it is freed.
  */
@@ -427,6 +455,98 @@ uint32_t mapback_abi_version(void);
  * its own struct.
  */
 void mapback_error_clear(struct mapback_error *err);
+
+/**
+ * Serialises `map` (a parsed map or a cache) into the cache format and writes the
+ * bytes to `*out`, which the caller then owns and releases with `mapback_buf_free`.
+ * `options` may be NULL (contents and names included). Returns false on error
+ * (`MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED` when the map does not fit the format).
+ * Thread-safe.
+ */
+bool mapback_sourcemap_to_cache(const struct mapback_sourcemap *map,
+                                const struct mapback_cache_options *options,
+                                struct mapback_buf *out,
+                                struct mapback_error *err);
+
+/**
+ * Releases a buffer filled by the library and sets it to `{NULL, 0}`. NULL, or a
+ * buffer whose `data` is NULL, is ignored. Must not be called twice on a copy of the
+ * same buffer. Not thread-safe for one buffer.
+ */
+void mapback_buf_free(struct mapback_buf *buf);
+
+/**
+ * Writes `map` as a cache file at the path given by `path_len` bytes at `path`,
+ * atomically: a temporary file in the same directory is written, synced and renamed
+ * over the target, so no reader ever sees a partial file and existing mappings of an
+ * older file stay valid. `options` may be NULL. Returns false on error
+ * (`MAPBACK_ERROR_IO` with the path and reason). Thread-safe (two writers of one path
+ * race; the last rename wins).
+ */
+bool mapback_sourcemap_write_cache(const struct mapback_sourcemap *map,
+                                   const uint8_t *path,
+                                   size_t path_len,
+                                   const struct mapback_cache_options *options,
+                                   struct mapback_error *err);
+
+/**
+ * Opens the cache file at the path given by `path_len` bytes at `path` by mapping it
+ * into memory: O(1) whatever its size (header and section table are checked, with
+ * their checksums; call `mapback_sourcemap_verify` to check the body too).
+ *
+ * Returns a new `mapback_sourcemap` owned by the caller (release with
+ * `mapback_sourcemap_free`), or NULL with `err` set (`MAPBACK_ERROR_IO`,
+ * `..._NOT_A_CACHE`, `..._UNSUPPORTED_CACHE_VERSION`, `..._CORRUPT_CACHE`,
+ * `..._TRUNCATED_CACHE`). The file must not be truncated or rewritten in place while
+ * open (SIGBUS); publish new caches with `mapback_sourcemap_write_cache`, which renames.
+ * Thread-safe; the returned map may be shared across threads.
+ */
+struct mapback_sourcemap *mapback_cache_open(const uint8_t *path,
+                                             size_t path_len,
+                                             struct mapback_error *err);
+
+/**
+ * Opens a cache from `len` bytes at `data`, which are copied (the caller may free
+ * them when the call returns). Errors as for `mapback_cache_open`. Returns a new map
+ * owned by the caller. Thread-safe.
+ */
+struct mapback_sourcemap *mapback_cache_from_bytes(const uint8_t *data,
+                                                   size_t len,
+                                                   struct mapback_error *err);
+
+/**
+ * Checks the integrity of `map`'s storage in full: for a cache, the checksum of every
+ * byte (O(size)), failing with `MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH`; a parsed map
+ * always passes. Returns true when intact. Thread-safe.
+ */
+bool mapback_sourcemap_verify(const struct mapback_sourcemap *map,
+                              struct mapback_error *err);
+
+/**
+ * Returns whether `map` was opened from a cache. Thread-safe.
+ */
+bool mapback_sourcemap_is_cache(const struct mapback_sourcemap *map,
+                                struct mapback_error *err);
+
+/**
+ * Writes line `line` (0-based) of the content of source `source_index`, without its
+ * line terminator, to `*out` (borrowed from the map). Lines end at `\n`, `\r\n`, `\r`,
+ * U+2028 and U+2029, as JavaScript counts them. Returns false when the source has no
+ * content or no such line. Thread-safe.
+ */
+bool mapback_sourcemap_source_line(const struct mapback_sourcemap *map,
+                                   uint32_t source_index,
+                                   uint32_t line,
+                                   struct mapback_str *out,
+                                   struct mapback_error *err);
+
+/**
+ * Returns the number of lines of the content of source `source_index` (0 when it has
+ * none). Thread-safe.
+ */
+size_t mapback_sourcemap_source_line_count(const struct mapback_sourcemap *map,
+                                           uint32_t source_index,
+                                           struct mapback_error *err);
 
 /**
  * Parses a source map (regular or index map) from `len` bytes of JSON at `data`.

@@ -758,6 +758,42 @@ fn null_map_fails_with_null_pointer() {
         false
     );
     check!(
+        "mapback_sourcemap_source_line",
+        mapback_sourcemap_source_line(null, 0, 0, &mut string, &mut err),
+        false
+    );
+    check!(
+        "mapback_sourcemap_source_line_count",
+        mapback_sourcemap_source_line_count(null, 0, &mut err),
+        0
+    );
+    check!(
+        "mapback_sourcemap_is_cache",
+        mapback_sourcemap_is_cache(null, &mut err),
+        false
+    );
+    check!(
+        "mapback_sourcemap_verify",
+        mapback_sourcemap_verify(null, &mut err),
+        false
+    );
+    let mut buffer = mapback_buf {
+        data: std::ptr::null_mut(),
+        len: 0,
+    };
+    check!(
+        "mapback_sourcemap_to_cache",
+        mapback_sourcemap_to_cache(null, std::ptr::null(), &mut buffer, &mut err),
+        false
+    );
+    assert!(buffer.data.is_null(), "out must be untouched on failure");
+    let path = b"/tmp/never-written.mbc";
+    check!(
+        "mapback_sourcemap_write_cache",
+        mapback_sourcemap_write_cache(null, path.as_ptr(), path.len(), std::ptr::null(), &mut err),
+        false
+    );
+    check!(
         "mapback_sourcemap_find_source",
         mapback_sourcemap_find_source(null, b"a.js".as_ptr(), 4, &mut err),
         MAPBACK_NONE

@@ -9,6 +9,7 @@
 #![allow(clippy::missing_safety_doc)] // Each export documents its contract in prose.
 
 pub(crate) mod boundary;
+mod cache;
 mod sourcemap;
 mod types;
 
@@ -17,6 +18,7 @@ use std::ffi::c_char;
 use crate::error::{Error, ErrorCode};
 
 pub use self::boundary::mapback_error;
+pub use self::cache::*;
 pub use self::sourcemap::*;
 pub use self::types::*;
 
