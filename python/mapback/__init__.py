@@ -17,10 +17,13 @@ from mapback.exceptions import __all__ as _exception_names
 from mapback.sourcemap import (
     GREATEST_LOWER_BOUND,
     LEAST_UPPER_BOUND,
+    Cache,
+    Context,
     Diagnostic,
     Source,
     SourceMap,
     Token,
+    open_cache,
 )
 
 #: Version of the native library.
@@ -28,6 +31,9 @@ __version__ = _ffi.string(_lib.mapback_version()).decode("ascii")
 
 __all__ = [
     "SourceMap",
+    "Cache",
+    "open_cache",
+    "Context",
     "Token",
     "Source",
     "Diagnostic",

@@ -2,6 +2,9 @@ from mapback.exceptions import *
 from mapback.sourcemap import (
     GREATEST_LOWER_BOUND as GREATEST_LOWER_BOUND,
     LEAST_UPPER_BOUND as LEAST_UPPER_BOUND,
+    Cache as Cache,
+    Context as Context,
+    open_cache as open_cache,
     Diagnostic as Diagnostic,
     Source as Source,
     SourceMap as SourceMap,

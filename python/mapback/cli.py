@@ -1,17 +1,34 @@
-"""Command line: ``python -m mapback lookup MAP POSITION...`` and ``... info MAP``.
+"""Command line (``python -m mapback`` or ``mapback``):
 
-Positions are ``LINE:COLUMN`` as browsers print them in stack traces (1-based line,
-1-based column), unless ``--zero-based`` is given.
+- ``lookup MAP LINE:COLUMN...``: original positions of generated ones. Positions are as
+  browsers print them in stack traces (1-based line and column) unless ``--zero-based``.
+- ``info MAP``: a summary of a map (JSON or cache).
+- ``cache build MAP... -o DIR``: write each map as a cache file ``DIR/<name>.mbc``.
+- ``cache info FILE``: a summary of a cache file, with ``--verify`` to check every byte.
 """
 
 from __future__ import absolute_import, print_function
 
 import argparse
 import json
+import os
 import sys
 
 from mapback.exceptions import MapbackError
-from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, SourceMap
+from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, Cache, SourceMap
+
+#: Files starting with these bytes are caches; anything else is read as JSON.
+CACHE_MAGIC = b"MAPBACKC"
+CACHE_SUFFIX = ".mbc"
+
+
+def _open_any(path, base_url=None, strict=False):
+    """A cache file or a JSON map, judged by the file's first bytes."""
+    with open(path, "rb") as handle:
+        magic = handle.read(len(CACHE_MAGIC))
+    if magic == CACHE_MAGIC:
+        return Cache.open(path)
+    return SourceMap.from_path(path, base_url=base_url, strict=strict)
 
 
 def _position(text):
@@ -37,16 +54,30 @@ def _parser():
     lookup.add_argument("--upper-bound", action="store_true", help="take the next token, not the previous")
     lookup.add_argument("--json", action="store_true", help="print JSON lines")
 
-    info = commands.add_parser("info", help="summarise a map")
-    info.add_argument("map", help="path of the .map file")
+    info = commands.add_parser("info", help="summarise a map (JSON or cache)")
+    info.add_argument("map", help="path of the .map or cache file")
     info.add_argument("--strict", action="store_true")
+
+    cache = commands.add_parser("cache", help="build and inspect cache files")
+    cache_commands = cache.add_subparsers(dest="cache_command")
+    build = cache_commands.add_parser("build", help="write maps as cache files")
+    build.add_argument("maps", nargs="+", metavar="MAP", help="JSON source map files")
+    build.add_argument("-o", "--output", required=True, metavar="DIR", help="output directory")
+    build.add_argument("--no-contents", action="store_true", help="leave sourcesContent out")
+    build.add_argument("--no-names", action="store_true", help="leave names out")
+    build.add_argument("--base-url", help="resolve sources against this URL (for every map)")
+    build.add_argument("--strict", action="store_true", help="refuse maps with any spec error")
+    build.add_argument("--quiet", action="store_true", help="print only errors")
+    cache_info = cache_commands.add_parser("info", help="summarise a cache file")
+    cache_info.add_argument("file", help="path of the cache file")
+    cache_info.add_argument("--verify", action="store_true", help="check every byte's checksum")
     return parser
 
 
 def _lookup(args, out):
     offset = 0 if args.zero_based else 1
     bias = LEAST_UPPER_BOUND if args.upper_bound else GREATEST_LOWER_BOUND
-    with SourceMap.from_path(args.map, base_url=args.base_url, strict=args.strict) as source_map:
+    with _open_any(args.map, base_url=args.base_url, strict=args.strict) as source_map:
         for line, column in args.positions:
             if line < offset or column < offset:
                 print("%d:%d  invalid position" % (line, column), file=out)
@@ -75,7 +106,8 @@ def _lookup(args, out):
 
 
 def _info(args, out):
-    with SourceMap.from_path(args.map, strict=args.strict) as source_map:
+    with _open_any(args.map, strict=args.strict) as source_map:
+        print("kind:        %s" % ("cache" if source_map.is_cache else "JSON"), file=out)
         print("file:        %s" % source_map.file, file=out)
         print("debug id:    %s" % source_map.debug_id, file=out)
         print("index map:   %s" % source_map.is_index_map, file=out)
@@ -98,6 +130,94 @@ def _info(args, out):
     return 0
 
 
+class _Progress(object):
+    """A one-line progress bar on a terminal; nothing elsewhere."""
+
+    WIDTH = 30
+
+    def __init__(self, total, stream):
+        self.total = total
+        self.stream = stream
+        self.enabled = total > 1 and hasattr(stream, "isatty") and stream.isatty()
+
+    def show(self, done, label):
+        if not self.enabled:
+            return
+        filled = int(self.WIDTH * done / self.total)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self.stream.write("\r[%s] %d/%d %s\x1b[K" % (bar, done, self.total, label[-40:]))
+        self.stream.flush()
+
+    def finish(self):
+        if self.enabled:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def _cache_build(args, out):
+    if not os.path.isdir(args.output):
+        os.makedirs(args.output)
+    targets = {}
+    for path in args.maps:
+        name = os.path.basename(path) + CACHE_SUFFIX
+        if name in targets:
+            print("mapback: %s and %s would both be written as %s" % (targets[name], path, name), file=sys.stderr)
+            return 2
+        targets[name] = path
+    progress = _Progress(len(args.maps), sys.stderr)
+    failures = 0
+    total_json = total_cache = 0
+    for done, path in enumerate(args.maps):
+        progress.show(done, path)
+        target = os.path.join(args.output, os.path.basename(path) + CACHE_SUFFIX)
+        try:
+            with SourceMap.from_path(path, base_url=args.base_url, strict=args.strict) as source_map:
+                source_map.to_cache(
+                    target, include_contents=not args.no_contents, include_names=not args.no_names
+                )
+                tokens = len(source_map)
+        except (MapbackError, IOError, OSError) as error:
+            failures += 1
+            progress.finish()
+            print("mapback: %s: %s" % (path, error), file=sys.stderr)
+            continue
+        json_size, cache_size = os.path.getsize(path), os.path.getsize(target)
+        total_json += json_size
+        total_cache += cache_size
+        if not args.quiet and not progress.enabled:
+            print(
+                "%s -> %s  (%d tokens, %d -> %d bytes, %.2fx)"
+                % (path, target, tokens, json_size, cache_size, cache_size / float(max(json_size, 1))),
+                file=out,
+            )
+    progress.show(len(args.maps), "done")
+    progress.finish()
+    if not args.quiet:
+        print(
+            "%d of %d maps cached in %s (%d -> %d bytes)"
+            % (len(args.maps) - failures, len(args.maps), args.output, total_json, total_cache),
+            file=out,
+        )
+    return 1 if failures else 0
+
+
+def _cache_info(args, out):
+    with Cache.open(args.file) as cache:
+        print("size:        %d bytes" % os.path.getsize(args.file), file=out)
+        print("file:        %s" % cache.file, file=out)
+        print("debug id:    %s" % cache.debug_id, file=out)
+        print("index map:   %s" % cache.is_index_map, file=out)
+        print("tokens:      %d on %d lines" % (len(cache), cache.line_count), file=out)
+        print("names:       %d" % len(cache.names), file=out)
+        sources = cache.sources
+        with_content = sum(1 for source in sources if source.line_count)
+        print("sources:     %d (%d with content)" % (len(sources), with_content), file=out)
+        if args.verify:
+            cache.verify()
+            print("checksum:    ok", file=out)
+    return 0
+
+
 def main(argv=None, out=None):
     """Run the command line; returns the exit status."""
     out = out if out is not None else sys.stdout
@@ -108,6 +228,12 @@ def main(argv=None, out=None):
     try:
         if args.command == "lookup":
             return _lookup(args, out)
+        if args.command == "cache":
+            if args.cache_command == "build":
+                return _cache_build(args, out)
+            if args.cache_command == "info":
+                return _cache_info(args, out)
+            _parser().parse_args(["cache", "--help"])
         return _info(args, out)
     except (MapbackError, IOError) as error:
         print("mapback: %s" % error, file=sys.stderr)

@@ -7,12 +7,16 @@ ECMA-426 says. Browsers print 1-based positions in stack traces: subtract one.
 from __future__ import absolute_import
 
 import array
+import collections
 
 from mapback._lowlevel import RustObject, decode_str, encode_text, ffi, lib, rustcall, text_type
 from mapback.exceptions import exception_class
 
 __all__ = [
     "SourceMap",
+    "Cache",
+    "open_cache",
+    "Context",
     "Token",
     "Source",
     "Diagnostic",
@@ -71,6 +75,10 @@ def _u32_array(values, what):
     except (TypeError, OverflowError):
         raise TypeError("%s must be a sequence of non-negative integers < 2**32" % what)
     return ffi.from_buffer("uint32_t[]", items), len(items)
+
+
+#: Lines around a position of an original source, in the field names error trackers use.
+Context = collections.namedtuple("Context", ["pre_context", "context_line", "post_context"])
 
 
 class Token(object):
@@ -205,6 +213,35 @@ class Source(object):
             self._content = self._map._string(lib.mapback_sourcemap_source_content, self.index)
         return self._content
 
+    @property
+    def line_count(self):
+        """Number of lines of the content (0 without content)."""
+        return rustcall(lib.mapback_sourcemap_source_line_count, self._map._pointer(), self.index)
+
+    def line(self, line):
+        """Line ``line`` (0-based) of the content without its terminator, or None.
+
+        Lines end at ``\\n``, ``\\r\\n``, ``\\r``, U+2028 and U+2029, as JavaScript counts them.
+        """
+        if line < 0:
+            return None
+        return self._map._string(lib.mapback_sourcemap_source_line, self.index, line)
+
+    def context(self, line, before=5, after=5):
+        """A :class:`Context` of ``line`` (0-based) with up to ``before`` lines before
+        and ``after`` lines after it, or None when the source has no such line."""
+        current = self.line(line)
+        if current is None:
+            return None
+        pre = [self.line(n) for n in range(max(0, line - before), line)]
+        post = []
+        for n in range(line + 1, line + 1 + after):
+            text = self.line(n)
+            if text is None:
+                break
+            post.append(text)
+        return Context([p for p in pre if p is not None], current, post)
+
     def __repr__(self):
         return "<Source %d %r%s>" % (self.index, self.path, " ignored" if self.ignored else "")
 
@@ -264,11 +301,7 @@ class SourceMap(RustObject):
             base_buffer = ffi.from_buffer("uint8_t[]", base)
             options.base_url = base_buffer
             options.base_url_len = len(base)
-        pointer = rustcall(lib.mapback_sourcemap_parse, buffer, len(buffer), options)
-        instance = cls._from_pointer(pointer)
-        instance._sources = None
-        instance._names = None
-        return instance
+        return cls._wrap(rustcall(lib.mapback_sourcemap_parse, buffer, len(buffer), options))
 
     @classmethod
     def from_path(cls, path, base_url=None, strict=False):
@@ -443,8 +476,50 @@ class SourceMap(RustObject):
 
     @property
     def heap_size(self):
-        """Bytes of native memory the map holds."""
+        """Bytes of native heap memory the map holds (a mapped cache file is not counted)."""
         return rustcall(lib.mapback_sourcemap_heap_size, self._pointer())
+
+    @property
+    def is_cache(self):
+        """Whether this map was opened from a cache."""
+        return bool(rustcall(lib.mapback_sourcemap_is_cache, self._pointer()))
+
+    def verify(self):
+        """Check the storage in full: a cache's checksum over every byte (O(size)).
+        Raises :class:`mapback.CacheChecksumMismatchError` when the cache was damaged;
+        a map decoded from JSON always passes."""
+        rustcall(lib.mapback_sourcemap_verify, self._pointer())
+
+    def to_cache(self, path=None, include_contents=True, include_names=True):
+        """Write this map in mapback's binary cache format.
+
+        With ``path``, the file is written atomically (a temporary file in the same
+        directory, then a rename) and None is returned; without, the cache is returned
+        as bytes. ``include_contents`` keeps the sources' contents (for context lines),
+        ``include_names`` the names.
+        """
+        options = ffi.new("mapback_cache_options *")
+        options.include_contents = bool(include_contents)
+        options.include_names = bool(include_names)
+        if path is not None:
+            target = encode_text(_fspath(path), "path")
+            buffer = ffi.from_buffer("uint8_t[]", target)
+            rustcall(lib.mapback_sourcemap_write_cache, self._pointer(), buffer, len(target), options)
+            return None
+        out = ffi.new("mapback_buf *")
+        rustcall(lib.mapback_sourcemap_to_cache, self._pointer(), options, out)
+        try:
+            return ffi.unpack(ffi.cast("char *", out.data), out.len)
+        finally:
+            lib.mapback_buf_free(out)
+
+    def context(self, source, line, before=5, after=5):
+        """:meth:`Source.context` of a source given by index, :class:`Source` or
+        name/path/URL; None when there is no such source or line."""
+        index = self._source_index(source)
+        if index is None:
+            return None
+        return self.sources[index].context(line, before, after)
 
     def __repr__(self):
         if self.closed:
@@ -472,6 +547,13 @@ class SourceMap(RustObject):
             return decode_str(view)
         return None
 
+    @classmethod
+    def _wrap(cls, pointer):
+        instance = cls._from_pointer(pointer)
+        instance._sources = None
+        instance._names = None
+        return instance
+
     def _source_index(self, source):
         if isinstance(source, Source):
             return source.index
@@ -481,3 +563,52 @@ class SourceMap(RustObject):
         buffer = ffi.from_buffer("uint8_t[]", name)
         found = rustcall(lib.mapback_sourcemap_find_source, self._pointer(), buffer, len(name))
         return None if found == _NONE else found
+
+
+def _fspath(path):
+    """``os.fspath`` where it exists (3.6+), the path itself on Python 2."""
+    try:
+        from os import fspath
+    except ImportError:  # Python 2
+        return path
+    return fspath(path)
+
+
+class Cache(SourceMap):
+    """A map opened from a mapback cache: the same queries as :class:`SourceMap`.
+
+    Opening costs O(1) whatever the size: the header and section table are checked
+    (with their checksums); :meth:`verify` checks every byte. A cache opened with
+    :meth:`open` maps the file into memory: never truncate or rewrite such a file in
+    place (write a new file and rename it, as :meth:`SourceMap.to_cache` does).
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def open(cls, path):
+        """Map the cache file at ``path``."""
+        target = encode_text(_fspath(path), "path")
+        buffer = ffi.from_buffer("uint8_t[]", target)
+        return cls._wrap(rustcall(lib.mapback_cache_open, buffer, len(target)))
+
+    @classmethod
+    def from_bytes(cls, data):
+        """Open a cache held in memory (the bytes are copied)."""
+        buffer = ffi.from_buffer("uint8_t[]", data)
+        return cls._wrap(rustcall(lib.mapback_cache_from_bytes, buffer, len(buffer)))
+
+    @classmethod
+    def from_path(cls, path):
+        """Same as :meth:`open`."""
+        return cls.open(path)
+
+    def __repr__(self):
+        if self.closed:
+            return "<Cache (closed)>"
+        return "<Cache %d tokens, %d sources>" % (len(self), len(self.sources))
+
+
+def open_cache(path):
+    """Map the cache file at ``path``: see :class:`Cache`."""
+    return Cache.open(path)

@@ -1,4 +1,5 @@
-from typing import Iterator, List, Optional, Sequence, Tuple, Type, Union
+import os
+from typing import Iterator, List, NamedTuple, Optional, Sequence, Tuple, Type, Union
 
 from mapback._lowlevel import RustObject
 from mapback.exceptions import MapbackError
@@ -7,6 +8,12 @@ GREATEST_LOWER_BOUND: int
 LEAST_UPPER_BOUND: int
 
 _Positions = Union[Sequence[int], memoryview, bytes, bytearray]
+_Path = Union[str, bytes, "os.PathLike[str]"]
+
+class Context(NamedTuple):
+    pre_context: List[str]
+    context_line: str
+    post_context: List[str]
 _SourceRef = Union[int, str, "Source"]
 
 class Token:
@@ -33,6 +40,10 @@ class Source:
     ignored: bool
     @property
     def content(self) -> Optional[str]: ...
+    @property
+    def line_count(self) -> int: ...
+    def line(self, line: int) -> Optional[str]: ...
+    def context(self, line: int, before: int = ..., after: int = ...) -> Optional[Context]: ...
 
 class Diagnostic:
     code: int
@@ -77,3 +88,20 @@ class SourceMap(RustObject):
     def diagnostics(self) -> List[Diagnostic]: ...
     @property
     def heap_size(self) -> int: ...
+    @property
+    def is_cache(self) -> bool: ...
+    def verify(self) -> None: ...
+    def to_cache(
+        self, path: Optional[_Path] = ..., include_contents: bool = ..., include_names: bool = ...
+    ) -> Optional[bytes]: ...
+    def context(self, source: _SourceRef, line: int, before: int = ..., after: int = ...) -> Optional[Context]: ...
+
+class Cache(SourceMap):
+    @classmethod
+    def open(cls, path: _Path) -> Cache: ...
+    @classmethod
+    def from_bytes(cls, data: Union[bytes, bytearray, memoryview]) -> Cache: ...  # type: ignore[override]
+    @classmethod
+    def from_path(cls, path: _Path) -> Cache: ...  # type: ignore[override]
+
+def open_cache(path: _Path) -> Cache: ...
