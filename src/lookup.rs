@@ -86,6 +86,18 @@ pub trait MappingStore {
     /// [`NONE`] for a token without an original position.
     fn original_key(&self, index: usize) -> (u32, u32, u32);
 
+    /// The first index in `range` whose generated column is above `column`
+    /// (`inclusive`) or at least `column` (not `inclusive`). The columns in `range`
+    /// must be sorted, as they are within a line. Storages override this with a search
+    /// suited to their layout; this default probes `generated_column`.
+    fn partition_columns(&self, range: Range<usize>, column: u32, inclusive: bool) -> usize {
+        if inclusive {
+            partition(range, |i| self.generated_column(i) <= column)
+        } else {
+            partition(range, |i| self.generated_column(i) < column)
+        }
+    }
+
     /// The token at `index`, or `None` past the end.
     fn token(&self, index: usize) -> Option<RawToken> {
         (index < self.len()).then(|| self.token_on_line(index, self.line_of(index)))
@@ -117,17 +129,23 @@ pub trait MappingStore {
 
 /// The first index in `range` for which `is_before` is false (`is_before` must be
 /// true for a prefix of the range, as for `slice::partition_point`).
-fn partition(range: Range<usize>, mut is_before: impl FnMut(usize) -> bool) -> usize {
-    let (mut low, mut high) = (range.start, range.end);
-    while low < high {
-        let middle = low + (high - low) / 2;
-        if is_before(middle) {
-            low = middle + 1;
-        } else {
-            high = middle;
-        }
+///
+/// Branch-free like `partition_point`: the probe decides a conditional move, not a
+/// jump, so random lookups do not pay a misprediction per probe.
+#[inline(always)]
+pub(crate) fn partition(range: Range<usize>, mut is_before: impl FnMut(usize) -> bool) -> usize {
+    let mut size = range.end.saturating_sub(range.start);
+    if size == 0 {
+        return range.start;
     }
-    low
+    let mut base = range.start;
+    while size > 1 {
+        let half = size / 2;
+        let middle = base + half;
+        base = if is_before(middle) { middle } else { base };
+        size -= half;
+    }
+    base + usize::from(is_before(base))
 }
 
 /// Index and line of the first token of the group a lookup lands on.
@@ -138,14 +156,11 @@ fn find_group<M: MappingStore + ?Sized>(
     options: LookupOptions,
 ) -> Option<(usize, u32)> {
     let range = store.line_range(line);
-    let column_of = |i: usize| store.generated_column(i);
     match options.bias {
         Bias::GreatestLowerBound => {
-            let after = partition(range.clone(), |i| column_of(i) <= column);
+            let after = store.partition_columns(range.clone(), column, true);
             if after > range.start {
-                let target = column_of(after - 1);
-                let first = partition(range.start..after, |i| column_of(i) < target);
-                return Some((first, line));
+                return Some((group_start(store, range.start, after - 1), line));
             }
             if options.same_line || range.start == 0 {
                 return None;
@@ -154,12 +169,10 @@ fn find_group<M: MappingStore + ?Sized>(
             let previous = range.start - 1;
             let previous_line = store.line_of(previous);
             let line_start = store.line_range(previous_line).start.min(previous);
-            let target = column_of(previous);
-            let first = partition(line_start..previous + 1, |i| column_of(i) < target);
-            Some((first, previous_line))
+            Some((group_start(store, line_start, previous), previous_line))
         }
         Bias::LeastUpperBound => {
-            let at = partition(range.clone(), |i| column_of(i) < column);
+            let at = store.partition_columns(range.clone(), column, false);
             if at < range.end {
                 return Some((at, line));
             }
@@ -170,6 +183,16 @@ fn find_group<M: MappingStore + ?Sized>(
             Some((next, store.line_of(next)))
         }
     }
+}
+
+/// The first token at the same generated column as `index`, searching back to `start`.
+/// Tokens rarely share a position, so look at the neighbour before searching.
+fn group_start<M: MappingStore + ?Sized>(store: &M, start: usize, index: usize) -> usize {
+    let target = store.generated_column(index);
+    if index == start || store.generated_column(index - 1) < target {
+        return index;
+    }
+    store.partition_columns(start..index, target, false)
 }
 
 impl MappingStore for MappingsView<'_> {
@@ -214,6 +237,17 @@ impl MappingStore for MappingsView<'_> {
             self.original_columns[index],
         )
     }
+
+    fn partition_columns(&self, range: Range<usize>, column: u32, inclusive: bool) -> usize {
+        let start = range.start;
+        let columns = self.generated_columns.get(range).unwrap_or(&[]);
+        start
+            + if inclusive {
+                columns.partition_point(|&c| c <= column)
+            } else {
+                columns.partition_point(|&c| c < column)
+            }
+    }
 }
 
 /// Token indices ordered by original position, for original → generated lookups.
@@ -234,11 +268,6 @@ impl ReverseIndex {
         ReverseIndex {
             order: keyed.into_iter().map(|(_, index)| index).collect(),
         }
-    }
-
-    /// Wraps an order that was stored (a cache's reverse section).
-    pub fn from_order(order: Box<[u32]>) -> ReverseIndex {
-        ReverseIndex { order }
     }
 
     /// The token indices, ordered by original position.

@@ -60,10 +60,12 @@ pub(crate) enum SectionKind {
     ContentLines = 10,
     /// String table: [file, debug id].
     Meta = 11,
+    /// u32 × block count: the generated column of each block's first token.
+    BlockFirstColumns = 12,
 }
 
 impl SectionKind {
-    pub(crate) const ALL: [SectionKind; 11] = [
+    pub(crate) const ALL: [SectionKind; 12] = [
         SectionKind::LineStarts,
         SectionKind::BlockHeaders,
         SectionKind::BlockBits,
@@ -75,6 +77,7 @@ impl SectionKind {
         SectionKind::Contents,
         SectionKind::ContentLines,
         SectionKind::Meta,
+        SectionKind::BlockFirstColumns,
     ];
 
     fn from_u32(value: u32) -> Option<SectionKind> {
@@ -277,7 +280,8 @@ pub(crate) fn encode_string_table<'s>(
         match entry {
             None => spans.push(NULL_SPAN),
             Some(text) => {
-                let start = u32::try_from(data.len()).ok();
+                // u32::MAX as a start would read back as the null span.
+                let start = u32::try_from(data.len()).ok().filter(|&s| s != u32::MAX);
                 let len = u32::try_from(text.len()).ok();
                 let (Some(start), Some(len)) = (start, len) else {
                     return Err(limit("string table data exceeds 4 GiB"));

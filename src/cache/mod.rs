@@ -57,6 +57,9 @@ pub struct Cache<'a> {
     backing: Backing<'a>,
     header: Header,
     sections: SectionMap,
+    /// Byte ranges of the line starts, block headers, block bits and block first
+    /// columns, looked up once at open: every lookup needs them.
+    mapping_ranges: [Range<usize>; 4],
     reverse: OnceLock<ReverseIndex>,
 }
 
@@ -92,9 +95,17 @@ impl<'a> Cache<'a> {
         let bytes = backing.bytes();
         let header = Header::decode(bytes)?;
         let sections = SectionMap::decode(bytes, &header)?;
+        let mapping_ranges = [
+            SectionKind::LineStarts,
+            SectionKind::BlockHeaders,
+            SectionKind::BlockBits,
+            SectionKind::BlockFirstColumns,
+        ]
+        .map(|kind| sections.get(kind).unwrap_or(0..0));
         let cache = Cache {
             header,
             sections,
+            mapping_ranges,
             reverse: OnceLock::new(),
             backing,
         };
@@ -110,6 +121,7 @@ impl<'a> Cache<'a> {
             LineStarts,
             BlockHeaders,
             BlockBits,
+            BlockFirstColumns,
             SourceNames,
             SourcePrefixedNames,
             SourceUrls,
@@ -144,6 +156,10 @@ impl<'a> Cache<'a> {
         expect(
             BlockHeaders,
             headers.len() == blocks * std::mem::size_of::<BlockHeader>(),
+        )?;
+        expect(
+            BlockFirstColumns,
+            self.raw(BlockFirstColumns).len() == blocks * 4,
         )?;
         let bits = self.raw(BlockBits);
         expect(BlockBits, !bits.is_empty() && bits.len() % 8 == 0)?;
@@ -202,14 +218,19 @@ impl<'a> Cache<'a> {
         self.backing.bytes().get(range).unwrap_or(&[])
     }
 
+    #[inline]
     fn packed(&self) -> PackedMappings<'_> {
         // Sections are 8-aligned in an 8-aligned buffer and their sizes were checked,
         // so these casts succeed; an empty slice would only mean "no tokens".
+        let bytes = self.backing.bytes();
+        let [lines, headers, bits, first_columns] = &self.mapping_ranges;
+        let section = |range: &Range<usize>| bytes.get(range.clone()).unwrap_or(&[]);
         PackedMappings {
             token_count: self.header.token_count as usize,
-            line_starts: bytemuck::try_cast_slice(self.raw(SectionKind::LineStarts)).unwrap_or(&[]),
-            headers: bytemuck::try_cast_slice(self.raw(SectionKind::BlockHeaders)).unwrap_or(&[]),
-            words: bytemuck::try_cast_slice(self.raw(SectionKind::BlockBits)).unwrap_or(&[]),
+            line_starts: bytemuck::try_cast_slice(section(lines)).unwrap_or(&[]),
+            headers: bytemuck::try_cast_slice(section(headers)).unwrap_or(&[]),
+            bits: section(bits),
+            first_columns: bytemuck::try_cast_slice(section(first_columns)).unwrap_or(&[]),
         }
     }
 

@@ -14,7 +14,7 @@ use std::ops::Range;
 use bytemuck::{Pod, Zeroable};
 
 use super::format::BLOCK_TOKENS;
-use crate::lookup::MappingStore;
+use crate::lookup::{partition, MappingStore};
 use crate::mappings::RawToken;
 
 /// Fields in block order.
@@ -37,6 +37,8 @@ pub(crate) struct BlockHeader {
 pub(crate) struct BlockWriter {
     pub(crate) headers: Vec<BlockHeader>,
     pub(crate) words: Vec<u64>,
+    /// The generated column of each block's first token.
+    pub(crate) first_columns: Vec<u32>,
 }
 
 impl BlockWriter {
@@ -44,6 +46,7 @@ impl BlockWriter {
         BlockWriter {
             headers: Vec::new(),
             words: Vec::new(),
+            first_columns: Vec::new(),
         }
     }
 
@@ -88,6 +91,7 @@ impl BlockWriter {
             bit += width * BLOCK_TOKENS;
         }
         self.headers.push(header);
+        self.first_columns.push(fields[0][0]);
         Some(())
     }
 }
@@ -101,18 +105,60 @@ fn write_bits(words: &mut [u64], bit: usize, width: usize, value: u32) {
     }
 }
 
-/// Reads `width` bits at `bit`; bits outside `words` read as zero.
-#[inline]
-fn read_bits(words: &[u64], bit: usize, width: u32) -> u32 {
-    let (index, shift) = (bit / 64, (bit % 64) as u32);
-    let low = words.get(index).copied().unwrap_or(0) >> shift;
-    let value = if shift + width > 64 {
-        let high = words.get(index + 1).copied().unwrap_or(0);
-        low | (high << (64 - shift))
-    } else {
-        low
+/// Reads `width` (at most 32) bits at `bit`; a read past the end yields zero (the
+/// writer's own check; readers use [`FieldRun`]).
+#[cfg(test)]
+///
+/// A field starts at most 7 bits into its first byte and spans at most 32 bits, so one
+/// unaligned little-endian u64 load from that byte holds it: one bounds check, one
+/// shift, one mask. The writer appends a zero word, so the load is in bounds for every
+/// bit inside the data.
+#[inline(always)]
+fn read_bits(bytes: &[u8], bit: usize, width: u32) -> u32 {
+    let at = bit / 8;
+    let Some(window) = bytes.get(at..at + 8) else {
+        return 0;
     };
-    (value & ((1u64 << width) - 1)) as u32
+    let mut word = [0u8; 8];
+    word.copy_from_slice(window);
+    let mask = (1u64 << width) - 1;
+    ((u64::from_le_bytes(word) >> (bit % 8)) & mask) as u32
+}
+
+/// One field's run inside one block, with everything a read needs precomputed.
+#[derive(Clone, Copy)]
+struct FieldRun {
+    base: u32,
+    width: usize,
+    mask: u64,
+    /// Bit offset of slot 0.
+    origin: usize,
+}
+
+impl FieldRun {
+    #[inline(always)]
+    fn new(header: &BlockHeader, field: usize, run_offset: usize) -> FieldRun {
+        let width = u32::from(header.width[field]).min(32);
+        FieldRun {
+            base: header.base[field],
+            width: width as usize,
+            mask: (1u64 << width) - 1,
+            origin: header.word as usize * 64 + run_offset,
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, bits: &[u8], slot: usize) -> u32 {
+        let bit = self.origin + slot * self.width;
+        let at = bit / 8;
+        let Some(window) = bits.get(at..at + 8) else {
+            return self.base;
+        };
+        let mut word = [0u8; 8];
+        word.copy_from_slice(window);
+        let offset = ((u64::from_le_bytes(word) >> (bit % 8)) & self.mask) as u32;
+        self.base.wrapping_add(offset)
+    }
 }
 
 /// Packed mappings borrowed from a cache: the [`MappingStore`] over its sections.
@@ -121,29 +167,47 @@ pub(crate) struct PackedMappings<'a> {
     pub(crate) token_count: usize,
     pub(crate) line_starts: &'a [u32],
     pub(crate) headers: &'a [BlockHeader],
-    pub(crate) words: &'a [u64],
+    /// The block bits section, as bytes (little-endian u64 words).
+    pub(crate) bits: &'a [u8],
+    /// The generated column of each block's first token.
+    pub(crate) first_columns: &'a [u32],
 }
+
+/// Stands in for the header of a block past the end (a corrupt cache): every field 0.
+const EMPTY_BLOCK: BlockHeader = BlockHeader {
+    base: [0; FIELDS],
+    width: [0; FIELDS],
+    padding: [0; 3],
+    word: 0,
+};
 
 impl PackedMappings<'_> {
     #[inline]
-    fn field(&self, header: &BlockHeader, slot: usize, field: usize) -> u32 {
-        let width = u32::from(header.width[field]).min(32);
-        if width == 0 {
-            return header.base[field];
-        }
-        let before: usize = header.width[..field].iter().map(|&w| w as usize).sum();
-        let bit = header.word as usize * 64 + before * BLOCK_TOKENS + slot * width as usize;
-        header.base[field].wrapping_add(read_bits(self.words, bit, width))
+    fn block(&self, index: usize) -> &BlockHeader {
+        self.headers
+            .get(index / BLOCK_TOKENS)
+            .unwrap_or(&EMPTY_BLOCK)
     }
 
-    #[inline]
-    fn header(&self, index: usize) -> (BlockHeader, usize) {
-        let header = self
-            .headers
-            .get(index / BLOCK_TOKENS)
-            .copied()
-            .unwrap_or_default();
-        (header, index % BLOCK_TOKENS)
+    /// The five stored fields of token `index` (still +1-coded where they are).
+    #[inline(always)]
+    fn fields(&self, index: usize) -> [u32; FIELDS] {
+        let (header, slot) = (self.block(index), index % BLOCK_TOKENS);
+        let mut values = [0; FIELDS];
+        // Each field's run starts after the runs of the fields before it.
+        let mut run_offset = 0;
+        for (field, value) in values.iter_mut().enumerate() {
+            let run = FieldRun::new(header, field, run_offset);
+            *value = run.get(self.bits, slot);
+            run_offset += run.width * BLOCK_TOKENS;
+        }
+        values
+    }
+
+    /// The generated column of `slot` in a block: field 0 runs first in the block.
+    #[inline(always)]
+    fn column_in(&self, header: &BlockHeader, slot: usize) -> u32 {
+        FieldRun::new(header, 0, 0).get(self.bits, slot)
     }
 }
 
@@ -166,29 +230,51 @@ impl MappingStore for PackedMappings<'_> {
 
     #[inline]
     fn generated_column(&self, index: usize) -> u32 {
-        let (header, slot) = self.header(index);
-        self.field(&header, slot, 0)
+        self.column_in(self.block(index), index % BLOCK_TOKENS)
+    }
+
+    /// Searches the blocks' first tokens, then one block with its header loaded once.
+    fn partition_columns(&self, range: Range<usize>, column: u32, inclusive: bool) -> usize {
+        if range.is_empty() {
+            return range.start;
+        }
+        // A token is "before" when its column is below `limit`.
+        let limit = u64::from(column) + u64::from(inclusive);
+        // The blocks whose first token lies inside the range (after the first block)
+        // are sorted by first column, like the line: find the last one that is before.
+        let blocks = range.start / BLOCK_TOKENS + 1..(range.end - 1) / BLOCK_TOKENS + 1;
+        let first_columns = self.first_columns.get(blocks.clone()).unwrap_or(&[]);
+        let block = blocks.start - 1 + first_columns.partition_point(|&c| u64::from(c) < limit);
+        let header = self.headers.get(block).unwrap_or(&EMPTY_BLOCK);
+        let columns = FieldRun::new(header, 0, 0);
+        let block_start = block * BLOCK_TOKENS;
+        let slots = range.start.max(block_start) - block_start
+            ..range.end.min(block_start + BLOCK_TOKENS) - block_start;
+        block_start
+            + partition(slots, |slot| {
+                u64::from(columns.get(self.bits, slot)) < limit
+            })
     }
 
     fn token_on_line(&self, index: usize, line: u32) -> RawToken {
-        let (header, slot) = self.header(index);
+        let [column, source, original_line, original_column, name] = self.fields(index);
         RawToken {
             index: index as u32,
             generated_line: line,
-            generated_column: self.field(&header, slot, 0),
-            source: self.field(&header, slot, 1).wrapping_sub(1),
-            original_line: self.field(&header, slot, 2).wrapping_sub(1),
-            original_column: self.field(&header, slot, 3).wrapping_sub(1),
-            name: self.field(&header, slot, 4).wrapping_sub(1),
+            generated_column: column,
+            source: source.wrapping_sub(1),
+            original_line: original_line.wrapping_sub(1),
+            original_column: original_column.wrapping_sub(1),
+            name: name.wrapping_sub(1),
         }
     }
 
     fn original_key(&self, index: usize) -> (u32, u32, u32) {
-        let (header, slot) = self.header(index);
+        let [_, source, line, column, _] = self.fields(index);
         (
-            self.field(&header, slot, 1).wrapping_sub(1),
-            self.field(&header, slot, 2).wrapping_sub(1),
-            self.field(&header, slot, 3).wrapping_sub(1),
+            source.wrapping_sub(1),
+            line.wrapping_sub(1),
+            column.wrapping_sub(1),
         )
     }
 }
@@ -212,10 +298,11 @@ mod tests {
             expected.push((bit, width, value));
             bit += width;
         }
+        let bytes: &[u8] = bytemuck::cast_slice(&words);
         for (bit, width, value) in expected {
-            assert_eq!(read_bits(&words, bit, width as u32), value, "width {width}");
+            assert_eq!(read_bits(bytes, bit, width as u32), value, "width {width}");
         }
-        assert_eq!(read_bits(&words, 10_000, 7), 0);
+        assert_eq!(read_bits(bytes, 10_000, 7), 0);
     }
 
     #[test]
@@ -237,7 +324,8 @@ mod tests {
             token_count: BLOCK_TOKENS + 5,
             line_starts: &[0, BLOCK_TOKENS as u32 + 5],
             headers: &writer.headers,
-            words: &writer.words,
+            bits: bytemuck::cast_slice(&writer.words),
+            first_columns: &writer.first_columns,
         };
         for i in 0..packed.token_count {
             let j = i % BLOCK_TOKENS;

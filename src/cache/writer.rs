@@ -78,7 +78,7 @@ pub fn to_cache_bytes(map: &dyn SourceMapView, options: CacheOptions) -> Result<
             .push_block(&fields, filled)
             .ok_or_else(|| limit("mappings too large"))?;
     }
-    // Reads of the last block's final field may touch one word past it.
+    // Reads load two adjacent words; this one keeps the pair in bounds at the end.
     blocks.words.push(0);
     while line_starts.len() < line_count + 1 {
         line_starts.push(token_count as u32);
@@ -97,6 +97,10 @@ pub fn to_cache_bytes(map: &dyn SourceMapView, options: CacheOptions) -> Result<
         (
             SectionKind::BlockBits,
             bytemuck::cast_slice(&blocks.words).to_vec(),
+        ),
+        (
+            SectionKind::BlockFirstColumns,
+            bytemuck::cast_slice(&blocks.first_columns).to_vec(),
         ),
         (
             SectionKind::SourceNames,
