@@ -515,6 +515,18 @@ struct mapback_sourcemap *mapback_cache_from_bytes(const uint8_t *data,
                                                    struct mapback_error *err);
 
 /**
+ * Opens a cache from `len` bytes at `data` **in place**, without copying when `data`
+ * is 8-byte aligned (it is copied otherwise): O(1) whatever the size.
+ *
+ * The caller must keep the bytes alive and unmodified until the returned map is freed
+ * with `mapback_sourcemap_free`: the map reads them on every query. Errors and the
+ * result are as for `mapback_cache_from_bytes`. Thread-safe.
+ */
+struct mapback_sourcemap *mapback_cache_from_bytes_borrowed(const uint8_t *data,
+                                                            size_t len,
+                                                            struct mapback_error *err);
+
+/**
  * Checks the integrity of `map`'s storage in full: for a cache, the checksum of every
  * byte (O(size)), failing with `MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH`; a parsed map
  * always passes. Returns true when intact. Thread-safe.

@@ -583,7 +583,14 @@ class Cache(SourceMap):
     place (write a new file and rename it, as :meth:`SourceMap.to_cache` does).
     """
 
-    __slots__ = ()
+    # Bytes a cache reads in place (see from_bytes), kept alive as long as the cache.
+    __slots__ = ("_borrowed",)
+
+    @classmethod
+    def _wrap(cls, pointer, borrowed=None):
+        instance = super(Cache, cls)._wrap(pointer)
+        instance._borrowed = borrowed
+        return instance
 
     @classmethod
     def open(cls, path):
@@ -594,8 +601,16 @@ class Cache(SourceMap):
 
     @classmethod
     def from_bytes(cls, data):
-        """Open a cache held in memory (the bytes are copied)."""
+        """Open a cache held in memory, in O(1).
+
+        An immutable ``bytes`` object is read in place (no copy) and kept alive by the
+        cache; anything mutable (``bytearray``, ``memoryview``...) is copied, so later
+        changes to it cannot affect the cache.
+        """
         buffer = ffi.from_buffer("uint8_t[]", data)
+        if type(data) is bytes:
+            pointer = rustcall(lib.mapback_cache_from_bytes_borrowed, buffer, len(buffer))
+            return cls._wrap(pointer, borrowed=buffer)
         return cls._wrap(rustcall(lib.mapback_cache_from_bytes, buffer, len(buffer)))
 
     @classmethod

@@ -54,10 +54,10 @@ pub(crate) enum SectionKind {
     SourceFlags = 7,
     /// String table: `names`.
     Names = 8,
-    /// String table: unescaped `sourcesContent`.
+    /// Compressed `sourcesContent`: a string table whose entries are
+    /// `[uncompressed length u32][LZ4 block]` (see `encode_content`).
     Contents = 9,
-    /// Line index of the contents (see `ContentLines`).
-    ContentLines = 10,
+    // 10 is reserved: an uncompressed line index, dropped before v1 was released.
     /// String table: [file, debug id].
     Meta = 11,
     /// u32 × block count: the generated column of each block's first token.
@@ -65,7 +65,7 @@ pub(crate) enum SectionKind {
 }
 
 impl SectionKind {
-    pub(crate) const ALL: [SectionKind; 12] = [
+    pub(crate) const ALL: [SectionKind; 11] = [
         SectionKind::LineStarts,
         SectionKind::BlockHeaders,
         SectionKind::BlockBits,
@@ -75,13 +75,20 @@ impl SectionKind {
         SectionKind::SourceFlags,
         SectionKind::Names,
         SectionKind::Contents,
-        SectionKind::ContentLines,
         SectionKind::Meta,
         SectionKind::BlockFirstColumns,
     ];
 
     fn from_u32(value: u32) -> Option<SectionKind> {
         SectionKind::ALL.into_iter().find(|k| *k as u32 == value)
+    }
+
+    /// Position in [`SectionMap`]'s table.
+    fn slot(self) -> usize {
+        SectionKind::ALL
+            .iter()
+            .position(|k| *k == self)
+            .unwrap_or(0)
     }
 }
 
@@ -196,7 +203,7 @@ pub(crate) struct SectionMap {
 
 impl SectionMap {
     pub(crate) fn get(&self, kind: SectionKind) -> Option<Range<usize>> {
-        self.ranges[kind as usize - 1].clone()
+        self.ranges[kind.slot()].clone()
     }
 
     /// Reads and checks the section table: entries in bounds, aligned, not
@@ -256,7 +263,7 @@ impl SectionMap {
                 }
                 continue;
             };
-            let slot = &mut map.ranges[kind as usize - 1];
+            let slot = &mut map.ranges[kind.slot()];
             if slot.is_some() {
                 return Err(corrupt(
                     entry_at,
@@ -273,20 +280,55 @@ impl SectionMap {
 pub(crate) fn encode_string_table<'s>(
     entries: impl ExactSizeIterator<Item = Option<&'s str>>,
 ) -> Result<Vec<u8>> {
+    encode_byte_table(entries.map(|entry| entry.map(str::as_bytes)))
+}
+
+/// One source's content as stored: its length, then the LZ4 block.
+pub(crate) fn encode_content(text: &str) -> Vec<u8> {
+    let compressed = lz4_flex::block::compress(text.as_bytes());
+    let mut out = Vec::with_capacity(4 + compressed.len());
+    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    out.extend_from_slice(&compressed);
+    out
+}
+
+/// The largest expansion an LZ4 block allows (a 1-byte token can stand for 255 bytes),
+/// used to refuse a forged length before allocating for it.
+const LZ4_MAX_RATIO: usize = 255;
+
+/// Decodes one stored content: `None` when the length is implausible for the block,
+/// the block does not decode to exactly that length, or the text is not UTF-8.
+pub(crate) fn decode_content(stored: &[u8]) -> Option<String> {
+    let length = read_u32(stored, 0) as usize;
+    let block = stored.get(4..)?;
+    if length > block.len().saturating_mul(LZ4_MAX_RATIO).saturating_add(16) {
+        return None;
+    }
+    let mut text = vec![0u8; length];
+    match lz4_flex::block::decompress_into(block, &mut text) {
+        Ok(written) if written == length => String::from_utf8(text).ok(),
+        _ => None,
+    }
+}
+
+/// Serialises a list of optional byte strings (see [`encode_string_table`]).
+pub(crate) fn encode_byte_table<'s>(
+    entries: impl ExactSizeIterator<Item = Option<&'s [u8]>>,
+) -> Result<Vec<u8>> {
     let count = entries.len();
     let mut spans = Vec::with_capacity(count);
     let mut data: Vec<u8> = Vec::new();
     for entry in entries {
         match entry {
             None => spans.push(NULL_SPAN),
-            Some(text) => {
+            Some(bytes) => {
                 // u32::MAX as a start would read back as the null span.
                 let start = u32::try_from(data.len()).ok().filter(|&s| s != u32::MAX);
-                let len = u32::try_from(text.len()).ok();
+                let len = u32::try_from(bytes.len()).ok();
                 let (Some(start), Some(len)) = (start, len) else {
                     return Err(limit("string table data exceeds 4 GiB"));
                 };
-                data.extend_from_slice(text.as_bytes());
+                data.extend_from_slice(bytes);
                 spans.push((start, len));
             }
         }
@@ -319,6 +361,14 @@ pub(crate) fn string_table_len(table: &[u8]) -> Option<usize> {
 /// Entry `index` of a string table: `None` out of range or malformed, `Some(None)`
 /// for a null entry. Validates the entry's UTF-8 (O(length)).
 pub(crate) fn string_table_get(table: &[u8], index: usize) -> Option<Option<&str>> {
+    match byte_table_get(table, index)? {
+        None => Some(None),
+        Some(bytes) => std::str::from_utf8(bytes).ok().map(Some),
+    }
+}
+
+/// Entry `index` of a byte table (see [`string_table_get`]), unchecked bytes.
+pub(crate) fn byte_table_get(table: &[u8], index: usize) -> Option<Option<&[u8]>> {
     let count = string_table_len(table)?;
     if index >= count {
         return None;
@@ -332,8 +382,7 @@ pub(crate) fn string_table_get(table: &[u8], index: usize) -> Option<Option<&str
     let data_start = 8 + count * 8;
     let begin = data_start.checked_add(start as usize)?;
     let end = begin.checked_add(len as usize)?;
-    let bytes = table.get(begin..end)?;
-    std::str::from_utf8(bytes).ok().map(Some)
+    table.get(begin..end).map(Some)
 }
 
 #[cfg(test)]
@@ -355,6 +404,24 @@ mod tests {
                 let _ = string_table_get(&table[..cut], i);
             }
         }
+    }
+
+    #[test]
+    fn content_round_trip_and_forged_lengths() {
+        let text = "function f() {\n  return 42;\n}\n".repeat(50);
+        let stored = encode_content(&text);
+        assert!(stored.len() < text.len() / 2);
+        assert_eq!(decode_content(&stored).as_deref(), Some(text.as_str()));
+        let mut forged = stored.clone();
+        forged[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(decode_content(&forged), None);
+        let mut short = stored.clone();
+        short[..4].copy_from_slice(&10u32.to_le_bytes());
+        assert_eq!(decode_content(&short), None);
+        for cut in 0..stored.len() {
+            assert_eq!(decode_content(&stored[..cut]), None, "cut at {cut}");
+        }
+        assert_eq!(decode_content(&encode_content("")).as_deref(), Some(""));
     }
 
     #[test]

@@ -18,8 +18,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use self::format::{
-    read_u32, string_table_get, string_table_len, Header, SectionKind, SectionMap, ALIGNMENT,
-    BLOCK_TOKENS, FLAG_CONTENTS, FLAG_INDEX_MAP, FLAG_NAMES, HEADER_LEN,
+    byte_table_get, decode_content, string_table_get, string_table_len, Header, SectionKind,
+    SectionMap, ALIGNMENT, BLOCK_TOKENS, FLAG_CONTENTS, FLAG_INDEX_MAP, FLAG_NAMES, HEADER_LEN,
 };
 use self::mmap::MappedFile;
 use self::packed::{BlockHeader, PackedMappings};
@@ -61,6 +61,8 @@ pub struct Cache<'a> {
     /// columns, looked up once at open: every lookup needs them.
     mapping_ranges: [Range<usize>; 4],
     reverse: OnceLock<ReverseIndex>,
+    /// Decompressed contents, one slot per source, allocated on first access.
+    contents: OnceLock<Box<[OnceLock<Option<DecodedContent>>]>>,
 }
 
 impl Cache<'static> {
@@ -107,6 +109,7 @@ impl<'a> Cache<'a> {
             sections,
             mapping_ranges,
             reverse: OnceLock::new(),
+            contents: OnceLock::new(),
             backing,
         };
         cache.check_layout()?;
@@ -132,7 +135,7 @@ impl<'a> Cache<'a> {
             required.push(Names);
         }
         if flags & FLAG_CONTENTS != 0 {
-            required.extend([Contents, ContentLines]);
+            required.push(Contents);
         }
         for kind in required {
             if self.sections.get(kind).is_none() {
@@ -179,12 +182,6 @@ impl<'a> Cache<'a> {
                 Contents,
                 string_table_len(self.raw(Contents)) == Some(sources),
             )?;
-            let index = self.raw(ContentLines);
-            let header_len = (sources + 1) * 4 + 8;
-            let ok = read_u32(index, 0) as usize == sources
-                && index.len() >= header_len
-                && index.len() % 4 == 0;
-            expect(ContentLines, ok)?;
         }
         Ok(())
     }
@@ -243,37 +240,37 @@ impl<'a> Cache<'a> {
         string_table_get(self.raw(kind), index as usize).flatten()
     }
 
-    /// The line starts of source `index`'s content, from the ContentLines section.
-    fn content_line_starts(&self, index: u32) -> &[u32] {
-        let section = self.raw(SectionKind::ContentLines);
-        let words: &[u32] = bytemuck::try_cast_slice(section).unwrap_or(&[]);
-        let count = words.first().copied().unwrap_or(0) as usize;
-        let offsets = words.get(2..count + 3).unwrap_or(&[]);
-        let starts = words.get(count + 3..).unwrap_or(&[]);
-        let i = index as usize;
-        match (offsets.get(i), offsets.get(i + 1)) {
-            (Some(&from), Some(&to)) if from <= to => {
-                starts.get(from as usize..to as usize).unwrap_or(&[])
-            }
-            _ => &[],
+    /// Source `index`'s content, decompressed on first access (with its line starts)
+    /// and kept for the cache's lifetime. `None` without content, or when the stored
+    /// content does not decode (a damaged body).
+    fn decoded(&self, index: u32) -> Option<&DecodedContent> {
+        if self.header.flags & FLAG_CONTENTS == 0 {
+            return None;
         }
-    }
-
-    /// The raw bytes of source `index`'s content (not yet UTF-8 checked).
-    fn content_bytes(&self, index: u32) -> Option<&[u8]> {
         let table = self.raw(SectionKind::Contents);
-        let count = string_table_len(table)?;
-        if index as usize >= count {
-            return None;
-        }
-        let at = 8 + index as usize * 8;
-        let (start, len) = (read_u32(table, at), read_u32(table, at + 4));
-        if (start, len) == format::NULL_SPAN {
-            return None;
-        }
-        let begin = (8 + count * 8).checked_add(start as usize)?;
-        table.get(begin..begin.checked_add(len as usize)?)
+        // Allocated on first use, so that opening stays O(1); the count is bounded by
+        // the section's size (8 bytes per entry), never taken on trust.
+        let slots = self.contents.get_or_init(|| {
+            let count = string_table_len(table).unwrap_or(0);
+            (0..count).map(|_| OnceLock::new()).collect()
+        });
+        slots
+            .get(index as usize)?
+            .get_or_init(|| {
+                let stored = byte_table_get(table, index as usize).flatten()?;
+                let text = decode_content(stored)?;
+                let line_starts = crate::lines::line_starts(&text).into_boxed_slice();
+                Some(DecodedContent { text, line_starts })
+            })
+            .as_ref()
     }
+}
+
+/// A source's content after decompression.
+#[derive(Debug)]
+struct DecodedContent {
+    text: String,
+    line_starts: Box<[u32]>,
 }
 
 fn corrupt(what: String) -> Error {
@@ -359,7 +356,7 @@ impl SourceMapView for Cache<'_> {
     }
 
     fn source_content(&self, index: u32) -> Option<&str> {
-        std::str::from_utf8(self.content_bytes(index)?).ok()
+        self.decoded(index).map(|content| content.text.as_str())
     }
 
     fn source_is_ignored(&self, index: u32) -> bool {
@@ -369,14 +366,13 @@ impl SourceMapView for Cache<'_> {
     }
 
     fn source_line(&self, index: u32, line: u32) -> Option<&str> {
-        let content = self.content_bytes(index)?;
-        let bytes =
-            crate::lines::line_bytes(content, self.content_line_starts(index), line as usize)?;
-        std::str::from_utf8(bytes).ok()
+        let content = self.decoded(index)?;
+        crate::lines::line(&content.text, &content.line_starts, line as usize)
     }
 
     fn source_line_count(&self, index: u32) -> usize {
-        self.content_line_starts(index).len()
+        self.decoded(index)
+            .map_or(0, |content| content.line_starts.len())
     }
 
     fn name_count(&self) -> usize {
@@ -392,7 +388,14 @@ impl SourceMapView for Cache<'_> {
             Backing::Owned { words, .. } => words.len() * 8,
             Backing::Borrowed(_) | Backing::Mapped(_) => 0,
         };
-        own + self.reverse.get().map_or(0, ReverseIndex::heap_size)
+        let decoded: usize = self.contents.get().map_or(0, |slots| {
+            slots
+                .iter()
+                .filter_map(|slot| slot.get().and_then(Option::as_ref))
+                .map(|content| content.text.capacity() + content.line_starts.len() * 4)
+                .sum()
+        });
+        own + decoded + self.reverse.get().map_or(0, ReverseIndex::heap_size)
     }
 
     fn verify(&self) -> Result<()> {

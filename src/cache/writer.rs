@@ -7,8 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::format::{
-    encode_string_table, limit, Header, SectionKind, ALIGNMENT, BLOCK_TOKENS, FLAG_CONTENTS,
-    FLAG_INDEX_MAP, FLAG_NAMES, HEADER_LEN, SECTION_ENTRY_LEN, SECTION_REQUIRED,
+    encode_byte_table, encode_content, encode_string_table, limit, Header, SectionKind, ALIGNMENT,
+    BLOCK_TOKENS, FLAG_CONTENTS, FLAG_INDEX_MAP, FLAG_NAMES, HEADER_LEN, SECTION_ENTRY_LEN,
+    SECTION_REQUIRED,
 };
 use super::packed::BlockWriter;
 use crate::error::{excerpt, Error, ErrorCode, Result};
@@ -18,7 +19,7 @@ use crate::view::SourceMapView;
 /// What a cache includes besides the mappings and sources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CacheOptions {
-    /// Store `sourcesContent` (unescaped) with a line index, for context lines.
+    /// Store `sourcesContent` (LZ4-compressed), for contents and context lines.
     pub include_contents: bool,
     /// Store `names` (otherwise tokens have no names).
     pub include_names: bool,
@@ -137,32 +138,14 @@ pub fn to_cache_bytes(map: &dyn SourceMapView, options: CacheOptions) -> Result<
     }
     if options.include_contents {
         flags |= FLAG_CONTENTS;
-        let contents = sources.clone().map(|i| map.source_content(i));
-        sections.push((SectionKind::Contents, encode_string_table(contents)?));
-        sections.push((SectionKind::ContentLines, content_lines(map)?));
+        let stored: Vec<Option<Vec<u8>>> = sources
+            .clone()
+            .map(|i| map.source_content(i).map(encode_content))
+            .collect::<Vec<_>>();
+        let contents = stored.iter().map(|entry| entry.as_deref());
+        sections.push((SectionKind::Contents, encode_byte_table(contents)?));
     }
     assemble(flags, token_count as u32, line_count as u32, sections)
-}
-
-/// `[source count u32][pad u32][offset u32 × (count + 1)][line starts u32…]`: the line
-/// starts of source `i` are `starts[offset[i]..offset[i + 1]]`.
-fn content_lines(map: &dyn SourceMapView) -> Result<Vec<u8>> {
-    let count = map.source_count();
-    let mut offsets: Vec<u32> = Vec::with_capacity(count + 1);
-    let mut starts: Vec<u32> = Vec::new();
-    offsets.push(0);
-    for index in 0..count as u32 {
-        if let Some(content) = map.source_content(index) {
-            starts.extend(crate::lines::line_starts(content));
-        }
-        offsets.push(u32::try_from(starts.len()).map_err(|_| limit("too many content lines"))?);
-    }
-    let mut out = Vec::with_capacity(8 + 4 * (offsets.len() + starts.len()));
-    out.extend_from_slice(&(count as u32).to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.extend_from_slice(bytemuck::cast_slice(&offsets));
-    out.extend_from_slice(bytemuck::cast_slice(&starts));
-    Ok(out)
 }
 
 /// Lays out header, sections (8-aligned) and the section table, with checksums.

@@ -173,6 +173,35 @@ pub unsafe extern "C" fn mapback_cache_from_bytes(
     })
 }
 
+/// Opens a cache from `len` bytes at `data` **in place**, without copying when `data`
+/// is 8-byte aligned (it is copied otherwise): O(1) whatever the size.
+///
+/// The caller must keep the bytes alive and unmodified until the returned map is freed
+/// with `mapback_sourcemap_free`: the map reads them on every query. Errors and the
+/// result are as for `mapback_cache_from_bytes`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_cache_from_bytes_borrowed(
+    data: *const u8,
+    len: usize,
+    err: *mut mapback_error,
+) -> *mut mapback_sourcemap {
+    ffi_boundary!(err, {
+        if len > 0 && data.is_null() {
+            return Err(super::boundary::null_argument("data"));
+        }
+        let input: &'static [u8] = if len == 0 {
+            &[]
+        } else {
+            // SAFETY: non-NULL and valid for `len` bytes; the caller promises (documented
+            // above) that they stay alive and unchanged for as long as the map exists,
+            // which is the lifetime the map's borrow actually needs.
+            unsafe { std::slice::from_raw_parts(data, len) }
+        };
+        let cache = Cache::from_bytes(input)?;
+        Ok(mapback_sourcemap::into_raw(Box::new(cache)))
+    })
+}
+
 /// Checks the integrity of `map`'s storage in full: for a cache, the checksum of every
 /// byte (O(size)), failing with `MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH`; a parsed map
 /// always passes. Returns true when intact. Thread-safe.

@@ -147,3 +147,25 @@ def test_cli_cache_build_and_info(tmp_path):
     bad = tmp_path / "bad.map"
     bad.write_bytes(b"{")
     assert cli_main(["cache", "build", str(bad), "-o", str(tmp_path / "o")], out=io.StringIO()) == 1
+
+
+def test_bytes_are_borrowed_and_kept_alive(demo_map):
+    data = demo_map.to_cache()
+    expected = demo_map.lookup(0, 1610).as_dict()
+    cache = mapback.Cache.from_bytes(bytes(data))  # the only reference is the cache's
+    del data
+    import gc
+
+    gc.collect()
+    assert cache.lookup(0, 1610).as_dict() == expected
+    assert cache.heap_size < 4096  # nothing copied: the bytes are read in place
+
+
+def test_mutable_buffers_are_copied(demo_map):
+    data = bytearray(demo_map.to_cache())
+    cache = mapback.Cache.from_bytes(data)
+    expected = cache.lookup(0, 1610).as_dict()
+    data[:] = b"\0" * len(data)  # later changes cannot reach the cache
+    assert cache.lookup(0, 1610).as_dict() == expected
+    cache.verify()
+    assert cache.heap_size >= len(data)
