@@ -13,7 +13,7 @@ PIP_ENV := PIP_FIND_LINKS= PIP_DISABLE_PIP_VERSION_CHECK=1
 DEMO_MAP := examples/demo/bundle.min.js.map
 
 .PHONY: help build develop header check-header lint test test-rust test-c test-python \
-        conformance wheel wheel-smoke demo bench-quick clean
+        conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean
 
 help:
 	@echo "make demo          look up the positions of a real stack trace in the example map"
@@ -25,6 +25,8 @@ help:
 	@echo "make conformance   the tc39 ECMA-426 suite only"
 	@echo "make wheel         build the py2.py3-none-<platform> wheel into dist/"
 	@echo "make wheel-smoke   install that wheel on Python 2.7 and 3.13 and use it"
+	@echo "make test-real-maps  cache round trips on real npm maps (downloads them once)"
+	@echo "make bench         benchmarks: cache vs in-memory, vs libsourcemap and symbolic"
 	@echo "make bench-quick   parse/lookup timing against the sourcemap crate on real maps"
 	@echo "make clean         remove build outputs"
 
@@ -55,7 +57,7 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-test: lint check-header test-rust test-c test-python wheel-smoke
+test: lint check-header test-rust test-c test-python wheel-smoke test-real-maps
 	@echo "make test: all checks passed"
 
 # All Rust tests (unit, integration, doc); then the conformance suite again, verbose,
@@ -96,6 +98,24 @@ demo: develop
 	@echo "Its frames' positions, looked up in $(DEMO_MAP):"
 	@PYTHONPATH=python $(VPY) -m mapback lookup $(DEMO_MAP) \
 	  $$(grep -oE 'bundle\.min\.js:[0-9]+:[0-9]+' examples/demo/trace-node.txt | cut -d: -f2,3)
+
+# Real maps from npm (pinned versions and checksums; downloaded once into
+# benches/cache/data): every cache answer must equal the in-memory map's.
+REAL_MAPS_DIR := benches/cache/data
+test-real-maps:
+	bash benches/cache/fetch.sh
+	$(CARGO) run --release --quiet --example real_map_round_trip -- $(REAL_MAPS_DIR)/*.map
+
+# Benchmarks, not tests: native cache vs in-memory (open, lookup, size), the peers
+# (libsourcemap memdb, symbolic) and mapback through Python, and the first parse and
+# lookup timing against the rust sourcemap crate. Results: benches/*/results/.
+bench: develop
+	bash benches/cache/fetch.sh
+	@mkdir -p benches/cache/results
+	$(CARGO) run --release --quiet --example cache_bench -- $(REAL_MAPS_DIR)/*.map \
+	  | tee benches/cache/results/native.md
+	$(PYTHON) benches/cache/peers.py
+	bash benches/quick/run.sh
 
 # A first timing against the rust `sourcemap` crate on real npm maps (downloads them).
 bench-quick:
