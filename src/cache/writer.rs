@@ -233,13 +233,14 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     }
 }
 
-/// A per-call suffix for temporary names (time and thread; no global state).
+/// A per-call suffix for temporary names: the time, and the attempt number. Two
+/// writers that pick the same name are told apart by `create_new`, which fails for the
+/// second one, who retries (no global state, no thread handles).
 fn unique_suffix(attempt: u32) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    format!("{nanos:x}-{:?}-{attempt}", std::thread::current().id())
-        .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
+    format!("{nanos:x}-{attempt}")
 }
 
 pub(crate) fn io_error(action: &str, path: &Path, error: &std::io::Error) -> Error {
