@@ -283,13 +283,16 @@ pub(crate) fn encode_string_table<'s>(
     encode_byte_table(entries.map(|entry| entry.map(str::as_bytes)))
 }
 
-/// One source's content as stored: its length, then the LZ4 block.
-pub(crate) fn encode_content(text: &str) -> Vec<u8> {
+/// One source's content as stored: its length, then the LZ4 block. A content of 4 GiB
+/// or more does not fit the length field and is refused.
+pub(crate) fn encode_content(text: &str) -> Result<Vec<u8>> {
+    let length =
+        u32::try_from(text.len()).map_err(|_| limit("a source's content exceeds 4 GiB"))?;
     let compressed = lz4_flex::block::compress(text.as_bytes());
     let mut out = Vec::with_capacity(4 + compressed.len());
-    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    out.extend_from_slice(&length.to_le_bytes());
     out.extend_from_slice(&compressed);
-    out
+    Ok(out)
 }
 
 /// The largest expansion an LZ4 block allows (a 1-byte token can stand for 255 bytes),
@@ -409,7 +412,7 @@ mod tests {
     #[test]
     fn content_round_trip_and_forged_lengths() {
         let text = "function f() {\n  return 42;\n}\n".repeat(50);
-        let stored = encode_content(&text);
+        let stored = encode_content(&text).unwrap();
         assert!(stored.len() < text.len() / 2);
         assert_eq!(decode_content(&stored).as_deref(), Some(text.as_str()));
         let mut forged = stored.clone();
@@ -421,7 +424,10 @@ mod tests {
         for cut in 0..stored.len() {
             assert_eq!(decode_content(&stored[..cut]), None, "cut at {cut}");
         }
-        assert_eq!(decode_content(&encode_content("")).as_deref(), Some(""));
+        assert_eq!(
+            decode_content(&encode_content("").unwrap()).as_deref(),
+            Some("")
+        );
     }
 
     #[test]

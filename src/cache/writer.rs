@@ -138,10 +138,10 @@ pub fn to_cache_bytes(map: &dyn SourceMapView, options: CacheOptions) -> Result<
     }
     if options.include_contents {
         flags |= FLAG_CONTENTS;
-        let stored: Vec<Option<Vec<u8>>> = sources
+        let stored = sources
             .clone()
-            .map(|i| map.source_content(i).map(encode_content))
-            .collect::<Vec<_>>();
+            .map(|i| map.source_content(i).map(encode_content).transpose())
+            .collect::<Result<Vec<Option<Vec<u8>>>>>()?;
         let contents = stored.iter().map(|entry| entry.as_deref());
         sections.push((SectionKind::Contents, encode_byte_table(contents)?));
     }
