@@ -92,12 +92,11 @@ wheel-smoke: wheel
 	bash tests/python/wheel_smoke.sh $(or $(strip $(SMOKE_PYTHONS)),$(PYENV_VERSIONS)/2.7/bin/python)
 
 demo: develop
-	@echo "A real Node trace from the example bundle (examples/demo/trace-node.txt):"
+	@echo "A real Node stack trace of the example bundle (examples/demo/trace-node.txt):"
 	@sed 's/^/  /' examples/demo/trace-node.txt
 	@echo
-	@echo "Its frames' positions, looked up in $(DEMO_MAP):"
-	@PYTHONPATH=python $(VPY) -m mapback lookup $(DEMO_MAP) \
-	  $$(grep -oE 'bundle\.min\.js:[0-9]+:[0-9]+' examples/demo/trace-node.txt | cut -d: -f2,3)
+	@echo "Symbolicated with its source map:"
+	@PYTHONPATH=python $(VPY) -m mapback symbolicate --maps examples/demo examples/demo/trace-node.txt
 
 # Real maps from npm (pinned versions and checksums; downloaded once into
 # benches/cache/data): every cache answer must equal the in-memory map's.

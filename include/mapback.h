@@ -23,6 +23,16 @@
 #include <stdint.h>
 
 /**
+ * The largest decoded `data:` URL accepted by default (a map embedded in a script).
+ */
+#define DEFAULT_MAX_DATA_URL_BYTES ((64 * 1024) * 1024)
+
+/**
+ * The largest file a [`DirectoryLoader`] reads by default.
+ */
+#define DEFAULT_MAX_FILE_BYTES ((256 * 1024) * 1024)
+
+/**
  * Major version of the library (semantic versioning of the crate).
  */
 #define MAPBACK_VERSION_MAJOR 0
@@ -240,6 +250,11 @@
 #define MAPBACK_ERROR_UNSUPPORTED_PLATFORM 607
 
 /**
+ * A stack trace is larger than the caller's size limit.
+ */
+#define MAPBACK_ERROR_TRACE_TOO_LARGE 701
+
+/**
  * A panic was caught inside the library (a bug: please report it).
  */
 #define MAPBACK_ERROR_PANIC 901
@@ -255,12 +270,26 @@
 #define MAPBACK_ERROR_CLOSED 903
 
 /**
+ * Where a fetch callback puts the bytes it found (opaque). Valid only during the
+ * callback that received it; fill it with `mapback_fetched_set`.
+ */
+typedef struct mapback_fetched mapback_fetched;
+
+/**
  * A source map (opaque), decoded from JSON (`mapback_sourcemap_parse`) or opened from
  * a cache (`mapback_cache_open`, `mapback_cache_from_bytes`); every
  * `mapback_sourcemap_*` query works on both. Release with `mapback_sourcemap_free`.
  * Immutable and thread-safe: see the functions' notes.
  */
 typedef struct mapback_sourcemap mapback_sourcemap;
+
+/**
+ * A symbolicator (opaque). Create with `mapback_symbolicator_new` or
+ * `mapback_symbolicator_new_directories`; release with `mapback_symbolicator_free`.
+ * Thread-safe: one symbolicator may be used from several threads at once (it keeps a
+ * bounded cache of decoded maps, shared and locked internally).
+ */
+typedef struct mapback_symbolicator mapback_symbolicator;
 
 /**
  * An error reported by a mapback function.
@@ -426,6 +455,37 @@ typedef struct mapback_diagnostic {
      */
     struct mapback_str message;
 } mapback_diagnostic;
+
+/**
+ * A fetch callback: find the bytes at `url` (`url_len` UTF-8 bytes, not
+ * NUL-terminated; a script or a source map). Return 1 after `mapback_fetched_set`
+ * when found, 0 when there is nothing at that URL, any other value on failure. It is
+ * called on the thread that called `mapback_symbolicator_symbolicate`, possibly from
+ * several threads at once when the symbolicator is shared.
+ */
+typedef int32_t (*mapback_fetch_fn)(void *user_data,
+                                    const uint8_t *url,
+                                    size_t url_len,
+                                    struct mapback_fetched *out);
+
+/**
+ * Options for a symbolicator. Pass NULL for the defaults; 0 in a field also means
+ * its default.
+ */
+typedef struct mapback_symbolicator_options {
+    /**
+     * Lines of context before and after each frame's line (default 5).
+     */
+    uint32_t context_lines;
+    /**
+     * Longer context lines are cut around the column (default 150 characters).
+     */
+    uint32_t max_line_chars;
+    /**
+     * How many scripts' maps stay decoded (default 64).
+     */
+    uint32_t max_cached_scripts;
+} mapback_symbolicator_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -803,6 +863,73 @@ bool mapback_sourcemap_diagnostic(const struct mapback_sourcemap *map,
  */
 size_t mapback_sourcemap_heap_size(const struct mapback_sourcemap *map,
                                    struct mapback_error *err);
+
+/**
+ * Creates a symbolicator that fetches scripts and maps through `fetch`, passing
+ * `user_data` back to it. `fetch` must not be NULL; `options` may be NULL.
+ *
+ * `fetch` and `user_data` must stay valid, and be safe to call from any thread the
+ * symbolicator is used on, until `mapback_symbolicator_free`. Returns a new object
+ * owned by the caller, or NULL with `err` set.
+ */
+struct mapback_symbolicator *mapback_symbolicator_new(mapback_fetch_fn fetch,
+                                                      void *user_data,
+                                                      const struct mapback_symbolicator_options *options,
+                                                      struct mapback_error *err);
+
+/**
+ * Creates a symbolicator that reads scripts and maps from local directories, never
+ * opening anything outside them (no `..`, absolute paths or symlinks out).
+ *
+ * `prefixes` and `prefix_dirs` are `prefix_count` pairs of UTF-8 strings: URLs
+ * starting with `prefixes[i]` are served from directory `prefix_dirs[i]` (the rest of
+ * the URL is the relative path). `file_name_dirs` (`file_name_dir_count` entries) serve
+ * any URL by its last path segment. The strings are copied. Arrays may be NULL when
+ * their count is 0.
+ * `options` may be NULL. Returns a new object owned by the caller, or NULL with `err`
+ * set (`MAPBACK_ERROR_IO` for a missing directory).
+ */
+struct mapback_symbolicator *mapback_symbolicator_new_directories(const struct mapback_str *prefixes,
+                                                                  const struct mapback_str *prefix_dirs,
+                                                                  size_t prefix_count,
+                                                                  const struct mapback_str *file_name_dirs,
+                                                                  size_t file_name_dir_count,
+                                                                  const struct mapback_symbolicator_options *options,
+                                                                  struct mapback_error *err);
+
+/**
+ * Releases a symbolicator. NULL is ignored. It must not be in use by another thread.
+ */
+void mapback_symbolicator_free(struct mapback_symbolicator *symbolicator);
+
+/**
+ * Copies `len` bytes at `data` into `out`, the bytes a fetch callback found. May be
+ * called only inside the callback that received `out`; a second call replaces the
+ * first. Returns false with `err` set on a NULL argument.
+ */
+bool mapback_fetched_set(struct mapback_fetched *out,
+                         const uint8_t *data,
+                         size_t len,
+                         struct mapback_error *err);
+
+/**
+ * Symbolicates a stack trace (`len` bytes of UTF-8 at `trace`: V8, SpiderMonkey or
+ * JavaScriptCore text) and writes the result as UTF-8 JSON to `*out`, which the caller
+ * then owns and releases with `mapback_buf_free`.
+ *
+ * The JSON: `{"error_type", "message", "truncated", "frames": [...]}`; each frame has
+ * `filename`, `abs_path`, `lineno`, `colno` (1-based), `function`, `context_line`,
+ * `pre_context`, `post_context`, `in_app`, `unmapped_reason` (null, or `{"kind",
+ * "message"}` when the frame kept its minified data) and `minified` (the frame as
+ * printed). Frames that cannot be mapped are not errors. Returns false with `err` set
+ * when the trace itself is refused (`MAPBACK_ERROR_TRACE_TOO_LARGE`, invalid UTF-8).
+ * Thread-safe.
+ */
+bool mapback_symbolicator_symbolicate(const struct mapback_symbolicator *symbolicator,
+                                      const uint8_t *trace,
+                                      size_t len,
+                                      struct mapback_buf *out,
+                                      struct mapback_error *err);
 
 #ifdef __cplusplus
 }  // extern "C"

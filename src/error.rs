@@ -10,7 +10,8 @@ use std::fmt;
 /// Stable numeric error codes, shared by the Rust API, the C ABI and Python.
 ///
 /// Bands: 1xx input, JSON and I/O, 2xx top-level map fields, 3xx the `mappings`
-/// string, 4xx index maps, 5xx caller arguments, 6xx cache files, 9xx internal and FFI.
+/// string, 4xx index maps, 5xx caller arguments, 6xx cache files, 7xx stack traces,
+/// 9xx internal and FFI.
 #[repr(i32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
@@ -92,6 +93,9 @@ pub enum ErrorCode {
     /// Cache files are little-endian; this host cannot read them in place.
     UnsupportedPlatform = 607,
 
+    /// A stack trace is larger than the caller's limit (`TraceLimits::max_input_bytes`).
+    TraceTooLarge = 701,
+
     /// A Rust panic was caught at the C boundary.
     Panic = 901,
     /// A required pointer argument was NULL.
@@ -144,6 +148,7 @@ impl ErrorCode {
         ErrorCode::CacheChecksumMismatch,
         ErrorCode::CacheLimitExceeded,
         ErrorCode::UnsupportedPlatform,
+        ErrorCode::TraceTooLarge,
         ErrorCode::Panic,
         ErrorCode::NullPointer,
         ErrorCode::Closed,

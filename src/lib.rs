@@ -24,14 +24,18 @@
 
 mod cache;
 mod decode;
+pub mod discovery;
 mod error;
 mod json;
 mod lines;
 mod lookup;
 mod map;
 mod mappings;
+mod scopes;
 mod sources;
+mod stacktrace;
 mod strings;
+pub mod symbolicate;
 mod url;
 mod view;
 pub mod vlq;
@@ -44,6 +48,8 @@ pub use crate::error::{Diagnostic, Error, ErrorCode, Result};
 pub use crate::lookup::{Bias, LookupOptions, MappingStore, ReverseIndex};
 pub use crate::map::SourceMap;
 pub use crate::mappings::{Mappings, MappingsView, RawToken, NONE};
+pub use crate::scopes::{Enclosing, FunctionScopes};
+pub use crate::stacktrace::{parse_stack_trace, Frame, StackTrace, TraceFormat, TraceLimits};
 pub use crate::url::parse_base_url;
 pub use crate::view::{Context, Source, SourceMapView, Sources, Token, Tokens};
 

@@ -680,7 +680,7 @@ impl Tally {
     fn check_with(&mut self, label: String, bytes: &[u8], judge: Judge, queries: bool) {
         label.clone_into(&mut self.progress.lock().unwrap());
         let started = Instant::now();
-        let outcome = attempt(bytes, self.mutations % 2 == 0, queries);
+        let outcome = attempt(bytes, self.mutations.is_multiple_of(2), queries);
         let elapsed = started.elapsed();
         self.mutations += 1;
         match outcome {

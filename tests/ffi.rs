@@ -247,6 +247,7 @@ fn error_constants_equal_error_codes() {
             MAPBACK_ERROR_UNSUPPORTED_PLATFORM,
             ErrorCode::UnsupportedPlatform,
         ),
+        (MAPBACK_ERROR_TRACE_TOO_LARGE, ErrorCode::TraceTooLarge),
         (MAPBACK_ERROR_PANIC, ErrorCode::Panic),
         (MAPBACK_ERROR_NULL_POINTER, ErrorCode::NullPointer),
         (MAPBACK_ERROR_CLOSED, ErrorCode::Closed),

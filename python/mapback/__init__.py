@@ -14,6 +14,7 @@ from mapback._lowlevel import ffi as _ffi
 from mapback._lowlevel import lib as _lib
 from mapback.exceptions import *  # noqa: F401,F403
 from mapback.exceptions import __all__ as _exception_names
+from mapback.symbolicate import SymbolicatedFrame, SymbolicatedTrace, Symbolicator
 from mapback.sourcemap import (
     GREATEST_LOWER_BOUND,
     LEAST_UPPER_BOUND,
@@ -30,6 +31,9 @@ from mapback.sourcemap import (
 __version__ = _ffi.string(_lib.mapback_version()).decode("ascii")
 
 __all__ = [
+    "Symbolicator",
+    "SymbolicatedTrace",
+    "SymbolicatedFrame",
     "SourceMap",
     "Cache",
     "open_cache",

@@ -5,6 +5,8 @@
 - ``info MAP``: a summary of a map (JSON or cache).
 - ``cache build MAP... -o DIR``: write each map as a cache file ``DIR/<name>.mbc``.
 - ``cache info FILE``: a summary of a cache file, with ``--verify`` to check every byte.
+- ``symbolicate [--maps DIR] [--url-prefix URL=DIR] [--json] [TRACE_FILE|-]``: the main
+  job. A browser or Node stack trace in; the original frames, with source context, out.
 """
 
 from __future__ import absolute_import, print_function
@@ -16,6 +18,7 @@ import sys
 
 from mapback.exceptions import MapbackError
 from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, Cache, SourceMap
+from mapback.symbolicate import Symbolicator
 
 #: Files starting with these bytes are caches; anything else is read as JSON.
 CACHE_MAGIC = b"MAPBACKC"
@@ -57,6 +60,22 @@ def _parser():
     info = commands.add_parser("info", help="summarise a map (JSON or cache)")
     info.add_argument("map", help="path of the .map or cache file")
     info.add_argument("--strict", action="store_true")
+
+    symbolicate = commands.add_parser(
+        "symbolicate", help="map a stack trace back to the original sources (the main job)"
+    )
+    symbolicate.add_argument("trace", nargs="?", default="-", help="trace file, or - for stdin")
+    symbolicate.add_argument(
+        "--maps", action="append", default=[], metavar="DIR",
+        help="serve scripts and maps from DIR by file name (repeatable)",
+    )
+    symbolicate.add_argument(
+        "--url-prefix", action="append", default=[], metavar="URL=DIR",
+        help="serve URLs starting with URL from DIR (repeatable)",
+    )
+    symbolicate.add_argument("--json", action="store_true", help="print JSON")
+    symbolicate.add_argument("--context", type=int, default=5, metavar="N", help="context lines (5)")
+    symbolicate.add_argument("--color", choices=["auto", "always", "never"], default="auto")
 
     cache = commands.add_parser("cache", help="build and inspect cache files")
     cache_commands = cache.add_subparsers(dest="cache_command")
@@ -128,6 +147,69 @@ def _info(args, out):
         for diagnostic in source_map.diagnostics:
             print("diagnostic:  %s: %s" % (diagnostic.kind.__name__, diagnostic.message), file=out)
     return 0
+
+
+class _Style(object):
+    """ANSI colours when writing to a terminal (or when asked), nothing otherwise."""
+
+    def __init__(self, enabled):
+        self.enabled = enabled
+
+    def __call__(self, text, code):
+        return "\x1b[%sm%s\x1b[0m" % (code, text) if self.enabled else text
+
+
+def _symbolicate(args, out):
+    prefixes = []
+    for rule in args.url_prefix:
+        if "=" not in rule:
+            print("mapback: --url-prefix takes URL=DIR, not %r" % rule, file=sys.stderr)
+            return 2
+        prefixes.append(tuple(rule.rsplit("=", 1)))
+    if not prefixes and not args.maps:
+        print("mapback: give --maps DIR or --url-prefix URL=DIR", file=sys.stderr)
+        return 2
+    if args.trace == "-":
+        text = sys.stdin.read()
+    else:
+        with open(args.trace, "rb") as handle:
+            text = handle.read().decode("utf-8", "replace")
+    with Symbolicator.from_directories(
+        url_prefixes=prefixes, maps_dirs=args.maps, context_lines=max(args.context, 0) or 5
+    ) as symbolicator:
+        trace = symbolicator.symbolicate(text)
+    if args.json:
+        print(json.dumps(trace.as_dict(), indent=2, sort_keys=True), file=out)
+        return 0
+    color = args.color == "always" or (args.color == "auto" and hasattr(out, "isatty") and out.isatty())
+    _print_trace(trace, out, _Style(color), args.context)
+    return 0
+
+
+def _print_trace(trace, out, style, context):
+    header = ": ".join(part for part in (trace.error_type, trace.message) if part)
+    if header:
+        print(style(header, "1;31"), file=out)
+    for frame in trace.frames:
+        if not frame.mapped:
+            minified = frame.minified
+            print("    %s  %s" % (minified.get("raw"), style("(%s)" % frame.unmapped_reason.get("message"), "2")), file=out)
+            continue
+        where = "%s:%s:%s" % (frame.filename or frame.abs_path, frame.lineno, frame.colno)
+        name = frame.function or "<top level>"
+        note = "" if frame.in_app else style("  [library]", "2")
+        print("    at %s (%s)%s" % (style(name, "1"), style(where, "36"), note), file=out)
+        if context and frame.context_line is not None:
+            first = frame.lineno - len(frame.pre_context)
+            lines = frame.pre_context + [frame.context_line] + frame.post_context
+            width = len(str(first + len(lines)))
+            for offset, line in enumerate(lines):
+                number = first + offset
+                marker = ">" if number == frame.lineno else " "
+                text = "      %s %*d | %s" % (marker, width, number, line)
+                print(text if number == frame.lineno else style(text, "2"), file=out)
+    if trace.truncated:
+        print(style("    (the trace had more frames than the limit; the rest were dropped)", "2"), file=out)
 
 
 class _Progress(object):
@@ -226,6 +308,8 @@ def main(argv=None, out=None):
         _parser().print_help(out)
         return 2
     try:
+        if args.command == "symbolicate":
+            return _symbolicate(args, out)
         if args.command == "lookup":
             return _lookup(args, out)
         if args.command == "cache":

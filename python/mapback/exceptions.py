@@ -2,7 +2,8 @@
 
 Codes are the stable numbers of the C ABI (``MAPBACK_ERROR_*``). Decoding problems
 derive from :class:`DecodeError` (also a ``ValueError``); bad arguments from
-:class:`ArgumentError`; internal failures from :class:`InternalError`.
+:class:`ArgumentError`; cache file problems from :class:`CacheError`; stack trace problems
+from :class:`TraceError`; internal failures from :class:`InternalError`.
 """
 
 from __future__ import absolute_import
@@ -12,6 +13,7 @@ __all__ = [
     "DecodeError",
     "ArgumentError",
     "CacheError",
+    "TraceError",
     "InternalError",
     "error_from_code",
 ]
@@ -45,6 +47,10 @@ class ArgumentError(MapbackError, ValueError):
 
 class CacheError(MapbackError, ValueError):
     """A cache file cannot be read (or written)."""
+
+
+class TraceError(MapbackError, ValueError):
+    """A stack trace cannot be parsed (for example, it is over a size limit)."""
 
 
 class InternalError(MapbackError):
@@ -92,6 +98,7 @@ _DEFINITIONS = [
     (605, "CacheChecksumMismatchError", CacheError, "The cache's checksum does not match."),
     (606, "CacheLimitExceededError", CacheError, "A value does not fit the cache format."),
     (607, "UnsupportedPlatformError", CacheError, "This host cannot read cache files."),
+    (701, "TraceTooLargeError", TraceError, "A stack trace is over a size limit."),
     (901, "PanicError", InternalError, "A panic was caught inside the library."),
     (902, "NullPointerError", InternalError, "A required pointer was NULL."),
     (903, "ClosedError", ArgumentError, "The object was closed."),

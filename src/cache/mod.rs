@@ -86,7 +86,7 @@ impl Cache<'static> {
 impl<'a> Cache<'a> {
     /// Uses `bytes` in place when they are 8-byte aligned, else copies them.
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Cache<'a>> {
-        if bytes.as_ptr() as usize % ALIGNMENT == 0 {
+        if (bytes.as_ptr() as usize).is_multiple_of(ALIGNMENT) {
             Cache::new(Backing::Borrowed(bytes))
         } else {
             Cache::from_slice(bytes)
@@ -165,7 +165,7 @@ impl<'a> Cache<'a> {
             self.raw(BlockFirstColumns).len() == blocks * 4,
         )?;
         let bits = self.raw(BlockBits);
-        expect(BlockBits, !bits.is_empty() && bits.len() % 8 == 0)?;
+        expect(BlockBits, !bits.is_empty() && bits.len().is_multiple_of(8))?;
         let sources = string_table_len(self.raw(SourceNames));
         expect(SourceNames, sources.is_some())?;
         let sources = sources.unwrap_or(0);

@@ -11,6 +11,7 @@
 pub(crate) mod boundary;
 mod cache;
 mod sourcemap;
+mod symbolicate;
 mod types;
 
 use std::ffi::c_char;
@@ -20,6 +21,7 @@ use crate::error::{Error, ErrorCode};
 pub use self::boundary::mapback_error;
 pub use self::cache::*;
 pub use self::sourcemap::*;
+pub use self::symbolicate::*;
 pub use self::types::*;
 
 use self::boundary::{ffi_boundary, null_argument};

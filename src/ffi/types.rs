@@ -217,6 +217,8 @@ pub const MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH: i32 = 605;
 pub const MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED: i32 = 606;
 /// Cache files are little-endian; this host cannot read them.
 pub const MAPBACK_ERROR_UNSUPPORTED_PLATFORM: i32 = 607;
+/// A stack trace is larger than the caller's size limit.
+pub const MAPBACK_ERROR_TRACE_TOO_LARGE: i32 = 701;
 /// A panic was caught inside the library (a bug: please report it).
 pub const MAPBACK_ERROR_PANIC: i32 = 901;
 /// A required pointer argument was NULL.

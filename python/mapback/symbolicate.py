@@ -1,0 +1,227 @@
+"""Symbolication: a browser or Node stack trace in, original frames out.
+
+>>> sym = mapback.Symbolicator.from_directories(maps_dirs=["dist/"])
+>>> trace = sym.symbolicate(error_stack_text)
+>>> for frame in trace.frames:
+...     print(frame.function, frame.filename, frame.lineno, frame.colno)
+
+One native call symbolicates a whole trace (the GIL is released; a Python loader is
+called back with the GIL held).
+"""
+
+from __future__ import absolute_import
+
+import json
+import os
+import threading
+
+from mapback._lowlevel import RustObject, encode_text, ffi, lib, rustcall, text_type
+
+__all__ = ["Symbolicator", "SymbolicatedTrace", "SymbolicatedFrame"]
+
+#: The fields of a frame, as error trackers name them.
+FRAME_FIELDS = (
+    "filename",
+    "abs_path",
+    "lineno",
+    "colno",
+    "function",
+    "context_line",
+    "pre_context",
+    "post_context",
+    "in_app",
+)
+
+
+class SymbolicatedFrame(object):
+    """One frame: its original location, or the minified one with ``unmapped_reason``.
+
+    ``lineno`` and ``colno`` are 1-based, as browsers print them. ``minified`` is the
+    frame as printed (a dict: raw, function, abs_path, lineno, colno and flags).
+    """
+
+    __slots__ = FRAME_FIELDS + ("unmapped_reason", "minified")
+
+    def __init__(self, fields):
+        for name in self.__slots__:
+            setattr(self, name, fields.get(name))
+
+    @property
+    def mapped(self):
+        """Whether the frame was mapped to an original source."""
+        return self.unmapped_reason is None
+
+    def as_dict(self):
+        """The frame as a dict, in the field names error trackers use."""
+        return dict((name, getattr(self, name)) for name in self.__slots__)
+
+    def __repr__(self):
+        if not self.mapped:
+            return "<SymbolicatedFrame unmapped (%s): %s>" % (
+                self.unmapped_reason.get("kind"),
+                self.minified.get("raw"),
+            )
+        return "<SymbolicatedFrame %s at %s:%s:%s>" % (
+            self.function,
+            self.filename,
+            self.lineno,
+            self.colno,
+        )
+
+
+class SymbolicatedTrace(object):
+    """A symbolicated trace: ``error_type``, ``message``, ``frames``, ``truncated``."""
+
+    __slots__ = ("error_type", "message", "frames", "truncated")
+
+    def __init__(self, data):
+        self.error_type = data.get("error_type")
+        self.message = data.get("message")
+        self.truncated = bool(data.get("truncated"))
+        self.frames = [SymbolicatedFrame(frame) for frame in data.get("frames", [])]
+
+    def __iter__(self):
+        return iter(self.frames)
+
+    def __len__(self):
+        return len(self.frames)
+
+    def as_dict(self):
+        """The trace as plain dicts and lists."""
+        return {
+            "error_type": self.error_type,
+            "message": self.message,
+            "truncated": self.truncated,
+            "frames": [frame.as_dict() for frame in self.frames],
+        }
+
+    def __repr__(self):
+        mapped = sum(1 for frame in self.frames if frame.mapped)
+        return "<SymbolicatedTrace %s: %d of %d frames mapped>" % (
+            self.error_type,
+            mapped,
+            len(self.frames),
+        )
+
+
+def _options(context_lines, max_line_chars, max_cached_scripts):
+    options = ffi.new("mapback_symbolicator_options *")
+    options.context_lines = context_lines
+    options.max_line_chars = max_line_chars
+    options.max_cached_scripts = max_cached_scripts
+    return options
+
+
+def _strings(values):
+    """A ``mapback_str[]`` for text values, and the buffers that must stay alive."""
+    encoded = [encode_text(value, "path") for value in values]
+    keep = [ffi.new("char[]", value) for value in encoded]
+    array = ffi.new("mapback_str[]", len(encoded))
+    for slot, buffer, value in zip(array, keep, encoded):
+        slot.data = buffer
+        slot.len = len(value)
+    return array, keep
+
+
+class Symbolicator(RustObject):
+    """Symbolicates stack traces. Create with :meth:`from_loader` or
+    :meth:`from_directories`. Thread-safe: share one across threads; it keeps up to
+    ``max_cached_scripts`` decoded maps.
+    """
+
+    # The cffi callback (and the loader it calls) must live as long as the handle.
+    __slots__ = ("_callback", "loader_errors", "_errors_lock")
+    _free_function = "mapback_symbolicator_free"
+
+    @classmethod
+    def from_loader(cls, loader, context_lines=5, max_line_chars=150, max_cached_scripts=64):
+        """Fetch scripts and maps with ``loader(url) -> bytes | None``.
+
+        The loader is called for the frames' script URLs and for the maps they name
+        (it may also get ``<url>.map``); return None when there is nothing at a URL. An
+        exception in the loader marks that script's frames unmapped and is recorded in
+        :attr:`loader_errors` (the latest 16).
+        """
+        errors = []
+        lock = threading.Lock()
+
+        def fetch(user_data, url, url_len, out):
+            try:
+                text = ffi.unpack(ffi.cast("char *", url), url_len).decode("utf-8", "replace")
+                data = loader(text)
+                if data is None:
+                    return 0
+                if isinstance(data, text_type):
+                    data = data.encode("utf-8")
+                buffer = ffi.from_buffer("uint8_t[]", data)
+                rustcall(lib.mapback_fetched_set, out, buffer, len(buffer))
+                return 1
+            except Exception as error:  # reported through the frames and loader_errors
+                with lock:
+                    errors.append(repr(error))
+                    del errors[:-16]
+                return -1
+
+        callback = ffi.callback("mapback_fetch_fn", fetch)
+        pointer = rustcall(
+            lib.mapback_symbolicator_new,
+            callback,
+            ffi.NULL,
+            _options(context_lines, max_line_chars, max_cached_scripts),
+        )
+        instance = cls._from_pointer(pointer)
+        instance._callback = callback
+        instance.loader_errors = errors
+        instance._errors_lock = lock
+        return instance
+
+    @classmethod
+    def from_directories(
+        cls,
+        url_prefixes=None,
+        maps_dirs=None,
+        context_lines=5,
+        max_line_chars=150,
+        max_cached_scripts=64,
+    ):
+        """Read scripts and maps from local directories, never outside them.
+
+        ``url_prefixes`` maps URL prefixes to directories (a dict, or a list of
+        ``(prefix, directory)`` pairs): ``{"https://cdn.example.com/static/": "dist/"}``
+        serves ``https://cdn.example.com/static/js/app.js`` from ``dist/js/app.js``.
+        ``maps_dirs`` serve any URL by its file name alone.
+        """
+        pairs = list(url_prefixes.items() if isinstance(url_prefixes, dict) else url_prefixes or [])
+        prefixes, keep_prefixes = _strings([prefix for prefix, _ in pairs])
+        dirs, keep_dirs = _strings([os.fspath(d) if hasattr(os, "fspath") else d for _, d in pairs])
+        names = [os.fspath(d) if hasattr(os, "fspath") else d for d in (maps_dirs or [])]
+        name_dirs, keep_names = _strings(names)
+        pointer = rustcall(
+            lib.mapback_symbolicator_new_directories,
+            prefixes,
+            dirs,
+            len(pairs),
+            name_dirs,
+            len(names),
+            _options(context_lines, max_line_chars, max_cached_scripts),
+        )
+        del keep_prefixes, keep_dirs, keep_names
+        instance = cls._from_pointer(pointer)
+        instance._callback = None
+        instance.loader_errors = []
+        instance._errors_lock = threading.Lock()
+        return instance
+
+    def symbolicate(self, trace):
+        """Symbolicate ``trace`` (the text of ``error.stack``, or log output of one) and
+        return a :class:`SymbolicatedTrace`. Frames that cannot be mapped keep their
+        minified data and say why in ``unmapped_reason``."""
+        data = encode_text(trace, "trace")
+        buffer = ffi.from_buffer("uint8_t[]", data)
+        out = ffi.new("mapback_buf *")
+        rustcall(lib.mapback_symbolicator_symbolicate, self._pointer(), buffer, len(data), out)
+        try:
+            raw = ffi.unpack(ffi.cast("char *", out.data), out.len)
+        finally:
+            lib.mapback_buf_free(out)
+        return SymbolicatedTrace(json.loads(raw.decode("utf-8")))

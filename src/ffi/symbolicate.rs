@@ -1,0 +1,239 @@
+//! Symbolication through the C ABI: a `mapback_symbolicator` fetches scripts and maps
+//! through a C callback or from local directories, and turns a whole stack trace into
+//! JSON in one call.
+
+use std::ffi::c_void;
+
+use crate::error::{Error, ErrorCode};
+use crate::symbolicate::{DirectoryLoader, Loader, SymbolicateOptions, Symbolicator};
+
+use super::boundary::{ffi_boundary, mapback_error, null_argument};
+use super::cache::mapback_buf;
+use super::types::mapback_str;
+use super::{bytes, output, required, text};
+
+/// A symbolicator (opaque). Create with `mapback_symbolicator_new` or
+/// `mapback_symbolicator_new_directories`; release with `mapback_symbolicator_free`.
+/// Thread-safe: one symbolicator may be used from several threads at once (it keeps a
+/// bounded cache of decoded maps, shared and locked internally).
+pub struct mapback_symbolicator {
+    inner: Symbolicator,
+}
+
+/// Where a fetch callback puts the bytes it found (opaque). Valid only during the
+/// callback that received it; fill it with `mapback_fetched_set`.
+pub struct mapback_fetched {
+    data: Option<Vec<u8>>,
+}
+
+/// A fetch callback: find the bytes at `url` (`url_len` UTF-8 bytes, not
+/// NUL-terminated; a script or a source map). Return 1 after `mapback_fetched_set`
+/// when found, 0 when there is nothing at that URL, any other value on failure. It is
+/// called on the thread that called `mapback_symbolicator_symbolicate`, possibly from
+/// several threads at once when the symbolicator is shared.
+pub type mapback_fetch_fn = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        url: *const u8,
+        url_len: usize,
+        out: *mut mapback_fetched,
+    ) -> i32,
+>;
+
+/// Options for a symbolicator. Pass NULL for the defaults; 0 in a field also means
+/// its default.
+#[repr(C)]
+pub struct mapback_symbolicator_options {
+    /// Lines of context before and after each frame's line (default 5).
+    pub context_lines: u32,
+    /// Longer context lines are cut around the column (default 150 characters).
+    pub max_line_chars: u32,
+    /// How many scripts' maps stay decoded (default 64).
+    pub max_cached_scripts: u32,
+}
+
+fn symbolicate_options(options: Option<&mapback_symbolicator_options>) -> SymbolicateOptions {
+    let mut result = SymbolicateOptions::default();
+    if let Some(o) = options {
+        if o.context_lines > 0 {
+            result.context_lines = o.context_lines;
+        }
+        if o.max_line_chars > 0 {
+            result.max_line_chars = o.max_line_chars as usize;
+        }
+        if o.max_cached_scripts > 0 {
+            result.max_cached_scripts = o.max_cached_scripts as usize;
+        }
+    }
+    result
+}
+
+/// A [`Loader`] over a C callback.
+struct CallbackLoader {
+    fetch: unsafe extern "C" fn(*mut c_void, *const u8, usize, *mut mapback_fetched) -> i32,
+    user_data: *mut c_void,
+}
+
+// SAFETY: the callback and its user data are the caller's; `mapback_symbolicator_new`
+// documents that they must be callable from every thread the symbolicator is used on.
+unsafe impl Send for CallbackLoader {}
+// SAFETY: as above; the loader itself holds no mutable state.
+unsafe impl Sync for CallbackLoader {}
+
+impl Loader for CallbackLoader {
+    fn fetch(&self, url: &str) -> crate::error::Result<Option<Vec<u8>>> {
+        let mut out = mapback_fetched { data: None };
+        // SAFETY: the function pointer was supplied by the caller for this purpose; the
+        // URL and `out` are valid for the duration of the call.
+        let status = unsafe { (self.fetch)(self.user_data, url.as_ptr(), url.len(), &mut out) };
+        match status {
+            1 => Ok(Some(out.data.unwrap_or_default())),
+            0 => Ok(None),
+            other => Err(Error::new(
+                ErrorCode::Io,
+                format!("the fetch callback failed with status {other}"),
+            )),
+        }
+    }
+}
+
+/// Creates a symbolicator that fetches scripts and maps through `fetch`, passing
+/// `user_data` back to it. `fetch` must not be NULL; `options` may be NULL.
+///
+/// `fetch` and `user_data` must stay valid, and be safe to call from any thread the
+/// symbolicator is used on, until `mapback_symbolicator_free`. Returns a new object
+/// owned by the caller, or NULL with `err` set.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_symbolicator_new(
+    fetch: mapback_fetch_fn,
+    user_data: *mut c_void,
+    options: *const mapback_symbolicator_options,
+    err: *mut mapback_error,
+) -> *mut mapback_symbolicator {
+    ffi_boundary!(err, {
+        let fetch = fetch.ok_or_else(|| null_argument("fetch"))?;
+        // SAFETY: `options` is NULL or valid, per the contract.
+        let options = symbolicate_options(unsafe { options.as_ref() });
+        let loader = CallbackLoader { fetch, user_data };
+        let inner = Symbolicator::new(loader, options);
+        Ok(Box::into_raw(Box::new(mapback_symbolicator { inner })))
+    })
+}
+
+/// Creates a symbolicator that reads scripts and maps from local directories, never
+/// opening anything outside them (no `..`, absolute paths or symlinks out).
+///
+/// `prefixes` and `prefix_dirs` are `prefix_count` pairs of UTF-8 strings: URLs
+/// starting with `prefixes[i]` are served from directory `prefix_dirs[i]` (the rest of
+/// the URL is the relative path). `file_name_dirs` (`file_name_dir_count` entries) serve
+/// any URL by its last path segment. The strings are copied. Arrays may be NULL when
+/// their count is 0.
+/// `options` may be NULL. Returns a new object owned by the caller, or NULL with `err`
+/// set (`MAPBACK_ERROR_IO` for a missing directory).
+#[no_mangle]
+pub unsafe extern "C" fn mapback_symbolicator_new_directories(
+    prefixes: *const mapback_str,
+    prefix_dirs: *const mapback_str,
+    prefix_count: usize,
+    file_name_dirs: *const mapback_str,
+    file_name_dir_count: usize,
+    options: *const mapback_symbolicator_options,
+    err: *mut mapback_error,
+) -> *mut mapback_symbolicator {
+    ffi_boundary!(err, {
+        let string = |view: &mapback_str, what: &str| -> Result<String, Error> {
+            // SAFETY: each view holds `len` bytes at `data`, per the contract.
+            unsafe { text(view.data.cast(), view.len, what) }.map(str::to_owned)
+        };
+        // SAFETY: each array holds its count of pointers, per the contract.
+        let prefixes = unsafe { super::values(prefixes, prefix_count, "prefixes") }?;
+        let prefix_dirs = unsafe { super::values(prefix_dirs, prefix_count, "prefix_dirs") }?;
+        let file_name_dirs =
+            unsafe { super::values(file_name_dirs, file_name_dir_count, "file_name_dirs") }?;
+        let mut loader = DirectoryLoader::new();
+        for (prefix, dir) in prefixes.iter().zip(prefix_dirs) {
+            loader = loader.with_prefix(&string(prefix, "prefix")?, string(dir, "directory")?)?;
+        }
+        for dir in file_name_dirs {
+            loader = loader.with_file_names(string(dir, "directory")?)?;
+        }
+        // SAFETY: `options` is NULL or valid, per the contract.
+        let options = symbolicate_options(unsafe { options.as_ref() });
+        let inner = Symbolicator::new(loader, options);
+        Ok(Box::into_raw(Box::new(mapback_symbolicator { inner })))
+    })
+}
+
+/// Releases a symbolicator. NULL is ignored. It must not be in use by another thread.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_symbolicator_free(symbolicator: *mut mapback_symbolicator) {
+    ffi_boundary!({
+        if !symbolicator.is_null() {
+            // SAFETY: non-NULL handles come from `Box::into_raw` above and, per the
+            // contract, are freed once.
+            drop(unsafe { Box::from_raw(symbolicator) });
+        }
+        Ok(())
+    })
+}
+
+/// Copies `len` bytes at `data` into `out`, the bytes a fetch callback found. May be
+/// called only inside the callback that received `out`; a second call replaces the
+/// first. Returns false with `err` set on a NULL argument.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_fetched_set(
+    out: *mut mapback_fetched,
+    data: *const u8,
+    len: usize,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        // SAFETY: `out` is the live handle passed to the callback; `data` holds `len`
+        // bytes, per the contract.
+        let out = unsafe { output(out, "out") }?;
+        let data = unsafe { bytes(data, len, "data") }?;
+        out.data = Some(data.to_vec());
+        Ok(true)
+    })
+}
+
+/// Symbolicates a stack trace (`len` bytes of UTF-8 at `trace`: V8, SpiderMonkey or
+/// JavaScriptCore text) and writes the result as UTF-8 JSON to `*out`, which the caller
+/// then owns and releases with `mapback_buf_free`.
+///
+/// The JSON: `{"error_type", "message", "truncated", "frames": [...]}`; each frame has
+/// `filename`, `abs_path`, `lineno`, `colno` (1-based), `function`, `context_line`,
+/// `pre_context`, `post_context`, `in_app`, `unmapped_reason` (null, or `{"kind",
+/// "message"}` when the frame kept its minified data) and `minified` (the frame as
+/// printed). Frames that cannot be mapped are not errors. Returns false with `err` set
+/// when the trace itself is refused (`MAPBACK_ERROR_TRACE_TOO_LARGE`, invalid UTF-8).
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_symbolicator_symbolicate(
+    symbolicator: *const mapback_symbolicator,
+    trace: *const u8,
+    len: usize,
+    out: *mut mapback_buf,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        // SAFETY: pointers are NULL or valid, per the contract.
+        let symbolicator = unsafe { required(symbolicator, "symbolicator") }?;
+        let trace = unsafe { text(trace, len, "trace") }?;
+        let out = unsafe { output(out, "out") }?;
+        let result = symbolicator.inner.symbolicate(trace)?;
+        let json = serde_json::to_vec(&result.to_json()).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("could not write JSON: {e}"),
+            )
+        })?;
+        let data = json.into_boxed_slice();
+        let len = data.len();
+        *out = mapback_buf {
+            data: Box::into_raw(data).cast::<u8>(),
+            len,
+        };
+        Ok(true)
+    })
+}

@@ -1,0 +1,260 @@
+//! Collecting function scopes from JavaScript/TypeScript with the oxc parser.
+//!
+//! A function's name is its own (`function f`), else the one it is bound to, as
+//! debuggers infer it: `const f = () => …` → `f`, `obj.m = function …` → `obj.m`,
+//! `X.prototype.m = …` → `X.m`, object literal members → `object.member`, class members
+//! → `Class.member` (`Class.get x` for accessors, `Class` for the constructor), an
+//! anonymous default export → `default`. Functions with none of these (callbacks) are
+//! anonymous.
+
+use std::collections::HashMap;
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::{
+    ArrowFunctionExpression, AssignmentExpression, Class, ExportDefaultDeclaration,
+    ExportDefaultDeclarationKind, Expression, Function, MethodDefinition, MethodDefinitionKind,
+    ObjectExpression, ObjectProperty, PropertyDefinition, PropertyKind, VariableDeclarator,
+};
+use oxc_ast_visit::{walk, Visit};
+use oxc_parser::Parser;
+use oxc_span::{GetSpan, SourceType, Span};
+use oxc_syntax::scope::ScopeFlags;
+
+use super::Scope;
+
+/// Parses `text` and returns its function scopes in pre-order.
+pub(super) fn collect(text: &str, file_name: Option<&str>) -> Vec<Scope> {
+    let guessed = file_name
+        .and_then(|name| SourceType::from_path(strip_query(name)).ok())
+        .unwrap_or_else(|| SourceType::mjs().with_jsx(true));
+    // Files are often misnamed (TypeScript in .js, JSX in .js): when the guess does
+    // not parse, try the other dialect, both with JSX.
+    let other = if guessed.is_typescript() {
+        SourceType::mjs().with_jsx(true)
+    } else {
+        SourceType::tsx()
+    };
+    for source_type in [guessed, other] {
+        let allocator = Allocator::default();
+        let parsed = Parser::new(&allocator, text, source_type).parse();
+        if !parsed.panicked {
+            return collect_program(text, &parsed.program);
+        }
+    }
+    Vec::new()
+}
+
+fn collect_program(text: &str, program: &oxc_ast::ast::Program<'_>) -> Vec<Scope> {
+    let mut collector = Collector {
+        text,
+        scopes: Vec::new(),
+        open: Vec::new(),
+        function_names: HashMap::new(),
+        object_names: HashMap::new(),
+        class_names: HashMap::new(),
+        objects: Vec::new(),
+        classes: Vec::new(),
+    };
+    collector.visit_program(program);
+    collector.scopes
+}
+
+/// `app.ts?v=3` and `app.ts#x` name a `.ts` file.
+fn strip_query(name: &str) -> &str {
+    name.split(['?', '#']).next().unwrap_or(name)
+}
+
+struct Collector<'t> {
+    text: &'t str,
+    scopes: Vec<Scope>,
+    /// Indices of the scopes enclosing the current node.
+    open: Vec<u32>,
+    /// Names bound to the function, object or class that starts at a span start, with
+    /// the offset of the identifier the name comes from.
+    function_names: HashMap<u32, (String, u32)>,
+    object_names: HashMap<u32, String>,
+    class_names: HashMap<u32, String>,
+    /// Names of the object literals and classes being walked (None when unnamed).
+    objects: Vec<Option<String>>,
+    classes: Vec<Option<String>>,
+}
+
+impl Collector<'_> {
+    /// Records that the value `expression` is bound to `name`, written at `name_start`.
+    fn bind(&mut self, expression: &Expression<'_>, name: String, name_start: u32) {
+        match expression.get_inner_expression() {
+            Expression::FunctionExpression(function) => {
+                self.function_names
+                    .insert(function.span.start, (name, name_start));
+            }
+            Expression::ArrowFunctionExpression(arrow) => {
+                self.function_names
+                    .insert(arrow.span.start, (name, name_start));
+            }
+            Expression::ClassExpression(class) => {
+                self.class_names.insert(class.span.start, name);
+            }
+            Expression::ObjectExpression(object) => {
+                self.object_names.insert(object.span.start, name);
+            }
+            _ => {}
+        }
+    }
+
+    fn enter(&mut self, span: Span, name: Option<(String, u32)>) {
+        let parent = self.open.last().copied();
+        let (name, name_start) = match name {
+            Some((name, start)) => (Some(name), Some(start)),
+            None => (None, None),
+        };
+        self.scopes.push(Scope {
+            start: span.start,
+            end: span.end,
+            parent,
+            name,
+            name_start,
+        });
+        self.open.push((self.scopes.len() - 1) as u32);
+    }
+
+    fn leave(&mut self) {
+        self.open.pop();
+    }
+
+    /// The source text of an assignment target as a name: `obj.m`, `X.prototype.m` →
+    /// `X.m`, whitespace removed. Long or multi-line targets keep their last part.
+    fn target_name(&self, span: Span) -> Option<String> {
+        let text = self.text.get(span.start as usize..span.end as usize)?;
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let name = compact.replace(".prototype.", ".");
+        if name.is_empty() || name.len() > 120 {
+            return name.rsplit('.').next().map(str::to_owned);
+        }
+        Some(name)
+    }
+
+    fn qualified(prefix: Option<&String>, name: &str) -> String {
+        match prefix {
+            Some(prefix) => format!("{prefix}.{name}"),
+            None => name.to_owned(),
+        }
+    }
+}
+
+impl<'a> Visit<'a> for Collector<'_> {
+    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        let bound = self.function_names.remove(&it.span.start);
+        let own = it
+            .id
+            .as_ref()
+            .map(|id| (id.name.to_string(), id.span.start));
+        self.enter(it.span, own.or(bound));
+        walk::walk_function(self, it, flags);
+        self.leave();
+    }
+
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        let bound = self.function_names.remove(&it.span.start);
+        self.enter(it.span, bound);
+        walk::walk_arrow_function_expression(self, it);
+        self.leave();
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let (Some(name), Some(init)) = (it.id.get_identifier_name(), &it.init) {
+            self.bind(init, name.to_string(), it.id.span().start);
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        let target = it.left.span();
+        if let Some(name) = self.target_name(target) {
+            // The last identifier of `a.b.c` is the one a minifier maps to the name.
+            let last = self.text[target.start as usize..target.end as usize]
+                .rfind('.')
+                .map_or(target.start, |dot| target.start + dot as u32 + 1);
+            self.bind(&it.right, name, last);
+        }
+        walk::walk_assignment_expression(self, it);
+    }
+
+    fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
+        let name = self.object_names.remove(&it.span.start);
+        self.objects.push(name);
+        walk::walk_object_expression(self, it);
+        self.objects.pop();
+    }
+
+    fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        if let Some(key) = it.key.static_name() {
+            let key = match it.kind {
+                PropertyKind::Get => format!("get {key}"),
+                PropertyKind::Set => format!("set {key}"),
+                PropertyKind::Init => key.to_string(),
+            };
+            let prefix = self.objects.last().and_then(Option::as_ref);
+            let name = Self::qualified(prefix, &key);
+            self.bind(&it.value, name, it.key.span().start);
+        }
+        walk::walk_object_property(self, it);
+    }
+
+    fn visit_class(&mut self, it: &Class<'a>) {
+        let bound = self.class_names.remove(&it.span.start);
+        let own = it.id.as_ref().map(|id| id.name.to_string());
+        self.classes.push(own.or(bound));
+        walk::walk_class(self, it);
+        self.classes.pop();
+    }
+
+    fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
+        let class = self.classes.last().cloned().flatten();
+        let name = match it.kind {
+            MethodDefinitionKind::Constructor => class,
+            kind => it.key.static_name().map(|key| {
+                let key = match kind {
+                    MethodDefinitionKind::Get => format!("get {key}"),
+                    MethodDefinitionKind::Set => format!("set {key}"),
+                    _ => key.to_string(),
+                };
+                Self::qualified(class.as_ref(), &key)
+            }),
+        };
+        if let Some(name) = name {
+            self.function_names
+                .insert(it.value.span.start, (name, it.key.span().start));
+        }
+        walk::walk_method_definition(self, it);
+    }
+
+    fn visit_property_definition(&mut self, it: &PropertyDefinition<'a>) {
+        if let (Some(key), Some(value)) = (it.key.static_name(), &it.value) {
+            let class = self.classes.last().cloned().flatten();
+            let name = Self::qualified(class.as_ref(), &key);
+            self.bind(value, name, it.key.span().start);
+        }
+        walk::walk_property_definition(self, it);
+    }
+
+    fn visit_export_default_declaration(&mut self, it: &ExportDefaultDeclaration<'a>) {
+        match &it.declaration {
+            ExportDefaultDeclarationKind::FunctionDeclaration(function)
+                if function.id.is_none() =>
+            {
+                self.function_names
+                    .insert(function.span.start, ("default".to_owned(), it.span.start));
+            }
+            ExportDefaultDeclarationKind::ClassDeclaration(class) if class.id.is_none() => {
+                self.class_names
+                    .insert(class.span.start, "default".to_owned());
+            }
+            other => {
+                if let Some(expression) = other.as_expression() {
+                    self.bind(expression, "default".to_owned(), it.span.start);
+                }
+            }
+        }
+        walk::walk_export_default_declaration(self, it);
+    }
+}

@@ -1,0 +1,590 @@
+//! Symbolication, the main job: a browser or Node stack trace in, original frames out,
+//! with file, line, column, the enclosing function's original name and source context.
+//!
+//! For each frame: the script at the frame's URL is fetched through a [`Loader`], its
+//! map found (`sourceMappingURL` comment, inline `data:` URL, or `<url>.map`), decoded
+//! (JSON or cache) and kept in a bounded cache; the frame's position is looked up; the
+//! enclosing function is found by parsing the original source (`sourcesContent`), or,
+//! without it, by parsing the minified script and mapping its function's name through
+//! the map. Frames that cannot be mapped keep their minified data and say why.
+
+mod loader;
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::{json, Value};
+
+use crate::cache::Cache;
+use crate::decode::DecodeOptions;
+use crate::discovery;
+use crate::error::{excerpt, Result};
+use crate::map::SourceMap;
+use crate::scopes::{Enclosing, FunctionScopes};
+use crate::stacktrace::{parse_stack_trace, Frame, StackTrace, TraceLimits};
+use crate::view::SourceMapView;
+
+pub use self::loader::{DirectoryLoader, Loader, DEFAULT_MAX_FILE_BYTES};
+
+/// How the symbolicator works.
+#[derive(Clone, Debug)]
+pub struct SymbolicateOptions {
+    /// Lines of context before and after the frame's line (default 5).
+    pub context_lines: u32,
+    /// Context lines longer than this many characters are cut around the column
+    /// (default 150), as error trackers display them.
+    pub max_line_chars: usize,
+    /// How many scripts' maps are kept decoded (default 64); the least recently added
+    /// is dropped first.
+    pub max_cached_scripts: usize,
+    /// The largest decoded inline (`data:`) map (default 64 MiB).
+    pub max_data_url_bytes: usize,
+    /// Limits for parsing the trace text.
+    pub trace_limits: TraceLimits,
+}
+
+impl Default for SymbolicateOptions {
+    fn default() -> SymbolicateOptions {
+        SymbolicateOptions {
+            context_lines: 5,
+            max_line_chars: 150,
+            max_cached_scripts: 64,
+            max_data_url_bytes: discovery::DEFAULT_MAX_DATA_URL_BYTES,
+            trace_limits: TraceLimits::default(),
+        }
+    }
+}
+
+/// Why a frame kept its minified data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unmapped {
+    /// The frame has no URL, line or column (a native or anonymous frame).
+    NoLocation,
+    /// The loader found neither the script nor a map for its URL.
+    NotFound {
+        /// The frame's URL.
+        url: String,
+    },
+    /// The script was found but it names no source map, and `<url>.map` does not exist.
+    NoSourceMap {
+        /// The frame's URL.
+        url: String,
+    },
+    /// The script names a map that the loader did not find.
+    MapNotFound {
+        /// The map's URL, resolved against the script's.
+        map_url: String,
+    },
+    /// The loader failed (an I/O error, a callback error). Not cached: the next
+    /// trace tries again.
+    LoaderFailed {
+        /// What went wrong.
+        message: String,
+    },
+    /// The map could not be decoded; the message says how.
+    Failed {
+        /// What went wrong.
+        message: String,
+    },
+    /// The map has no token at or before the position on its line.
+    NoMapping,
+    /// The position's token has no original position.
+    NoOriginal,
+}
+
+impl fmt::Display for Unmapped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unmapped::NoLocation => f.write_str("the frame has no location"),
+            Unmapped::NotFound { url } => write!(f, "nothing found for {}", excerpt(url)),
+            Unmapped::NoSourceMap { url } => write!(f, "{} names no source map", excerpt(url)),
+            Unmapped::MapNotFound { map_url } => {
+                write!(f, "source map {} not found", excerpt(map_url))
+            }
+            Unmapped::LoaderFailed { message } | Unmapped::Failed { message } => {
+                f.write_str(message)
+            }
+            Unmapped::NoMapping => f.write_str("no mapping at this position"),
+            Unmapped::NoOriginal => f.write_str("the position maps to no original source"),
+        }
+    }
+}
+
+impl Unmapped {
+    /// A short stable identifier (for JSON and bindings).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Unmapped::NoLocation => "no_location",
+            Unmapped::NotFound { .. } => "not_found",
+            Unmapped::NoSourceMap { .. } => "no_source_map",
+            Unmapped::MapNotFound { .. } => "map_not_found",
+            Unmapped::LoaderFailed { .. } => "loader_failed",
+            Unmapped::Failed { .. } => "failed",
+            Unmapped::NoMapping => "no_mapping",
+            Unmapped::NoOriginal => "no_original",
+        }
+    }
+}
+
+/// Where a frame comes from in the original sources.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OriginalFrame {
+    /// The `sources` entry as written, `sourceRoot`-prefixed.
+    pub filename: Option<String>,
+    /// The resolved URL when there is one, else `filename`.
+    pub abs_path: Option<String>,
+    /// 1-based line.
+    pub lineno: u32,
+    /// 1-based column (UTF-16 code units).
+    pub colno: u32,
+    /// The enclosing function's original name; `<anonymous>` inside an anonymous
+    /// function; `None` at top level or when it cannot be told.
+    pub function: Option<String>,
+    /// The frame's line of the original source (cut to `max_line_chars`).
+    pub context_line: Option<String>,
+    /// Lines before it.
+    pub pre_context: Vec<String>,
+    /// Lines after it.
+    pub post_context: Vec<String>,
+    /// False for sources the map's `ignoreList` names (third-party code).
+    pub in_app: bool,
+}
+
+/// One frame of a symbolicated trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SymbolicatedFrame {
+    /// The frame as the runtime printed it.
+    pub minified: Frame,
+    /// The original location, when the frame could be mapped.
+    pub original: Option<OriginalFrame>,
+    /// Why not, otherwise.
+    pub unmapped: Option<Unmapped>,
+}
+
+/// A symbolicated stack trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SymbolicatedTrace {
+    /// The error's type (`TypeError`), when the trace has a header line.
+    pub error_type: Option<String>,
+    /// The error's message.
+    pub message: Option<String>,
+    /// The frames, innermost first as printed.
+    pub frames: Vec<SymbolicatedFrame>,
+    /// Whether the trace had more frames than the limit and was cut.
+    pub truncated: bool,
+}
+
+impl SymbolicatedTrace {
+    /// The trace as JSON, in the field names error trackers use.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "error_type": self.error_type,
+            "message": self.message,
+            "truncated": self.truncated,
+            "frames": self.frames.iter().map(SymbolicatedFrame::to_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+impl SymbolicatedFrame {
+    /// The frame as JSON: the original fields (null when unmapped), `unmapped_reason`,
+    /// and the untouched minified frame under `minified`.
+    pub fn to_json(&self) -> Value {
+        let m = &self.minified;
+        let minified = json!({
+            "raw": m.raw, "function": m.function, "abs_path": m.url,
+            "lineno": m.line, "colno": m.column,
+            "is_async": m.is_async, "is_constructor": m.is_constructor,
+            "is_native": m.is_native, "is_eval": m.is_eval,
+        });
+        let mut frame = match &self.original {
+            Some(o) => json!({
+                "filename": o.filename, "abs_path": o.abs_path,
+                "lineno": o.lineno, "colno": o.colno, "function": o.function,
+                "context_line": o.context_line, "pre_context": o.pre_context,
+                "post_context": o.post_context, "in_app": o.in_app,
+                "unmapped_reason": Value::Null,
+            }),
+            None => json!({
+                "filename": Value::Null, "abs_path": m.url,
+                "lineno": m.line, "colno": m.column, "function": m.function,
+                "context_line": Value::Null, "pre_context": [], "post_context": [],
+                "in_app": true,
+                "unmapped_reason": self.unmapped.as_ref().map(|u| json!({"kind": u.kind(), "message": u.to_string()})),
+            }),
+        };
+        frame["minified"] = minified;
+        frame
+    }
+}
+
+/// A script's map, decoded once, with lazily parsed function scopes.
+struct Script {
+    map: Box<dyn SourceMapView>,
+    /// The minified script's text, when it was fetched.
+    minified: Option<String>,
+    minified_scopes: OnceLock<FunctionScopes>,
+    /// Scopes of each original source, parsed on first use.
+    source_scopes: Vec<OnceLock<Option<FunctionScopes>>>,
+}
+
+/// What the cache holds for a URL: a script, or why there is none.
+type Loaded = std::result::Result<Arc<Script>, Unmapped>;
+
+/// Symbolicates traces. Thread-safe: share one across threads; scripts' maps are
+/// decoded once and kept (up to `max_cached_scripts`).
+pub struct Symbolicator {
+    loader: Box<dyn Loader>,
+    options: SymbolicateOptions,
+    cache: Mutex<ScriptCache>,
+}
+
+#[derive(Default)]
+struct ScriptCache {
+    entries: HashMap<String, Loaded>,
+    order: VecDeque<String>,
+}
+
+impl Symbolicator {
+    /// A symbolicator that fetches scripts and maps through `loader`.
+    pub fn new(loader: impl Loader + 'static, options: SymbolicateOptions) -> Symbolicator {
+        Symbolicator {
+            loader: Box::new(loader),
+            options,
+            cache: Mutex::new(ScriptCache::default()),
+        }
+    }
+
+    /// Parses `trace` (V8, SpiderMonkey or JavaScriptCore text) and symbolicates it.
+    pub fn symbolicate(&self, trace: &str) -> Result<SymbolicatedTrace> {
+        let parsed = parse_stack_trace(trace, &self.options.trace_limits)?;
+        Ok(self.symbolicate_parsed(&parsed))
+    }
+
+    /// Symbolicates an already parsed trace.
+    pub fn symbolicate_parsed(&self, trace: &StackTrace) -> SymbolicatedTrace {
+        SymbolicatedTrace {
+            error_type: trace.error_type.clone(),
+            message: trace.message.clone(),
+            frames: trace
+                .frames
+                .iter()
+                .map(|f| self.symbolicate_frame(f))
+                .collect(),
+            truncated: trace.truncated,
+        }
+    }
+
+    /// Symbolicates one frame.
+    pub fn symbolicate_frame(&self, frame: &Frame) -> SymbolicatedFrame {
+        let outcome = self.map_frame(frame);
+        let (original, unmapped) = match outcome {
+            Ok(original) => (Some(original), None),
+            Err(reason) => (None, Some(reason)),
+        };
+        SymbolicatedFrame {
+            minified: frame.clone(),
+            original,
+            unmapped,
+        }
+    }
+
+    fn map_frame(&self, frame: &Frame) -> std::result::Result<OriginalFrame, Unmapped> {
+        let (Some(url), Some((line, column))) = (frame.url.as_deref(), frame.lookup_position())
+        else {
+            return Err(Unmapped::NoLocation);
+        };
+        let script = self.script(url)?;
+        let map = script.map.as_ref();
+        let token = map.lookup(line, column).ok_or(Unmapped::NoMapping)?;
+        let (Some(source), Some(original_line), Some(original_column)) = (
+            token.source(),
+            token.original_line(),
+            token.original_column(),
+        ) else {
+            return Err(Unmapped::NoOriginal);
+        };
+        let function = self.function_name(
+            &script,
+            source.index(),
+            original_line,
+            original_column,
+            line,
+            column,
+        );
+        let (context_line, pre_context, post_context) = match source.context(
+            original_line,
+            self.options.context_lines,
+            self.options.context_lines,
+        ) {
+            Some(context) => {
+                let cut = |l: &str| cut_line(l, None, self.options.max_line_chars);
+                (
+                    Some(cut_line(
+                        context.line,
+                        Some(original_column),
+                        self.options.max_line_chars,
+                    )),
+                    context.pre.iter().map(|l| cut(l)).collect(),
+                    context.post.iter().map(|l| cut(l)).collect(),
+                )
+            }
+            None => (None, Vec::new(), Vec::new()),
+        };
+        Ok(OriginalFrame {
+            filename: source.prefixed_name().map(str::to_owned),
+            abs_path: source.path().map(str::to_owned),
+            lineno: original_line + 1,
+            colno: original_column + 1,
+            function,
+            context_line,
+            pre_context,
+            post_context,
+            in_app: !source.is_ignored(),
+        })
+    }
+
+    /// The original name of the function enclosing the frame: from the original
+    /// source's scopes; failing that, from the minified script's function name mapped
+    /// through the map.
+    fn function_name(
+        &self,
+        script: &Script,
+        source: u32,
+        original_line: u32,
+        original_column: u32,
+        line: u32,
+        column: u32,
+    ) -> Option<String> {
+        let scopes = script.source_scopes.get(source as usize).and_then(|slot| {
+            slot.get_or_init(|| {
+                let map = script.map.as_ref();
+                let content = map.source_content(source)?;
+                let name = map.source_prefixed_name(source);
+                let scopes = FunctionScopes::parse(content, name);
+                (!scopes.is_empty()).then_some(scopes)
+            })
+            .as_ref()
+        });
+        if let Some(scopes) = scopes {
+            return match scopes.enclosing(original_line, original_column) {
+                Enclosing::Named(name) => Some(name.to_owned()),
+                Enclosing::Anonymous => Some("<anonymous>".to_owned()),
+                Enclosing::TopLevel => None,
+            };
+        }
+        let minified = script.minified.as_deref()?;
+        let scopes = script
+            .minified_scopes
+            .get_or_init(|| FunctionScopes::parse(minified, None));
+        let (name_line, name_column) = scopes.enclosing_name_position(line, column)?;
+        let token = script.map.lookup(name_line, name_column)?;
+        token.name().map(str::to_owned)
+    }
+
+    /// The script for `url`, from the cache or loaded now.
+    fn script(&self, url: &str) -> std::result::Result<Arc<Script>, Unmapped> {
+        if let Some(found) = self.lock().entries.get(url) {
+            return found.clone();
+        }
+        // Loaded outside the lock: other threads keep symbolicating meanwhile (two
+        // threads may load the same script once each; the second result is dropped).
+        let loaded = self.load(url);
+        // A loader failure may be transient (storage down): don't remember it.
+        if matches!(loaded, Err(Unmapped::LoaderFailed { .. })) {
+            return loaded;
+        }
+        let mut cache = self.lock();
+        if !cache.entries.contains_key(url) {
+            cache.entries.insert(url.to_owned(), loaded.clone());
+            cache.order.push_back(url.to_owned());
+            while cache.order.len() > self.options.max_cached_scripts.max(1) {
+                if let Some(oldest) = cache.order.pop_front() {
+                    cache.entries.remove(&oldest);
+                }
+            }
+        }
+        loaded
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ScriptCache> {
+        // A panic while holding the lock cannot leave the cache inconsistent (inserts
+        // and removals are single operations), so a poisoned lock is still usable.
+        self.cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn fetch(&self, url: &str) -> std::result::Result<Option<Vec<u8>>, Unmapped> {
+        self.loader.fetch(url).map_err(|e| Unmapped::LoaderFailed {
+            message: format!("loading {}: {}", excerpt(url), e.message()),
+        })
+    }
+
+    fn load(&self, url: &str) -> Loaded {
+        let script = self.fetch(url)?;
+        let minified = script.map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+        let (map_url, map_bytes) = match minified.as_deref().and_then(discovery::source_mapping_url)
+        {
+            Some(reference) => {
+                if let Some(decoded) =
+                    discovery::decode_data_url(reference, self.options.max_data_url_bytes)
+                {
+                    let bytes = decoded.map_err(|e| Unmapped::Failed {
+                        message: format!("inline source map of {}: {}", excerpt(url), e.message()),
+                    })?;
+                    (url.to_owned(), bytes)
+                } else {
+                    let map_url = resolve_reference(url, reference);
+                    let bytes = self.fetch(&map_url)?.ok_or_else(|| Unmapped::MapNotFound {
+                        map_url: map_url.clone(),
+                    })?;
+                    (map_url, bytes)
+                }
+            }
+            None => {
+                // No comment (or no script): the common `<url>.map` convention.
+                let map_url = format!("{}.map", strip_query(url));
+                match self.fetch(&map_url)? {
+                    Some(bytes) => (map_url, bytes),
+                    None if minified.is_some() => {
+                        return Err(Unmapped::NoSourceMap {
+                            url: url.to_owned(),
+                        })
+                    }
+                    None => {
+                        return Err(Unmapped::NotFound {
+                            url: url.to_owned(),
+                        })
+                    }
+                }
+            }
+        };
+        let map = decode_map(&map_bytes, &map_url).map_err(|e| Unmapped::Failed {
+            message: format!("source map {}: {}", excerpt(&map_url), e.message()),
+        })?;
+        let sources = map.source_count();
+        Ok(Arc::new(Script {
+            map,
+            minified,
+            minified_scopes: OnceLock::new(),
+            source_scopes: (0..sources).map(|_| OnceLock::new()).collect(),
+        }))
+    }
+}
+
+/// A map from bytes: a mapback cache (by its magic bytes) or JSON, with sources
+/// resolved against the map's own URL when that is an absolute URL.
+fn decode_map(bytes: &[u8], map_url: &str) -> Result<Box<dyn SourceMapView>> {
+    if bytes.starts_with(b"MAPBACKC") {
+        return Ok(Box::new(Cache::from_slice(bytes)?));
+    }
+    let mut options = DecodeOptions::new();
+    if let Ok(with_base) = DecodeOptions::new().base_url(map_url) {
+        options = with_base;
+    }
+    Ok(Box::new(SourceMap::from_slice_with(bytes, &options)?))
+}
+
+/// Resolves a map reference against the script's URL: as a URL when the script's is
+/// one, else as a path relative to the script's directory (Node prints paths).
+fn resolve_reference(script_url: &str, reference: &str) -> String {
+    if let Ok(base) = url::Url::parse(script_url) {
+        if let Ok(resolved) = base.join(reference) {
+            return resolved.into();
+        }
+    }
+    if url::Url::parse(reference).is_ok() || reference.starts_with('/') {
+        return reference.to_owned();
+    }
+    match strip_query(script_url).rfind('/') {
+        Some(slash) => format!("{}/{}", &script_url[..slash], reference),
+        None => reference.to_owned(),
+    }
+}
+
+fn strip_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
+/// Cuts a line longer than `max_chars` characters: around `column` (UTF-16) when given,
+/// else its start, marking cuts with `{snip}` as error trackers do.
+fn cut_line(line: &str, column: Option<u32>, max_chars: usize) -> String {
+    let count = line.chars().count();
+    if count <= max_chars || max_chars == 0 {
+        return line.to_owned();
+    }
+    let center = column.map_or(0, |c| {
+        // UTF-16 column to char index.
+        let mut units = 0u32;
+        line.chars()
+            .take_while(|ch| {
+                units += ch.len_utf16() as u32;
+                units <= c
+            })
+            .count()
+    });
+    let start = center.saturating_sub(max_chars / 2).min(count - max_chars);
+    let end = start + max_chars;
+    let middle: String = line.chars().skip(start).take(end - start).collect();
+    format!(
+        "{}{}{}",
+        if start > 0 { "{snip} " } else { "" },
+        middle,
+        if end < count { " {snip}" } else { "" }
+    )
+}
+
+impl fmt::Debug for Symbolicator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Symbolicator")
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbolicator_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Symbolicator>();
+    }
+
+    #[test]
+    fn references_resolve_against_urls_and_paths() {
+        assert_eq!(
+            resolve_reference("https://x.com/js/app.js", "app.js.map"),
+            "https://x.com/js/app.js.map"
+        );
+        assert_eq!(
+            resolve_reference("https://x.com/js/app.js", "/maps/a.map"),
+            "https://x.com/maps/a.map"
+        );
+        assert_eq!(
+            resolve_reference("/srv/app/dist/app.js", "app.js.map"),
+            "/srv/app/dist/app.js.map"
+        );
+        assert_eq!(
+            resolve_reference("file:///srv/app.js", "app.js.map"),
+            "file:///srv/app.js.map"
+        );
+        assert_eq!(resolve_reference("app.js", "app.js.map"), "app.js.map");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = "x".repeat(400);
+        let cut = cut_line(&line, Some(200), 150);
+        assert!(
+            cut.starts_with("{snip} ") && cut.ends_with(" {snip}"),
+            "{cut}"
+        );
+        assert_eq!(cut.chars().filter(|c| *c == 'x').count(), 150);
+        assert_eq!(cut_line("short", Some(2), 150), "short");
+        assert!(cut_line(&line, None, 150).ends_with(" {snip}"));
+    }
+}

@@ -1,0 +1,130 @@
+//! Symbolication end to end on the embedded example: a real Node trace of the demo
+//! bundle, mapped back through its esbuild map, with original function names.
+
+use std::path::PathBuf;
+
+use mapback::symbolicate::{DirectoryLoader, SymbolicateOptions, Symbolicator, Unmapped};
+
+fn demo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/demo")
+}
+
+fn symbolicator() -> Symbolicator {
+    let loader = DirectoryLoader::new().with_file_names(demo()).unwrap();
+    Symbolicator::new(loader, SymbolicateOptions::default())
+}
+
+#[test]
+fn demo_trace_maps_to_original_functions() {
+    let trace = std::fs::read_to_string(demo().join("trace-node.txt")).unwrap();
+    let result = symbolicator().symbolicate(&trace).unwrap();
+    assert_eq!(result.error_type.as_deref(), Some("Error"));
+    assert_eq!(result.message.as_deref(), Some("coupon expired: SPRING"));
+    let frames: Vec<_> = result
+        .frames
+        .iter()
+        .map(|f| {
+            let o = f.original.as_ref().expect("mapped");
+            (
+                o.filename.clone().unwrap(),
+                o.lineno,
+                o.colno,
+                o.function.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        frames,
+        vec![
+            (
+                "app/src/pricing.js".to_owned(),
+                37,
+                11,
+                "applyCoupon".to_owned()
+            ),
+            (
+                "app/src/checkout.js".to_owned(),
+                8,
+                22,
+                "priceCart".to_owned()
+            ),
+            (
+                "app/src/checkout.js".to_owned(),
+                33,
+                18,
+                "checkout".to_owned()
+            ),
+            ("app/src/main.js".to_owned(), 20, 18, "main".to_owned()),
+        ]
+    );
+    let first = result.frames[0].original.as_ref().unwrap();
+    assert!(first
+        .context_line
+        .as_deref()
+        .unwrap()
+        .contains("coupon expired"));
+    assert_eq!(first.pre_context.len(), 5);
+    assert!(first.in_app);
+    assert_eq!(result.frames[3].minified.function.as_deref(), Some("E"));
+    assert!(result.frames[3].minified.is_async);
+}
+
+#[test]
+fn without_sources_content_names_come_from_the_minified_script() {
+    // Strip sourcesContent: names must then come from the minified function's
+    // declaration mapped through the map's names.
+    let map: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(demo().join("bundle.min.js.map")).unwrap()).unwrap();
+    let mut stripped = map.clone();
+    stripped.as_object_mut().unwrap().remove("sourcesContent");
+    let stripped = serde_json::to_vec(&stripped).unwrap();
+    let script = std::fs::read(demo().join("bundle.min.js")).unwrap();
+    let loader = move |url: &str| -> mapback::Result<Option<Vec<u8>>> {
+        Ok(match url {
+            "https://app.example.com/bundle.min.js" => Some(script.clone()),
+            "https://app.example.com/bundle.min.js.map" => Some(stripped.clone()),
+            _ => None,
+        })
+    };
+    let symbolicator = Symbolicator::new(loader, SymbolicateOptions::default());
+    let trace = "Error: coupon expired: SPRING\n    at l (https://app.example.com/bundle.min.js:1:1036)\n    at x (https://app.example.com/bundle.min.js:1:1611)\n    at c (https://app.example.com/bundle.min.js:2:140)\n    at async E (https://app.example.com/bundle.min.js:2:412)\n";
+    let result = symbolicator.symbolicate(trace).unwrap();
+    let names: Vec<_> = result
+        .frames
+        .iter()
+        .map(|f| f.original.as_ref().and_then(|o| o.function.clone()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            Some("applyCoupon".to_owned()),
+            Some("priceCart".to_owned()),
+            Some("checkout".to_owned()),
+            Some("main".to_owned())
+        ]
+    );
+    let first = result.frames[0].original.as_ref().unwrap();
+    assert_eq!(
+        first.abs_path.as_deref(),
+        Some("https://app.example.com/app/src/pricing.js")
+    );
+    assert_eq!(first.context_line, None);
+}
+
+#[test]
+fn unmappable_frames_say_why() {
+    let trace = "TypeError: x is not a function\n    at Array.map (<anonymous>)\n    at f (https://elsewhere.example.com/missing.js:1:2)\n    at g (/work/nowhere/bundle.min.js:99:1)\n";
+    let result = symbolicator().symbolicate(trace).unwrap();
+    let reasons: Vec<_> = result.frames.iter().map(|f| f.unmapped.clone()).collect();
+    assert_eq!(reasons[0], Some(Unmapped::NoLocation));
+    assert!(
+        matches!(reasons[1], Some(Unmapped::NotFound { .. })),
+        "{reasons:?}"
+    );
+    // The demo bundle is found by file name, but line 99 does not exist.
+    assert_eq!(reasons[2], Some(Unmapped::NoMapping));
+    assert!(result.frames.iter().all(|f| f.original.is_none()));
+    let json = result.to_json();
+    assert_eq!(json["frames"][1]["unmapped_reason"]["kind"], "not_found");
+    assert_eq!(json["frames"][1]["function"], "f");
+}
