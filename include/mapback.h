@@ -317,7 +317,7 @@ typedef struct mapback_error {
 } mapback_error;
 
 /**
- * What a cache includes. Pass NULL for the defaults (both true).
+ * What a cache includes. Pass NULL for the defaults (all true).
  */
 typedef struct mapback_cache_options {
     /**
@@ -328,6 +328,11 @@ typedef struct mapback_cache_options {
      * Store the names (otherwise tokens in the cache have no names).
      */
     bool include_names;
+    /**
+     * Store each source's function scopes, so that symbolication names functions
+     * without parsing sources, even in a cache without contents.
+     */
+    bool include_scopes;
 } mapback_cache_options;
 
 /**

@@ -79,6 +79,12 @@ pub trait SourceMapView: Send + Sync {
     fn is_cache(&self) -> bool {
         false
     }
+
+    /// Function scopes of source `index` computed ahead of time (a cache stores them),
+    /// if any. Symbolication uses them instead of parsing the source.
+    fn stored_scopes(&self, _index: u32) -> Option<crate::scopes::FunctionScopes> {
+        None
+    }
     /// The name at `index`.
     fn name(&self, index: u32) -> Option<&str>;
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use mapback::{
     to_cache_bytes, write_cache_file, Bias, Cache, CacheOptions, DecodeOptions, ErrorCode,
-    LookupOptions, SourceMap, SourceMapView,
+    FunctionScopes, LookupOptions, SourceMap, SourceMapView,
 };
 
 fn root() -> PathBuf {
@@ -40,6 +40,17 @@ pub fn assert_same_answers(
     if options.include_names {
         assert_eq!(map.names(), cache.names());
     }
+    for index in 0..map.source_count() as u32 {
+        let expected = map
+            .source_content(index)
+            .filter(|_| options.include_scopes)
+            .map(|content| FunctionScopes::parse(content, map.source_prefixed_name(index)));
+        assert_eq!(
+            cache.stored_scopes(index),
+            expected,
+            "scopes of source {index}"
+        );
+    }
     for (a, b) in map.tokens().zip(cache.tokens()) {
         let mut expected = a.raw();
         if !options.include_names {
@@ -73,6 +84,12 @@ fn round_trip(map: &SourceMap) {
         CacheOptions {
             include_contents: false,
             include_names: false,
+            include_scopes: false,
+        },
+        // Scopes without contents: the lean cache that still names functions.
+        CacheOptions {
+            include_contents: false,
+            ..CacheOptions::default()
         },
     ] {
         let bytes = to_cache_bytes(map, options).expect("cache bytes");

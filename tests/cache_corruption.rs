@@ -206,10 +206,12 @@ impl Layout {
 const FULL: CacheOptions = CacheOptions {
     include_contents: true,
     include_names: true,
+    include_scopes: true,
 };
 const BARE: CacheOptions = CacheOptions {
     include_contents: false,
     include_names: false,
+    include_scopes: false,
 };
 
 fn root() -> PathBuf {

@@ -112,6 +112,47 @@ fn without_sources_content_names_come_from_the_minified_script() {
 }
 
 #[test]
+fn a_cache_without_contents_still_names_functions() {
+    // The lean cache an error tracker would keep: no contents, but function scopes.
+    let json = std::fs::read(demo().join("bundle.min.js.map")).unwrap();
+    let map = mapback::SourceMap::from_slice(&json).unwrap();
+    let options = mapback::CacheOptions {
+        include_contents: false,
+        ..mapback::CacheOptions::default()
+    };
+    let cache = mapback::to_cache_bytes(&map, options).unwrap();
+    assert!(
+        cache.len() < json.len(),
+        "{} vs {}",
+        cache.len(),
+        json.len()
+    );
+    let loader = move |url: &str| -> mapback::Result<Option<Vec<u8>>> {
+        Ok(url.ends_with("bundle.min.js.map").then(|| cache.clone()))
+    };
+    let symbolicator = Symbolicator::new(loader, SymbolicateOptions::default());
+    let trace = std::fs::read_to_string(demo().join("trace-node.txt")).unwrap();
+    let result = symbolicator.symbolicate(&trace).unwrap();
+    let names: Vec<_> = result
+        .frames
+        .iter()
+        .map(|f| {
+            f.original
+                .as_ref()
+                .and_then(|o| o.function.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(names, ["applyCoupon", "priceCart", "checkout", "main"]);
+    assert!(result.frames[0]
+        .original
+        .as_ref()
+        .unwrap()
+        .context_line
+        .is_none());
+}
+
+#[test]
 fn unmappable_frames_say_why() {
     let trace = "TypeError: x is not a function\n    at Array.map (<anonymous>)\n    at f (https://elsewhere.example.com/missing.js:1:2)\n    at g (/work/nowhere/bundle.min.js:99:1)\n";
     let result = symbolicator().symbolicate(trace).unwrap();

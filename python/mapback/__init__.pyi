@@ -1,4 +1,9 @@
 from mapback.exceptions import *
+from mapback.symbolicate import (
+    SymbolicatedFrame as SymbolicatedFrame,
+    SymbolicatedTrace as SymbolicatedTrace,
+    Symbolicator as Symbolicator,
+)
 from mapback.sourcemap import (
     GREATEST_LOWER_BOUND as GREATEST_LOWER_BOUND,
     LEAST_UPPER_BOUND as LEAST_UPPER_BOUND,

@@ -84,6 +84,7 @@ def _parser():
     build.add_argument("-o", "--output", required=True, metavar="DIR", help="output directory")
     build.add_argument("--no-contents", action="store_true", help="leave sourcesContent out")
     build.add_argument("--no-names", action="store_true", help="leave names out")
+    build.add_argument("--no-scopes", action="store_true", help="leave function scopes out")
     build.add_argument("--base-url", help="resolve sources against this URL (for every map)")
     build.add_argument("--strict", action="store_true", help="refuse maps with any spec error")
     build.add_argument("--quiet", action="store_true", help="print only errors")
@@ -255,7 +256,10 @@ def _cache_build(args, out):
         try:
             with SourceMap.from_path(path, base_url=args.base_url, strict=args.strict) as source_map:
                 source_map.to_cache(
-                    target, include_contents=not args.no_contents, include_names=not args.no_names
+                    target,
+                    include_contents=not args.no_contents,
+                    include_names=not args.no_names,
+                    include_scopes=not args.no_scopes,
                 )
                 tokens = len(source_map)
         except (MapbackError, IOError, OSError) as error:

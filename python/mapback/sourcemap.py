@@ -490,17 +490,19 @@ class SourceMap(RustObject):
         a map decoded from JSON always passes."""
         rustcall(lib.mapback_sourcemap_verify, self._pointer())
 
-    def to_cache(self, path=None, include_contents=True, include_names=True):
+    def to_cache(self, path=None, include_contents=True, include_names=True, include_scopes=True):
         """Write this map in mapback's binary cache format.
 
         With ``path``, the file is written atomically (a temporary file in the same
         directory, then a rename) and None is returned; without, the cache is returned
         as bytes. ``include_contents`` keeps the sources' contents (for context lines),
-        ``include_names`` the names.
+        ``include_names`` the names, ``include_scopes`` each source's function scopes (so
+        symbolication names functions without parsing, even without the contents).
         """
         options = ffi.new("mapback_cache_options *")
         options.include_contents = bool(include_contents)
         options.include_names = bool(include_names)
+        options.include_scopes = bool(include_scopes)
         if path is not None:
             target = encode_text(_fspath(path), "path")
             buffer = ffi.from_buffer("uint8_t[]", target)

@@ -33,6 +33,8 @@ pub(crate) const FLAG_INDEX_MAP: u32 = 1;
 pub(crate) const FLAG_CONTENTS: u32 = 2;
 /// Header flag: names are present (otherwise every token's name is absent).
 pub(crate) const FLAG_NAMES: u32 = 4;
+/// Header flag: function scopes are present.
+pub(crate) const FLAG_SCOPES: u32 = 8;
 
 /// The kinds of section. Numbers are part of the format; never reuse one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,10 +64,13 @@ pub(crate) enum SectionKind {
     Meta = 11,
     /// u32 × block count: the generated column of each block's first token.
     BlockFirstColumns = 12,
+    /// Function scopes of each source (for original function names): a byte table
+    /// whose entries are compressed like `Contents`, holding `FunctionScopes`' encoding.
+    FunctionScopes = 13,
 }
 
 impl SectionKind {
-    pub(crate) const ALL: [SectionKind; 11] = [
+    pub(crate) const ALL: [SectionKind; 12] = [
         SectionKind::LineStarts,
         SectionKind::BlockHeaders,
         SectionKind::BlockBits,
@@ -77,6 +82,7 @@ impl SectionKind {
         SectionKind::Contents,
         SectionKind::Meta,
         SectionKind::BlockFirstColumns,
+        SectionKind::FunctionScopes,
     ];
 
     fn from_u32(value: u32) -> Option<SectionKind> {
@@ -286,9 +292,14 @@ pub(crate) fn encode_string_table<'s>(
 /// One source's content as stored: its length, then the LZ4 block. A content of 4 GiB
 /// or more does not fit the length field and is refused.
 pub(crate) fn encode_content(text: &str) -> Result<Vec<u8>> {
+    encode_compressed(text.as_bytes())
+}
+
+/// Bytes as stored compressed: their length, then the LZ4 block.
+pub(crate) fn encode_compressed(bytes: &[u8]) -> Result<Vec<u8>> {
     let length =
-        u32::try_from(text.len()).map_err(|_| limit("a source's content exceeds 4 GiB"))?;
-    let compressed = lz4_flex::block::compress(text.as_bytes());
+        u32::try_from(bytes.len()).map_err(|_| limit("a compressed entry exceeds 4 GiB"))?;
+    let compressed = lz4_flex::block::compress(bytes);
     let mut out = Vec::with_capacity(4 + compressed.len());
     out.extend_from_slice(&length.to_le_bytes());
     out.extend_from_slice(&compressed);
@@ -302,14 +313,20 @@ const LZ4_MAX_RATIO: usize = 255;
 /// Decodes one stored content: `None` when the length is implausible for the block,
 /// the block does not decode to exactly that length, or the text is not UTF-8.
 pub(crate) fn decode_content(stored: &[u8]) -> Option<String> {
+    String::from_utf8(decode_compressed(stored)?).ok()
+}
+
+/// Decodes [`encode_compressed`]'s form: `None` when the length is implausible for the
+/// block or the block does not decode to exactly that length.
+pub(crate) fn decode_compressed(stored: &[u8]) -> Option<Vec<u8>> {
     let length = read_u32(stored, 0) as usize;
     let block = stored.get(4..)?;
     if length > block.len().saturating_mul(LZ4_MAX_RATIO).saturating_add(16) {
         return None;
     }
-    let mut text = vec![0u8; length];
-    match lz4_flex::block::decompress_into(block, &mut text) {
-        Ok(written) if written == length => String::from_utf8(text).ok(),
+    let mut bytes = vec![0u8; length];
+    match lz4_flex::block::decompress_into(block, &mut bytes) {
+        Ok(written) if written == length => Some(bytes),
         _ => None,
     }
 }

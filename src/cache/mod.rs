@@ -18,8 +18,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use self::format::{
-    byte_table_get, decode_content, string_table_get, string_table_len, Header, SectionKind,
-    SectionMap, ALIGNMENT, BLOCK_TOKENS, FLAG_CONTENTS, FLAG_INDEX_MAP, FLAG_NAMES, HEADER_LEN,
+    byte_table_get, decode_compressed, decode_content, string_table_get, string_table_len, Header,
+    SectionKind, SectionMap, ALIGNMENT, BLOCK_TOKENS, FLAG_CONTENTS, FLAG_INDEX_MAP, FLAG_NAMES,
+    FLAG_SCOPES, HEADER_LEN,
 };
 use self::mmap::MappedFile;
 use self::packed::{BlockHeader, PackedMappings};
@@ -137,6 +138,9 @@ impl<'a> Cache<'a> {
         if flags & FLAG_CONTENTS != 0 {
             required.push(Contents);
         }
+        if flags & FLAG_SCOPES != 0 {
+            required.push(FunctionScopes);
+        }
         for kind in required {
             if self.sections.get(kind).is_none() {
                 return Err(corrupt(format!("cache lacks its {kind:?} section")));
@@ -176,6 +180,12 @@ impl<'a> Cache<'a> {
         expect(Meta, string_table_len(self.raw(Meta)) == Some(2))?;
         if flags & FLAG_NAMES != 0 {
             expect(Names, string_table_len(self.raw(Names)).is_some())?;
+        }
+        if flags & FLAG_SCOPES != 0 {
+            expect(
+                FunctionScopes,
+                string_table_len(self.raw(FunctionScopes)) == Some(sources),
+            )?;
         }
         if flags & FLAG_CONTENTS != 0 {
             expect(
@@ -404,6 +414,15 @@ impl SourceMapView for Cache<'_> {
 
     fn is_cache(&self) -> bool {
         true
+    }
+
+    fn stored_scopes(&self, index: u32) -> Option<crate::scopes::FunctionScopes> {
+        if self.header.flags & FLAG_SCOPES == 0 {
+            return None;
+        }
+        let table = self.raw(SectionKind::FunctionScopes);
+        let stored = byte_table_get(table, index as usize).flatten()?;
+        crate::scopes::FunctionScopes::decode(&decode_compressed(stored)?)
     }
 }
 

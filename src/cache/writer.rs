@@ -7,13 +7,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::format::{
-    encode_byte_table, encode_content, encode_string_table, limit, Header, SectionKind, ALIGNMENT,
-    BLOCK_TOKENS, FLAG_CONTENTS, FLAG_INDEX_MAP, FLAG_NAMES, HEADER_LEN, SECTION_ENTRY_LEN,
-    SECTION_REQUIRED,
+    encode_byte_table, encode_compressed, encode_content, encode_string_table, limit, Header,
+    SectionKind, ALIGNMENT, BLOCK_TOKENS, FLAG_CONTENTS, FLAG_INDEX_MAP, FLAG_NAMES, FLAG_SCOPES,
+    HEADER_LEN, SECTION_ENTRY_LEN, SECTION_REQUIRED,
 };
 use super::packed::BlockWriter;
 use crate::error::{excerpt, Error, ErrorCode, Result};
 use crate::mappings::NONE;
+use crate::scopes::FunctionScopes;
 use crate::view::SourceMapView;
 
 /// What a cache includes besides the mappings and sources.
@@ -23,6 +24,9 @@ pub struct CacheOptions {
     pub include_contents: bool,
     /// Store `names` (otherwise tokens have no names).
     pub include_names: bool,
+    /// Store each source's function scopes (parsed from its content), so that
+    /// symbolication names functions without parsing, even without the contents.
+    pub include_scopes: bool,
 }
 
 impl Default for CacheOptions {
@@ -30,6 +34,7 @@ impl Default for CacheOptions {
         CacheOptions {
             include_contents: true,
             include_names: true,
+            include_scopes: true,
         }
     }
 }
@@ -135,6 +140,21 @@ pub fn to_cache_bytes(map: &dyn SourceMapView, options: CacheOptions) -> Result<
         flags |= FLAG_NAMES;
         let names = (0..map.name_count() as u32).map(|i| map.name(i));
         sections.push((SectionKind::Names, encode_string_table(names)?));
+    }
+    if options.include_scopes {
+        flags |= FLAG_SCOPES;
+        let stored = sources
+            .clone()
+            .map(|i| {
+                let scopes = map.stored_scopes(i).or_else(|| {
+                    let content = map.source_content(i)?;
+                    Some(FunctionScopes::parse(content, map.source_prefixed_name(i)))
+                });
+                scopes.map(|s| encode_compressed(&s.encode())).transpose()
+            })
+            .collect::<Result<Vec<Option<Vec<u8>>>>>()?;
+        let entries = stored.iter().map(|entry| entry.as_deref());
+        sections.push((SectionKind::FunctionScopes, encode_byte_table(entries)?));
     }
     if options.include_contents {
         flags |= FLAG_CONTENTS;

@@ -12,13 +12,16 @@ use super::sourcemap::mapback_sourcemap;
 use super::types::mapback_str;
 use super::{bytes, output, required};
 
-/// What a cache includes. Pass NULL for the defaults (both true).
+/// What a cache includes. Pass NULL for the defaults (all true).
 #[repr(C)]
 pub struct mapback_cache_options {
     /// Store the sources' contents (with a line index, for context lines).
     pub include_contents: bool,
     /// Store the names (otherwise tokens in the cache have no names).
     pub include_names: bool,
+    /// Store each source's function scopes, so that symbolication names functions
+    /// without parsing sources, even in a cache without contents.
+    pub include_scopes: bool,
 }
 
 /// A byte buffer owned by the caller once returned; release it with `mapback_buf_free`.
@@ -34,6 +37,7 @@ fn cache_options(options: Option<&mapback_cache_options>) -> CacheOptions {
     options.map_or_else(CacheOptions::default, |o| CacheOptions {
         include_contents: o.include_contents,
         include_names: o.include_names,
+        include_scopes: o.include_scopes,
     })
 }
 

@@ -20,10 +20,19 @@ use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType, Span};
 use oxc_syntax::scope::ScopeFlags;
 
-use super::Scope;
+/// A function-like node by byte offsets, as collected (converted to positions by the
+/// caller).
+#[derive(Clone, Debug)]
+pub(super) struct RawScope {
+    pub(super) start: u32,
+    pub(super) end: u32,
+    pub(super) parent: Option<u32>,
+    pub(super) name: Option<String>,
+    pub(super) name_start: Option<u32>,
+}
 
 /// Parses `text` and returns its function scopes in pre-order.
-pub(super) fn collect(text: &str, file_name: Option<&str>) -> Vec<Scope> {
+pub(super) fn collect(text: &str, file_name: Option<&str>) -> Vec<RawScope> {
     let guessed = file_name
         .and_then(|name| SourceType::from_path(strip_query(name)).ok())
         .unwrap_or_else(|| SourceType::mjs().with_jsx(true));
@@ -44,7 +53,7 @@ pub(super) fn collect(text: &str, file_name: Option<&str>) -> Vec<Scope> {
     Vec::new()
 }
 
-fn collect_program(text: &str, program: &oxc_ast::ast::Program<'_>) -> Vec<Scope> {
+fn collect_program(text: &str, program: &oxc_ast::ast::Program<'_>) -> Vec<RawScope> {
     let mut collector = Collector {
         text,
         scopes: Vec::new(),
@@ -66,7 +75,7 @@ fn strip_query(name: &str) -> &str {
 
 struct Collector<'t> {
     text: &'t str,
-    scopes: Vec<Scope>,
+    scopes: Vec<RawScope>,
     /// Indices of the scopes enclosing the current node.
     open: Vec<u32>,
     /// Names bound to the function, object or class that starts at a span start, with
@@ -107,7 +116,7 @@ impl Collector<'_> {
             Some((name, start)) => (Some(name), Some(start)),
             None => (None, None),
         };
-        self.scopes.push(Scope {
+        self.scopes.push(RawScope {
             start: span.start,
             end: span.end,
             parent,

@@ -4,37 +4,38 @@
 //! Stack frames name the *minified* function (`l`, `x`); error trackers want the
 //! original one. The map's `names` at a frame's position is usually the callee, not the
 //! enclosing function. So the original source (from `sourcesContent`) is parsed, every
-//! function-like node is recorded with its span and an inferred name, and a position is
-//! answered with the innermost function that encloses it.
+//! function-like node is recorded with its extent and an inferred name, and a position
+//! is answered with the innermost function that encloses it.
+//!
+//! Extents are kept as (line, UTF-16 column) positions, the source map's units, so
+//! scopes answer queries without the source text and can be stored in a cache.
 
 mod js;
 
-use crate::lines;
+/// A position: 0-based line, 0-based UTF-16 column.
+type Position = (u32, u32);
 
 /// One function-like node of a source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Scope {
-    /// Byte range of the node in the source.
-    start: u32,
-    end: u32,
-    /// The innermost enclosing scope, if any.
+    /// Where the node starts, and where it ends (exclusive).
+    start: Position,
+    end: Position,
+    /// The innermost enclosing scope, if any (always an earlier index).
     parent: Option<u32>,
     /// What a debugger would show; `None` for an anonymous function.
     name: Option<String>,
-    /// Byte offset of the identifier the name comes from (`f` in `function f`, `x` in
+    /// Where the identifier the name comes from is (`f` in `function f`, `x` in
     /// `const x = () =>`), if any: in minified code, the map's name at that position is
     /// the original function's name.
-    name_start: Option<u32>,
+    name_position: Option<Position>,
 }
 
 /// The function scopes of one source, ready for position queries.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FunctionScopes {
     /// In order of start (pre-order), so parents come before children.
     scopes: Vec<Scope>,
-    line_starts: Vec<u32>,
-    /// The source text, kept for UTF-16 → byte conversion of query columns.
-    text: String,
 }
 
 /// The enclosing function of a position.
@@ -54,12 +55,31 @@ impl FunctionScopes {
     /// first does not parse) and collects its functions. A source that parses in
     /// neither gives no scopes.
     pub fn parse(text: &str, file_name: Option<&str>) -> FunctionScopes {
-        let scopes = js::collect(text, file_name);
-        FunctionScopes {
-            scopes,
-            line_starts: lines::line_starts(text),
-            text: text.to_owned(),
-        }
+        let raw = js::collect(text, file_name);
+        // Convert every byte offset to a position in one pass over the text.
+        let mut offsets: Vec<u32> = raw
+            .iter()
+            .flat_map(|s| [Some(s.start), Some(s.end), s.name_start])
+            .flatten()
+            .collect();
+        offsets.sort_unstable();
+        offsets.dedup();
+        let positions = positions_of(text, &offsets);
+        let at = |offset: u32| {
+            let index = offsets.partition_point(|&o| o < offset);
+            positions.get(index).copied().unwrap_or((0, 0))
+        };
+        let scopes = raw
+            .into_iter()
+            .map(|s| Scope {
+                start: at(s.start),
+                end: at(s.end),
+                parent: s.parent,
+                name: s.name,
+                name_position: s.name_start.map(at),
+            })
+            .collect();
+        FunctionScopes { scopes }
     }
 
     /// Number of function-like nodes found.
@@ -72,95 +92,173 @@ impl FunctionScopes {
         self.scopes.is_empty()
     }
 
+    /// The scopes enclosing `position`, innermost first.
+    fn enclosing_scopes(&self, position: Position) -> impl Iterator<Item = &Scope> + '_ {
+        let after = self.scopes.partition_point(|s| s.start <= position);
+        let mut candidate = after.checked_sub(1).map(|i| i as u32);
+        std::iter::from_fn(move || {
+            while let Some(index) = candidate {
+                let scope = self.scopes.get(index as usize)?;
+                // Parents are earlier entries; anything else is corrupt input: stop.
+                candidate = scope.parent.filter(|&p| p < index);
+                if position < scope.end {
+                    return Some(scope);
+                }
+            }
+            None
+        })
+    }
+
     /// The innermost function enclosing (0-based line, 0-based UTF-16 column).
     pub fn enclosing(&self, line: u32, column: u32) -> Enclosing<'_> {
-        let Some(offset) = self.offset_of(line, column) else {
-            return Enclosing::TopLevel;
-        };
-        let after = self.scopes.partition_point(|s| s.start <= offset);
-        let mut candidate = after.checked_sub(1).map(|i| i as u32);
-        while let Some(index) = candidate {
-            let scope = &self.scopes[index as usize];
-            if offset < scope.end {
-                return match &scope.name {
-                    Some(name) => Enclosing::Named(name),
-                    None => Enclosing::Anonymous,
-                };
-            }
-            candidate = scope.parent;
+        match self.enclosing_scopes((line, column)).next() {
+            Some(Scope {
+                name: Some(name), ..
+            }) => Enclosing::Named(name),
+            Some(_) => Enclosing::Anonymous,
+            None => Enclosing::TopLevel,
         }
-        Enclosing::TopLevel
     }
 
     /// The name of the innermost *named* function enclosing the position (skipping
     /// anonymous callbacks), if any.
     pub fn enclosing_named(&self, line: u32, column: u32) -> Option<&str> {
-        let offset = self.offset_of(line, column)?;
-        let after = self.scopes.partition_point(|s| s.start <= offset);
-        let mut candidate = after.checked_sub(1).map(|i| i as u32);
-        while let Some(index) = candidate {
-            let scope = &self.scopes[index as usize];
-            if offset < scope.end {
-                if let Some(name) = &scope.name {
-                    return Some(name);
-                }
-            }
-            candidate = scope.parent;
-        }
-        None
+        self.enclosing_scopes((line, column))
+            .find_map(|scope| scope.name.as_deref())
     }
 
     /// (line, UTF-16 column) of the name identifier of the innermost function that
     /// encloses (line, column) and has one: where to look up the original name of a
     /// minified function in its source map.
     pub fn enclosing_name_position(&self, line: u32, column: u32) -> Option<(u32, u32)> {
-        let offset = self.offset_of(line, column)?;
-        let after = self.scopes.partition_point(|s| s.start <= offset);
-        let mut candidate = after.checked_sub(1).map(|i| i as u32);
-        while let Some(index) = candidate {
-            let scope = &self.scopes[index as usize];
-            if offset < scope.end {
-                if let Some(name_start) = scope.name_start {
-                    return self.position_of(name_start);
+        self.enclosing_scopes((line, column))
+            .find_map(|scope| scope.name_position)
+    }
+
+    /// A compact binary form, for storing scopes in a cache: `[count u32]`, then per
+    /// scope seven u32 (start line, start column, end line, end column, parent, name
+    /// line, name column; `u32::MAX` for none) and the name (`[length u32][UTF-8]`,
+    /// length `u32::MAX` for none). Little-endian.
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + self.scopes.len() * 36);
+        let put = |value: u32, out: &mut Vec<u8>| out.extend_from_slice(&value.to_le_bytes());
+        put(self.scopes.len() as u32, &mut out);
+        for scope in &self.scopes {
+            let (name_line, name_column) = scope.name_position.unwrap_or((NONE, NONE));
+            for value in [
+                scope.start.0,
+                scope.start.1,
+                scope.end.0,
+                scope.end.1,
+                scope.parent.unwrap_or(NONE),
+                name_line,
+                name_column,
+            ] {
+                put(value, &mut out);
+            }
+            match &scope.name {
+                Some(name) => {
+                    put(name.len() as u32, &mut out);
+                    out.extend_from_slice(name.as_bytes());
                 }
+                None => put(NONE, &mut out),
             }
-            candidate = scope.parent;
         }
-        None
+        out
     }
 
-    /// (line, UTF-16 column) of a byte offset.
-    fn position_of(&self, offset: u32) -> Option<(u32, u32)> {
-        let line = self
-            .line_starts
-            .partition_point(|&start| start <= offset)
-            .checked_sub(1)?;
-        let start = self.line_starts[line] as usize;
-        let column = self
-            .text
-            .get(start..offset as usize)?
-            .encode_utf16()
-            .count();
-        Some((line as u32, column as u32))
+    /// Reads [`FunctionScopes::encode`]'s form back; `None` for anything malformed
+    /// (truncated, a parent that is not an earlier scope, a name that is not UTF-8).
+    pub(crate) fn decode(bytes: &[u8]) -> Option<FunctionScopes> {
+        let mut input = Cursor { bytes, at: 0 };
+        let count = input.word()? as usize;
+        // Each scope takes at least 32 bytes: never allocate past what the input holds.
+        if count > bytes.len() / 32 {
+            return None;
+        }
+        let mut scopes = Vec::with_capacity(count);
+        for index in 0..count as u32 {
+            let mut values = [0u32; 7];
+            for value in &mut values {
+                *value = input.word()?;
+            }
+            let [start_line, start_column, end_line, end_column, parent, name_line, name_column] =
+                values;
+            let parent = (parent != NONE).then_some(parent);
+            if parent.is_some_and(|p| p >= index) {
+                return None;
+            }
+            let length = input.word()?;
+            let name = if length == NONE {
+                None
+            } else {
+                let raw = input.take(length as usize)?;
+                Some(std::str::from_utf8(raw).ok()?.to_owned())
+            };
+            scopes.push(Scope {
+                start: (start_line, start_column),
+                end: (end_line, end_column),
+                parent,
+                name,
+                name_position: (name_line != NONE).then_some((name_line, name_column)),
+            });
+        }
+        Some(FunctionScopes { scopes })
+    }
+}
+
+/// Reads [`FunctionScopes::decode`]'s input front to back.
+struct Cursor<'b> {
+    bytes: &'b [u8],
+    at: usize,
+}
+
+impl<'b> Cursor<'b> {
+    fn take(&mut self, n: usize) -> Option<&'b [u8]> {
+        let slice = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(slice)
     }
 
-    /// Byte offset of (line, UTF-16 column); a column past the line's end clamps to it.
-    fn offset_of(&self, line: u32, column: u32) -> Option<u32> {
-        let start = *self.line_starts.get(line as usize)? as usize;
-        let end = self
-            .line_starts
-            .get(line as usize + 1)
-            .map_or(self.text.len(), |&end| end as usize);
-        let text = self.text.get(start..end)?;
-        let mut units = 0u32;
-        for (index, ch) in text.char_indices() {
-            if units >= column {
-                return Some((start + index) as u32);
-            }
-            units += ch.len_utf16() as u32;
-        }
-        Some(end as u32)
+    fn word(&mut self) -> Option<u32> {
+        self.take(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// The (line, UTF-16 column) of each of `offsets` (sorted byte offsets) in `text`, in
+/// one pass. Lines end at the ECMAScript line terminators.
+fn positions_of(text: &str, offsets: &[u32]) -> Vec<Position> {
+    let mut positions = Vec::with_capacity(offsets.len());
+    let mut wanted = offsets.iter().peekable();
+    let (mut line, mut column) = (0u32, 0u32);
+    let mut chars = text.char_indices().peekable();
+    loop {
+        let offset = chars.peek().map_or(text.len(), |&(i, _)| i) as u32;
+        while wanted.next_if(|&&o| o <= offset).is_some() {
+            positions.push((line, column));
+        }
+        let Some((_, ch)) = chars.next() else {
+            break;
+        };
+        match ch {
+            '\r' => {
+                chars.next_if(|&(_, next)| next == '\n');
+                line += 1;
+                column = 0;
+            }
+            '\n' | '\u{2028}' | '\u{2029}' => {
+                line += 1;
+                column = 0;
+            }
+            other => column += other.len_utf16() as u32,
+        }
+    }
+    // Offsets past the end (none, from a parser) land at the end.
+    positions.resize(offsets.len(), (line, column));
+    positions
 }
 
 #[cfg(test)]
@@ -268,6 +366,38 @@ async function* gen() { /*V*/ }
             scopes.enclosing_name_position(0, at("m()")),
             Some((0, at("p:")))
         );
+    }
+
+    #[test]
+    fn encoding_round_trips_and_refuses_damage() {
+        let source =
+            "class A { m() { const f = () => 1; } }\nfunction g() {}\nx.y = function () {};\n";
+        let scopes = FunctionScopes::parse(source, Some("a.js"));
+        assert_eq!(scopes.len(), 4);
+        let bytes = scopes.encode();
+        assert_eq!(FunctionScopes::decode(&bytes), Some(scopes.clone()));
+        for cut in 0..bytes.len() {
+            assert_eq!(FunctionScopes::decode(&bytes[..cut]), None, "cut at {cut}");
+        }
+        let mut huge = bytes.clone();
+        huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(FunctionScopes::decode(&huge), None);
+        // A parent that is not an earlier scope is refused (it could loop).
+        let mut looped = bytes.clone();
+        looped[4 + 16..4 + 20].copy_from_slice(&0u32.to_le_bytes());
+        assert_eq!(FunctionScopes::decode(&looped), None);
+    }
+
+    #[test]
+    fn positions_count_utf16_and_all_terminators() {
+        let text = "a😀b\r\nc\u{2028}d";
+        let offsets: Vec<u32> = (0..=text.len() as u32)
+            .filter(|&o| text.is_char_boundary(o as usize))
+            .collect();
+        let positions = positions_of(text, &offsets);
+        assert_eq!(positions[0], (0, 0));
+        assert_eq!(positions[2], (0, 3)); // after the emoji: 1 + 2 UTF-16 units
+        assert_eq!(*positions.last().unwrap(), (2, 1));
     }
 
     #[test]

@@ -360,9 +360,14 @@ impl Symbolicator {
         let scopes = script.source_scopes.get(source as usize).and_then(|slot| {
             slot.get_or_init(|| {
                 let map = script.map.as_ref();
-                let content = map.source_content(source)?;
-                let name = map.source_prefixed_name(source);
-                let scopes = FunctionScopes::parse(content, name);
+                // A cache may carry the scopes; otherwise parse the original source.
+                let scopes = map.stored_scopes(source).or_else(|| {
+                    let content = map.source_content(source)?;
+                    Some(FunctionScopes::parse(
+                        content,
+                        map.source_prefixed_name(source),
+                    ))
+                })?;
                 (!scopes.is_empty()).then_some(scopes)
             })
             .as_ref()

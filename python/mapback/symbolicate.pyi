@@ -1,0 +1,47 @@
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+
+from mapback._lowlevel import RustObject
+
+_Loader = Callable[[str], Optional[Union[bytes, str]]]
+
+class SymbolicatedFrame:
+    filename: Optional[str]
+    abs_path: Optional[str]
+    lineno: Optional[int]
+    colno: Optional[int]
+    function: Optional[str]
+    context_line: Optional[str]
+    pre_context: List[str]
+    post_context: List[str]
+    in_app: bool
+    unmapped_reason: Optional[Dict[str, str]]
+    minified: Dict[str, Any]
+    @property
+    def mapped(self) -> bool: ...
+    def as_dict(self) -> Dict[str, Any]: ...
+
+class SymbolicatedTrace:
+    error_type: Optional[str]
+    message: Optional[str]
+    frames: List[SymbolicatedFrame]
+    truncated: bool
+    def __iter__(self) -> Iterator[SymbolicatedFrame]: ...
+    def __len__(self) -> int: ...
+    def as_dict(self) -> Dict[str, Any]: ...
+
+class Symbolicator(RustObject):
+    loader_errors: List[str]
+    @classmethod
+    def from_loader(
+        cls, loader: _Loader, context_lines: int = ..., max_line_chars: int = ..., max_cached_scripts: int = ...
+    ) -> Symbolicator: ...
+    @classmethod
+    def from_directories(
+        cls,
+        url_prefixes: Optional[Union[Mapping[str, str], Sequence[Tuple[str, str]]]] = ...,
+        maps_dirs: Optional[Iterable[str]] = ...,
+        context_lines: int = ...,
+        max_line_chars: int = ...,
+        max_cached_scripts: int = ...,
+    ) -> Symbolicator: ...
+    def symbolicate(self, trace: Union[str, bytes]) -> SymbolicatedTrace: ...
