@@ -23,6 +23,12 @@ def main(root):
         batch = source_map.lookup_many([0, 1], [1035, 411])
         assert [t.source.name for t in batch] == ["app/src/pricing.js", "app/src/main.js"]
         assert "applyCoupon" in source_map.sources[3].content
+    # The main job: a real Node trace of the demo bundle, symbolicated.
+    with mapback.Symbolicator.from_directories(maps_dirs=[os.path.join(root, "examples", "demo")]) as sym:
+        with open(os.path.join(root, "examples", "demo", "trace-node.txt"), "rb") as handle:
+            trace = sym.symbolicate(handle.read())
+    names = [frame.function for frame in trace.frames]
+    assert names == ["applyCoupon", "priceCart", "checkout", "main"], names
     try:
         mapback.SourceMap.from_bytes(b"{", strict=True)
     except mapback.InvalidJsonError as error:
