@@ -240,3 +240,25 @@ fn opening_checks_are_typed() {
         ErrorCode::Io
     );
 }
+
+/// Optional sections are written with table flags 0, so that a reader from before they
+/// existed skips them; every other section is marked required.
+#[test]
+fn only_optional_sections_are_skippable() {
+    let map = SourceMap::from_slice(
+        br#"{"version":3,"sources":["a.js"],"sourcesContent":["function f(){}"],"names":["n"],"mappings":"AAAAA"}"#,
+    )
+    .unwrap();
+    let bytes = to_cache_bytes(&map, CacheOptions::default()).unwrap();
+    let word = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+    let count = word(20) as usize;
+    let table = u64::from_le_bytes(bytes[24..32].try_into().unwrap()) as usize;
+    let mut seen = Vec::new();
+    for entry in 0..count {
+        let (kind, flags) = (word(table + entry * 24), word(table + entry * 24 + 4));
+        let expected = if kind == 13 { 0 } else { 1 };
+        assert_eq!(flags, expected, "section kind {kind}");
+        seen.push(kind);
+    }
+    assert!(seen.contains(&13), "{seen:?}");
+}

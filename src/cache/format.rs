@@ -89,6 +89,16 @@ impl SectionKind {
         SectionKind::ALL.into_iter().find(|k| *k as u32 == value)
     }
 
+    /// The section table flags a writer gives this kind: required, except for sections
+    /// a reader can do without (it then answers everything else), so that a reader
+    /// from before the kind existed skips them instead of refusing the file.
+    pub(crate) fn table_flags(self) -> u32 {
+        match self {
+            SectionKind::FunctionScopes => 0,
+            _ => SECTION_REQUIRED,
+        }
+    }
+
     /// Position in [`SectionMap`]'s table.
     fn slot(self) -> usize {
         SectionKind::ALL
@@ -298,7 +308,7 @@ pub(crate) fn encode_content(text: &str) -> Result<Vec<u8>> {
 /// Bytes as stored compressed: their length, then the LZ4 block.
 pub(crate) fn encode_compressed(bytes: &[u8]) -> Result<Vec<u8>> {
     let length =
-        u32::try_from(bytes.len()).map_err(|_| limit("a compressed entry exceeds 4 GiB"))?;
+        u32::try_from(bytes.len()).map_err(|_| limit("an entry to compress exceeds 4 GiB"))?;
     let compressed = lz4_flex::block::compress(bytes);
     let mut out = Vec::with_capacity(4 + compressed.len());
     out.extend_from_slice(&length.to_le_bytes());

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::format::{
     encode_byte_table, encode_compressed, encode_content, encode_string_table, limit, Header,
     SectionKind, ALIGNMENT, BLOCK_TOKENS, FLAG_CONTENTS, FLAG_INDEX_MAP, FLAG_NAMES, FLAG_SCOPES,
-    HEADER_LEN, SECTION_ENTRY_LEN, SECTION_REQUIRED,
+    HEADER_LEN, SECTION_ENTRY_LEN,
 };
 use super::packed::BlockWriter;
 use crate::error::{excerpt, Error, ErrorCode, Result};
@@ -84,7 +84,8 @@ pub fn to_cache_bytes(map: &dyn SourceMapView, options: CacheOptions) -> Result<
             .push_block(&fields, filled)
             .ok_or_else(|| limit("mappings too large"))?;
     }
-    // Reads load two adjacent words; this one keeps the pair in bounds at the end.
+    // Reads load one unaligned u64 from a field's first byte; this word keeps that load
+    // in bounds for the last fields.
     blocks.words.push(0);
     while line_starts.len() < line_count + 1 {
         line_starts.push(token_count as u32);
@@ -184,7 +185,7 @@ fn assemble(
         out.extend_from_slice(bytes);
         out.resize(out.len().next_multiple_of(ALIGNMENT), 0);
         table.extend_from_slice(&(*kind as u32).to_le_bytes());
-        table.extend_from_slice(&SECTION_REQUIRED.to_le_bytes());
+        table.extend_from_slice(&kind.table_flags().to_le_bytes());
         table.extend_from_slice(&offset.to_le_bytes());
         table.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
     }

@@ -15,7 +15,7 @@ use super::{bytes, output, required};
 /// What a cache includes. Pass NULL for the defaults (all true).
 #[repr(C)]
 pub struct mapback_cache_options {
-    /// Store the sources' contents (with a line index, for context lines).
+    /// Store the sources' contents (LZ4-compressed), for contents and context lines.
     pub include_contents: bool,
     /// Store the names (otherwise tokens in the cache have no names).
     pub include_names: bool,
