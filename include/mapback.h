@@ -321,7 +321,7 @@ typedef struct mapback_error {
  */
 typedef struct mapback_cache_options {
     /**
-     * Store the sources' contents (with a line index, for context lines).
+     * Store the sources' contents (LZ4-compressed), for contents and context lines.
      */
     bool include_contents;
     /**

@@ -275,7 +275,7 @@ static void check_buffers(void)
     mapback_buf buf = {NULL, 0};
     mapback_buf bare_buf = {NULL, 0};
     mapback_buf again = {NULL, 0};
-    mapback_cache_options no_extras = {false, false};
+    mapback_cache_options no_extras = {false, false, false};
 
     CHECK(map != NULL);
     if (map == NULL) {
