@@ -105,10 +105,23 @@ pub trait MappingStore {
 
     /// The token covering a generated position, or `None`.
     ///
-    /// When several tokens share the found generated position, the first one is
-    /// returned; [`MappingStore::tokens_at`] returns all of them.
+    /// Several tokens may share a generated position (a minifier that compresses
+    /// `new X(` to `X(` maps that column to both). On an exact match the first one is
+    /// returned; for a position after them (inside the expression they start) the last
+    /// one, which is the most specific. [`MappingStore::tokens_at`] returns all of them.
     fn lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken> {
-        let (index, found_line) = find_group(self, line, column, options)?;
+        let (first, found_line) = find_group(self, line, column, options)?;
+        let group_column = self.generated_column(first);
+        let exact = (found_line, group_column) == (line, column);
+        let index = if options.bias == Bias::GreatestLowerBound && !exact {
+            let end = self.line_range(found_line).end;
+            (first..end)
+                .take_while(|&i| self.generated_column(i) == group_column)
+                .last()
+                .unwrap_or(first)
+        } else {
+            first
+        };
         Some(self.token_on_line(index, found_line))
     }
 
@@ -406,8 +419,9 @@ mod tests {
         let o = LookupOptions::default();
         assert_eq!(v.lookup(0, 0, o).unwrap().index, 0);
         assert_eq!(v.lookup(0, 3, o).unwrap().index, 0);
+        // Exact match on a shared position: the first; inside it: the last.
         assert_eq!(v.lookup(0, 4, o).unwrap().index, 1);
-        assert_eq!(v.lookup(0, 9, o).unwrap().index, 1);
+        assert_eq!(v.lookup(0, 9, o).unwrap().index, 2);
         assert_eq!(v.lookup(0, 99, o).unwrap().index, 3);
         assert_eq!(v.lookup(1, 5, o), None);
         assert_eq!(v.lookup(2, 2, o), None);

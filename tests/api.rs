@@ -1123,14 +1123,15 @@ fn greatest_lower_and_least_upper_bound() {
     }
     assert_eq!(index(0, 3, glb), Some(0));
     assert_eq!(index(0, 3, lub), Some(1));
-    assert_eq!(index(0, 7, glb), Some(1));
+    // Inside a shared position (tokens 1 and 2 start at column 4): the last of them.
+    assert_eq!(index(0, 7, glb), Some(2));
     assert_eq!(index(0, 7, lub), Some(3));
     assert_eq!(index(0, 1000, glb), Some(3));
     assert_eq!(index(0, 11, lub), None);
     assert_eq!(index(3, 2, glb), None);
     assert_eq!(index(3, 2, lub), Some(4));
     assert_eq!(index(3, u32::MAX, glb), Some(5));
-    assert_eq!(map.lookup(0, 7).unwrap().index(), 1, "lookup() is GLB");
+    assert_eq!(map.lookup(0, 7).unwrap().index(), 2, "lookup() is GLB");
     assert_eq!(index(u32::MAX, 0, glb), None);
     assert_eq!(index(u32::MAX, 0, lub), None);
 }
@@ -1177,16 +1178,17 @@ fn same_line_across_empty_lines() {
 }
 
 #[test]
-fn cross_line_lower_bound_returns_first_of_a_shared_position() {
+fn cross_line_lower_bound_returns_last_of_a_shared_position() {
     // Line 0 ends with two tokens at column 4; a cross-line lookup from line 1 lands on
-    // that position and, like any lookup, returns the first of the group.
+    // that position from after it and, like any lookup inside a shared position,
+    // returns the last of the group (the exact-match rule takes the first).
     let map = lenient(&regular(r#"["a.js"]"#, "[]", "AAAA,IAAA,ACAA;"));
     let t = map
         .lookup_with(1, 0, cross_line(Bias::GreatestLowerBound))
         .unwrap();
     assert_eq!(
         (t.generated_line(), t.generated_column(), t.index()),
-        (0, 4, 1)
+        (0, 4, 2)
     );
     let all = map.original_positions(1, 0, cross_line(Bias::GreatestLowerBound));
     assert_eq!(
