@@ -13,7 +13,7 @@ PIP_ENV := PIP_FIND_LINKS= PIP_DISABLE_PIP_VERSION_CHECK=1
 DEMO_MAP := examples/demo/bundle.min.js.map
 
 .PHONY: help build develop header check-header lint test test-rust test-c test-python \
-        conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean
+        conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy
 
 help:
 	@echo "make demo          look up the positions of a real stack trace in the example map"
@@ -28,6 +28,7 @@ help:
 	@echo "make test-real-maps  cache round trips on real npm maps (downloads them once)"
 	@echo "make bench         benchmarks: cache vs in-memory, vs libsourcemap and symbolic"
 	@echo "make bench-quick   parse/lookup timing against the sourcemap crate on real maps"
+	@echo "make accuracy      symbolication accuracy vs symbolic on real libraries, minifiers, browsers"
 	@echo "make clean         remove build outputs"
 
 build:
@@ -119,6 +120,13 @@ bench: develop
 # A first timing against the rust `sourcemap` crate on real npm maps (downloads them).
 bench-quick:
 	bash benches/quick/run.sh
+
+# Symbolication accuracy on real npm libraries, real minifiers and real runtimes (Chromium,
+# Firefox ESR, Node), mapback next to symbolic: tools/accuracy/README.md. Installs what it
+# needs (apt browsers, npm ci, a venv with symbolic), takes ~5 minutes, and writes
+# tools/accuracy/results/accuracy.md.
+accuracy: develop
+	bash tools/accuracy/run.sh
 
 clean:
 	$(CARGO) clean
