@@ -5,8 +5,8 @@ use std::sync::OnceLock;
 
 use crate::decode::{decode, DecodeOptions};
 use crate::error::{Diagnostic, Result};
-use crate::lookup::{LookupOptions, MappingStore, ReverseIndex};
-use crate::mappings::{Mappings, MappingsView, RawToken};
+use crate::lookup::{MappingStore, ReverseIndex};
+use crate::mappings::{Mappings, MappingsView};
 use crate::sources::Sources;
 use crate::strings::StringTable;
 use crate::view::SourceMapView;
@@ -94,38 +94,7 @@ impl SourceMapView for SourceMap {
         self.mappings().line_count()
     }
 
-    fn raw_token(&self, index: usize) -> Option<RawToken> {
-        self.mappings().token(index)
-    }
-
-    fn raw_lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken> {
-        self.mappings().lookup(line, column, options)
-    }
-
-    fn raw_tokens_at(&self, line: u32, column: u32, options: LookupOptions) -> Vec<RawToken> {
-        self.mappings().tokens_at(line, column, options)
-    }
-
-    fn raw_generated_position(
-        &self,
-        source: u32,
-        line: u32,
-        column: u32,
-        options: LookupOptions,
-    ) -> Option<RawToken> {
-        self.reverse_index()
-            .generated_position(&self.mappings(), source, line, column, options)
-    }
-
-    fn raw_generated_positions(
-        &self,
-        source: u32,
-        line: u32,
-        column: Option<u32>,
-    ) -> Vec<RawToken> {
-        self.reverse_index()
-            .generated_positions(&self.mappings(), source, line, column)
-    }
+    crate::view::delegate_lookups!(mappings);
 
     fn file(&self) -> Option<&str> {
         self.file.as_deref()

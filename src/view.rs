@@ -182,6 +182,57 @@ pub trait SourceMapView: Send + Sync {
     }
 }
 
+/// Implements the `raw_*` lookups of [`SourceMapView`] for a storage whose `$store()`
+/// method returns a [`crate::MappingStore`] and whose `reverse_index()` returns its
+/// [`crate::ReverseIndex`]: every storage answers them the same way, through the store.
+macro_rules! delegate_lookups {
+    ($store:ident) => {
+        fn raw_token(&self, index: usize) -> Option<crate::mappings::RawToken> {
+            crate::lookup::MappingStore::token(&self.$store(), index)
+        }
+
+        fn raw_lookup(
+            &self,
+            line: u32,
+            column: u32,
+            options: crate::lookup::LookupOptions,
+        ) -> Option<crate::mappings::RawToken> {
+            crate::lookup::MappingStore::lookup(&self.$store(), line, column, options)
+        }
+
+        fn raw_tokens_at(
+            &self,
+            line: u32,
+            column: u32,
+            options: crate::lookup::LookupOptions,
+        ) -> Vec<crate::mappings::RawToken> {
+            crate::lookup::MappingStore::tokens_at(&self.$store(), line, column, options)
+        }
+
+        fn raw_generated_position(
+            &self,
+            source: u32,
+            line: u32,
+            column: u32,
+            options: crate::lookup::LookupOptions,
+        ) -> Option<crate::mappings::RawToken> {
+            self.reverse_index()
+                .generated_position(&self.$store(), source, line, column, options)
+        }
+
+        fn raw_generated_positions(
+            &self,
+            source: u32,
+            line: u32,
+            column: Option<u32>,
+        ) -> Vec<crate::mappings::RawToken> {
+            self.reverse_index()
+                .generated_positions(&self.$store(), source, line, column)
+        }
+    };
+}
+pub(crate) use delegate_lookups;
+
 /// A mapping, borrowed from its map so that names and sources resolve to strings.
 #[derive(Clone, Copy)]
 pub struct Token<'m> {

@@ -25,8 +25,7 @@ use self::format::{
 use self::mmap::MappedFile;
 use self::packed::{BlockHeader, PackedMappings};
 use crate::error::{Diagnostic, Error, ErrorCode, Result};
-use crate::lookup::{LookupOptions, MappingStore, ReverseIndex};
-use crate::mappings::RawToken;
+use crate::lookup::ReverseIndex;
 use crate::view::SourceMapView;
 
 pub use self::writer::{to_cache_bytes, CacheOptions};
@@ -300,38 +299,7 @@ impl SourceMapView for Cache<'_> {
         self.header.line_count as usize
     }
 
-    fn raw_token(&self, index: usize) -> Option<RawToken> {
-        self.packed().token(index)
-    }
-
-    fn raw_lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken> {
-        self.packed().lookup(line, column, options)
-    }
-
-    fn raw_tokens_at(&self, line: u32, column: u32, options: LookupOptions) -> Vec<RawToken> {
-        self.packed().tokens_at(line, column, options)
-    }
-
-    fn raw_generated_position(
-        &self,
-        source: u32,
-        line: u32,
-        column: u32,
-        options: LookupOptions,
-    ) -> Option<RawToken> {
-        self.reverse_index()
-            .generated_position(&self.packed(), source, line, column, options)
-    }
-
-    fn raw_generated_positions(
-        &self,
-        source: u32,
-        line: u32,
-        column: Option<u32>,
-    ) -> Vec<RawToken> {
-        self.reverse_index()
-            .generated_positions(&self.packed(), source, line, column)
-    }
+    crate::view::delegate_lookups!(packed);
 
     fn file(&self) -> Option<&str> {
         self.table_entry(SectionKind::Meta, 0)
