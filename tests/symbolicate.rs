@@ -169,3 +169,28 @@ fn unmappable_frames_say_why() {
     assert_eq!(json["frames"][1]["unmapped_reason"]["kind"], "not_found");
     assert_eq!(json["frames"][1]["function"], "f");
 }
+
+#[test]
+fn anonymous_functions_are_named_as_the_trace_s_engine_would() {
+    // One line of original code, mapped onto itself: an anonymous function that flows
+    // into `sortBy`. Firefox names it `sortBy<`; V8 prints no name for it.
+    let source = "var sortBy = wrap(function () { boom(); });";
+    let map = serde_json::json!({
+        "version": 3, "sources": ["lib.js"], "sourcesContent": [source],
+        "names": [], "mappings": "AAAA,8BAA8B",
+    })
+    .to_string()
+    .into_bytes();
+    let loader = move |url: &str| -> mapback::Result<Option<Vec<u8>>> {
+        Ok((url == "https://x.example/lib.js.map").then(|| map.clone()))
+    };
+    let symbolicator = Symbolicator::new(loader, SymbolicateOptions::default());
+    let function = |trace: &str| {
+        let result = symbolicator.symbolicate(trace).unwrap();
+        result.frames[0].original.as_ref().unwrap().function.clone()
+    };
+    let firefox = "sortBy<@https://x.example/lib.js:1:33\n@https://x.example/lib.js:1:1\n";
+    let v8 = "Error: boom\n    at https://x.example/lib.js:1:33\n";
+    assert_eq!(function(firefox).as_deref(), Some("sortBy<"));
+    assert_eq!(function(v8).as_deref(), Some("<anonymous>"));
+}

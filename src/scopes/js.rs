@@ -29,6 +29,9 @@ pub(super) struct RawScope {
     pub(super) parent: Option<u32>,
     pub(super) name: Option<String>,
     pub(super) name_start: Option<u32>,
+    /// For an anonymous function: the binding its expression flows into, as
+    /// SpiderMonkey names such functions (`var sortBy = wrap(function …)` → `sortBy`).
+    pub(super) context: Option<String>,
 }
 
 /// Parses `text` and returns its function scopes in pre-order.
@@ -63,6 +66,7 @@ fn collect_program(text: &str, program: &oxc_ast::ast::Program<'_>) -> Vec<RawSc
         class_names: HashMap::new(),
         objects: Vec::new(),
         classes: Vec::new(),
+        contexts: Vec::new(),
     };
     collector.visit_program(program);
     collector.scopes
@@ -86,6 +90,9 @@ struct Collector<'t> {
     /// Names of the object literals and classes being walked (None when unnamed).
     objects: Vec<Option<String>>,
     classes: Vec<Option<String>>,
+    /// The bindings whose value is being walked, innermost last; `None` marks a
+    /// function body, which SpiderMonkey's naming does not look past.
+    contexts: Vec<Option<String>>,
 }
 
 impl Collector<'_> {
@@ -112,9 +119,9 @@ impl Collector<'_> {
 
     fn enter(&mut self, span: Span, name: Option<(String, u32)>) {
         let parent = self.open.last().copied();
-        let (name, name_start) = match name {
-            Some((name, start)) => (Some(name), Some(start)),
-            None => (None, None),
+        let (name, name_start, context) = match name {
+            Some((name, start)) => (Some(name), Some(start), None),
+            None => (None, None, self.contexts.last().cloned().flatten()),
         };
         self.scopes.push(RawScope {
             start: span.start,
@@ -122,12 +129,23 @@ impl Collector<'_> {
             parent,
             name,
             name_start,
+            context,
         });
         self.open.push((self.scopes.len() - 1) as u32);
+        // Inside the function, bindings around it no longer name anonymous functions.
+        self.contexts.push(None);
     }
 
     fn leave(&mut self) {
         self.open.pop();
+        self.contexts.pop();
+    }
+
+    /// Walks a binding's value with `name` as the context for anonymous functions.
+    fn with_context(&mut self, name: Option<String>, walk: impl FnOnce(&mut Self)) {
+        self.contexts.push(name);
+        walk(self);
+        self.contexts.pop();
     }
 
     /// The source text of an assignment target as a name: `obj.m`, `X.prototype.m` →
@@ -170,22 +188,24 @@ impl<'a> Visit<'a> for Collector<'_> {
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
-        if let (Some(name), Some(init)) = (it.id.get_identifier_name(), &it.init) {
-            self.bind(init, name.to_string(), it.id.span().start);
+        let name = it.id.get_identifier_name().map(|name| name.to_string());
+        if let (Some(name), Some(init)) = (&name, &it.init) {
+            self.bind(init, name.clone(), it.id.span().start);
         }
-        walk::walk_variable_declarator(self, it);
+        self.with_context(name, |this| walk::walk_variable_declarator(this, it));
     }
 
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
         let target = it.left.span();
-        if let Some(name) = self.target_name(target) {
+        let name = self.target_name(target);
+        if let Some(name) = &name {
             // The last identifier of `a.b.c` is the one a minifier maps to the name.
             let last = self.text[target.start as usize..target.end as usize]
                 .rfind('.')
                 .map_or(target.start, |dot| target.start + dot as u32 + 1);
-            self.bind(&it.right, name, last);
+            self.bind(&it.right, name.clone(), last);
         }
-        walk::walk_assignment_expression(self, it);
+        self.with_context(name, |this| walk::walk_assignment_expression(this, it));
     }
 
     fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
@@ -196,7 +216,9 @@ impl<'a> Visit<'a> for Collector<'_> {
     }
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        let mut context = None;
         if let Some(key) = it.key.static_name() {
+            context = Some(key.to_string());
             let key = match it.kind {
                 PropertyKind::Get => format!("get {key}"),
                 PropertyKind::Set => format!("set {key}"),
@@ -206,7 +228,7 @@ impl<'a> Visit<'a> for Collector<'_> {
             let name = Self::qualified(prefix, &key);
             self.bind(&it.value, name, it.key.span().start);
         }
-        walk::walk_object_property(self, it);
+        self.with_context(context, |this| walk::walk_object_property(this, it));
     }
 
     fn visit_class(&mut self, it: &Class<'a>) {

@@ -29,6 +29,10 @@ struct Scope {
     /// `const x = () =>`), if any: in minified code, the map's name at that position is
     /// the original function's name.
     name_position: Option<Position>,
+    /// For an anonymous function, the binding its expression flows into
+    /// (`var sortBy = wrap(function …)` → `sortBy`), which SpiderMonkey uses to name it
+    /// (`sortBy<`); bindings outside the enclosing function do not count.
+    context: Option<String>,
 }
 
 /// The function scopes of one source, ready for position queries.
@@ -77,6 +81,7 @@ impl FunctionScopes {
                 parent: s.parent,
                 name: s.name,
                 name_position: s.name_start.map(at),
+                context: s.context,
             })
             .collect();
         FunctionScopes { scopes }
@@ -120,6 +125,17 @@ impl FunctionScopes {
         }
     }
 
+    /// For a position whose innermost enclosing function is anonymous: the binding that
+    /// function flows into, as SpiderMonkey names it (`sortBy` for
+    /// `var sortBy = wrap(function …)`), if there is one.
+    pub fn anonymous_context(&self, line: u32, column: u32) -> Option<&str> {
+        let scope = self.enclosing_scopes((line, column)).next()?;
+        if scope.name.is_some() {
+            return None;
+        }
+        scope.context.as_deref()
+    }
+
     /// The name of the innermost *named* function enclosing the position (skipping
     /// anonymous callbacks), if any.
     pub fn enclosing_named(&self, line: u32, column: u32) -> Option<&str> {
@@ -137,8 +153,8 @@ impl FunctionScopes {
 
     /// A compact binary form, for storing scopes in a cache: `[count u32]`, then per
     /// scope seven u32 (start line, start column, end line, end column, parent, name
-    /// line, name column; `u32::MAX` for none) and the name (`[length u32][UTF-8]`,
-    /// length `u32::MAX` for none). Little-endian.
+    /// line, name column; `u32::MAX` for none), the name and the context (each
+    /// `[length u32][UTF-8]`, length `u32::MAX` for none). Little-endian.
     pub(crate) fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(4 + self.scopes.len() * 36);
         let put = |value: u32, out: &mut Vec<u8>| out.extend_from_slice(&value.to_le_bytes());
@@ -156,12 +172,14 @@ impl FunctionScopes {
             ] {
                 put(value, &mut out);
             }
-            match &scope.name {
-                Some(name) => {
-                    put(name.len() as u32, &mut out);
-                    out.extend_from_slice(name.as_bytes());
+            for text in [&scope.name, &scope.context] {
+                match text {
+                    Some(text) => {
+                        put(text.len() as u32, &mut out);
+                        out.extend_from_slice(text.as_bytes());
+                    }
+                    None => put(NONE, &mut out),
                 }
-                None => put(NONE, &mut out),
             }
         }
         out
@@ -172,8 +190,8 @@ impl FunctionScopes {
     pub(crate) fn decode(bytes: &[u8]) -> Option<FunctionScopes> {
         let mut input = Cursor { bytes, at: 0 };
         let count = input.word()? as usize;
-        // Each scope takes at least 32 bytes: never allocate past what the input holds.
-        if count > bytes.len() / 32 {
+        // Each scope takes at least 36 bytes: never allocate past what the input holds.
+        if count > bytes.len() / 36 {
             return None;
         }
         let mut scopes = Vec::with_capacity(count);
@@ -188,19 +206,15 @@ impl FunctionScopes {
             if parent.is_some_and(|p| p >= index) {
                 return None;
             }
-            let length = input.word()?;
-            let name = if length == NONE {
-                None
-            } else {
-                let raw = input.take(length as usize)?;
-                Some(std::str::from_utf8(raw).ok()?.to_owned())
-            };
+            let name = input.text()?;
+            let context = input.text()?;
             scopes.push(Scope {
                 start: (start_line, start_column),
                 end: (end_line, end_column),
                 parent,
                 name,
                 name_position: (name_line != NONE).then_some((name_line, name_column)),
+                context,
             });
         }
         Some(FunctionScopes { scopes })
@@ -223,6 +237,16 @@ impl<'b> Cursor<'b> {
     fn word(&mut self) -> Option<u32> {
         self.take(4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// `[length u32][UTF-8]`; `Some(None)` for the length `u32::MAX`.
+    fn text(&mut self) -> Option<Option<String>> {
+        let length = self.word()?;
+        if length == NONE {
+            return Some(None);
+        }
+        let raw = self.take(length as usize)?;
+        Some(Some(std::str::from_utf8(raw).ok()?.to_owned()))
     }
 }
 
@@ -382,6 +406,13 @@ async function* gen() { /*V*/ }
         let mut huge = bytes.clone();
         huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
         assert_eq!(FunctionScopes::decode(&huge), None);
+        // SpiderMonkey-style contexts survive the round trip too.
+        let firefox = FunctionScopes::parse("var sortBy = wrap(function () {});\n", Some("a.js"));
+        assert_eq!(
+            FunctionScopes::decode(&firefox.encode()),
+            Some(firefox.clone())
+        );
+        assert_eq!(firefox.anonymous_context(0, 30), Some("sortBy"));
         // A parent that is not an earlier scope is refused (it could loop).
         let mut looped = bytes.clone();
         looped[4 + 16..4 + 20].copy_from_slice(&0u32.to_le_bytes());
@@ -398,6 +429,35 @@ async function* gen() { /*V*/ }
         assert_eq!(positions[0], (0, 0));
         assert_eq!(positions[2], (0, 3)); // after the emoji: 1 + 2 UTF-16 units
         assert_eq!(*positions.last().unwrap(), (2, 1));
+    }
+
+    #[test]
+    fn anonymous_functions_take_the_binding_they_flow_into() {
+        let source = r#"
+var sortBy = baseRest(function (collection) { /*A*/ });
+const Slug = z.string().refine((value) => { /*B*/ });
+function outer() { items.forEach(function () { /*C*/ }); }
+var criteria = arrayMap(list, function (x) { return y(function () { /*D*/ }); });
+obj.handler = register(() => { /*E*/ });
+const options = { onError: wrap(() => { /*F*/ }) };
+items.map(() => { /*G*/ });
+"#;
+        let context_at = |marker: &str| {
+            let scopes = FunctionScopes::parse(source, Some("a.js"));
+            let offset = source.find(marker).unwrap();
+            let line = source[..offset].matches('\n').count() as u32;
+            let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let column = source[start..offset].encode_utf16().count() as u32;
+            scopes.anonymous_context(line, column).map(str::to_owned)
+        };
+        assert_eq!(context_at("/*A*/").as_deref(), Some("sortBy"));
+        assert_eq!(context_at("/*B*/").as_deref(), Some("Slug"));
+        // Inside a named function, outer bindings do not count (Firefox: `outer/<`).
+        assert_eq!(context_at("/*C*/"), None);
+        assert_eq!(context_at("/*D*/"), None);
+        assert_eq!(context_at("/*E*/").as_deref(), Some("obj.handler"));
+        assert_eq!(context_at("/*F*/").as_deref(), Some("onError"));
+        assert_eq!(context_at("/*G*/"), None);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::discovery;
 use crate::error::{excerpt, Result};
 use crate::map::SourceMap;
 use crate::scopes::{Enclosing, FunctionScopes};
-use crate::stacktrace::{parse_stack_trace, Frame, StackTrace, TraceLimits};
+use crate::stacktrace::{parse_stack_trace, Frame, StackTrace, TraceFormat, TraceLimits};
 use crate::view::SourceMapView;
 
 pub use self::loader::{DirectoryLoader, Loader, DEFAULT_MAX_FILE_BYTES};
@@ -270,15 +270,22 @@ impl Symbolicator {
             frames: trace
                 .frames
                 .iter()
-                .map(|f| self.symbolicate_frame(f))
+                .map(|f| self.symbolicate_frame_from(f, trace.format))
                 .collect(),
             truncated: trace.truncated,
         }
     }
 
-    /// Symbolicates one frame.
+    /// Symbolicates one frame (of unknown origin).
     pub fn symbolicate_frame(&self, frame: &Frame) -> SymbolicatedFrame {
-        let outcome = self.map_frame(frame);
+        self.symbolicate_frame_from(frame, TraceFormat::Unknown)
+    }
+
+    /// Symbolicates one frame of a trace printed by `format`: names of anonymous
+    /// functions follow that engine's convention (SpiderMonkey names them after the
+    /// binding they flow into, `sortBy<`; the others print none).
+    pub fn symbolicate_frame_from(&self, frame: &Frame, format: TraceFormat) -> SymbolicatedFrame {
+        let outcome = self.map_frame(frame, format);
         let (original, unmapped) = match outcome {
             Ok(original) => (Some(original), None),
             Err(reason) => (None, Some(reason)),
@@ -290,7 +297,11 @@ impl Symbolicator {
         }
     }
 
-    fn map_frame(&self, frame: &Frame) -> std::result::Result<OriginalFrame, Unmapped> {
+    fn map_frame(
+        &self,
+        frame: &Frame,
+        format: TraceFormat,
+    ) -> std::result::Result<OriginalFrame, Unmapped> {
         let (Some(url), Some((line, column))) = (frame.url.as_deref(), frame.lookup_position())
         else {
             return Err(Unmapped::NoLocation);
@@ -307,11 +318,10 @@ impl Symbolicator {
         };
         let function = self.function_name(
             &script,
+            format,
             source.index(),
-            original_line,
-            original_column,
-            line,
-            column,
+            (original_line, original_column),
+            (line, column),
         );
         let (context_line, pre_context, post_context) = match source.context(
             original_line,
@@ -351,11 +361,10 @@ impl Symbolicator {
     fn function_name(
         &self,
         script: &Script,
+        format: TraceFormat,
         source: u32,
-        original_line: u32,
-        original_column: u32,
-        line: u32,
-        column: u32,
+        (original_line, original_column): (u32, u32),
+        (line, column): (u32, u32),
     ) -> Option<String> {
         let scopes = script.source_scopes.get(source as usize).and_then(|slot| {
             slot.get_or_init(|| {
@@ -375,7 +384,15 @@ impl Symbolicator {
         if let Some(scopes) = scopes {
             return match scopes.enclosing(original_line, original_column) {
                 Enclosing::Named(name) => Some(name.to_owned()),
-                Enclosing::Anonymous => Some("<anonymous>".to_owned()),
+                Enclosing::Anonymous => {
+                    let context = scopes.anonymous_context(original_line, original_column);
+                    Some(match (format, context) {
+                        // Firefox names an anonymous function after the binding it
+                        // flows into; show what it would for the original code.
+                        (TraceFormat::SpiderMonkey, Some(context)) => format!("{context}<"),
+                        _ => "<anonymous>".to_owned(),
+                    })
+                }
                 Enclosing::TopLevel => None,
             };
         }
