@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use crate::mappings::{MappingsView, RawToken, NONE};
+use crate::mappings::{RawToken, NONE};
 
 /// Which token a position between two tokens resolves to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -206,61 +206,6 @@ fn group_start<M: MappingStore + ?Sized>(store: &M, start: usize, index: usize) 
         return index;
     }
     store.partition_columns(start..index, target, false)
-}
-
-impl MappingStore for MappingsView<'_> {
-    fn len(&self) -> usize {
-        self.generated_columns.len()
-    }
-
-    fn line_count(&self) -> usize {
-        self.line_starts.len().saturating_sub(1)
-    }
-
-    fn line_range(&self, line: u32) -> Range<usize> {
-        crate::mappings::checked_line_range(self.line_starts, line, self.len())
-    }
-
-    fn line_of(&self, index: usize) -> u32 {
-        crate::mappings::line_of(self.line_starts, index)
-    }
-
-    #[inline]
-    fn generated_column(&self, index: usize) -> u32 {
-        self.generated_columns[index]
-    }
-
-    #[inline]
-    fn token_on_line(&self, index: usize, line: u32) -> RawToken {
-        RawToken {
-            index: index as u32,
-            generated_line: line,
-            generated_column: self.generated_columns[index],
-            source: self.sources[index],
-            original_line: self.original_lines[index],
-            original_column: self.original_columns[index],
-            name: self.names[index],
-        }
-    }
-
-    fn original_key(&self, index: usize) -> (u32, u32, u32) {
-        (
-            self.sources[index],
-            self.original_lines[index],
-            self.original_columns[index],
-        )
-    }
-
-    fn partition_columns(&self, range: Range<usize>, column: u32, inclusive: bool) -> usize {
-        let start = range.start;
-        let columns = self.generated_columns.get(range).unwrap_or(&[]);
-        start
-            + if inclusive {
-                columns.partition_point(|&c| c <= column)
-            } else {
-                columns.partition_point(|&c| c < column)
-            }
-    }
 }
 
 /// Token indices ordered by original position, for original → generated lookups.

@@ -1,0 +1,212 @@
+//! Blocks of packed originals: the source, original line, original column and name of
+//! 32 consecutive tokens, stored frame-of-reference in as few bits as they need.
+//!
+//! Every field is stored plus one (wrapping), so "absent" (`u32::MAX`) becomes 0. A
+//! block keeps each field's smallest value and bit width. Token `j` of the block is a
+//! record of `W` bits, the four offsets from the smallest values, at bit `j * W` of the
+//! block's bytes. One unaligned 16-byte load reads a whole record, so decoding a token
+//! costs a few shifts and one or two cache lines, whichever token it is.
+//!
+//! A record is at most 121 bits, so that it fits a 16-byte load at any bit offset
+//! within the byte. A block whose fields would need more stores every field in full 32
+//! bits: its 128-bit records then always start on a byte.
+
+/// Tokens per block.
+pub(crate) const BLOCK: usize = 32;
+
+/// Bytes past the last record that reads may touch (a 16-byte load at the last byte).
+pub(crate) const PADDING: usize = 16;
+
+/// The widest record that a 16-byte load reads at any bit offset within a byte.
+const MAX_PACKED_BITS: u32 = 121;
+
+/// One block's frame of reference.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Block {
+    /// The smallest +1-coded value of each field.
+    base: [u32; 4],
+    /// Byte offset of the block's first record.
+    offset: u32,
+    /// Bits per field (0 when every token of the block has the same value).
+    widths: [u8; 4],
+}
+
+impl Block {
+    /// Bits per record.
+    #[inline(always)]
+    fn record_bits(&self) -> u32 {
+        self.widths.iter().map(|&w| u32::from(w)).sum()
+    }
+
+    /// Byte length of `count` records.
+    fn byte_len(&self, count: usize) -> usize {
+        (count * self.record_bits() as usize).div_ceil(8)
+    }
+
+    /// The byte offset where the block's records start.
+    pub(crate) fn offset(&self) -> usize {
+        self.offset as usize
+    }
+
+    /// The four fields of record `slot` (source, original line, original column,
+    /// name), decoded (`u32::MAX` for absent).
+    #[inline(always)]
+    pub(crate) fn read(&self, records: &[u8], slot: usize) -> [u32; 4] {
+        let bit = slot * self.record_bits() as usize;
+        let start = self.offset as usize + bit / 8;
+        let chunk: [u8; 16] = records
+            .get(start..start + 16)
+            .and_then(|bytes| bytes.try_into().ok())
+            .unwrap_or([0; 16]);
+        let mut record = u128::from_le_bytes(chunk) >> (bit % 8);
+        let mut fields = [0u32; 4];
+        for (field, value) in fields.iter_mut().enumerate() {
+            let width = u32::from(self.widths[field]);
+            let mask = (1u128 << width) - 1;
+            *value = self.base[field]
+                .wrapping_add((record & mask) as u32)
+                .wrapping_sub(1);
+            record >>= width;
+        }
+        fields
+    }
+}
+
+/// Packs `count` tokens (`fields[f][j]`: field `f` of token `j`, decoded values) as a
+/// block appended to `records`, which must end with [`PADDING`] zero bytes and still
+/// does afterwards.
+pub(crate) fn pack(fields: &[[u32; BLOCK]; 4], count: usize, records: &mut Vec<u8>) -> Block {
+    debug_assert!(count > 0 && count <= BLOCK);
+    let mut block = Block {
+        offset: u32::try_from(records.len() - PADDING).unwrap_or(u32::MAX),
+        ..Block::default()
+    };
+    let mut coded = [[0u32; BLOCK]; 4];
+    for (field, values) in fields.iter().enumerate() {
+        let mut low = u32::MAX;
+        let mut high = 0;
+        for (slot, &value) in values[..count].iter().enumerate() {
+            let value = value.wrapping_add(1);
+            coded[field][slot] = value;
+            low = low.min(value);
+            high = high.max(value);
+        }
+        block.base[field] = low;
+        block.widths[field] = (32 - (high - low).leading_zeros()) as u8;
+    }
+    if block.record_bits() > MAX_PACKED_BITS {
+        block.widths = [32; 4];
+    }
+    let start = records.len() - PADDING;
+    records.resize(start + block.byte_len(count) + PADDING, 0);
+    let bits = block.record_bits() as usize;
+    for slot in 0..count {
+        let mut record = 0u128;
+        let mut shift = 0;
+        for field in 0..4 {
+            let offset = coded[field][slot].wrapping_sub(block.base[field]);
+            record |= u128::from(offset) << shift;
+            shift += u32::from(block.widths[field]);
+        }
+        let bit = slot * bits;
+        let at = start + bit / 8;
+        let window = &mut records[at..at + 16];
+        let mut current = u128::from_le_bytes(window.try_into().unwrap_or([0; 16]));
+        current |= record << (bit % 8);
+        window.copy_from_slice(&current.to_le_bytes());
+    }
+    block
+}
+
+/// Unpacks `count` tokens of a block (the inverse of [`pack`]).
+pub(crate) fn unpack(block: &Block, records: &[u8], count: usize) -> [[u32; BLOCK]; 4] {
+    let mut fields = [[0u32; BLOCK]; 4];
+    for slot in 0..count.min(BLOCK) {
+        let values = block.read(records, slot);
+        for field in 0..4 {
+            fields[field][slot] = values[field];
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(fields: &[[u32; BLOCK]; 4], count: usize) -> Block {
+        let mut records = vec![0u8; PADDING];
+        // Something before the block, so offsets are not all 0.
+        let first = pack(fields, count, &mut records);
+        let block = pack(fields, count, &mut records);
+        assert!(records[records.len() - PADDING..].iter().all(|&b| b == 0));
+        for b in [first, block] {
+            let back = unpack(&b, &records, count);
+            for field in 0..4 {
+                assert_eq!(
+                    back[field][..count],
+                    fields[field][..count],
+                    "field {field}"
+                );
+            }
+        }
+        block
+    }
+
+    #[test]
+    fn narrow_fields_round_trip() {
+        let mut fields = [[0u32; BLOCK]; 4];
+        for j in 0..BLOCK {
+            fields[0][j] = 3;
+            fields[1][j] = 1000 + j as u32;
+            fields[2][j] = (j as u32 * 37) % 80;
+            fields[3][j] = if j % 3 == 0 { u32::MAX } else { j as u32 };
+        }
+        let block = round_trip(&fields, BLOCK);
+        assert_eq!(block.widths[0], 0);
+        assert!(block.record_bits() < 32);
+        round_trip(&fields, 7);
+        round_trip(&fields, 1);
+    }
+
+    #[test]
+    fn wide_fields_fall_back_to_32_bits() {
+        let mut fields = [[0u32; BLOCK]; 4];
+        for j in 0..BLOCK {
+            for (field, column) in fields.iter_mut().enumerate() {
+                column[j] = if (j + field) % 2 == 0 {
+                    u32::MAX
+                } else {
+                    u32::MAX - 1 - j as u32
+                };
+            }
+        }
+        let block = round_trip(&fields, BLOCK);
+        assert_eq!(block.widths, [32; 4]);
+        round_trip(&fields, 5);
+    }
+
+    #[test]
+    fn every_width_round_trips() {
+        for width in 0..=32u32 {
+            let mut fields = [[0u32; BLOCK]; 4];
+            for j in 0..BLOCK {
+                let top = if width == 0 {
+                    0
+                } else {
+                    u32::MAX >> (32 - width)
+                };
+                // +1 coding: values from -1 (absent) up to top - 1 span `width` bits.
+                fields[0][j] = if j == 0 {
+                    u32::MAX
+                } else {
+                    top.wrapping_sub(1)
+                };
+                fields[1][j] = (j as u32).wrapping_mul(2_654_435_761) & (top >> 1);
+                fields[2][j] = 7;
+                fields[3][j] = j as u32;
+            }
+            round_trip(&fields, BLOCK);
+        }
+    }
+}

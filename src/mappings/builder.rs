@@ -1,0 +1,317 @@
+//! [`MappingsBuilder`]: appends tokens in generated order, packing every 32 into a
+//! block as it goes, and can roll back to a mark (lenient decoding drops a map's
+//! mappings after a grammar error; index maps drop a bad section).
+
+use super::block::{self, Block, BLOCK};
+use super::Mappings;
+#[cfg(test)]
+use super::NONE;
+
+/// Accumulates tokens in generated order while decoding.
+#[derive(Debug)]
+pub(crate) struct MappingsBuilder {
+    line_starts: Vec<u32>,
+    generated_columns: Vec<u32>,
+    blocks: Vec<Block>,
+    records: Vec<u8>,
+    /// Originals of the tokens after the last full block: `pending[field][slot]`.
+    pending: [[u32; BLOCK]; 4],
+    /// Lines whose columns went backwards and need sorting at the end.
+    unsorted_lines: Vec<u32>,
+    last_column: u32,
+}
+
+/// A point the builder can be rolled back to.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BuilderMark {
+    tokens: usize,
+    lines: usize,
+    unsorted: usize,
+    last_column: u32,
+}
+
+impl MappingsBuilder {
+    pub(crate) fn new() -> MappingsBuilder {
+        MappingsBuilder {
+            line_starts: vec![0],
+            generated_columns: Vec::new(),
+            blocks: Vec::new(),
+            records: vec![0; block::PADDING],
+            pending: [[0; BLOCK]; 4],
+            unsorted_lines: Vec::new(),
+            last_column: 0,
+        }
+    }
+
+    /// The current generated line (0-based).
+    pub(crate) fn current_line(&self) -> u32 {
+        (self.line_starts.len() - 1) as u32
+    }
+
+    /// Starts a new generated line.
+    #[inline]
+    pub(crate) fn new_line(&mut self) {
+        self.line_starts.push(self.generated_columns.len() as u32);
+        self.last_column = 0;
+    }
+
+    /// Advances to generated line `line` if the builder is before it.
+    pub(crate) fn advance_to_line(&mut self, line: u32) {
+        while self.current_line() < line {
+            self.new_line();
+        }
+    }
+
+    /// Appends a token on the current line.
+    #[inline]
+    pub(crate) fn push(&mut self, column: u32, source: u32, line: u32, original: u32, name: u32) {
+        if column < self.last_column {
+            self.note_unsorted();
+        }
+        self.last_column = column;
+        let slot = self.generated_columns.len() % BLOCK;
+        self.generated_columns.push(column);
+        self.pending[0][slot] = source;
+        self.pending[1][slot] = line;
+        self.pending[2][slot] = original;
+        self.pending[3][slot] = name;
+        if slot == BLOCK - 1 {
+            let block = block::pack(&self.pending, BLOCK, &mut self.records);
+            self.blocks.push(block);
+        }
+    }
+
+    #[cold]
+    fn note_unsorted(&mut self) {
+        let current = self.current_line();
+        if self.unsorted_lines.last() != Some(&current) {
+            self.unsorted_lines.push(current);
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.generated_columns.len()
+    }
+
+    pub(crate) fn mark(&self) -> BuilderMark {
+        BuilderMark {
+            tokens: self.len(),
+            lines: self.line_starts.len(),
+            unsorted: self.unsorted_lines.len(),
+            last_column: self.last_column,
+        }
+    }
+
+    pub(crate) fn rollback(&mut self, mark: BuilderMark) {
+        if mark.tokens < self.blocks.len() * BLOCK {
+            // The mark is inside a packed block: unpack it into the pending slots.
+            let keep = mark.tokens / BLOCK;
+            let block = self.blocks[keep];
+            self.pending = block::unpack(&block, &self.records, BLOCK);
+            self.blocks.truncate(keep);
+            self.records.truncate(block.offset());
+            self.records.resize(block.offset() + block::PADDING, 0);
+        }
+        self.line_starts.truncate(mark.lines);
+        self.generated_columns.truncate(mark.tokens);
+        self.unsorted_lines.truncate(mark.unsorted);
+        self.last_column = mark.last_column;
+    }
+
+    /// The greatest generated position among tokens added since `mark`.
+    pub(crate) fn last_position_since(&self, mark: BuilderMark) -> Option<(u32, u32)> {
+        let last = self
+            .len()
+            .checked_sub(1)
+            .filter(|&last| last >= mark.tokens)?;
+        let line = self
+            .line_starts
+            .partition_point(|&start| start as usize <= last)
+            - 1;
+        let first = (self.line_starts[line] as usize).max(mark.tokens);
+        let column = self.generated_columns[first..].iter().copied().max()?;
+        Some((line as u32, column))
+    }
+
+    /// Drops trailing lines that hold no token, down to `min_line`, so that the next
+    /// index-map section may start on a line the previous one only ended with `;`.
+    pub(crate) fn trim_empty_lines(&mut self, min_line: u32) {
+        let tokens = self.len() as u32;
+        while self.current_line() > min_line && self.line_starts.last() == Some(&tokens) {
+            self.line_starts.pop();
+        }
+        let line_start = *self.line_starts.last().unwrap_or(&0) as usize;
+        self.last_column = if self.len() > line_start {
+            self.generated_columns[line_start..]
+                .iter()
+                .copied()
+                .max()
+                .unwrap_or(0)
+        } else {
+            0
+        };
+    }
+
+    /// Closes the last line, sorts lines whose columns went backwards (stable, so
+    /// tokens at one column keep their order) and trims spare capacity.
+    ///
+    /// Returns the mappings and how many lines had to be sorted.
+    pub(crate) fn finish(mut self) -> (Mappings, usize) {
+        let rest = self.len() % BLOCK;
+        if rest > 0 {
+            let block = block::pack(&self.pending, rest, &mut self.records);
+            self.blocks.push(block);
+        }
+        self.line_starts.push(self.generated_columns.len() as u32);
+        let sorted_lines = self.unsorted_lines.len();
+        let mut mappings = Mappings {
+            line_starts: self.line_starts,
+            generated_columns: self.generated_columns,
+            blocks: self.blocks,
+            records: self.records,
+        };
+        if sorted_lines > 0 {
+            mappings = sort_lines(&mappings, &self.unsorted_lines);
+        }
+        mappings.line_starts.shrink_to_fit();
+        mappings.generated_columns.shrink_to_fit();
+        mappings.blocks.shrink_to_fit();
+        mappings.records.shrink_to_fit();
+        (mappings, sorted_lines)
+    }
+}
+
+/// Rebuilds the mappings with the given lines sorted by generated column. Rare (a
+/// producer bug), so it simply unpacks every token and packs them again.
+fn sort_lines(mappings: &Mappings, lines: &[u32]) -> Mappings {
+    let view = mappings.view();
+    let count = view.generated_columns.len();
+    let mut order: Vec<usize> = (0..count).collect();
+    for &line in lines {
+        let range = mappings.line_starts[line as usize] as usize
+            ..mappings.line_starts[line as usize + 1] as usize;
+        order[range].sort_by_key(|&i| view.generated_columns[i]);
+    }
+    let mut builder = MappingsBuilder::new();
+    builder.line_starts = mappings.line_starts[..mappings.line_starts.len() - 1].to_vec();
+    for i in order {
+        let [source, line, column, name] = view.originals(i);
+        // Push without the unsorted check: the lines are sorted now.
+        builder.last_column = 0;
+        builder.push(view.generated_columns[i], source, line, column, name);
+    }
+    let (sorted, _) = builder.finish();
+    debug_assert_eq!(sorted.generated_columns.len(), count);
+    sorted
+}
+
+impl Default for MappingsBuilder {
+    fn default() -> MappingsBuilder {
+        MappingsBuilder::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::lookup::MappingStore;
+
+    #[test]
+    fn lines_and_tokens() {
+        let mut b = MappingsBuilder::new();
+        b.push(0, 0, 0, 0, NONE);
+        b.push(5, 0, 0, 4, 1);
+        b.new_line();
+        b.new_line();
+        b.push(2, NONE, NONE, NONE, NONE);
+        let (m, sorted) = b.finish();
+        assert_eq!(sorted, 0);
+        let v = m.view();
+        assert_eq!(v.line_count(), 3);
+        assert_eq!(v.line_range(0), 0..2);
+        assert_eq!(v.line_range(1), 2..2);
+        assert_eq!(v.line_range(2), 2..3);
+        assert_eq!(v.line_range(9), 3..3);
+        assert_eq!(v.line_of(2), 2);
+        assert_eq!(v.token(1).unwrap().name, 1);
+        assert!(!v.token(2).unwrap().has_original());
+        assert_eq!(v.token(3), None);
+    }
+
+    #[test]
+    fn unsorted_line_is_sorted_stably() {
+        let mut b = MappingsBuilder::new();
+        b.push(9, 0, 0, 0, NONE);
+        b.push(3, 0, 1, 0, NONE);
+        b.push(3, 0, 2, 0, NONE);
+        let (m, sorted) = b.finish();
+        assert_eq!(sorted, 1);
+        let v = m.view();
+        assert_eq!(m.generated_columns, vec![3, 3, 9]);
+        let lines: Vec<u32> = (0..3).map(|i| v.originals(i)[1]).collect();
+        assert_eq!(lines, vec![1, 2, 0]);
+    }
+
+    #[test]
+    fn rollback_restores_state() {
+        let mut b = MappingsBuilder::new();
+        b.push(1, 0, 0, 0, NONE);
+        let mark = b.mark();
+        b.new_line();
+        b.push(0, 0, 0, 0, NONE);
+        b.rollback(mark);
+        let (m, _) = b.finish();
+        assert_eq!(m.view().line_count(), 1);
+        assert_eq!(m.view().len(), 1);
+    }
+
+    /// Many tokens across blocks, rolled back into the middle of a packed block, then
+    /// continued: every token reads back as pushed.
+    #[test]
+    fn rollback_into_a_packed_block() {
+        let token = |i: u32| {
+            (
+                i * 3,
+                i % 7,
+                i / 2,
+                i * 11 % 97,
+                if i % 4 == 0 { NONE } else { i },
+            )
+        };
+        let mut b = MappingsBuilder::new();
+        for i in 0..40 {
+            let (c, s, l, o, n) = token(i);
+            b.push(c, s, l, o, n);
+        }
+        let mark = b.mark();
+        for i in 40..100 {
+            b.push(i * 3, 99, 99, 99, 99);
+        }
+        b.rollback(mark);
+        assert_eq!(b.len(), 40);
+        b.rollback(BuilderMark { tokens: 20, ..mark });
+        for i in 20..75 {
+            let (c, s, l, o, n) = token(i);
+            b.push(c, s, l, o, n);
+        }
+        let (m, _) = b.finish();
+        let v = m.view();
+        assert_eq!(v.len(), 75);
+        for i in 0..75u32 {
+            let t = v.token(i as usize).unwrap();
+            let (c, s, l, o, n) = token(i);
+            assert_eq!(
+                (
+                    t.generated_column,
+                    t.source,
+                    t.original_line,
+                    t.original_column,
+                    t.name
+                ),
+                (c, s, l, o, n),
+                "token {i}"
+            );
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Storage for decoded mappings, shaped by what lookups touch.
+//!
+//! Generated positions are plain arrays: `line_starts[l]` is the index of the first
+//! token on generated line `l`, and `generated_columns` holds one `u32` per token, so a
+//! lookup binary-searches one line's columns. The rest of a token (source, original
+//! line and column, name) is packed 32 tokens to a block ([`block`]), about 4 to 6
+//! bytes a token instead of 16, and decoded for the one token a lookup returns. The
+//! whole structure is a third of a plain one's size, which keeps more of a large map
+//! in the CPU caches that random lookups depend on.
+//!
+//! [`MappingsView`] borrows the storage; the lookups in [`crate::lookup`] are written
+//! against the [`MappingStore`] trait it implements, which a cache file's packed
+//! mappings implement too.
+
+mod block;
+mod builder;
+
+use std::ops::Range;
+
+use self::block::{Block, BLOCK};
+use crate::lookup::MappingStore;
+
+pub(crate) use self::builder::{BuilderMark, MappingsBuilder};
+
+/// Marks "no value" in the source and name arrays (and the original position fields of
+/// a token with no original position).
+pub const NONE: u32 = u32::MAX;
+
+/// One decoded mapping, by value. Indices refer to the map's sources and names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RawToken {
+    /// Index of this token in generated order.
+    pub index: u32,
+    /// 0-based generated line.
+    pub generated_line: u32,
+    /// 0-based generated column, in UTF-16 code units.
+    pub generated_column: u32,
+    /// Index into the map's sources, or [`NONE`] when the token has no original position.
+    pub source: u32,
+    /// 0-based original line, or [`NONE`].
+    pub original_line: u32,
+    /// 0-based original column in UTF-16 code units, or [`NONE`].
+    pub original_column: u32,
+    /// Index into the map's names, or [`NONE`].
+    pub name: u32,
+}
+
+impl RawToken {
+    /// Whether the token maps to an original position.
+    pub fn has_original(&self) -> bool {
+        self.source != NONE
+    }
+}
+
+/// Owned mappings in the layout described in the module docs.
+#[derive(Clone, Debug)]
+pub struct Mappings {
+    pub(crate) line_starts: Vec<u32>,
+    pub(crate) generated_columns: Vec<u32>,
+    pub(crate) blocks: Vec<Block>,
+    /// The blocks' records, followed by [`block::PADDING`] zero bytes.
+    pub(crate) records: Vec<u8>,
+}
+
+impl Default for Mappings {
+    fn default() -> Mappings {
+        Mappings {
+            line_starts: vec![0, 0],
+            generated_columns: Vec::new(),
+            blocks: Vec::new(),
+            records: vec![0; block::PADDING],
+        }
+    }
+}
+
+impl Mappings {
+    /// A borrowed view for lookups.
+    pub fn view(&self) -> MappingsView<'_> {
+        MappingsView {
+            line_starts: &self.line_starts,
+            generated_columns: &self.generated_columns,
+            blocks: &self.blocks,
+            records: &self.records,
+        }
+    }
+
+    /// Bytes of heap memory held.
+    pub fn heap_size(&self) -> usize {
+        4 * (self.line_starts.capacity() + self.generated_columns.capacity())
+            + std::mem::size_of::<Block>() * self.blocks.capacity()
+            + self.records.capacity()
+    }
+}
+
+/// Borrowed mappings: what every lookup works on.
+///
+/// Generated lines and columns are plain arrays, which lookups binary-search; the other
+/// fields are packed 32 tokens to a block and decoded per token.
+#[derive(Clone, Copy, Debug)]
+pub struct MappingsView<'a> {
+    /// `line_starts[l]..line_starts[l + 1]` are the tokens of generated line `l`; the
+    /// slice has one entry more than there are lines.
+    pub(crate) line_starts: &'a [u32],
+    /// Generated column per token.
+    pub(crate) generated_columns: &'a [u32],
+    pub(crate) blocks: &'a [Block],
+    pub(crate) records: &'a [u8],
+}
+
+impl MappingsView<'_> {
+    /// (source, original line, original column, name) of token `index`, each
+    /// [`NONE`] when absent (or past the end).
+    #[inline]
+    pub fn originals(&self, index: usize) -> [u32; 4] {
+        match self.blocks.get(index / BLOCK) {
+            Some(block) => block.read(self.records, index % BLOCK),
+            None => [NONE; 4],
+        }
+    }
+
+    /// The generated column of token `index` (0 past the end).
+    pub fn generated_column(&self, index: usize) -> u32 {
+        self.generated_columns.get(index).copied().unwrap_or(0)
+    }
+
+    /// The source index of token `index`, or [`NONE`].
+    pub fn source(&self, index: usize) -> u32 {
+        self.originals(index)[0]
+    }
+
+    /// The name index of token `index`, or [`NONE`].
+    pub fn name(&self, index: usize) -> u32 {
+        self.originals(index)[3]
+    }
+}
+
+/// Token indices of line `line` given line starts, or an empty range (at the end) when
+/// the line is past the last one or the stored starts are inconsistent.
+pub(crate) fn checked_line_range(
+    line_starts: &[u32],
+    line: u32,
+    token_count: usize,
+) -> std::ops::Range<usize> {
+    let line = line as usize;
+    match (
+        line_starts.get(line),
+        line.checked_add(1).and_then(|next| line_starts.get(next)),
+    ) {
+        (Some(&start), Some(&end)) if start <= end && end as usize <= token_count => {
+            start as usize..end as usize
+        }
+        _ => token_count..token_count,
+    }
+}
+
+/// The generated line of token `index`: the last line whose start is at or before it
+/// (skipping empty lines that start there too).
+pub(crate) fn line_of(line_starts: &[u32], index: usize) -> u32 {
+    let after = line_starts.partition_point(|&start| start as usize <= index);
+    after.saturating_sub(1) as u32
+}
+
+impl MappingStore for MappingsView<'_> {
+    fn len(&self) -> usize {
+        self.generated_columns.len()
+    }
+
+    fn line_count(&self) -> usize {
+        self.line_starts.len().saturating_sub(1)
+    }
+
+    fn line_range(&self, line: u32) -> Range<usize> {
+        checked_line_range(self.line_starts, line, self.len())
+    }
+
+    fn line_of(&self, index: usize) -> u32 {
+        line_of(self.line_starts, index)
+    }
+
+    #[inline]
+    fn generated_column(&self, index: usize) -> u32 {
+        MappingsView::generated_column(self, index)
+    }
+
+    #[inline]
+    fn token_on_line(&self, index: usize, line: u32) -> RawToken {
+        let [source, original_line, original_column, name] = self.originals(index);
+        RawToken {
+            index: index as u32,
+            generated_line: line,
+            generated_column: MappingsView::generated_column(self, index),
+            source,
+            original_line,
+            original_column,
+            name,
+        }
+    }
+
+    fn original_key(&self, index: usize) -> (u32, u32, u32) {
+        let [source, line, column, _] = self.originals(index);
+        (source, line, column)
+    }
+
+    fn partition_columns(&self, range: Range<usize>, column: u32, inclusive: bool) -> usize {
+        let start = range.start;
+        let columns = self.generated_columns.get(range).unwrap_or(&[]);
+        start
+            + if inclusive {
+                columns.partition_point(|&c| c <= column)
+            } else {
+                columns.partition_point(|&c| c < column)
+            }
+    }
+}
