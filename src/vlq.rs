@@ -44,8 +44,42 @@ pub fn digit_value(byte: u8) -> Option<u8> {
 ///
 /// Leading zero continuation digits ("padded" VLQs) are valid however many there are;
 /// only the value's magnitude is limited.
-#[inline]
+#[inline(always)]
 pub fn decode_signed(bytes: &[u8], pos: &mut usize) -> Result<i64, VlqError> {
+    // Most values in real maps take one or two digits: decode those inline.
+    if let Some(&first) = bytes.get(*pos) {
+        let digit = DIGIT_VALUE[first as usize];
+        if digit < 0x20 {
+            *pos += 1;
+            return Ok(signed(u64::from(digit)));
+        }
+        if digit != INVALID {
+            if let Some(&second) = bytes.get(*pos + 1) {
+                let next = DIGIT_VALUE[second as usize];
+                if next < 0x20 {
+                    *pos += 2;
+                    return Ok(signed(u64::from(digit & 0x1f) | u64::from(next) << 5));
+                }
+            }
+        }
+    }
+    decode_signed_general(bytes, pos)
+}
+
+/// The signed value of a VLQ's unsigned bits, for values below 2^32 (sign in bit 0).
+#[inline(always)]
+fn signed(unsigned: u64) -> i64 {
+    let magnitude = (unsigned >> 1) as i64;
+    match (unsigned & 1 == 1, magnitude) {
+        (true, 0) => -(1i64 << 31),
+        (true, m) => -m,
+        (false, m) => m,
+    }
+}
+
+/// Any VLQ, with every error case.
+#[inline(never)]
+fn decode_signed_general(bytes: &[u8], pos: &mut usize) -> Result<i64, VlqError> {
     let start = *pos;
     let mut unsigned: u64 = 0;
     let mut shift: u32 = 0;

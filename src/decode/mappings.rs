@@ -98,7 +98,6 @@ fn decode_segments(
     let mut state = State::default();
     let mut local_line: u32 = 0;
     let mut pos = 0usize;
-    let mut fields = [0i64; 5];
     while pos < text.len() {
         let line = line_offset + local_line;
         match text[pos] {
@@ -117,14 +116,39 @@ fn decode_segments(
             _ => {}
         }
         let segment_start = pos;
-        let mut count = 0usize;
-        while pos < text.len() && text[pos] != b',' && text[pos] != b';' {
-            let value =
-                vlq::decode_signed(text, &mut pos).map_err(|e| vlq_failure(e, &place, line))?;
-            if count < 5 {
-                fields[count] = value;
+        // Fields go to locals, not an array: they are read back at once, and values
+        // kept in registers avoid store-to-load stalls in this hot loop.
+        macro_rules! next_field {
+            () => {{
+                let before = pos;
+                let value = next_field(text, &mut pos);
+                if value == BAD_FIELD {
+                    return Err(vlq_failure_at(text, before, &place, line));
+                }
+                value
+            }};
+        }
+        let (mut f1, mut f2, mut f3, mut f4) = (0, 0, 0, 0);
+        let f0 = next_field!();
+        let mut count = 1usize;
+        let v = next_field!();
+        if v != END_OF_SEGMENT {
+            (f1, count) = (v, 2);
+            let v = next_field!();
+            if v != END_OF_SEGMENT {
+                (f2, count) = (v, 3);
+                let v = next_field!();
+                if v != END_OF_SEGMENT {
+                    (f3, count) = (v, 4);
+                    let v = next_field!();
+                    if v != END_OF_SEGMENT {
+                        (f4, count) = (v, 5);
+                        while next_field!() != END_OF_SEGMENT {
+                            count += 1;
+                        }
+                    }
+                }
             }
-            count += 1;
         }
         if !matches!(count, 1 | 4 | 5) {
             let what = format!("segment with {count} fields (segments have 1, 4 or 5)");
@@ -141,72 +165,139 @@ fn decode_segments(
         }
 
         let at = segment_start;
-        state.generated_column += fields[0];
-        if state.generated_column < 0 {
-            reporter
-                .report(place.negative(at, "generated column", line))
-                .map_err(Failure::Fatal)?;
-            continue;
-        }
+        state.generated_column += f0;
         let mut column = state.generated_column;
         if local_line == 0 {
             column += i64::from(column_offset);
         }
-        let column = place.to_u32(column, at, "generated column", line)?;
+        if state.generated_column < 0 || column >= i64::from(NONE) {
+            if state.generated_column < 0 {
+                reporter
+                    .report(place.negative(at, "generated column", line))
+                    .map_err(Failure::Fatal)?;
+                continue;
+            }
+            place.to_u32(column, at, "generated column", line)?;
+        }
+        let column = column as u32;
         if count == 1 {
             builder.push(column, NONE, NONE, NONE, NONE);
             continue;
         }
-        state.source += fields[1];
-        state.original_line += fields[2];
-        state.original_column += fields[3];
-        let mut source = NONE;
-        let mut original_line = NONE;
-        let mut original_column = NONE;
-        let problem = if state.source < 0 {
-            Some(place.negative(at, "source index", line))
-        } else if state.source >= i64::from(source_count) {
-            let what = format!(
-                "source index {} out of bounds ({source_count} sources)",
-                state.source
-            );
-            Some(place.error(ErrorCode::SourceIndexOutOfBounds, at, what, line))
-        } else if state.original_line < 0 {
-            Some(place.negative(at, "original line", line))
-        } else if state.original_column < 0 {
-            Some(place.negative(at, "original column", line))
+        state.source += f1;
+        state.original_line += f2;
+        state.original_column += f3;
+        let (source, original_line, original_column) = if (state.source as u64)
+            < u64::from(source_count)
+            && (state.original_line as u64) < u64::from(NONE)
+            && (state.original_column as u64) < u64::from(NONE)
+        {
+            (
+                source_base + state.source as u32,
+                state.original_line as u32,
+                state.original_column as u32,
+            )
         } else {
-            source = source_base + state.source as u32;
-            original_line = place.to_u32(state.original_line, at, "original line", line)?;
-            original_column = place.to_u32(state.original_column, at, "original column", line)?;
-            None
+            original_with_problem(
+                &state,
+                source_base,
+                source_count,
+                &place,
+                at,
+                line,
+                reporter,
+            )?
         };
-        if let Some(error) = problem {
-            // The spec keeps the mapping, without an original position.
-            reporter.report(error).map_err(Failure::Fatal)?;
-        }
         let mut name = NONE;
         if count == 5 {
-            state.name += fields[4];
-            let problem = if state.name < 0 {
-                Some(place.negative(at, "name index", line))
-            } else if state.name >= i64::from(name_count) {
-                let what = format!(
-                    "name index {} out of bounds ({name_count} names)",
-                    state.name
-                );
-                Some(place.error(ErrorCode::NameIndexOutOfBounds, at, what, line))
-            } else {
+            state.name += f4;
+            if (state.name as u64) < u64::from(name_count) {
                 name = name_base + state.name as u32;
-                None
-            };
-            if let Some(error) = problem {
-                reporter.report(error).map_err(Failure::Fatal)?;
+            } else {
+                let problem = if state.name < 0 {
+                    place.negative(at, "name index", line)
+                } else {
+                    let what = format!(
+                        "name index {} out of bounds ({name_count} names)",
+                        state.name
+                    );
+                    place.error(ErrorCode::NameIndexOutOfBounds, at, what, line)
+                };
+                reporter.report(problem).map_err(Failure::Fatal)?;
             }
         }
         builder.push(column, source, original_line, original_column, name);
     }
     Ok(())
+}
+
+/// The original position of a segment whose source, line or column is out of range:
+/// the spec keeps the mapping without an original position (an optional error), except
+/// that values beyond 32 bits are fatal.
+#[cold]
+fn original_with_problem(
+    state: &State,
+    source_base: u32,
+    source_count: u32,
+    place: &Place,
+    at: usize,
+    line: u32,
+    reporter: &mut Reporter,
+) -> Result<(u32, u32, u32), Failure> {
+    let problem = if state.source < 0 {
+        place.negative(at, "source index", line)
+    } else if state.source >= i64::from(source_count) {
+        let what = format!(
+            "source index {} out of bounds ({source_count} sources)",
+            state.source
+        );
+        place.error(ErrorCode::SourceIndexOutOfBounds, at, what, line)
+    } else if state.original_line < 0 {
+        place.negative(at, "original line", line)
+    } else if state.original_column < 0 {
+        place.negative(at, "original column", line)
+    } else {
+        let original_line = place.to_u32(state.original_line, at, "original line", line)?;
+        let original_column = place.to_u32(state.original_column, at, "original column", line)?;
+        return Ok((
+            source_base + state.source as u32,
+            original_line,
+            original_column,
+        ));
+    };
+    reporter.report(problem).map_err(Failure::Fatal)?;
+    Ok((NONE, NONE, NONE))
+}
+
+/// What [`next_field`] returns at a `,`, a `;` or the end of the text.
+const END_OF_SEGMENT: i64 = i64::MAX;
+/// What [`next_field`] returns for a VLQ that does not decode.
+const BAD_FIELD: i64 = i64::MIN;
+
+/// The next field of a segment, [`END_OF_SEGMENT`] or [`BAD_FIELD`]. Plain values rather
+/// than a `Result` keep the hot loop in registers; [`vlq_failure_at`] finds out what was
+/// wrong.
+#[inline(always)]
+fn next_field(text: &[u8], pos: &mut usize) -> i64 {
+    match text.get(*pos) {
+        None | Some(b',') | Some(b';') => END_OF_SEGMENT,
+        Some(_) => vlq::decode_signed(text, pos).unwrap_or(BAD_FIELD),
+    }
+}
+
+/// The failure for the VLQ at `pos`, which [`next_field`] could not decode.
+#[cold]
+fn vlq_failure_at(text: &[u8], mut pos: usize, place: &Place, line: u32) -> Failure {
+    match vlq::decode_signed(text, &mut pos) {
+        Err(error) => vlq_failure(error, place, line),
+        Ok(_) => unreachable_failure(place, pos, line),
+    }
+}
+
+/// Only reachable if the VLQ decoder were not deterministic; kept as an error, not a panic.
+#[cold]
+fn unreachable_failure(place: &Place, pos: usize, line: u32) -> Failure {
+    Failure::Fatal(place.error(ErrorCode::InvalidBase64, pos, "VLQ decoding failed", line))
 }
 
 /// Turns positions in the mappings text into error locations.

@@ -8,11 +8,10 @@
 
 mod mappings;
 
-use serde_json::value::RawValue;
 use url::Url;
 
 use crate::error::{excerpt, Diagnostic, Error, ErrorCode, Result};
-use crate::json::{self, InputPositions, JsonObject, JsonType};
+use crate::json::{self, InputPositions, JsonObject, JsonType, Raw};
 use crate::map::SourceMap;
 use crate::mappings::MappingsBuilder;
 use crate::sources::Sources;
@@ -196,12 +195,12 @@ struct Origin<'t> {
 
 impl Origin<'_> {
     /// Position in the document text of a value borrowed from it.
-    fn text_position(&self, raw: &RawValue) -> usize {
+    fn text_position(&self, raw: Raw<'_>) -> usize {
         raw.get().as_ptr() as usize - self.text.as_ptr() as usize
     }
 
     /// Byte offset in the input of a value borrowed from the document text.
-    fn offset_of(&self, raw: &RawValue) -> usize {
+    fn offset_of(&self, raw: Raw<'_>) -> usize {
         self.positions.to_input(self.text_position(raw))
     }
 }
@@ -385,7 +384,7 @@ fn decode_index(
 
 fn section_offset(
     section: &JsonObject<'_>,
-    section_raw: &RawValue,
+    section_raw: Raw<'_>,
     origin: Origin<'_>,
     reporter: &mut Reporter,
 ) -> Result<SectionPlacement> {
@@ -447,7 +446,7 @@ fn decode_regular(
     let content_items = optional_array(map, origin, "sourcesContent", reporter)?;
     let source_base = assembly.sources.len() as u32;
     let prefix = source_prefix(source_root.as_deref());
-    for (index, item) in source_items.iter().enumerate() {
+    for (index, item) in source_items.iter().copied().enumerate() {
         let raw = match JsonType::of(item) {
             JsonType::String => json::string(item),
             JsonType::Null => None,
@@ -463,7 +462,7 @@ fn decode_regular(
                 None
             }
         };
-        let content = match content_items.get(index) {
+        let content = match content_items.get(index).copied() {
             Some(item) => match JsonType::of(item) {
                 JsonType::String => Some(item.get()),
                 JsonType::Null => None,
@@ -498,7 +497,7 @@ fn decode_regular(
 
     let name_base = assembly.names.len() as u32;
     for (index, item) in optional_array(map, origin, "names", reporter)?
-        .iter()
+        .into_iter()
         .enumerate()
     {
         match json::string(item) {
@@ -633,7 +632,7 @@ fn required<'a>(
     key: &str,
     kind: JsonType,
     expected: &str,
-) -> Result<&'a RawValue> {
+) -> Result<Raw<'a>> {
     match map.get(key) {
         Some(raw) if JsonType::of(raw) == kind => Ok(raw),
         Some(raw) => Err(wrong_type(origin, raw, key, expected)),
@@ -667,7 +666,7 @@ fn optional_array<'a>(
     origin: Origin<'_>,
     key: &str,
     reporter: &mut Reporter,
-) -> Result<Vec<&'a RawValue>> {
+) -> Result<Vec<Raw<'a>>> {
     match map.get(key) {
         None => Ok(Vec::new()),
         Some(raw) if JsonType::of(raw) == JsonType::Array => json::array_items(raw),
@@ -678,7 +677,7 @@ fn optional_array<'a>(
     }
 }
 
-fn wrong_type(origin: Origin<'_>, raw: &RawValue, key: &str, expected: &str) -> Error {
+fn wrong_type(origin: Origin<'_>, raw: Raw<'_>, key: &str, expected: &str) -> Error {
     let at = origin.offset_of(raw);
     Error::at(
         ErrorCode::WrongType,

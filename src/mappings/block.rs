@@ -75,62 +75,113 @@ impl Block {
 /// Packs `count` tokens (`fields[f][j]`: field `f` of token `j`, decoded values) as a
 /// block appended to `records`, which must end with [`PADDING`] zero bytes and still
 /// does afterwards.
+// The arrays are field-major and records are token-major: slots index across fields.
+#[allow(clippy::needless_range_loop)]
 pub(crate) fn pack(fields: &[[u32; BLOCK]; 4], count: usize, records: &mut Vec<u8>) -> Block {
     debug_assert!(count > 0 && count <= BLOCK);
+    let start = records.len() - PADDING;
     let mut block = Block {
-        offset: u32::try_from(records.len() - PADDING).unwrap_or(u32::MAX),
+        offset: u32::try_from(start).unwrap_or(u32::MAX),
         ..Block::default()
     };
-    let mut coded = [[0u32; BLOCK]; 4];
+    // +1-coded offsets from each field's smallest value, field-major.
+    let mut offsets = [[0u32; BLOCK]; 4];
     for (field, values) in fields.iter().enumerate() {
-        let mut low = u32::MAX;
-        let mut high = 0;
-        for (slot, &value) in values[..count].iter().enumerate() {
-            let value = value.wrapping_add(1);
-            coded[field][slot] = value;
-            low = low.min(value);
-            high = high.max(value);
-        }
+        let coded = values.map(|value| value.wrapping_add(1));
+        let low = coded[..count].iter().copied().min().unwrap_or(0);
+        let high = coded[..count].iter().copied().max().unwrap_or(0);
+        offsets[field] = coded.map(|value| value.wrapping_sub(low));
         block.base[field] = low;
         block.widths[field] = (32 - (high - low).leading_zeros()) as u8;
     }
     if block.record_bits() > MAX_PACKED_BITS {
         block.widths = [32; 4];
     }
-    let start = records.len() - PADDING;
-    records.resize(start + block.byte_len(count) + PADDING, 0);
-    let bits = block.record_bits() as usize;
-    for slot in 0..count {
-        let mut record = 0u128;
-        let mut shift = 0;
-        for field in 0..4 {
-            let offset = coded[field][slot].wrapping_sub(block.base[field]);
-            record |= u128::from(offset) << shift;
-            shift += u32::from(block.widths[field]);
+    let widths = block.widths.map(u32::from);
+    let bits = block.record_bits();
+    let length = block.byte_len(count);
+    records.resize(start + length + PADDING, 0);
+    let area = &mut records[start..];
+    if bits <= 64 {
+        // Records go through a register and out in whole words: overlapping
+        // read-modify-writes of neighbouring records would stall on store forwarding.
+        let shifts = [
+            0,
+            widths[0],
+            widths[0] + widths[1],
+            widths[0] + widths[1] + widths[2],
+        ];
+        let mut pending = 0u64;
+        let mut used = 0u32;
+        let mut at = 0usize;
+        for slot in 0..count {
+            let mut record = 0u64;
+            for field in 0..4 {
+                record |= u64::from(offsets[field][slot]).wrapping_shl(shifts[field]);
+            }
+            pending |= record.wrapping_shl(used);
+            used += bits;
+            if used >= 64 {
+                store_word(area, at, pending);
+                at += 8;
+                used -= 64;
+                // The record's bits that did not fit (none when it ended the word).
+                pending = if used == 0 {
+                    0
+                } else {
+                    record >> (bits - used)
+                };
+            }
         }
-        let bit = slot * bits;
-        let at = start + bit / 8;
-        let window = &mut records[at..at + 16];
-        let mut current = u128::from_le_bytes(window.try_into().unwrap_or([0; 16]));
-        current |= record << (bit % 8);
-        window.copy_from_slice(&current.to_le_bytes());
+        if used > 0 {
+            store_word(area, at, pending);
+        }
+    } else {
+        for slot in 0..count {
+            let mut record = 0u128;
+            let mut shift = 0;
+            for field in 0..4 {
+                record |= u128::from(offsets[field][slot]) << shift;
+                shift += widths[field];
+            }
+            let bit = slot * bits as usize;
+            or_into::<16>(area, bit / 8, record << (bit % 8));
+        }
     }
     block
+}
+
+/// Writes `word` little-endian at `bytes[at..at + 8]`.
+#[inline(always)]
+fn store_word(bytes: &mut [u8], at: usize, word: u64) {
+    if let Some(window) = bytes.get_mut(at..at + 8) {
+        window.copy_from_slice(&word.to_le_bytes());
+    }
+}
+
+/// ORs the low `N` bytes of `value` into `bytes[at..at + N]`, little-endian.
+#[inline(always)]
+fn or_into<const N: usize>(bytes: &mut [u8], at: usize, value: u128) {
+    if let Some(window) = bytes.get_mut(at..at + N) {
+        for (byte, new) in window.iter_mut().zip(value.to_le_bytes()) {
+            *byte |= new;
+        }
+    }
 }
 
 /// Unpacks `count` tokens of a block (the inverse of [`pack`]).
 pub(crate) fn unpack(block: &Block, records: &[u8], count: usize) -> [[u32; BLOCK]; 4] {
     let mut fields = [[0u32; BLOCK]; 4];
     for slot in 0..count.min(BLOCK) {
-        let values = block.read(records, slot);
-        for field in 0..4 {
-            fields[field][slot] = values[field];
+        for (column, value) in fields.iter_mut().zip(block.read(records, slot)) {
+            column[slot] = value;
         }
     }
     fields
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
 

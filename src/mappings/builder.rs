@@ -276,7 +276,7 @@ mod tests {
                 i % 7,
                 i / 2,
                 i * 11 % 97,
-                if i % 4 == 0 { NONE } else { i },
+                if i.is_multiple_of(4) { NONE } else { i },
             )
         };
         let mut b = MappingsBuilder::new();

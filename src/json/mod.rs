@@ -1,14 +1,15 @@
-//! The JSON layer: one pass over the document that keeps every top-level value as a
-//! borrowed raw slice, plus typed readers for those slices.
+//! The JSON layer: one validating pass over the document ([`scan`]), then values kept
+//! as borrowed raw slices of it, plus typed readers for those slices.
 //!
 //! Keeping values raw lets the decoder report byte offsets, look at a field's JSON type
 //! before deciding what to do (strict error or lenient recovery), and leave
-//! `sourcesContent` escaped until somebody asks for it.
+//! `sourcesContent` escaped until somebody asks for it. serde_json is the authority on
+//! invalid documents: when the scanner rejects one, serde_json says why.
+
+mod scan;
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -24,8 +25,19 @@ pub(crate) enum JsonType {
     Object,
 }
 
+/// A complete JSON value as it appears in the (validated) document.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Raw<'a>(&'a str);
+
+impl<'a> Raw<'a> {
+    /// The value's text.
+    pub(crate) fn get(&self) -> &'a str {
+        self.0
+    }
+}
+
 impl JsonType {
-    pub(crate) fn of(raw: &RawValue) -> JsonType {
+    pub(crate) fn of(raw: Raw<'_>) -> JsonType {
         match raw.get().as_bytes().first() {
             Some(b'"') => JsonType::String,
             Some(b'[') => JsonType::Array,
@@ -53,7 +65,7 @@ impl JsonType {
 /// Duplicate keys are kept; [`JsonObject::get`] returns the last one, as `JSON.parse`
 /// does.
 pub(crate) struct JsonObject<'a> {
-    members: Vec<(Cow<'a, str>, &'a RawValue)>,
+    members: Vec<(Cow<'a, str>, Raw<'a>)>,
 }
 
 impl<'a> JsonObject<'a> {
@@ -61,28 +73,40 @@ impl<'a> JsonObject<'a> {
     /// `NotAnObject` when the document is valid JSON of another type. `positions` maps
     /// positions in `text` back to the input, so error offsets refer to the input.
     pub(crate) fn parse(text: &'a str, positions: &InputPositions) -> Result<JsonObject<'a>> {
+        if scan::is_valid(text.as_bytes()) {
+            let root = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+            return JsonObject::from_raw(Raw(root));
+        }
+        // serde_json names the problem (and has the last word should the two disagree).
         let raw: &'a RawValue =
             serde_json::from_str(text).map_err(|e| json_error(text, positions, &e))?;
-        JsonObject::from_raw(raw)
+        JsonObject::from_raw(Raw(raw.get()))
     }
 
     /// Reads the members of a raw value that is known to be an object.
-    pub(crate) fn from_raw(raw: &'a RawValue) -> Result<JsonObject<'a>> {
+    pub(crate) fn from_raw(raw: Raw<'a>) -> Result<JsonObject<'a>> {
         if JsonType::of(raw) != JsonType::Object {
             return Err(Error::new(
                 ErrorCode::NotAnObject,
                 format!("expected a JSON object, found {}", JsonType::of(raw).name()),
             ));
         }
-        let mut de = serde_json::Deserializer::from_str(raw.get());
-        let members = de
-            .deserialize_map(MembersVisitor)
-            .map_err(|e| json_error(raw.get(), &InputPositions::default(), &e))?;
+        let text = raw.get();
+        let members = scan::spans(text.as_bytes())
+            .chunks_exact(2)
+            .map(|pair| {
+                let (key, value) = (pair[0], pair[1]);
+                (
+                    unescape_token(&text[key.0..key.1]),
+                    Raw(&text[value.0..value.1]),
+                )
+            })
+            .collect();
         Ok(JsonObject { members })
     }
 
     /// The value of `key` (the last one if the key repeats).
-    pub(crate) fn get(&self, key: &str) -> Option<&'a RawValue> {
+    pub(crate) fn get(&self, key: &str) -> Option<Raw<'a>> {
         self.members
             .iter()
             .rev()
@@ -107,79 +131,26 @@ impl<'a> JsonObject<'a> {
     }
 }
 
-struct MembersVisitor;
-
-impl<'de> Visitor<'de> for MembersVisitor {
-    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members = Vec::new();
-        while let Some(key) = map.next_key::<BorrowedKey<'de>>()? {
-            let value: &'de RawValue = map.next_value()?;
-            members.push((key.0, value));
-        }
-        Ok(members)
-    }
-}
-
-/// A key that borrows from the input when it has no escapes.
-struct BorrowedKey<'a>(Cow<'a, str>);
-
-impl<'de> de::Deserialize<'de> for BorrowedKey<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = BorrowedKey<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(BorrowedKey(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(BorrowedKey(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
 /// Reads the items of a raw value that is known to be an array.
-pub(crate) fn array_items(raw: &RawValue) -> Result<Vec<&RawValue>> {
-    struct ItemsVisitor;
-    impl<'de> Visitor<'de> for ItemsVisitor {
-        type Value = Vec<&'de RawValue>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a JSON array")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            // Grows with the items actually present; never sized from a claimed count.
-            let mut items = Vec::new();
-            while let Some(item) = seq.next_element::<&'de RawValue>()? {
-                items.push(item);
-            }
-            Ok(items)
-        }
-    }
-    let mut de = serde_json::Deserializer::from_str(raw.get());
-    de.deserialize_seq(ItemsVisitor)
-        .map_err(|e| json_error(raw.get(), &InputPositions::default(), &e))
+pub(crate) fn array_items(raw: Raw<'_>) -> Result<Vec<Raw<'_>>> {
+    let text = raw.get();
+    Ok(scan::spans(text.as_bytes())
+        .into_iter()
+        .map(|(start, end)| Raw(&text[start..end]))
+        .collect())
 }
 
 /// Reads a JSON number as f64 (JSON numbers are doubles, as in `JSON.parse`).
-pub(crate) fn number(raw: &RawValue) -> Option<f64> {
+pub(crate) fn number(raw: Raw<'_>) -> Option<f64> {
     if JsonType::of(raw) != JsonType::Number {
         return None;
     }
-    serde_json::from_str::<f64>(raw.get()).ok()
+    // Rust's float grammar includes JSON's, and rounds the same way.
+    raw.get().parse::<f64>().ok()
 }
 
 /// Reads a JSON number that is integral ("an integral Number" in the spec).
-pub(crate) fn integer(raw: &RawValue) -> Option<f64> {
+pub(crate) fn integer(raw: Raw<'_>) -> Option<f64> {
     number(raw).filter(|n| n.is_finite() && n.fract() == 0.0)
 }
 
@@ -187,7 +158,7 @@ pub(crate) fn integer(raw: &RawValue) -> Option<f64> {
 ///
 /// Borrowed when the token has no escapes. Lone surrogate escapes (which `JSON.parse`
 /// accepts) become U+FFFD, since Rust strings are UTF-8.
-pub(crate) fn string(raw: &RawValue) -> Option<Cow<'_, str>> {
+pub(crate) fn string(raw: Raw<'_>) -> Option<Cow<'_, str>> {
     let token = raw.get();
     if JsonType::of(raw) != JsonType::String {
         return None;

@@ -1,0 +1,400 @@
+//! A validating JSON scanner and, for text it has validated, value splitting.
+//!
+//! Source maps are mostly a few huge strings (`mappings`, `sourcesContent`), so the
+//! scanner's cost is string scanning: `memchr2` finds the next quote or backslash and a
+//! vectorisable pass checks the bytes before it for control characters. Containers are
+//! tracked on an explicit stack, so nesting depth costs heap, not call stack.
+//!
+//! [`is_valid`] accepts exactly the documents `serde_json` accepts as a raw value (the
+//! JSON grammar, lone surrogate escapes allowed). When it says no, the caller asks
+//! serde_json again, for the error message; a false "no" would only cost time.
+
+/// Whether `text` is one JSON value, optionally surrounded by whitespace.
+pub(crate) fn is_valid(text: &[u8]) -> bool {
+    validate(text).is_some()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Array,
+    Object,
+}
+
+fn validate(text: &[u8]) -> Option<()> {
+    let mut stack: Vec<Container> = Vec::new();
+    let mut pos = skip_whitespace(text, 0);
+    loop {
+        // A value starts at `pos`.
+        match *text.get(pos)? {
+            b'{' => {
+                pos = skip_whitespace(text, pos + 1);
+                if text.get(pos) == Some(&b'}') {
+                    pos += 1;
+                } else {
+                    stack.push(Container::Object);
+                    pos = member_key(text, pos)?;
+                    continue;
+                }
+            }
+            b'[' => {
+                pos = skip_whitespace(text, pos + 1);
+                if text.get(pos) == Some(&b']') {
+                    pos += 1;
+                } else {
+                    stack.push(Container::Array);
+                    continue;
+                }
+            }
+            b'"' => pos = string_end(text, pos)?,
+            b't' => pos = literal(text, pos, b"true")?,
+            b'f' => pos = literal(text, pos, b"false")?,
+            b'n' => pos = literal(text, pos, b"null")?,
+            b'-' | b'0'..=b'9' => pos = number_end(text, pos)?,
+            _ => return None,
+        }
+        // A value ended at `pos`: close containers until one continues.
+        loop {
+            pos = skip_whitespace(text, pos);
+            match stack.last() {
+                None => return (pos == text.len()).then_some(()),
+                Some(Container::Array) => match *text.get(pos)? {
+                    b',' => {
+                        pos = skip_whitespace(text, pos + 1);
+                        break;
+                    }
+                    b']' => {
+                        stack.pop();
+                        pos += 1;
+                    }
+                    _ => return None,
+                },
+                Some(Container::Object) => match *text.get(pos)? {
+                    b',' => {
+                        pos = member_key(text, skip_whitespace(text, pos + 1))?;
+                        break;
+                    }
+                    b'}' => {
+                        stack.pop();
+                        pos += 1;
+                    }
+                    _ => return None,
+                },
+            }
+        }
+    }
+}
+
+/// Reads `"key" :` at `pos` and returns where the member's value starts.
+fn member_key(text: &[u8], pos: usize) -> Option<usize> {
+    if text.get(pos) != Some(&b'"') {
+        return None;
+    }
+    let pos = skip_whitespace(text, string_end(text, pos)?);
+    (text.get(pos) == Some(&b':')).then(|| skip_whitespace(text, pos + 1))
+}
+
+#[inline]
+fn skip_whitespace(text: &[u8], mut pos: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = text.get(pos) {
+        pos += 1;
+    }
+    pos
+}
+
+fn literal(text: &[u8], pos: usize, word: &[u8]) -> Option<usize> {
+    text.get(pos..)?
+        .starts_with(word)
+        .then_some(pos + word.len())
+}
+
+/// The end of a number at `pos`, per the JSON grammar.
+fn number_end(text: &[u8], mut pos: usize) -> Option<usize> {
+    let digits = |pos: usize| {
+        pos + text.get(pos..).map_or(0, |rest| {
+            rest.iter().take_while(|b| b.is_ascii_digit()).count()
+        })
+    };
+    if text.get(pos) == Some(&b'-') {
+        pos += 1;
+    }
+    match text.get(pos)? {
+        b'0' => pos += 1,
+        b'1'..=b'9' => pos = digits(pos),
+        _ => return None,
+    }
+    if text.get(pos) == Some(&b'.') {
+        let end = digits(pos + 1);
+        if end == pos + 1 {
+            return None;
+        }
+        pos = end;
+    }
+    if let Some(b'e' | b'E') = text.get(pos) {
+        pos += 1;
+        if let Some(b'+' | b'-') = text.get(pos) {
+            pos += 1;
+        }
+        let end = digits(pos);
+        if end == pos {
+            return None;
+        }
+        pos = end;
+    }
+    Some(pos)
+}
+
+/// The position after the closing quote of the string at `pos`, checking escapes and
+/// control characters.
+fn string_end(text: &[u8], pos: usize) -> Option<usize> {
+    let mut at = pos + 1;
+    loop {
+        let rest = text.get(at..)?;
+        let special = memchr::memchr2(b'"', b'\\', rest)?;
+        if has_control(&rest[..special]) {
+            return None;
+        }
+        at += special;
+        if text[at] == b'"' {
+            return Some(at + 1);
+        }
+        match text.get(at + 1)? {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => at += 2,
+            b'u' => {
+                let hex = text.get(at + 2..at + 6)?;
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return None;
+                }
+                at += 6;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Whether any byte is below 0x20, which JSON strings must escape. Written as a fold
+/// over fixed-size chunks so that it compiles to vector compares.
+fn has_control(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(32);
+    for chunk in &mut chunks {
+        if chunk.iter().fold(false, |any, &b| any | (b < 0x20)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| b < 0x20)
+}
+
+// ------------------------------------------------------------------------------------
+// Splitting text that `is_valid` accepted.
+
+/// The end of the value that starts at `pos` (no leading whitespace) in valid JSON.
+pub(crate) fn value_end(text: &[u8], pos: usize) -> usize {
+    match text.get(pos) {
+        Some(b'"') => skip_string(text, pos),
+        Some(b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut at = pos;
+            while let Some(&byte) = text.get(at) {
+                match byte {
+                    b'"' => {
+                        at = skip_string(text, at);
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return at + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                at += 1;
+            }
+            text.len()
+        }
+        _ => {
+            let mut at = pos;
+            while let Some(&byte) = text.get(at) {
+                if matches!(byte, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r') {
+                    break;
+                }
+                at += 1;
+            }
+            at
+        }
+    }
+}
+
+/// The position after the closing quote of a valid string at `pos`.
+fn skip_string(text: &[u8], pos: usize) -> usize {
+    let mut at = pos + 1;
+    while let Some(special) = text
+        .get(at..)
+        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+    {
+        at += special;
+        if text[at] == b'"' {
+            return at + 1;
+        }
+        at += 2;
+    }
+    text.len()
+}
+
+/// The (start, end) spans of the items of a valid array, or of the keys and values of
+/// a valid object (key, value, key, value, ...), given the container's text.
+pub(crate) fn spans(text: &[u8]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut pos = skip_whitespace(text, 1);
+    let is_object = text.first() == Some(&b'{');
+    while let Some(&byte) = text.get(pos) {
+        if byte == b']' || byte == b'}' {
+            break;
+        }
+        if is_object {
+            let key_end = skip_string(text, pos);
+            spans.push((pos, key_end));
+            // Past the whitespace and the colon.
+            pos = skip_whitespace(text, key_end);
+            pos = skip_whitespace(text, pos + 1);
+        }
+        let end = value_end(text, pos);
+        spans.push((pos, end));
+        pos = skip_whitespace(text, end);
+        if text.get(pos) == Some(&b',') {
+            pos = skip_whitespace(text, pos + 1);
+        }
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serde_accepts(text: &str) -> bool {
+        serde_json::from_str::<&serde_json::value::RawValue>(text).is_ok()
+    }
+
+    const CASES: &[&str] = &[
+        "{}",
+        "[]",
+        " { \"a\" : [1, -2.5e+3, true, false, null, \"x\"] } ",
+        "\"\\ud800\"",
+        "\"\\uDC00x\"",
+        "\"a\u{7f}\"",
+        "\"\t\"",
+        "\"\u{1}\"",
+        "1.",
+        "01",
+        "-0",
+        "1e",
+        "1E+2",
+        "\"\\x\"",
+        " 1 ",
+        "1 2",
+        "",
+        " ",
+        "[1,]",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "{1:2}",
+        "tru",
+        "nulll",
+        "[\"\\/\"]",
+        "1.5e-3",
+        "-",
+        "\"\\u00G0\"",
+        "\"\\u00e\"",
+        "\u{feff}1",
+        "\"\u{2028}\"",
+        "[[[[]]]]",
+        "[[[[]]]",
+        "[]]",
+        "{\"a\":{\"b\":[{}]}}",
+        "\"unterminated",
+        "\"ends with backslash\\",
+        "[1 2]",
+        "{\"a\":1 \"b\":2}",
+        ".5",
+        "+1",
+        "1.e5",
+        "[-]",
+        "{\"k\\\"ey\":\"v\\\\\"}",
+    ];
+
+    #[test]
+    fn agrees_with_serde() {
+        for case in CASES {
+            assert_eq!(is_valid(case.as_bytes()), serde_accepts(case), "{case:?}");
+        }
+    }
+
+    #[test]
+    fn agrees_with_serde_on_mutations() {
+        // Every one-byte deletion and every replacement by a JSON-significant byte of a
+        // document with every kind of value.
+        let base = r#"{"v":3,"s":["a\"b\\c\u00e9",null],"n":[0,-1.5e-3,10],"t":true,"f":false,"o":{"x":[[]]}}"#;
+        let bytes = base.as_bytes();
+        let replacements = b"{}[]\",:\\ 0-.e+tfnu\x01\n";
+        let mut cases = 0;
+        for i in 0..bytes.len() {
+            let mut deleted = bytes.to_vec();
+            deleted.remove(i);
+            let mut variants = vec![deleted];
+            for &r in replacements {
+                let mut replaced = bytes.to_vec();
+                replaced[i] = r;
+                variants.push(replaced);
+            }
+            for variant in variants {
+                let Ok(text) = std::str::from_utf8(&variant) else {
+                    continue;
+                };
+                assert_eq!(is_valid(text.as_bytes()), serde_accepts(text), "{text:?}");
+                cases += 1;
+            }
+        }
+        assert!(cases > 1000);
+    }
+
+    #[test]
+    fn deep_nesting_uses_no_recursion() {
+        let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+        assert!(is_valid(deep.as_bytes()));
+        assert!(!is_valid(&deep.as_bytes()[1..]));
+    }
+
+    #[test]
+    fn control_characters_in_long_strings() {
+        let mut long = format!("\"{}\"", "x".repeat(100));
+        assert!(is_valid(long.as_bytes()));
+        long.replace_range(70..71, "\u{1f}");
+        assert!(!is_valid(long.as_bytes()));
+    }
+
+    #[test]
+    fn splits_containers() {
+        let text = br#"{"a" : [1, "x]"], "b\"":{"c":"}"} , "d":null}"#;
+        let members = spans(text);
+        let parts: Vec<&str> = members
+            .iter()
+            .map(|&(s, e)| std::str::from_utf8(&text[s..e]).unwrap())
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                "\"a\"",
+                "[1, \"x]\"]",
+                "\"b\\\"\"",
+                "{\"c\":\"}\"}",
+                "\"d\"",
+                "null"
+            ]
+        );
+        let items = spans(br#"[ "a" , 2,{"k":[3]} ]"#);
+        assert_eq!(items.len(), 3);
+        assert!(spans(b"[]").is_empty());
+        assert!(spans(b"{ }").is_empty());
+    }
+}
