@@ -48,6 +48,8 @@ pub(crate) fn decode_mappings(
     let mark = builder.mark();
     let diagnostics_before = reporter.len();
     builder.advance_to_line(placement.line_offset);
+    // Segments of real maps take 4 to 7 bytes with their separator.
+    builder.reserve(text.len() / 4);
     match decode_segments(text, placement, builder, reporter) {
         Ok(()) => Ok(()),
         Err(Failure::Fatal(error)) => Err(error),
