@@ -48,7 +48,7 @@ def panel(ax, table):
     if not values:
         ax.set_visible(False)
         return
-    log = max(values) / min(values) > 30
+    log = max(values) / min(values) > 10
     n = len(rows)
     width = 0.84 / n
     for i, (row, (color, highlight)) in enumerate(zip(rows, colors_for(rows))):

@@ -597,7 +597,7 @@ def measure(peer, metric, map_id, repeat, settings, info):
     record = {
         "peer": peer.key, "metric": metric, "map": map_id, "repeat": repeat,
         "status": status, "wall_s": round(wall, 3), "returncode": code,
-        "command": [os.path.relpath(c, REPO) if os.path.isabs(c) else c for c in cmd],
+        "command": [os.path.relpath(c, REPO) if c.startswith(REPO + os.sep) else c for c in cmd],
     }
     if status == "ok" or result is not None:
         # A crashed or failed process keeps whatever it printed.
@@ -713,8 +713,10 @@ class Results(object):
         self.hashes = collections.defaultdict(collections.Counter)  # (map, peer, metric)
         self.found = {}
         self.extra = collections.defaultdict(dict)  # (map, peer, field) -> {round: value}
-        for (map_id, metric, peer_key), status in skip.items():
-            self.failures[(map_id, metric, peer_key)][status] += rounds
+        # Errors and timeouts of the calibration run: not run again in the rounds.
+        self.skipped = set(skip)
+        for key, status in skip.items():
+            self.failures[key][status] += 1
         for record in records:
             if record["round"] == "calibration":
                 continue
@@ -1110,9 +1112,15 @@ def write_markdown(path, doc, results, comparison_list, goal_list, agree, settin
     fails = []
     for (map_id, metric, peer_key), counts in sorted(results.failures.items()):
         if counts:
-            fails.append("- %s, %s, %s: %s" % (map_label_of(results.maps, map_id), metric,
-                                               label(peer_key), "; ".join(
-                "%s (%d of %d rounds)" % (s, n, settings.rounds) for s, n in counts.most_common())))
+            if (map_id, metric, peer_key) in results.skipped:
+                how = "in the calibration run, so not run in the rounds"
+                text = "; ".join(s for s, _ in counts.most_common())
+            else:
+                how = None
+                text = "; ".join("%s (%d of %d rounds)" % (s, n, settings.rounds)
+                                 for s, n in counts.most_common())
+            fails.append("- %s, %s, %s: %s%s" % (map_label_of(results.maps, map_id), metric,
+                                                 label(peer_key), text, ", " + how if how else ""))
     if fails:
         w("")
         w("## Failures")
@@ -1273,6 +1281,7 @@ def main(argv=None, peers=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     settings = Settings(args)
     all_peers = PEERS if peers is None else peers
+    PEER_BY_KEY.update((p.key, p) for p in all_peers)
     maps = select(MAPS, args.maps, lambda m: (m[1], m[0]), "map")
     metrics = select(METRICS, args.metrics, lambda m: (m,), "metric")
     chosen_peers = select(all_peers, args.peers, lambda p: (p.label, p.key, p.name, p.worker), "peer")
@@ -1372,6 +1381,7 @@ def main(argv=None, peers=None):
             print(markdown_table(results, quantity, bold_mapback=False))
             ratios = ratio_table(results, comparison_list, quantity)
             if ratios:
+                print("")
                 print(ratios)
     if agree:
         print("")
