@@ -288,7 +288,10 @@ def run_process(cmd, extra_env, timeout):
     if code < 0:
         return "crash (%s)" % signal_name(-code), result, wall, code, tail(err)
     if result is not None and "error" in result:
-        return "error: %s" % result["error"], result, wall, code, tail(err)
+        # The first line only (libsourcemap appends a whole backtrace); bench.json keeps
+        # the worker's output.
+        message = (str(result["error"]).strip().splitlines() or [""])[0]
+        return "error: %s" % short(message, 300), result, wall, code, tail(err)
     if code != 0:
         last = tail(err).strip().splitlines()
         return ("error: exit status %d%s" % (code, ": " + last[-1] if last else ""),
@@ -357,7 +360,7 @@ def setup(args):
     else:
         stamp = os.path.join(NODE_DIR, "node_modules", ".mapback-bench-lock.sha256")
         wanted = file_sha256(NODE_LOCK)
-        if read_text(stamp).strip() == wanted:
+        if read_text(stamp).strip() == wanted or node_modules_match_lock():
             print("  up to date with benches/node/package-lock.json")
         else:
             sh(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR)
@@ -369,6 +372,22 @@ def setup(args):
     print("- mapback's Python package (make develop)", flush=True)
     check_mapback_package()
     print("  setup took %.1f s" % (time.monotonic() - started), flush=True)
+
+
+def node_modules_match_lock():
+    """Whether node_modules holds what package-lock.json pins (npm's own record of what
+    it installed, node_modules/.package-lock.json, has the same packages), so that an
+    `npm ci` someone already ran is not repeated."""
+    def packages(path):
+        try:
+            with open(path) as handle:
+                listed = json.load(handle).get("packages", {})
+        except (OSError, ValueError):
+            return None
+        return {k: (v.get("version"), v.get("integrity")) for k, v in listed.items() if k}
+
+    wanted = packages(NODE_LOCK)
+    return bool(wanted) and wanted == packages(os.path.join(NODE_DIR, "node_modules", ".package-lock.json"))
 
 
 def check_mapback_package():
@@ -932,7 +951,10 @@ def agreement(results):
         ref_hash = reference.most_common(1)[0][0]
         entry = {"reference": ref_hash, "found": results.found.get((map_id, "native:mapback", "lookup")),
                  "agree": [], "differ": []}
-        for (m, peer_key, metric), counts in sorted(results.hashes.items()):
+        order = {key: i for i, key in enumerate(PEER_BY_KEY)}
+        for (m, peer_key, metric), counts in sorted(
+                results.hashes.items(), key=lambda kv: (METRICS.index(kv[0][2]) if kv[0][2] in METRICS else 99,
+                                                        order.get(kv[0][1], 99))):
             if m != map_id or (peer_key, metric) == ("native:mapback", "lookup"):
                 continue
             name = label(peer_key) + ("" if metric == "lookup" else " " + metric)
@@ -1033,7 +1055,7 @@ def environment_lines(env):
             env.get("cpu"), env.get("cores"), env.get("load_start"), env.get("load_end")),
         "- kernel: %s" % env.get("kernel"),
         "- mapback: %s" % env.get("mapback"),
-        "- %s; %s; Python %s (peers: %s); Node %s" % (
+        "- %s; %s; Python %s (the peers, benches/.venv), %s; Node %s" % (
             env.get("rustc"), env.get("cargo"), env.get("python_venv"),
             env.get("python"), env.get("node")),
         "- peers: " + ", ".join("%s %s" % (k, v) for k, v in sorted(peers.items())),
@@ -1065,9 +1087,9 @@ def write_markdown(path, doc, results, comparison_list, goal_list, agree, settin
     w("")
     w(maps_table(results.maps, doc["maps"]))
     w("")
-    w("Positions: %d per map, exact token positions drawn uniformly (seed %d). The index map "
+    w("Positions: {:,} per map,".format(POSITIONS_COUNT) + "  exact token positions drawn uniformly (seed %d). The index map "
       "has `%s.map` as its first section and `%s.map` as its second." % (
-          POSITIONS_COUNT, POSITIONS_SEED, INDEX_PAIR[0], INDEX_PAIR[1]))
+          POSITIONS_SEED, INDEX_PAIR[0], INDEX_PAIR[1]))
     for quantity, (title, unit) in QUANTITIES.items():
         if not results.rows(quantity):
             continue
