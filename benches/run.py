@@ -661,6 +661,7 @@ def run_rounds(tasks, settings, info):
     records = []
     repeats = {}
     skip = {}  # (map, metric, peer) -> status: what failed for good in calibration
+    estimate = 0.0  # seconds per round, from the calibration
     total = sum(len(t[3]) for t in tasks)
     print("== calibration: %d processes with REPEAT=1 (results discarded), target %.2f s "
           "of timed work per process" % (total, settings.target_s), flush=True)
@@ -671,6 +672,7 @@ def run_rounds(tasks, settings, info):
                 key = (map_id, metric, peer.key)
                 if metric == "memory":
                     repeats[key] = None  # one measurement per process, no REPEAT
+                    estimate += 1.0
                     continue
                 record, result = measure(peer, metric, map_id, 1, settings, info)
                 record["round"] = "calibration"
@@ -680,14 +682,18 @@ def run_rounds(tasks, settings, info):
                     wanted = int(round(settings.target_s / per)) if per > 0 else settings.max_repeat
                     repeats[key] = max(1, min(settings.max_repeat, wanted))
                     note = "%.3g s per repetition -> REPEAT %d" % (per, repeats[key])
+                    estimate += record["wall_s"] + per * (repeats[key] - 1)
                 else:
                     repeats[key] = 1
+                    estimate += record["wall_s"]
                     note = record["status"]
                     if not record["status"].startswith("crash"):
                         skip[key] = record["status"]  # errors and timeouts are not retried
                         note += " (not run in the rounds)"
                 print("  %-10s %-11s %-24s %s" % (label, metric, peer.label, short(note, 110)),
                       flush=True)
+        print("== about %s per round, %s for %d rounds (from the calibration)" % (
+            duration(estimate), duration(estimate * settings.rounds), settings.rounds), flush=True)
         for r in range(settings.rounds):
             print("== round %d/%d" % (r + 1, settings.rounds), flush=True)
             started = time.monotonic()
@@ -709,6 +715,10 @@ def run_rounds(tasks, settings, info):
         print("\nrun.py: interrupted; writing what was measured", flush=True)
         return records, repeats, skip, True
     return records, repeats, skip, False
+
+
+def duration(seconds):
+    return "%.0f s" % seconds if seconds < 120 else "%.0f min" % (seconds / 60)
 
 
 def short(text, limit):
@@ -1156,15 +1166,16 @@ def map_label_of(maps, map_id):
     return dict(maps).get(map_id, map_id)
 
 
-def readme_block(doc, results, goal_list, settings):
+def readme_block(doc, results, goal_list, settings, md_path, png_path):
     env = doc["environment"]
+    md, png = (os.path.relpath(p, REPO) for p in (md_path, png_path))
     out = [README_START,
-           "`make bench` on %s (%s, %s cores), mapback %s: medians of %d rounds, min–max in "
+           "`%s` on %s (%s, %s cores), mapback %s: medians of %d rounds, min–max in "
            "parentheses, each measurement in its own process. Full tables, ratios, answer "
-           "agreement and method: [benches/results/bench.md](benches/results/bench.md) "
-           "([chart](benches/results/bench.png))." % (
+           "agreement and method: [%s](%s) ([chart](%s))." % (
+               "make bench" if doc["command"] == "python3 benches/run.py" else doc["command"],
                doc["created"][:10], env.get("cpu"), env.get("cores"), env.get("mapback_short"),
-               settings.rounds),
+               settings.rounds, md, md, png),
            "",
            "```text",
            goals_text(goal_list, results.maps),
@@ -1423,7 +1434,7 @@ def main(argv=None, peers=None):
 
     filtered = bool(args.maps or args.metrics or args.peers)
     if args.readme or not (args.no_readme or settings.quick or filtered or interrupted):
-        if update_readme(readme_block(doc, results, goal_list, settings)):
+        if update_readme(readme_block(doc, results, goal_list, settings, md_path, png_path)):
             print("README.md: benchmark section updated")
     else:
         print("README.md: left alone (%s)" % ("--no-readme" if args.no_readme else
