@@ -268,12 +268,14 @@ def run_process(cmd, extra_env, timeout):
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the worker and anything it started
-        except ProcessLookupError:
-            pass
+        kill_group(proc)
         out, err = proc.communicate()
         return "timeout", None, time.monotonic() - start, None, tail(err)
+    except BaseException:
+        # Ctrl-C: the worker is in its own session, so the terminal did not signal it.
+        kill_group(proc)
+        proc.wait()
+        raise
     wall = time.monotonic() - start
     code = proc.returncode
     result = None
@@ -299,6 +301,13 @@ def run_process(cmd, extra_env, timeout):
     if result is None:
         return "error: no JSON line on stdout", None, wall, code, tail(err)
     return "ok", result, wall, code, ""
+
+
+def kill_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the worker and anything it started
+    except ProcessLookupError:
+        pass
 
 
 def tail(data, limit=2000):
@@ -657,7 +666,7 @@ def plan(maps, metrics, peers):
 
 
 def run_rounds(tasks, settings, info):
-    """The calibration pass, then the rounds. Returns (records, repeats, interrupted)."""
+    """The calibration pass, then the rounds: (records, repeats, skipped, interrupted)."""
     records = []
     repeats = {}
     skip = {}  # (map, metric, peer) -> status: what failed for good in calibration
@@ -1439,9 +1448,13 @@ def main(argv=None, peers=None):
     else:
         print("README.md: left alone (%s)" % ("--no-readme" if args.no_readme else
                                                "quick, filtered or interrupted run"))
-    print("results: %s, %s, %s" % tuple(os.path.relpath(p, REPO) for p in (md_path, json_path, png_path)))
+    print("results: %s, %s, %s" % tuple(shown(p) for p in (md_path, json_path, png_path)))
     print("took %.0f s" % (time.monotonic() - started))
-    return 0
+    return 130 if interrupted else 0
+
+
+def shown(path):
+    return os.path.relpath(path, REPO) if path.startswith(REPO + os.sep) else path
 
 
 if __name__ == "__main__":
