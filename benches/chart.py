@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
 # mapback's rows stand out; the peers are muted, one hue family per language.
 MAPBACK_COLORS = {"Rust": "#d1495b", "Python": "#00798c", "Node": "#edae49"}
@@ -75,6 +76,15 @@ def panel(ax, table):
                         fontsize=6.5, color="#b00020", ha="center", va="bottom")
     if log:
         ax.set_yscale("log")
+        # Plain numbers (300, 0.01), not 3×10², with 2, 3 and 5 labelled too when the
+        # values span less than two decades.
+        plain = FuncFormatter(lambda v, _: "%g" % v)
+        ax.yaxis.set_major_formatter(plain)
+        if max(values) / min(values) < 100:
+            ax.yaxis.set_minor_locator(LogLocator(subs=(2.0, 3.0, 5.0)))
+            ax.yaxis.set_minor_formatter(plain)
+        else:
+            ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xticks(range(len(maps)))
     ax.set_xticklabels(maps, fontsize=8.5)
     ax.set_xlim(-0.55, len(maps) - 0.45)

@@ -1002,7 +1002,7 @@ def number(x):
         return "%.2f" % x
     if a == 0:
         return "0"
-    return "%.3g" % x
+    return "%#.3g" % x  # three significant digits, trailing zeros kept: 0.300, 0.00860
 
 
 def cell(summary, failure):
