@@ -26,8 +26,8 @@ help:
 	@echo "make wheel         build the py2.py3-none-<platform> wheel into dist/"
 	@echo "make wheel-smoke   install that wheel on Python 2.7 and 3.13 and use it"
 	@echo "make test-real-maps  cache round trips on real npm maps (downloads them once)"
-	@echo "make bench         benchmarks: cache vs in-memory, vs libsourcemap and symbolic"
-	@echo "make bench-quick   parse/lookup timing against the sourcemap crate on real maps"
+	@echo "make bench         benchmarks vs the Rust, Python and Node peers on real maps (benches/)"
+	@echo "make bench-quick   the same as a 2-round smoke run (results in benches/results/quick)"
 	@echo "make accuracy      symbolication accuracy vs symbolic on real libraries, minifiers, browsers"
 	@echo "make clean         remove build outputs"
 
@@ -100,26 +100,26 @@ demo: develop
 	@PYTHONPATH=python $(VPY) -m mapback symbolicate --maps examples/demo examples/demo/trace-node.txt
 
 # Real maps from npm (pinned versions and checksums; downloaded once into
-# benches/cache/data): every cache answer must equal the in-memory map's.
-REAL_MAPS_DIR := benches/cache/data
+# benches/data by benches/fetch.sh): every cache answer must equal the in-memory map's.
+REAL_MAPS_DIR := benches/data
+# The directory also holds the benchmark's derived maps (index-*, *.nocontent.map): skipped.
 test-real-maps:
-	bash benches/cache/fetch.sh
-	$(CARGO) run --release --quiet --example real_map_round_trip -- $(REAL_MAPS_DIR)/*.map
+	bash benches/fetch.sh
+	$(CARGO) run --release --quiet --example real_map_round_trip -- \
+	  $$(ls $(REAL_MAPS_DIR)/*.map | grep -v -e '\.nocontent\.map$$' -e '/index-')
 
-# Benchmarks, not tests: native cache vs in-memory (open, lookup, size), the peers
-# (libsourcemap memdb, symbolic) and mapback through Python, and the first parse and
-# lookup timing against the rust sourcemap crate. Results: benches/*/results/.
+# Benchmarks, not tests (`make test` runs none of this): mapback beside the Rust, Python
+# and Node peers on the real npm maps, each measurement in its own process, R rounds.
+# benches/run.py sets up what it needs (maps, benches/.venv, npm ci, the native worker)
+# and writes benches/results/bench.{md,json,png} and README.md's benchmark section.
+# Extra options: make bench BENCH_ARGS="--rounds 3 --maps jquery,index".
+BENCH_ARGS ?=
 bench: develop
-	bash benches/cache/fetch.sh
-	@mkdir -p benches/cache/results
-	$(CARGO) run --release --quiet --example cache_bench -- $(REAL_MAPS_DIR)/*.map \
-	  | tee benches/cache/results/native.md
-	$(PYTHON) benches/cache/peers.py
-	bash benches/quick/run.sh
+	$(PYTHON) benches/run.py $(BENCH_ARGS)
 
-# A first timing against the rust `sourcemap` crate on real npm maps (downloads them).
-bench-quick:
-	bash benches/quick/run.sh
+# A smoke run of the same: 2 rounds, small REPEATs, into benches/results/quick/.
+bench-quick: develop
+	$(PYTHON) benches/run.py --quick $(BENCH_ARGS)
 
 # Symbolication accuracy on real npm libraries, real minifiers and real runtimes (Chromium,
 # Firefox ESR, Node), mapback next to symbolic: tools/accuracy/README.md. Installs what it

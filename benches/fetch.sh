@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Downloads pinned npm tarballs (via `npm pack`, i.e. the registry's own tarball bytes),
 # checks their sha256, and extracts the real-world source maps (and the generated files
-# they describe: symbolic's SourceMapCache is built from minified source + map) that the
-# cache benchmark uses into data/ (git-ignored).
+# they describe: symbolic's SourceMapCache is built from minified source + map) into
+# benches/data/ (git-ignored), for `make bench` (benches/run.py) and `make test-real-maps`.
+# Idempotent: a tarball already there is only re-checked, and a file is only extracted
+# again when its tarball is newer.
 #
 # Pins (all checked on the npm registry when this was written):
 #   jquery@4.0.0             `latest`; dist/jquery.min.map (164 KB): small map.
@@ -21,6 +23,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 data="$here/data"
 mkdir -p "$data"
+maps=()  # the maps this script extracted (data/ also holds run.py's derived inputs)
 
 # name@version  tarball-file  sha256  member:output ...
 fetch() {
@@ -40,6 +43,7 @@ fetch() {
     for pair in "$@"; do
         member="${pair%%:*}"
         out="${pair#*:}"
+        [[ "$out" == *.map ]] && maps+=("$data/$out")
         if [[ -f "$data/$out" && "$data/$out" -nt "$data/$tarball" ]]; then
             continue
         fi
@@ -77,4 +81,4 @@ fetch "maplibre-gl@6.17.0" "maplibre-gl-6.17.0.tgz" \
     "package/dist/maplibre-gl.mjs:maplibre-gl-6.17.0.mjs" \
     "package/dist/maplibre-gl.mjs.map:maplibre-gl-6.17.0.mjs.map"
 
-ls -l "$data"/*.map
+ls -l "${maps[@]}"
