@@ -33,6 +33,31 @@ pub enum VlqError {
     Overflow(usize),
 }
 
+/// The Base64 value of `byte`, or 0xff when it is not a Base64 digit: the raw table,
+/// for decoders that test several digits at once.
+#[inline(always)]
+pub(crate) fn digit_or_invalid(byte: u8) -> u8 {
+    DIGIT_VALUE[byte as usize]
+}
+
+/// The value of each one-digit VLQ (digits 0 to 31), "B" being -2^31.
+pub(crate) const ONE_DIGIT_VALUE: [i64; 32] = {
+    let mut table = [0i64; 32];
+    let mut digit = 0;
+    while digit < 32 {
+        let magnitude = (digit >> 1) as i64;
+        table[digit] = if digit == 1 {
+            -(1i64 << 31)
+        } else if digit & 1 == 1 {
+            -magnitude
+        } else {
+            magnitude
+        };
+        digit += 1;
+    }
+    table
+};
+
 /// Returns the Base64 value of `byte`, or `None` when it is not a Base64 digit.
 #[inline]
 pub fn digit_value(byte: u8) -> Option<u8> {

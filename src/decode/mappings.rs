@@ -48,8 +48,6 @@ pub(crate) fn decode_mappings(
     let mark = builder.mark();
     let diagnostics_before = reporter.len();
     builder.advance_to_line(placement.line_offset);
-    // Segments of real maps take 4 to 7 bytes with their separator.
-    builder.reserve(text.len() / 4);
     match decode_segments(text, placement, builder, reporter) {
         Ok(()) => Ok(()),
         Err(Failure::Fatal(error)) => Err(error),
@@ -130,28 +128,37 @@ fn decode_segments(
                 value
             }};
         }
-        let (mut f1, mut f2, mut f3, mut f4) = (0, 0, 0, 0);
-        let f0 = next_field!();
-        let mut count = 1usize;
-        let v = next_field!();
-        if v != END_OF_SEGMENT {
-            (f1, count) = (v, 2);
-            let v = next_field!();
-            if v != END_OF_SEGMENT {
-                (f2, count) = (v, 3);
+        let (f0, f1, f2, f3, f4, count) = match short_segment(text, pos) {
+            Some(([f0, f1, f2, f3, f4], count)) => {
+                pos += count;
+                (f0, f1, f2, f3, f4, count)
+            }
+            None => {
+                let (mut f1, mut f2, mut f3, mut f4) = (0, 0, 0, 0);
+                let f0 = next_field!();
+                let mut count = 1usize;
                 let v = next_field!();
                 if v != END_OF_SEGMENT {
-                    (f3, count) = (v, 4);
+                    (f1, count) = (v, 2);
                     let v = next_field!();
                     if v != END_OF_SEGMENT {
-                        (f4, count) = (v, 5);
-                        while next_field!() != END_OF_SEGMENT {
-                            count += 1;
+                        (f2, count) = (v, 3);
+                        let v = next_field!();
+                        if v != END_OF_SEGMENT {
+                            (f3, count) = (v, 4);
+                            let v = next_field!();
+                            if v != END_OF_SEGMENT {
+                                (f4, count) = (v, 5);
+                                while next_field!() != END_OF_SEGMENT {
+                                    count += 1;
+                                }
+                            }
                         }
                     }
                 }
+                (f0, f1, f2, f3, f4, count)
             }
-        }
+        };
         if !matches!(count, 1 | 4 | 5) {
             let what = format!("segment with {count} fields (segments have 1, 4 or 5)");
             let error = place.error(ErrorCode::InvalidSegmentLength, segment_start, what, line);
@@ -182,6 +189,7 @@ fn decode_segments(
             place.to_u32(column, at, "generated column", line)?;
         }
         let column = column as u32;
+        builder.make_room(pos, text.len());
         if count == 1 {
             builder.push(column, NONE, NONE, NONE, NONE);
             continue;
@@ -269,6 +277,43 @@ fn original_with_problem(
     };
     reporter.report(problem).map_err(Failure::Fatal)?;
     Ok((NONE, NONE, NONE))
+}
+
+/// A segment of four or five one-digit fields and then a separator, which is what most
+/// segments of real maps look like, decoded without a loop: `(fields, field count)`.
+#[inline(always)]
+fn short_segment(text: &[u8], pos: usize) -> Option<([i64; 5], usize)> {
+    let bytes = text.get(pos..pos + 6)?;
+    let digits = [
+        vlq::digit_or_invalid(bytes[0]),
+        vlq::digit_or_invalid(bytes[1]),
+        vlq::digit_or_invalid(bytes[2]),
+        vlq::digit_or_invalid(bytes[3]),
+    ];
+    // A digit of 32 or more continues its VLQ; 0xff is not a digit at all.
+    if (digits[0] | digits[1] | digits[2] | digits[3]) >= 0x20 {
+        return None;
+    }
+    let value = |digit: u8| vlq::ONE_DIGIT_VALUE[usize::from(digit & 0x1f)];
+    let mut fields = [
+        value(digits[0]),
+        value(digits[1]),
+        value(digits[2]),
+        value(digits[3]),
+        0,
+    ];
+    match bytes[4] {
+        b',' | b';' => Some((fields, 4)),
+        fifth => {
+            let digit = vlq::digit_or_invalid(fifth);
+            if digit < 0x20 && matches!(bytes[5], b',' | b';') {
+                fields[4] = value(digit);
+                Some((fields, 5))
+            } else {
+                None
+            }
+        }
+    }
 }
 
 /// What [`next_field`] returns at a `,`, a `;` or the end of the text.

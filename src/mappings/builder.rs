@@ -43,13 +43,40 @@ impl MappingsBuilder {
         }
     }
 
-    /// Makes room for about `tokens` more tokens, so that a large map grows its
-    /// arrays once instead of copying them at every doubling.
-    pub(crate) fn reserve(&mut self, tokens: usize) {
-        self.generated_columns.reserve(tokens);
-        // Records take 4 to 6 bytes a token in real maps.
-        self.records.reserve(tokens * 6);
-        self.blocks.reserve(tokens / BLOCK + 1);
+    /// Makes room for the tokens still to come when the arrays are full, projecting
+    /// from the tokens decoded so far and the part of the text (`consumed` of `total`
+    /// bytes) they took. A large map then grows its arrays once or twice instead of
+    /// copying them at every doubling, and nothing is reserved that the text has not
+    /// shown it needs.
+    #[inline]
+    pub(crate) fn make_room(&mut self, consumed: usize, total: usize) {
+        if self.generated_columns.len() == self.generated_columns.capacity() {
+            self.grow(consumed, total);
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self, consumed: usize, total: usize) {
+        let done = self.generated_columns.len();
+        let remaining = total.saturating_sub(consumed);
+        let projected = if done < 1024 || consumed == 0 {
+            1024
+        } else {
+            // A quarter more than the projection (the spare is given back at the end),
+            // and at least half again what there is, so growth stays geometric.
+            let rest = (done as u128 * remaining as u128 / consumed as u128) as usize;
+            (rest + rest / 4).max(done / 2)
+        };
+        // A segment takes at least two bytes with its separator.
+        let tokens = projected.min(remaining / 2 + 1);
+        self.generated_columns.reserve_exact(tokens);
+        let blocks = (done + tokens)
+            .div_ceil(BLOCK)
+            .saturating_sub(self.blocks.len());
+        self.blocks.reserve_exact(blocks);
+        // Records take about as many bytes per token as so far.
+        let per_token = self.records.len().div_ceil(done.max(1)).clamp(4, 16);
+        self.records.reserve_exact(tokens * per_token);
     }
 
     /// The current generated line (0-based).
