@@ -1,11 +1,14 @@
 //! Blocks of packed originals: the source, original line, original column and name of
-//! 32 consecutive tokens, stored frame-of-reference in as few bits as they need.
+//! 32 consecutive tokens, each field stored as a difference from the block's first
+//! token in as few bits as the block needs.
 //!
-//! Every field is stored plus one (wrapping), so "absent" (`u32::MAX`) becomes 0. A
-//! block keeps each field's smallest value and bit width. Token `j` of the block is a
-//! record of `W` bits, the four offsets from the smallest values, at bit `j * W` of the
-//! block's bytes. One unaligned 16-byte load reads a whole record, so decoding a token
-//! costs a few shifts and one or two cache lines, whichever token it is.
+//! Differences are wrapping `u32` subtractions read as `i32` and zigzag-coded (0, -1,
+//! 1, -2, ... become 0, 1, 2, 3, ...), so "absent" (`u32::MAX`) needs no special case,
+//! and the bit width of a field is that of the OR of its codes: an OR reduction, where a
+//! frame of reference would need minimum and maximum (which baseline x86-64 has no
+//! vector instruction for). Token `j` of the block is a record of `W` bits, its four
+//! codes, at bit `j * W` of the block's bytes. One unaligned 16-byte load reads a whole
+//! record, so decoding a token costs a few shifts and one or two cache lines.
 //!
 //! A record is at most 121 bits, so that it fits a 16-byte load at any bit offset
 //! within the byte. A block whose fields would need more stores every field in full 32
@@ -23,12 +26,22 @@ const MAX_PACKED_BITS: u32 = 121;
 /// One block's frame of reference.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Block {
-    /// The smallest +1-coded value of each field.
+    /// Each field of the block's first token.
     base: [u32; 4],
     /// Byte offset of the block's first record.
     offset: u32,
     /// Bits per field (0 when every token of the block has the same value).
     widths: [u8; 4],
+}
+
+#[inline(always)]
+fn zigzag(difference: u32) -> u32 {
+    (difference << 1) ^ ((difference as i32 >> 31) as u32)
+}
+
+#[inline(always)]
+fn unzigzag(code: u32) -> u32 {
+    (code >> 1) ^ (code & 1).wrapping_neg()
 }
 
 impl Block {
@@ -49,7 +62,7 @@ impl Block {
     }
 
     /// The four fields of record `slot` (source, original line, original column,
-    /// name), decoded (`u32::MAX` for absent).
+    /// name), `u32::MAX` for absent.
     #[inline(always)]
     pub(crate) fn read(&self, records: &[u8], slot: usize) -> [u32; 4] {
         let bit = slot * self.record_bits() as usize;
@@ -63,20 +76,17 @@ impl Block {
         for (field, value) in fields.iter_mut().enumerate() {
             let width = u32::from(self.widths[field]);
             let mask = (1u128 << width) - 1;
-            *value = self.base[field]
-                .wrapping_add((record & mask) as u32)
-                .wrapping_sub(1);
+            *value = self.base[field].wrapping_add(unzigzag((record & mask) as u32));
             record >>= width;
         }
         fields
     }
 }
 
-/// Packs `count` tokens (`fields[f][j]`: field `f` of token `j`, decoded values) as a
-/// block appended to `records`, which must end with [`PADDING`] zero bytes and still
-/// does afterwards.
-// The arrays are field-major and records are token-major: slots index across fields.
-#[allow(clippy::needless_range_loop)]
+/// Packs `count` tokens (`fields[f][j]`: field `f` of token `j`) as a block appended
+/// to `records`, which must end with [`PADDING`] zero bytes and still does afterwards.
+/// The work is written over whole fixed-size arrays so that it compiles to vector
+/// instructions; slots past `count` are computed and not written.
 pub(crate) fn pack(fields: &[[u32; BLOCK]; 4], count: usize, records: &mut Vec<u8>) -> Block {
     debug_assert!(count > 0 && count <= BLOCK);
     let start = records.len() - PADDING;
@@ -84,15 +94,15 @@ pub(crate) fn pack(fields: &[[u32; BLOCK]; 4], count: usize, records: &mut Vec<u
         offset: u32::try_from(start).unwrap_or(u32::MAX),
         ..Block::default()
     };
-    // +1-coded offsets from each field's smallest value, field-major.
-    let mut offsets = [[0u32; BLOCK]; 4];
-    for (field, values) in fields.iter().enumerate() {
-        let coded = values.map(|value| value.wrapping_add(1));
-        let low = coded[..count].iter().copied().min().unwrap_or(0);
-        let high = coded[..count].iter().copied().max().unwrap_or(0);
-        offsets[field] = coded.map(|value| value.wrapping_sub(low));
-        block.base[field] = low;
-        block.widths[field] = (32 - (high - low).leading_zeros()) as u8;
+    let mut codes = [[0u32; BLOCK]; 4];
+    for (field, (column, out)) in fields.iter().zip(codes.iter_mut()).enumerate() {
+        let base = column[0];
+        for (code, &value) in out.iter_mut().zip(column) {
+            *code = zigzag(value.wrapping_sub(base));
+        }
+        let used = out[..count].iter().fold(0, |any, &code| any | code);
+        block.base[field] = base;
+        block.widths[field] = (32 - used.leading_zeros()) as u8;
     }
     if block.record_bits() > MAX_PACKED_BITS {
         block.widths = [32; 4];
@@ -102,23 +112,26 @@ pub(crate) fn pack(fields: &[[u32; BLOCK]; 4], count: usize, records: &mut Vec<u
     let length = block.byte_len(count);
     records.resize(start + length + PADDING, 0);
     let area = &mut records[start..];
+    let shifts = [
+        0,
+        widths[0],
+        widths[0] + widths[1],
+        widths[0] + widths[1] + widths[2],
+    ];
     if bits <= 64 {
-        // Records go through a register and out in whole words: overlapping
-        // read-modify-writes of neighbouring records would stall on store forwarding.
-        let shifts = [
-            0,
-            widths[0],
-            widths[0] + widths[1],
-            widths[0] + widths[1] + widths[2],
-        ];
+        let mut packed = [0u64; BLOCK];
+        for (column, shift) in codes.iter().zip(shifts) {
+            for (record, &code) in packed.iter_mut().zip(column) {
+                // A shift of 64 only meets a 0-bit field, whose codes are all 0.
+                *record |= u64::from(code).wrapping_shl(shift);
+            }
+        }
+        // Records go out through a register in whole words: read-modify-writes of
+        // overlapping neighbours would stall on store forwarding.
         let mut pending = 0u64;
         let mut used = 0u32;
         let mut at = 0usize;
-        for slot in 0..count {
-            let mut record = 0u64;
-            for field in 0..4 {
-                record |= u64::from(offsets[field][slot]).wrapping_shl(shifts[field]);
-            }
+        for &record in &packed[..count] {
             pending |= record.wrapping_shl(used);
             used += bits;
             if used >= 64 {
@@ -139,10 +152,8 @@ pub(crate) fn pack(fields: &[[u32; BLOCK]; 4], count: usize, records: &mut Vec<u
     } else {
         for slot in 0..count {
             let mut record = 0u128;
-            let mut shift = 0;
-            for field in 0..4 {
-                record |= u128::from(offsets[field][slot]) << shift;
-                shift += widths[field];
+            for (column, shift) in codes.iter().zip(shifts) {
+                record |= u128::from(column[slot]) << shift;
             }
             let bit = slot * bits as usize;
             or_into::<16>(area, bit / 8, record << (bit % 8));
@@ -225,10 +236,11 @@ mod tests {
         let mut fields = [[0u32; BLOCK]; 4];
         for j in 0..BLOCK {
             for (field, column) in fields.iter_mut().enumerate() {
+                // Differences near 2^31 from the first token need all 32 bits.
                 column[j] = if (j + field) % 2 == 0 {
                     u32::MAX
                 } else {
-                    u32::MAX - 1 - j as u32
+                    0x7fff_fff0 + j as u32
                 };
             }
         }
