@@ -295,7 +295,7 @@ fn decode_index(
 
     let mut previous_offset: Option<SectionPlacement> = None;
     let mut previous_last: Option<SectionPlacement> = None;
-    for section_raw in json::array_items(sections_raw)? {
+    for section_raw in document.items("sections", sections_raw)? {
         let at = origin.offset_of(section_raw);
         if JsonType::of(section_raw) != JsonType::Object {
             reporter.report(wrong_type(origin, section_raw, "section", "an object"))?;
@@ -442,7 +442,7 @@ fn decode_regular(
     let file = optional_string(map, origin, "file", reporter)?.map(String::from);
     let source_root = optional_string(map, origin, "sourceRoot", reporter)?;
 
-    let source_items = json::array_items(sources_raw)?;
+    let source_items = map.items("sources", sources_raw)?;
     let content_items = optional_array(map, origin, "sourcesContent", reporter)?;
     let source_base = assembly.sources.len() as u32;
     let prefix = source_prefix(source_root.as_deref());
@@ -669,7 +669,7 @@ fn optional_array<'a>(
 ) -> Result<Vec<Raw<'a>>> {
     match map.get(key) {
         None => Ok(Vec::new()),
-        Some(raw) if JsonType::of(raw) == JsonType::Array => json::array_items(raw),
+        Some(raw) if JsonType::of(raw) == JsonType::Array => map.items(key, raw),
         Some(raw) => {
             reporter.report(wrong_type(origin, raw, key, "an array"))?;
             Ok(Vec::new())

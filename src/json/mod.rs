@@ -66,6 +66,9 @@ impl JsonType {
 /// does.
 pub(crate) struct JsonObject<'a> {
     members: Vec<(Cow<'a, str>, Raw<'a>)>,
+    /// For a parsed document: each member's items (of an array value) or keys and
+    /// values (of an object value), as the validator outlined them.
+    children: Vec<Option<Vec<Raw<'a>>>>,
 }
 
 impl<'a> JsonObject<'a> {
@@ -73,9 +76,21 @@ impl<'a> JsonObject<'a> {
     /// `NotAnObject` when the document is valid JSON of another type. `positions` maps
     /// positions in `text` back to the input, so error offsets refer to the input.
     pub(crate) fn parse(text: &'a str, positions: &InputPositions) -> Result<JsonObject<'a>> {
-        if scan::is_valid(text.as_bytes()) {
-            let root = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
-            return JsonObject::from_raw(Raw(root));
+        if let Some(outline) = scan::outline(text.as_bytes()) {
+            let root = Raw(text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')));
+            if JsonType::of(root) != JsonType::Object {
+                return JsonObject::from_raw(root);
+            }
+            let raw = |(start, end): scan::Span| Raw(&text[start..end]);
+            let mut members = Vec::with_capacity(outline.members.len());
+            let mut children = Vec::with_capacity(outline.members.len());
+            for (key, value, items) in outline.members {
+                members.push((unescape_token(raw(key).get()), raw(value)));
+                children.push(
+                    items.map(|range| outline.children[range].iter().map(|&c| raw(c)).collect()),
+                );
+            }
+            return Ok(JsonObject { members, children });
         }
         // serde_json names the problem (and has the last word should the two disagree).
         let raw: &'a RawValue =
@@ -102,7 +117,25 @@ impl<'a> JsonObject<'a> {
                 )
             })
             .collect();
-        Ok(JsonObject { members })
+        Ok(JsonObject {
+            members,
+            children: Vec::new(),
+        })
+    }
+
+    /// The items of `key`'s value, an array: outlined already for a parsed document,
+    /// split from `value` otherwise.
+    pub(crate) fn items(&self, key: &str, value: Raw<'a>) -> Result<Vec<Raw<'a>>> {
+        let outlined = self
+            .members
+            .iter()
+            .rposition(|(name, _)| name == key)
+            .and_then(|index| self.children.get(index))
+            .and_then(Option::as_ref);
+        match outlined {
+            Some(items) => Ok(items.clone()),
+            None => array_items(value),
+        }
     }
 
     /// The value of `key` (the last one if the key repeats).

@@ -1,17 +1,30 @@
 //! A validating JSON scanner and, for text it has validated, value splitting.
 //!
 //! Source maps are mostly a few huge strings (`mappings`, `sourcesContent`), so the
-//! scanner's cost is string scanning: `memchr2` finds the next quote or backslash and a
-//! vectorisable pass checks the bytes before it for control characters. Containers are
+//! scanner's cost is string scanning, done eight bytes at a time ([`find`]). Containers are
 //! tracked on an explicit stack, so nesting depth costs heap, not call stack.
 //!
 //! [`is_valid`] accepts exactly the documents `serde_json` accepts as a raw value (the
 //! JSON grammar, lone surrogate escapes allowed). When it says no, the caller asks
 //! serde_json again, for the error message; a false "no" would only cost time.
 
+/// A byte range of the scanned text.
+pub(crate) type Span = (usize, usize);
+
+/// What the validator records of the first two levels of a document whose root is an
+/// object, so that the decoder splits them without a second pass over their strings.
+#[derive(Debug, Default)]
+pub(crate) struct Outline {
+    /// Each root member: key, value, and (when the value is a container) the range of
+    /// `children` that holds its items, or its keys and values alternating.
+    pub(crate) members: Vec<(Span, Span, Option<std::ops::Range<usize>>)>,
+    pub(crate) children: Vec<Span>,
+}
+
 /// Whether `text` is one JSON value, optionally surrounded by whitespace.
+#[cfg(test)]
 pub(crate) fn is_valid(text: &[u8]) -> bool {
-    validate(text).is_some()
+    outline(text).is_some()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -20,28 +33,36 @@ enum Container {
     Object,
 }
 
-fn validate(text: &[u8]) -> Option<()> {
-    let mut stack: Vec<Container> = Vec::new();
+/// Validates `text` as one JSON value (optionally surrounded by whitespace) and, when
+/// the root is an object, outlines its first two levels. `None`: not valid JSON.
+pub(crate) fn outline(text: &[u8]) -> Option<Outline> {
+    let mut outline = Outline::default();
+    let mut recorder = Recorder {
+        outline: &mut outline,
+        root_is_object: false,
+    };
+    // Open containers, with where each started.
+    let mut stack: Vec<(Container, usize)> = Vec::new();
     let mut pos = skip_whitespace(text, 0);
+    recorder.root_is_object = text.get(pos) == Some(&b'{');
     loop {
-        // A value starts at `pos`.
+        // A value starts at `pos`, at depth `stack.len()`.
+        let start = pos;
         match *text.get(pos)? {
-            b'{' => {
+            open @ (b'{' | b'[') => {
                 pos = skip_whitespace(text, pos + 1);
-                if text.get(pos) == Some(&b'}') {
+                let close = if open == b'{' { b'}' } else { b']' };
+                if text.get(pos) == Some(&close) {
                     pos += 1;
+                    recorder.opened(stack.len());
                 } else {
-                    stack.push(Container::Object);
-                    pos = member_key(text, pos)?;
-                    continue;
-                }
-            }
-            b'[' => {
-                pos = skip_whitespace(text, pos + 1);
-                if text.get(pos) == Some(&b']') {
-                    pos += 1;
-                } else {
-                    stack.push(Container::Array);
+                    recorder.opened(stack.len());
+                    if open == b'{' {
+                        stack.push((Container::Object, start));
+                        pos = member_key(text, pos, stack.len(), &mut recorder)?;
+                    } else {
+                        stack.push((Container::Array, start));
+                    }
                     continue;
                 }
             }
@@ -52,44 +73,88 @@ fn validate(text: &[u8]) -> Option<()> {
             b'-' | b'0'..=b'9' => pos = number_end(text, pos)?,
             _ => return None,
         }
+        recorder.value(stack.len(), (start, pos));
         // A value ended at `pos`: close containers until one continues.
         loop {
             pos = skip_whitespace(text, pos);
-            match stack.last() {
-                None => return (pos == text.len()).then_some(()),
-                Some(Container::Array) => match *text.get(pos)? {
-                    b',' => {
-                        pos = skip_whitespace(text, pos + 1);
-                        break;
+            let Some(&(container, container_start)) = stack.last() else {
+                return (pos == text.len()).then_some(outline);
+            };
+            match (container, *text.get(pos)?) {
+                (_, b',') => {
+                    pos = skip_whitespace(text, pos + 1);
+                    if container == Container::Object {
+                        pos = member_key(text, pos, stack.len(), &mut recorder)?;
                     }
-                    b']' => {
-                        stack.pop();
-                        pos += 1;
-                    }
-                    _ => return None,
-                },
-                Some(Container::Object) => match *text.get(pos)? {
-                    b',' => {
-                        pos = member_key(text, skip_whitespace(text, pos + 1))?;
-                        break;
-                    }
-                    b'}' => {
-                        stack.pop();
-                        pos += 1;
-                    }
-                    _ => return None,
-                },
+                    break;
+                }
+                (Container::Array, b']') | (Container::Object, b'}') => {
+                    stack.pop();
+                    pos += 1;
+                    recorder.value(stack.len(), (container_start, pos));
+                }
+                _ => return None,
             }
         }
     }
 }
 
-/// Reads `"key" :` at `pos` and returns where the member's value starts.
-fn member_key(text: &[u8], pos: usize) -> Option<usize> {
+/// Builds an [`Outline`] from the validator's events.
+struct Recorder<'o> {
+    outline: &'o mut Outline,
+    root_is_object: bool,
+}
+
+impl Recorder<'_> {
+    /// A key of an object at `depth` (1: a root member).
+    #[inline]
+    fn key(&mut self, depth: usize, span: Span) {
+        match depth {
+            1 if self.root_is_object => self.outline.members.push((span, (0, 0), None)),
+            2 if self.root_is_object => self.outline.children.push(span),
+            _ => {}
+        }
+    }
+
+    /// A container value at `depth` opened (its children follow).
+    #[inline]
+    fn opened(&mut self, depth: usize) {
+        if depth == 1 && self.root_is_object {
+            let first = self.outline.children.len();
+            if let Some(member) = self.outline.members.last_mut() {
+                member.2 = Some(first..first);
+            }
+        }
+    }
+
+    /// A complete value at `depth` (0: the root).
+    #[inline]
+    fn value(&mut self, depth: usize, span: Span) {
+        match depth {
+            1 if self.root_is_object => {
+                let end = self.outline.children.len();
+                if let Some(member) = self.outline.members.last_mut() {
+                    member.1 = span;
+                    if let Some(children) = &mut member.2 {
+                        children.end = end;
+                    }
+                }
+            }
+            2 if self.root_is_object => self.outline.children.push(span),
+            _ => {}
+        }
+    }
+}
+
+/// Reads `"key" :` at `pos` in an object at `depth` and returns where the member's
+/// value starts.
+fn member_key(text: &[u8], pos: usize, depth: usize, recorder: &mut Recorder<'_>) -> Option<usize> {
     if text.get(pos) != Some(&b'"') {
         return None;
     }
-    let pos = skip_whitespace(text, string_end(text, pos)?);
+    let end = string_end(text, pos)?;
+    recorder.key(depth, (pos, end));
+    let pos = skip_whitespace(text, end);
     (text.get(pos) == Some(&b':')).then(|| skip_whitespace(text, pos + 1))
 }
 
@@ -148,39 +213,73 @@ fn number_end(text: &[u8], mut pos: usize) -> Option<usize> {
 fn string_end(text: &[u8], pos: usize) -> Option<usize> {
     let mut at = pos + 1;
     loop {
-        let rest = text.get(at..)?;
-        let special = memchr::memchr2(b'"', b'\\', rest)?;
-        if has_control(&rest[..special]) {
-            return None;
-        }
-        at += special;
-        if text[at] == b'"' {
-            return Some(at + 1);
-        }
-        match text.get(at + 1)? {
-            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => at += 2,
-            b'u' => {
-                let hex = text.get(at + 2..at + 6)?;
-                if !hex.iter().all(u8::is_ascii_hexdigit) {
-                    return None;
+        at += find::<true>(text.get(at..)?)?;
+        match text[at] {
+            b'"' => return Some(at + 1),
+            b'\\' => match text.get(at + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => at += 2,
+                b'u' => {
+                    let hex = text.get(at + 2..at + 6)?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return None;
+                    }
+                    at += 6;
                 }
-                at += 6;
-            }
-            _ => return None,
+                _ => return None,
+            },
+            _ => return None, // a control character
         }
     }
 }
 
-/// Whether any byte is below 0x20, which JSON strings must escape. Written as a fold
-/// over fixed-size chunks so that it compiles to vector compares.
-fn has_control(bytes: &[u8]) -> bool {
-    let mut chunks = bytes.chunks_exact(32);
-    for chunk in &mut chunks {
-        if chunk.iter().fold(false, |any, &b| any | (b < 0x20)) {
-            return true;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `word` that is `"`, `\\` or (when `CONTROL`) below
+/// 0x20. Bytes above the lowest flagged one may be flagged wrongly (borrows), never
+/// below it, so the lowest set bit is exact.
+#[inline(always)]
+fn flags<const CONTROL: bool>(word: u64) -> u64 {
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x;
+    let quote = zero_byte(word ^ (ONES * u64::from(b'"')));
+    let backslash = zero_byte(word ^ (ONES * u64::from(b'\\')));
+    let control = if CONTROL {
+        word.wrapping_sub(ONES * 0x20) & !word
+    } else {
+        0
+    };
+    (quote | backslash | control) & HIGH_BITS
+}
+
+/// The index of the first `"`, `\\` or (when `CONTROL`) control character in `bytes`.
+/// Source map strings are either long runs without escapes (`mappings`) or code with
+/// an escape every few dozen bytes (`sourcesContent`): eight bytes at a time (SWAR)
+/// suits both, where `memchr` pays a call per escape.
+#[inline(always)]
+fn find<const CONTROL: bool>(bytes: &[u8]) -> Option<usize> {
+    let word = |chunk: &[u8]| u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+    let mut pairs = bytes.chunks_exact(16);
+    let mut base = 0;
+    for pair in &mut pairs {
+        let (low, high) = (
+            flags::<CONTROL>(word(&pair[..8])),
+            flags::<CONTROL>(word(&pair[8..])),
+        );
+        if low | high != 0 {
+            let bit = if low != 0 {
+                low.trailing_zeros()
+            } else {
+                64 + high.trailing_zeros()
+            };
+            return Some(base + bit as usize / 8);
         }
+        base += 16;
     }
-    chunks.remainder().iter().any(|&b| b < 0x20)
+    pairs
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || (CONTROL && b < 0x20))
+        .map(|i| base + i)
 }
 
 // ------------------------------------------------------------------------------------
@@ -228,10 +327,7 @@ pub(crate) fn value_end(text: &[u8], pos: usize) -> usize {
 /// The position after the closing quote of a valid string at `pos`.
 fn skip_string(text: &[u8], pos: usize) -> usize {
     let mut at = pos + 1;
-    while let Some(special) = text
-        .get(at..)
-        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
-    {
+    while let Some(special) = text.get(at..).and_then(find::<false>) {
         at += special;
         if text[at] == b'"' {
             return at + 1;
@@ -371,6 +467,38 @@ mod tests {
         assert!(is_valid(long.as_bytes()));
         long.replace_range(70..71, "\u{1f}");
         assert!(!is_valid(long.as_bytes()));
+    }
+
+    #[test]
+    fn outlines_two_levels() {
+        let text = br#" {"a" : [1, "x]"], "b":{"c":"}", "d":[{}]}, "e":null, "f":[], "g":{}} "#;
+        let outline = outline(text).unwrap();
+        let show = |(s, e): Span| std::str::from_utf8(&text[s..e]).unwrap();
+        let members: Vec<(&str, &str, Option<Vec<&str>>)> = outline
+            .members
+            .iter()
+            .map(|(k, v, children)| {
+                let children = children
+                    .clone()
+                    .map(|range| outline.children[range].iter().map(|&c| show(c)).collect());
+                (show(*k), show(*v), children)
+            })
+            .collect();
+        assert_eq!(
+            members,
+            [
+                ("\"a\"", "[1, \"x]\"]", Some(vec!["1", "\"x]\""])),
+                (
+                    "\"b\"",
+                    "{\"c\":\"}\", \"d\":[{}]}",
+                    Some(vec!["\"c\"", "\"}\"", "\"d\"", "[{}]"])
+                ),
+                ("\"e\"", "null", None),
+                ("\"f\"", "[]", Some(vec![])),
+                ("\"g\"", "{}", Some(vec![])),
+            ]
+        );
+        assert!(super::outline(b"[1]").unwrap().members.is_empty());
     }
 
     #[test]
