@@ -213,7 +213,24 @@ fn number_end(text: &[u8], mut pos: usize) -> Option<usize> {
 fn string_end(text: &[u8], pos: usize) -> Option<usize> {
     let mut at = pos + 1;
     loop {
-        at += find::<true>(text.get(at..)?)?;
+        // Eight bytes at a time up to the next quote, backslash or control character;
+        // escapes are frequent in code, so the loop resumes right after each one.
+        match text.get(at..at + 8) {
+            Some(chunk) => {
+                let flagged = flags::<true>(u64::from_le_bytes(chunk.try_into().ok()?));
+                if flagged == 0 {
+                    at += 8;
+                    continue;
+                }
+                at += flagged.trailing_zeros() as usize / 8;
+            }
+            None => {
+                at += text
+                    .get(at..)?
+                    .iter()
+                    .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            }
+        }
         match text[at] {
             b'"' => return Some(at + 1),
             b'\\' => match text.get(at + 1)? {
