@@ -110,19 +110,7 @@ pub trait MappingStore {
     /// returned; for a position after them (inside the expression they start) the last
     /// one, which is the most specific. [`MappingStore::tokens_at`] returns all of them.
     fn lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken> {
-        let (first, found_line) = find_group(self, line, column, options)?;
-        let group_column = self.generated_column(first);
-        let exact = (found_line, group_column) == (line, column);
-        let index = if options.bias == Bias::GreatestLowerBound && !exact {
-            let end = self.line_range(found_line).end;
-            (first..end)
-                .take_while(|&i| self.generated_column(i) == group_column)
-                .last()
-                .unwrap_or(first)
-        } else {
-            first
-        };
-        Some(self.token_on_line(index, found_line))
+        lookup_any(self, line, column, options)
     }
 
     /// All tokens at the generated position that [`MappingStore::lookup`] finds: the
@@ -138,6 +126,28 @@ pub trait MappingStore {
             .map(|i| self.token_on_line(i, found_line))
             .collect()
     }
+}
+
+/// [`MappingStore::lookup`] for any storage and any options.
+pub(crate) fn lookup_any<M: MappingStore + ?Sized>(
+    store: &M,
+    line: u32,
+    column: u32,
+    options: LookupOptions,
+) -> Option<RawToken> {
+    let (first, found_line) = find_group(store, line, column, options)?;
+    let group_column = store.generated_column(first);
+    let exact = (found_line, group_column) == (line, column);
+    let index = if options.bias == Bias::GreatestLowerBound && !exact {
+        let end = store.line_range(found_line).end;
+        (first..end)
+            .take_while(|&i| store.generated_column(i) == group_column)
+            .last()
+            .unwrap_or(first)
+    } else {
+        first
+    };
+    Some(store.token_on_line(index, found_line))
 }
 
 /// The first index in `range` for which `is_before` is false (`is_before` must be

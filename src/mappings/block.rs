@@ -65,21 +65,40 @@ impl Block {
     /// name), `u32::MAX` for absent.
     #[inline(always)]
     pub(crate) fn read(&self, records: &[u8], slot: usize) -> [u32; 4] {
-        let bit = slot * self.record_bits() as usize;
+        let widths = self.widths.map(u32::from);
+        let bits = widths[0] + widths[1] + widths[2] + widths[3];
+        let bit = slot * bits as usize;
         let start = self.offset as usize + bit / 8;
+        let starts = [
+            0,
+            widths[0],
+            widths[0] + widths[1],
+            widths[0] + widths[1] + widths[2],
+        ];
+        if bits <= 56 {
+            // The common case: the record and its offset in the byte fit one u64, and
+            // the four fields are extracted independently, not by a chain of shifts.
+            let chunk: [u8; 8] = records
+                .get(start..start + 8)
+                .and_then(|bytes| bytes.try_into().ok())
+                .unwrap_or([0; 8]);
+            let record = u64::from_le_bytes(chunk) >> (bit % 8);
+            let field = |f: usize| {
+                let code = (record >> starts[f]) & ((1u64 << widths[f]) - 1);
+                self.base[f].wrapping_add(unzigzag(code as u32))
+            };
+            return [field(0), field(1), field(2), field(3)];
+        }
         let chunk: [u8; 16] = records
             .get(start..start + 16)
             .and_then(|bytes| bytes.try_into().ok())
             .unwrap_or([0; 16]);
-        let mut record = u128::from_le_bytes(chunk) >> (bit % 8);
-        let mut fields = [0u32; 4];
-        for (field, value) in fields.iter_mut().enumerate() {
-            let width = u32::from(self.widths[field]);
-            let mask = (1u128 << width) - 1;
-            *value = self.base[field].wrapping_add(unzigzag((record & mask) as u32));
-            record >>= width;
-        }
-        fields
+        let record = u128::from_le_bytes(chunk) >> (bit % 8);
+        let field = |f: usize| {
+            let code = (record >> starts[f]) & ((1u128 << widths[f]) - 1);
+            self.base[f].wrapping_add(unzigzag(code as u32))
+        };
+        [field(0), field(1), field(2), field(3)]
     }
 }
 

@@ -18,7 +18,7 @@ mod builder;
 use std::ops::Range;
 
 use self::block::{Block, BLOCK};
-use crate::lookup::MappingStore;
+use crate::lookup::{LookupOptions, MappingStore};
 
 pub(crate) use self::builder::{BuilderMark, MappingsBuilder};
 
@@ -199,6 +199,48 @@ impl MappingStore for MappingsView<'_> {
     fn original_key(&self, index: usize) -> (u32, u32, u32) {
         let [source, line, column, _] = self.originals(index);
         (source, line, column)
+    }
+
+    /// The default lookup (greatest lower bound on the line) straight over the plain
+    /// columns: what stack traces ask millions of times. Other options take the
+    /// general path, which gives the same answers.
+    #[inline]
+    fn lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken> {
+        if options != LookupOptions::default() {
+            return crate::lookup::lookup_any(self, line, column, options);
+        }
+        let range = checked_line_range(self.line_starts, line, self.len());
+        let start = range.start;
+        // Most lines sit in one block: load its header now, so that the load overlaps
+        // the search instead of following it (the search does not depend on it).
+        let likely_block = self.blocks.get(start / BLOCK).copied();
+        let columns = self.generated_columns.get(range)?;
+        let after = columns.partition_point(|&c| c <= column);
+        let mut index = after.checked_sub(1)?;
+        let found = columns[index];
+        if found == column {
+            // An exact match names the first token at the position; a column inside
+            // the code the group starts, the last (see `MappingStore::lookup`).
+            while index > 0 && columns[index - 1] == found {
+                index -= 1;
+            }
+        }
+        let index = start + index;
+        let block = match likely_block {
+            Some(block) if index / BLOCK == start / BLOCK => block,
+            _ => *self.blocks.get(index / BLOCK)?,
+        };
+        let [source, original_line, original_column, name] =
+            block.read(self.records, index % BLOCK);
+        Some(RawToken {
+            index: index as u32,
+            generated_line: line,
+            generated_column: found,
+            source,
+            original_line,
+            original_column,
+            name,
+        })
     }
 
     fn partition_columns(&self, range: Range<usize>, column: u32, inclusive: bool) -> usize {
