@@ -101,6 +101,32 @@ pub trait SourceMapView: Send + Sync {
         Some(Token::new(self.as_view(), raw))
     }
 
+    /// Looks up `lines[i]`, `columns[i]` for every `i` (the slices have equal lengths)
+    /// and calls `answer(i, token)` with each result. Large batches on large maps are
+    /// looked up in generated order, so the answers come in no particular order.
+    fn raw_lookup_batch(
+        &self,
+        lines: &[u32],
+        columns: &[u32],
+        options: LookupOptions,
+        answer: &mut dyn FnMut(usize, Option<RawToken>),
+    ) {
+        let count = lines.len().min(columns.len());
+        match crate::lookup::batch_order(&lines[..count], &columns[..count], self.token_count()) {
+            Some(order) => {
+                for i in order {
+                    let i = i as usize;
+                    answer(i, self.raw_lookup(lines[i], columns[i], options));
+                }
+            }
+            None => {
+                for i in 0..count {
+                    answer(i, self.raw_lookup(lines[i], columns[i], options));
+                }
+            }
+        }
+    }
+
     /// Every token at the generated position a lookup finds.
     fn original_positions(&self, line: u32, column: u32, options: LookupOptions) -> Vec<Token<'_>> {
         let view = self.as_view();

@@ -1603,3 +1603,46 @@ fn megabytes_of_commas_lenient() {
     assert_eq!(map.diagnostics()[0].offset(), Some(start as u64));
     assert!(peak < 4 * 1024 * 1024, "peak {peak} bytes");
 }
+
+#[test]
+fn batch_lookups_in_any_order_match_single_lookups() {
+    // Large enough (1.1 million tokens, 6000 positions) for the batch to be looked up
+    // in sorted order; the answers must land at their own positions all the same.
+    let mut mappings = String::new();
+    for line in 0..2000 {
+        if line > 0 {
+            mappings.push(';');
+        }
+        // 550 tokens two columns apart, each one line further into the original.
+        mappings.push_str("AACA");
+        mappings.push_str(&",EACA".repeat(549));
+    }
+    let json = format!(r#"{{"version":3,"sources":["a.js"],"mappings":"{mappings}"}}"#);
+    let map = SourceMap::from_slice(json.as_bytes()).unwrap();
+    assert_eq!(map.token_count(), 1_100_000);
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |bound: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound) as u32
+    };
+    let (lines, columns): (Vec<u32>, Vec<u32>) =
+        (0..6000).map(|_| (next(2100), next(1200))).unzip();
+    let mut answers = vec![None; lines.len()];
+    let mut calls = 0;
+    map.raw_lookup_batch(
+        &lines,
+        &columns,
+        LookupOptions::default(),
+        &mut |i, token| {
+            answers[i] = Some(token);
+            calls += 1;
+        },
+    );
+    assert_eq!(calls, lines.len());
+    for (i, answer) in answers.into_iter().enumerate() {
+        let expected = map.raw_lookup(lines[i], columns[i], LookupOptions::default());
+        assert_eq!(answer, Some(expected), "position {i}");
+    }
+}

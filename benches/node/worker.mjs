@@ -211,16 +211,15 @@ async function lookup(peerName, mapPath, positionsPath, repeat) {
 }
 
 /**
- * The README's measure. Node documents `arrayBuffers` as already included in `external`,
- * so ArrayBuffers count twice; neither peer keeps any (their `arrayBuffers` delta is 0),
- * so it changes nothing here. source-map's mappings live in WASM linear memory, which
- * is in `external`; that memory grows in pages and never shrinks, so its figure is the
- * peak the parse needed (the copied `mappings` text included), which is what the process
- * goes on holding.
+ * The README's measure: `heapUsed + external`. Node counts `arrayBuffers` inside
+ * `external`, so it is not added again. source-map's mappings live in WASM linear
+ * memory, which is in `external`; that memory grows in pages and never shrinks, so its
+ * figure is the peak the parse needed (the copied `mappings` text included), which is
+ * what the process goes on holding.
  */
 function usedBytes() {
   const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external + usage.arrayBuffers;
+  return usage.heapUsed + usage.external;
 }
 
 async function memory(peerName, mapPath) {

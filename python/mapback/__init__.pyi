@@ -11,6 +11,7 @@ from mapback.sourcemap import (
     Context as Context,
     open_cache as open_cache,
     Diagnostic as Diagnostic,
+    LookupBatch as LookupBatch,
     Source as Source,
     SourceMap as SourceMap,
     Token as Token,

@@ -63,6 +63,15 @@ def encode_text(value, what):
     raise TypeError("%s must be text or bytes, not %s" % (what, type(value).__name__))
 
 
+def raise_error(err):
+    """Raise the exception for a filled-in ``mapback_error`` (and release its message)."""
+    message = ffi.string(err.message).decode("utf-8", "replace") if err.message else ""
+    code, offset = err.code, err.offset
+    if err.message:
+        lib.mapback_error_clear(err)
+    raise error_from_code(code, message, offset)
+
+
 def rustcall(func, *args):
     """Call ``func(*args, err)`` and raise the matching exception when it fails."""
     err = ffi.new("mapback_error *")

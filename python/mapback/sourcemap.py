@@ -8,8 +8,18 @@ from __future__ import absolute_import
 
 import array
 import collections
+import threading
 
-from mapback._lowlevel import RustObject, decode_str, encode_text, ffi, lib, rustcall, text_type
+from mapback._lowlevel import (
+    RustObject,
+    decode_str,
+    encode_text,
+    ffi,
+    lib,
+    raise_error,
+    rustcall,
+    text_type,
+)
 from mapback.exceptions import exception_class
 
 __all__ = [
@@ -18,6 +28,7 @@ __all__ = [
     "open_cache",
     "Context",
     "Token",
+    "LookupBatch",
     "Source",
     "Diagnostic",
     "GREATEST_LOWER_BOUND",
@@ -77,6 +88,43 @@ def _u32_array(values, what):
     return ffi.from_buffer("uint32_t[]", items), len(items)
 
 
+def _token(source_map, raw):
+    """A :class:`Token` from a ``mapback_token`` cdata."""
+    return Token(
+        source_map,
+        raw.token_index,
+        raw.generated_line,
+        raw.generated_column,
+        raw.source_index,
+        raw.original_line,
+        raw.original_column,
+        raw.name_index,
+    )
+
+
+_scratch = threading.local()
+
+
+def _lookup_scratch():
+    """This thread's out-parameters for :meth:`SourceMap.lookup`.
+
+    Allocating them per call costs more than the lookup; sharing them between threads
+    would race, since cffi releases the GIL during the call. The token is written into
+    an ``array('I')``, whose unpacking is cheaper than reading cdata fields.
+    """
+    try:
+        return _scratch.lookup
+    except AttributeError:
+        fields = array.array("I", [0] * 7)
+        view = ffi.from_buffer(fields)  # keeps `fields` alive
+        scratch = (fields, ffi.cast("mapback_token *", view), ffi.new("mapback_error *"), view)
+        _scratch.lookup = scratch
+        return scratch
+
+
+_lookup_function = lib.mapback_sourcemap_lookup
+
+
 #: Lines around a position of an original source, in the field names error trackers use.
 Context = collections.namedtuple("Context", ["pre_context", "context_line", "post_context"])
 
@@ -99,18 +147,30 @@ class Token(object):
         "name_index",
     )
 
-    def __init__(self, source_map, raw):
+    def __init__(
+        self,
+        source_map,
+        index,
+        generated_line,
+        generated_column,
+        source_index,
+        original_line,
+        original_column,
+        name_index,
+    ):
+        # Plain ints as the C side writes them (MAPBACK_NONE for absent); positional,
+        # because lookups create one Token per call.
         self._map = source_map
-        self.index = raw.token_index
-        self.generated_line = raw.generated_line
-        self.generated_column = raw.generated_column
-        if raw.source_index == _NONE:
+        self.index = index
+        self.generated_line = generated_line
+        self.generated_column = generated_column
+        if source_index == _NONE:
             self.source_index = self.original_line = self.original_column = None
         else:
-            self.source_index = raw.source_index
-            self.original_line = raw.original_line
-            self.original_column = raw.original_column
-        self.name_index = None if raw.name_index == _NONE else raw.name_index
+            self.source_index = source_index
+            self.original_line = original_line
+            self.original_column = original_column
+        self.name_index = None if name_index == _NONE else name_index
 
     @property
     def has_original(self):
@@ -180,6 +240,74 @@ class Token(object):
             self.original_column,
             "" if self.name is None else " %s" % self.name,
         )
+
+
+class LookupBatch(object):
+    """The results of :meth:`SourceMap.lookup_batch`, one per position, as columns.
+
+    Each column is an ``array('I')`` with one value per position: ``token_index``,
+    ``generated_line``, ``generated_column``, ``source_index``, ``original_line``,
+    ``original_column`` and ``name_index``. ``NONE`` (``0xFFFFFFFF``) marks what is
+    absent: every field when no token covers the position, the source and original
+    position of a token without one, the name of a token without one. Columns are
+    copied out of the native results on first access; :meth:`token` builds a
+    :class:`Token` for one position.
+    """
+
+    __slots__ = ("_map", "_fields", "_columns", "found")
+
+    NONE = _NONE
+    _FIELDS = (
+        "token_index",
+        "generated_line",
+        "generated_column",
+        "source_index",
+        "original_line",
+        "original_column",
+        "name_index",
+    )
+
+    def __init__(self, source_map, fields, found):
+        self._map = source_map
+        self._fields = fields
+        self._columns = {}
+        #: How many positions a token covers.
+        self.found = found
+
+    def __len__(self):
+        return len(self._fields) // 7
+
+    def column(self, name):
+        """The column ``name`` (one of the field names above) as an ``array('I')``."""
+        try:
+            return self._columns[name]
+        except KeyError:
+            pass
+        try:
+            offset = self._FIELDS.index(name)
+        except ValueError:
+            raise KeyError("no such column: %r" % (name,))
+        values = self._fields[offset::7]
+        self._columns[name] = values
+        return values
+
+    token_index = property(lambda self: self.column("token_index"))
+    generated_line = property(lambda self: self.column("generated_line"))
+    generated_column = property(lambda self: self.column("generated_column"))
+    source_index = property(lambda self: self.column("source_index"))
+    original_line = property(lambda self: self.column("original_line"))
+    original_column = property(lambda self: self.column("original_column"))
+    name_index = property(lambda self: self.column("name_index"))
+
+    def token(self, position):
+        """The :class:`Token` for position ``position``, or None when none covers it."""
+        start = position * 7
+        fields = self._fields[start:start + 7]
+        if len(fields) < 7:
+            raise IndexError("position out of range")
+        if fields[0] == _NONE:
+            return None
+        return Token(self._map, *fields)
 
 
 class Source(object):
@@ -318,30 +446,48 @@ class SourceMap(RustObject):
         With the default ``bias`` the token at or before the column is found; with
         ``same_line=False`` the search may continue on neighbouring lines.
         """
-        out = ffi.new("mapback_token *")
-        found = rustcall(
-            lib.mapback_sourcemap_lookup,
-            self._pointer(),
-            line,
-            column,
-            _lookup_options(bias, same_line),
-            out,
-        )
-        return Token(self, out) if found else None
+        # The hot path of a symbolicating service: one cffi call and no allocation but
+        # the Token; helpers are inlined because each Python call costs ~50 ns here.
+        if bias == GREATEST_LOWER_BOUND and same_line is True:
+            options = ffi.NULL
+        else:
+            options = _lookup_options(bias, same_line)
+        pointer = self._ptr
+        if pointer is None:
+            pointer = self._pointer()  # raises ClosedError
+        try:
+            fields, out, err, _ = _scratch.lookup
+        except AttributeError:
+            fields, out, err, _ = _lookup_scratch()
+        if _lookup_function(pointer, line, column, options, out, err):
+            return Token(self, *fields)
+        if err.code:
+            raise_error(err)
+        return None
 
     def lookup_many(self, lines, columns, bias=GREATEST_LOWER_BOUND, same_line=True):
         """Look up many positions in one native call.
 
         ``lines`` and ``columns`` are sequences of equal length, or uint32 buffers
         (``array('I')``, numpy ``uint32``), used without copying. Returns a list with a
-        :class:`Token` or None per position.
+        :class:`Token` or None per position. :meth:`lookup_batch` returns columns
+        instead, without a Python object per position.
+        """
+        batch = self.lookup_batch(lines, columns, bias, same_line)
+        return [batch.token(i) for i in range(len(batch))]
+
+    def lookup_batch(self, lines, columns, bias=GREATEST_LOWER_BOUND, same_line=True):
+        """Look up many positions in one native call and return a :class:`LookupBatch`:
+        the results as columns (``array('I')``), for callers that process positions
+        in bulk. See :meth:`lookup_many` for the inputs.
         """
         line_array, count = _u32_array(lines, "lines")
         column_array, column_count = _u32_array(columns, "columns")
         if count != column_count:
             raise ValueError("lines and columns differ in length (%d, %d)" % (count, column_count))
-        out = ffi.new("mapback_token[]", count)
-        rustcall(
+        fields = array.array("I", [0]) * (count * 7)
+        out = ffi.cast("mapback_token *", ffi.from_buffer(fields))
+        found = rustcall(
             lib.mapback_sourcemap_lookup_many,
             self._pointer(),
             line_array,
@@ -350,7 +496,7 @@ class SourceMap(RustObject):
             _lookup_options(bias, same_line),
             out,
         )
-        return [Token(self, token) if token.token_index != _NONE else None for token in out]
+        return LookupBatch(self, fields, found)
 
     def original_positions(self, line, column, bias=GREATEST_LOWER_BOUND, same_line=True):
         """Every token at the generated position a lookup finds (a list)."""
@@ -375,7 +521,7 @@ class SourceMap(RustObject):
             _lookup_options(bias, same_line),
             out,
         )
-        return Token(self, out) if found else None
+        return _token(self, out) if found else None
 
     def generated_positions(self, source, line, column=None):
         """All generated tokens for an original line (``column=None``), or for a
@@ -397,7 +543,7 @@ class SourceMap(RustObject):
             rustcall(lib.mapback_sourcemap_token_at, self._pointer(), index, out)
         except exception_class(lib.MAPBACK_ERROR_INDEX_OUT_OF_RANGE):
             raise IndexError("token index out of range")
-        return Token(self, out)
+        return _token(self, out)
 
     def __len__(self):
         return rustcall(lib.mapback_sourcemap_token_count, self._pointer())
@@ -407,7 +553,7 @@ class SourceMap(RustObject):
         out = ffi.new("mapback_token *")
         for index in range(len(self)):
             rustcall(lib.mapback_sourcemap_token_at, pointer, index, out)
-            yield Token(self, out)
+            yield _token(self, out)
 
     # Metadata --------------------------------------------------------------------
 
@@ -539,7 +685,7 @@ class SourceMap(RustObject):
             out = ffi.new("mapback_token[]", capacity)
             total = rustcall(function, pointer, *(args + (out, capacity)))
             if total <= capacity:
-                return [Token(self, out[i]) for i in range(total)]
+                return [_token(self, out[i]) for i in range(total)]
             capacity = total
 
     def _string(self, function, *args):

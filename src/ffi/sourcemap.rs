@@ -142,15 +142,16 @@ pub unsafe extern "C" fn mapback_sourcemap_lookup_many(
         let out = unsafe { values_mut(out, count, "out") }?;
         let options = mapback_lookup_options::to_core(unsafe { options.as_ref() })?;
         let mut found = 0;
-        for ((slot, &line), &column) in out.iter_mut().zip(lines).zip(columns) {
-            *slot = match map.map.raw_lookup(line, column, options) {
-                Some(token) => {
-                    found += 1;
-                    token.into()
-                }
-                None => mapback_token::EMPTY,
-            };
-        }
+        map.map
+            .raw_lookup_batch(lines, columns, options, &mut |i, token| {
+                out[i] = match token {
+                    Some(token) => {
+                        found += 1;
+                        token.into()
+                    }
+                    None => mapback_token::EMPTY,
+                };
+            });
         Ok(found)
     })
 }

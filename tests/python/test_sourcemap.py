@@ -212,3 +212,33 @@ def test_tokens_keep_their_map_alive(demo_map_bytes):
 def test_direct_construction_is_refused():
     with pytest.raises(TypeError):
         mapback.SourceMap()
+
+
+def test_lookup_batch_columns(demo_map):
+    lines = [frame[0][0] for frame in DEMO_FRAMES] + [999]
+    columns = [frame[0][1] for frame in DEMO_FRAMES] + [0]
+    batch = demo_map.lookup_batch(array.array("I", lines), array.array("I", columns))
+    assert len(batch) == len(lines)
+    assert batch.found == len(lines) - 1
+    for i, (line, column) in enumerate(zip(lines, columns)):
+        token = demo_map.lookup(line, column)
+        assert batch.token(i) == token
+        if token is None:
+            assert batch.token_index[i] == batch.NONE
+            assert batch.original_line[i] == mapback.LookupBatch.NONE
+        else:
+            assert batch.token_index[i] == token.index
+            assert batch.generated_column[i] == token.generated_column
+            assert batch.source_index[i] == token.source_index
+            assert (batch.original_line[i], batch.original_column[i]) == (
+                token.original_line,
+                token.original_column,
+            )
+            assert batch.name_index[i] == (batch.NONE if token.name_index is None else token.name_index)
+    assert isinstance(batch.original_column, array.array)
+    assert batch.column("original_line") is batch.original_line
+    with pytest.raises(KeyError):
+        batch.column("nope")
+    with pytest.raises(IndexError):
+        batch.token(len(lines))
+    assert len(demo_map.lookup_batch([], [])) == 0

@@ -88,7 +88,11 @@ pub fn vlq_loop(mappings: &[String]) -> i64 {
                 shift += 5;
             } else {
                 let magnitude = (value >> 1) as i64;
-                sum = sum.wrapping_add(if value & 1 == 1 { -magnitude } else { magnitude });
+                sum = sum.wrapping_add(if value & 1 == 1 {
+                    -magnitude
+                } else {
+                    magnitude
+                });
                 value = 0;
                 shift = 0;
             }

@@ -45,7 +45,8 @@ impl Peer {
                 .map_err(|e| e.to_string()),
             Peer::Oxc => {
                 let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
-                let map = oxc_sourcemap::SourceMap::from_json_string(text).map_err(|e| format!("{e:?}"))?;
+                let map = oxc_sourcemap::SourceMap::from_json_string(text)
+                    .map_err(|e| format!("{e:?}"))?;
                 std::hint::black_box(map.generate_lookup_table().len());
                 Ok(Parsed::Oxc(map))
             }
@@ -89,7 +90,10 @@ impl Peer {
 pub enum Prepared<'p, 'a> {
     Mapback(&'p mapback::SourceMap),
     Sourcemap(&'p sourcemap::DecodedMap),
-    Oxc(&'p oxc_sourcemap::SourceMap<'a>, Vec<&'p [oxc_sourcemap::Token]>),
+    Oxc(
+        &'p oxc_sourcemap::SourceMap<'a>,
+        Vec<&'p [oxc_sourcemap::Token]>,
+    ),
 }
 
 impl<'a> Parsed<'a> {
@@ -119,22 +123,29 @@ impl Prepared<'_, '_> {
             Prepared::Mapback(map) => {
                 let options = mapback::LookupOptions::default();
                 for &(line, column) in positions {
-                    if let Some(t) = mapback::SourceMapView::raw_lookup(*map, line, column, options) {
-                        sum = sum.wrapping_add(u64::from(t.original_line) << 20 ^ u64::from(t.original_column));
+                    if let Some(t) = mapback::SourceMapView::raw_lookup(*map, line, column, options)
+                    {
+                        sum = sum.wrapping_add(
+                            u64::from(t.original_line) << 20 ^ u64::from(t.original_column),
+                        );
                     }
                 }
             }
             Prepared::Sourcemap(map) => {
                 for &(line, column) in positions {
                     if let Some(t) = map.lookup_token(line, column) {
-                        sum = sum.wrapping_add(u64::from(t.get_src_line()) << 20 ^ u64::from(t.get_src_col()));
+                        sum = sum.wrapping_add(
+                            u64::from(t.get_src_line()) << 20 ^ u64::from(t.get_src_col()),
+                        );
                     }
                 }
             }
             Prepared::Oxc(map, table) => {
                 for &(line, column) in positions {
                     if let Some(t) = map.lookup_token(table, line, column) {
-                        sum = sum.wrapping_add(u64::from(t.get_src_line()) << 20 ^ u64::from(t.get_src_col()));
+                        sum = sum.wrapping_add(
+                            u64::from(t.get_src_line()) << 20 ^ u64::from(t.get_src_col()),
+                        );
                     }
                 }
             }
@@ -172,22 +183,22 @@ impl Prepared<'_, '_> {
                     ))
                 })
                 .collect(),
-            Prepared::Oxc(map, table) => {
-                positions
-                    .iter()
-                    .map(|&(line, column)| {
-                        let t = map.lookup_token(table, line, column)?;
-                        let source = t.get_source_id().and_then(|id| map.get_source(id));
-                        source?;
-                        Some((
-                            source.map(str::to_owned),
-                            t.get_src_line(),
-                            t.get_src_col(),
-                            t.get_name_id().and_then(|id| map.get_name(id)).map(str::to_owned),
-                        ))
-                    })
-                    .collect()
-            }
+            Prepared::Oxc(map, table) => positions
+                .iter()
+                .map(|&(line, column)| {
+                    let t = map.lookup_token(table, line, column)?;
+                    let source = t.get_source_id().and_then(|id| map.get_source(id));
+                    source?;
+                    Some((
+                        source.map(str::to_owned),
+                        t.get_src_line(),
+                        t.get_src_col(),
+                        t.get_name_id()
+                            .and_then(|id| map.get_name(id))
+                            .map(str::to_owned),
+                    ))
+                })
+                .collect(),
         }
     }
 }
@@ -213,7 +224,9 @@ pub fn hash_answers(answers: &[Option<Answer>]) -> String {
     let lines: Vec<String> = answers
         .iter()
         .map(|answer| match answer {
-            Some((_, line, column, name)) => format!("{line} {column} {}", name.as_deref().unwrap_or("-")),
+            Some((_, line, column, name)) => {
+                format!("{line} {column} {}", name.as_deref().unwrap_or("-"))
+            }
             None => "-".to_owned(),
         })
         .collect();

@@ -8,8 +8,11 @@
 //! ECMA-426 defines no lookup algorithm; these follow what error trackers and debuggers
 //! expect, and every choice is an option rather than a hidden rule.
 
+mod batch;
+
 use std::ops::Range;
 
+pub(crate) use self::batch::batch_order;
 use crate::mappings::{RawToken, NONE};
 
 /// Which token a position between two tokens resolves to.
