@@ -28,6 +28,17 @@
 #define DEFAULT_MAX_DATA_URL_BYTES ((64 * 1024) * 1024)
 
 /**
+ * The largest line, column or index a map can carry: VLQ fields are 32-bit signed, so
+ * a difference between two values must stay within ±(2^31 - 1).
+ */
+#define MAX_POSITION (uint32_t)INT32_MAX
+
+/**
+ * How deep a chain of maps may be; deeper means the loader runs in a cycle.
+ */
+#define MAX_COMPOSE_DEPTH 64
+
+/**
  * The largest file a [`DirectoryLoader`] reads by default.
  */
 #define DEFAULT_MAX_FILE_BYTES ((256 * 1024) * 1024)
@@ -58,6 +69,22 @@
  * source that was not found, or "the whole line" where a column may be given.
  */
 #define MAPBACK_NONE UINT32_MAX
+
+/**
+ * `mapback_rewrite_options.contents`: keep the contents the map has.
+ */
+#define MAPBACK_CONTENTS_KEEP 0
+
+/**
+ * `mapback_rewrite_options.contents`: remove every content.
+ */
+#define MAPBACK_CONTENTS_DROP 1
+
+/**
+ * `mapback_rewrite_options.contents`: keep them, and ask `content_loader` for the
+ * missing ones.
+ */
+#define MAPBACK_CONTENTS_INLINE 2
 
 /**
  * Lookup bias: the closest token at or before the position (the default).
@@ -270,8 +297,17 @@
 #define MAPBACK_ERROR_CLOSED 903
 
 /**
- * Where a fetch callback puts the bytes it found (opaque). Valid only during the
- * callback that received it; fill it with `mapback_fetched_set`.
+ * A source map under construction (opaque). Create with `mapback_builder_new`,
+ * `mapback_builder_from_map` or an operation (`mapback_sourcemap_compose`,
+ * `mapback_sourcemap_concat`, `mapback_sourcemap_rewrite`); release with
+ * `mapback_builder_free`. NOT thread-safe: use one builder from one thread at a time.
+ */
+typedef struct mapback_builder mapback_builder;
+
+/**
+ * Where a fetch callback puts what it found (opaque). Valid only during the callback
+ * that received it; fill it with `mapback_fetched_set` (bytes) or, for a compose
+ * loader only, `mapback_fetched_set_map` (a map).
  */
 typedef struct mapback_fetched mapback_fetched;
 
@@ -367,43 +403,6 @@ typedef struct mapback_str {
 } mapback_str;
 
 /**
- * Options for `mapback_sourcemap_parse`. Pass NULL for the defaults (lenient, no base
- * URL).
- */
-typedef struct mapback_parse_options {
-    /**
-     * true: every optional error of ECMA-426 fails the parse. false (the default):
-     * recover as the spec allows and record diagnostics.
-     */
-    bool strict;
-    /**
-     * The map's own absolute URL, against which `sources` are resolved; UTF-8,
-     * `base_url_len` bytes, not NUL-terminated. NULL (with length 0) for none.
-     */
-    const uint8_t *base_url;
-    /**
-     * Length of `base_url` in bytes.
-     */
-    size_t base_url_len;
-} mapback_parse_options;
-
-/**
- * Options for lookups. Pass NULL for the defaults (greatest lower bound, same line).
- */
-typedef struct mapback_lookup_options {
-    /**
-     * `MAPBACK_BIAS_GREATEST_LOWER_BOUND` or `MAPBACK_BIAS_LEAST_UPPER_BOUND`; any
-     * other value fails the call with `MAPBACK_ERROR_INVALID_ARGUMENT`.
-     */
-    uint32_t bias;
-    /**
-     * true: stay on the requested line (the default). false: continue to the
-     * previous (or next) line when the line has no suitable token.
-     */
-    bool same_line;
-} mapback_lookup_options;
-
-/**
  * One mapping. Lines and columns are 0-based; columns count UTF-16 code units.
  *
  * A token without an original position (a 1-field segment) has `source_index`,
@@ -443,6 +442,141 @@ typedef struct mapback_token {
 } mapback_token;
 
 /**
+ * What encoding writes. Pass NULL for the defaults (both true).
+ */
+typedef struct mapback_encode_options {
+    /**
+     * Write `sourcesContent` (when any source has content).
+     */
+    bool include_contents;
+    /**
+     * Write `names` and the names of mappings.
+     */
+    bool include_names;
+} mapback_encode_options;
+
+/**
+ * A fetch callback: find the bytes at `url` (`url_len` UTF-8 bytes, not
+ * NUL-terminated; a script or a source map). Return 1 after `mapback_fetched_set`
+ * when found, 0 when there is nothing at that URL, any other value on failure. It is
+ * called on the thread that called `mapback_symbolicator_symbolicate`, possibly from
+ * several threads at once when the symbolicator is shared.
+ */
+typedef int32_t (*mapback_fetch_fn)(void *user_data,
+                                    const uint8_t *url,
+                                    size_t url_len,
+                                    struct mapback_fetched *out);
+
+/**
+ * One piece of a concatenation: its map (NULL for code without a map) and where its
+ * code starts in the output (0-based line, UTF-16 column).
+ */
+typedef struct mapback_concat_piece {
+    /**
+     * The piece's map, or NULL.
+     */
+    const struct mapback_sourcemap *map;
+    /**
+     * Output line where the piece starts.
+     */
+    uint32_t line;
+    /**
+     * Output column where the piece starts, on that line.
+     */
+    uint32_t column;
+} mapback_concat_piece;
+
+/**
+ * How `mapback_sourcemap_rewrite` changes a map. Zero-initialised, it changes nothing.
+ */
+typedef struct mapback_rewrite_options {
+    /**
+     * Remove `names` and the names of every mapping.
+     */
+    bool drop_names;
+    /**
+     * `MAPBACK_CONTENTS_KEEP`, `..._DROP` or `..._INLINE`.
+     */
+    uint32_t contents;
+    /**
+     * For `MAPBACK_CONTENTS_INLINE`: called on the calling thread with the name (with
+     * `sourceRoot` applied) of each source without content; returns 1 after
+     * `mapback_fetched_set` (the content, UTF-8), 0 when it has none, else fails the
+     * call. It is asked only for the map's own source names; whether it reads files is
+     * its decision. NULL: no content is added.
+     */
+    mapback_fetch_fn content_loader;
+    /**
+     * Passed back to `content_loader`.
+     */
+    void *content_loader_data;
+    /**
+     * `prefix_count` prefixes; the first that starts a source name (with the old
+     * `sourceRoot` applied) is replaced by `prefix_replacements[i]` (empty: stripped).
+     */
+    const struct mapback_str *prefixes;
+    /**
+     * Replacements, `prefix_count` of them.
+     */
+    const struct mapback_str *prefix_replacements;
+    /**
+     * Number of prefix rules (the arrays may be NULL when 0).
+     */
+    size_t prefix_count;
+    /**
+     * true: write `source_root` (empty: none) in front of the rewritten names. false:
+     * keep the old `sourceRoot` when there are no prefix rules; with prefix rules the
+     * names carry the old root.
+     */
+    bool set_source_root;
+    /**
+     * The new `sourceRoot`, when `set_source_root`.
+     */
+    struct mapback_str source_root;
+    /**
+     * A UUID to set as `debugId`; `len` 0 keeps the map's.
+     */
+    struct mapback_str debug_id;
+} mapback_rewrite_options;
+
+/**
+ * Options for `mapback_sourcemap_parse`. Pass NULL for the defaults (lenient, no base
+ * URL).
+ */
+typedef struct mapback_parse_options {
+    /**
+     * true: every optional error of ECMA-426 fails the parse. false (the default):
+     * recover as the spec allows and record diagnostics.
+     */
+    bool strict;
+    /**
+     * The map's own absolute URL, against which `sources` are resolved; UTF-8,
+     * `base_url_len` bytes, not NUL-terminated. NULL (with length 0) for none.
+     */
+    const uint8_t *base_url;
+    /**
+     * Length of `base_url` in bytes.
+     */
+    size_t base_url_len;
+} mapback_parse_options;
+
+/**
+ * Options for lookups. Pass NULL for the defaults (greatest lower bound, same line).
+ */
+typedef struct mapback_lookup_options {
+    /**
+     * `MAPBACK_BIAS_GREATEST_LOWER_BOUND` or `MAPBACK_BIAS_LEAST_UPPER_BOUND`; any
+     * other value fails the call with `MAPBACK_ERROR_INVALID_ARGUMENT`.
+     */
+    uint32_t bias;
+    /**
+     * true: stay on the requested line (the default). false: continue to the
+     * previous (or next) line when the line has no suitable token.
+     */
+    bool same_line;
+} mapback_lookup_options;
+
+/**
  * A problem the lenient decoder recovered from (or a note such as "lines were
  * sorted"). `message` is borrowed from the map and valid until it is freed.
  */
@@ -460,18 +594,6 @@ typedef struct mapback_diagnostic {
      */
     struct mapback_str message;
 } mapback_diagnostic;
-
-/**
- * A fetch callback: find the bytes at `url` (`url_len` UTF-8 bytes, not
- * NUL-terminated; a script or a source map). Return 1 after `mapback_fetched_set`
- * when found, 0 when there is nothing at that URL, any other value on failure. It is
- * called on the thread that called `mapback_symbolicator_symbolicate`, possibly from
- * several threads at once when the symbolicator is shared.
- */
-typedef int32_t (*mapback_fetch_fn)(void *user_data,
-                                    const uint8_t *url,
-                                    size_t url_len,
-                                    struct mapback_fetched *out);
 
 /**
  * Options for a symbolicator. Pass NULL for the defaults; 0 in a field also means
@@ -624,6 +746,242 @@ bool mapback_sourcemap_source_line(const struct mapback_sourcemap *map,
 size_t mapback_sourcemap_source_line_count(const struct mapback_sourcemap *map,
                                            uint32_t source_index,
                                            struct mapback_error *err);
+
+/**
+ * Creates an empty builder, owned by the caller (release with `mapback_builder_free`).
+ * Returns NULL only on allocation failure or a caught panic.
+ */
+struct mapback_builder *mapback_builder_new(struct mapback_error *err);
+
+/**
+ * Creates a builder holding everything `map` holds (file, debugId, sources with
+ * contents and ignore flags, names, mappings; an index map comes out flattened), to
+ * edit and re-encode. `map` is only read and may be freed afterwards. Returns a new
+ * builder owned by the caller, or NULL with `err` set. Thread-safe for `map`.
+ */
+struct mapback_builder *mapback_builder_from_map(const struct mapback_sourcemap *map,
+                                                 struct mapback_error *err);
+
+/**
+ * Releases a builder. NULL is ignored; it must not be freed twice or be in use.
+ */
+void mapback_builder_free(struct mapback_builder *builder);
+
+/**
+ * Sets the `file` field to `len` bytes of UTF-8 at `data` (copied), or removes it when
+ * `data` is NULL. Returns false with `err` set on invalid UTF-8 or a NULL builder.
+ * Not thread-safe for one builder.
+ */
+bool mapback_builder_set_file(struct mapback_builder *builder,
+                              const uint8_t *data,
+                              size_t len,
+                              struct mapback_error *err);
+
+/**
+ * Sets the `sourceRoot` field (copied), or removes it when `data` is NULL or `len` is
+ * 0. Returns false with `err` set on invalid UTF-8. Not thread-safe for one builder.
+ */
+bool mapback_builder_set_source_root(struct mapback_builder *builder,
+                                     const uint8_t *data,
+                                     size_t len,
+                                     struct mapback_error *err);
+
+/**
+ * Sets the `debugId` (a UUID, copied), or removes it when `data` is NULL. Returns
+ * false with `err` set (`MAPBACK_ERROR_INVALID_DEBUG_ID`) when it is not a UUID.
+ * Not thread-safe for one builder.
+ */
+bool mapback_builder_set_debug_id(struct mapback_builder *builder,
+                                  const uint8_t *data,
+                                  size_t len,
+                                  struct mapback_error *err);
+
+/**
+ * Adds a source named by `len` bytes of UTF-8 at `name` (copied) and returns its
+ * index; a name added before returns the earlier index. `name` NULL adds a `null`
+ * source (never shared). Returns `MAPBACK_NONE` with `err` set on error. Not
+ * thread-safe for one builder.
+ */
+uint32_t mapback_builder_add_source(struct mapback_builder *builder,
+                                    const uint8_t *name,
+                                    size_t len,
+                                    struct mapback_error *err);
+
+/**
+ * Sets the content of source `index` to `len` bytes of UTF-8 at `data` (copied), or
+ * removes it when `data` is NULL. Returns false with `err` set
+ * (`MAPBACK_ERROR_INDEX_OUT_OF_RANGE`, invalid UTF-8). Not thread-safe for one builder.
+ */
+bool mapback_builder_set_source_content(struct mapback_builder *builder,
+                                        uint32_t index,
+                                        const uint8_t *data,
+                                        size_t len,
+                                        struct mapback_error *err);
+
+/**
+ * Puts source `index` on the `ignoreList` (`ignored` true) or takes it off. Returns
+ * false with `err` set for an unknown index. Not thread-safe for one builder.
+ */
+bool mapback_builder_set_source_ignored(struct mapback_builder *builder,
+                                        uint32_t index,
+                                        bool ignored,
+                                        struct mapback_error *err);
+
+/**
+ * Adds a name (`len` bytes of UTF-8 at `data`, copied; NULL only with `len` 0) and
+ * returns its index; a name added before returns the earlier index. Returns
+ * `MAPBACK_NONE` with `err` set on error. Not thread-safe for one builder.
+ */
+uint32_t mapback_builder_add_name(struct mapback_builder *builder,
+                                  const uint8_t *data,
+                                  size_t len,
+                                  struct mapback_error *err);
+
+/**
+ * Adds `count` mappings from `tokens` (read, not kept; `token_index` is ignored). A
+ * token with `source_index` = `MAPBACK_NONE` marks its generated position unmapped;
+ * `name_index` = `MAPBACK_NONE` means no name. Mappings may come in any order. All or
+ * nothing: on an unknown source or name index or a position above 2^31 - 1 none is
+ * added and false is returned with `err` set. `tokens` may be NULL when `count` is 0.
+ * Not thread-safe for one builder.
+ */
+bool mapback_builder_add_mappings(struct mapback_builder *builder,
+                                  const struct mapback_token *tokens,
+                                  size_t count,
+                                  struct mapback_error *err);
+
+/**
+ * Number of mappings added so far. 0 with `err` set for a NULL builder.
+ */
+size_t mapback_builder_mapping_count(const struct mapback_builder *builder,
+                                     struct mapback_error *err);
+
+/**
+ * Encodes the builder as ECMA-426 JSON (deterministic: fixed key order, mappings
+ * sorted by generated position) into `*out`, which the caller then owns and releases
+ * with `mapback_buf_free`. `options` may be NULL (contents and names included). The
+ * builder is unchanged. Returns false with `err` set on a NULL argument.
+ */
+bool mapback_builder_to_json(const struct mapback_builder *builder,
+                             const struct mapback_encode_options *options,
+                             struct mapback_buf *out,
+                             struct mapback_error *err);
+
+/**
+ * Decodes the builder's map into a new `mapback_sourcemap` (owned by the caller,
+ * released with `mapback_sourcemap_free`); the builder is unchanged. NULL with `err`
+ * set on error.
+ */
+struct mapback_sourcemap *mapback_builder_build(const struct mapback_builder *builder,
+                                                struct mapback_error *err);
+
+/**
+ * Encodes `map` (a parsed map or a cache) as a regular map's JSON into `*out` (owned
+ * by the caller, released with `mapback_buf_free`): an index map comes out flattened.
+ * `options` may be NULL. Returns false with `err` set on a NULL argument.
+ * Thread-safe.
+ */
+bool mapback_sourcemap_to_json(const struct mapback_sourcemap *map,
+                               const struct mapback_encode_options *options,
+                               struct mapback_buf *out,
+                               struct mapback_error *err);
+
+/**
+ * Composes a chain of maps into one that points at the original sources.
+ *
+ * `chain` holds `count` (at least 1) maps, outermost (the last build step's) first;
+ * each further map is the map of the single source of the map before it. Then, when
+ * `loader` is not NULL, it is called with the name (with `sourceRoot` applied) of each
+ * source of the last map, and recursively of the maps it gives: it returns 0 for an
+ * original source, or 1 after giving that source's map with `mapback_fetched_set`
+ * (JSON or index map bytes, copied) or `mapback_fetched_set_map` (a map that must stay
+ * valid until this call returns), any other value to fail the call
+ * (`MAPBACK_ERROR_IO`). It runs on the calling thread. Chains deeper than 64 fail
+ * (`MAPBACK_ERROR_INVALID_ARGUMENT`), as does a map in the middle of `chain` with other
+ * than one source.
+ *
+ * Each mapping of the outermost map is traced down by greatest-lower-bound lookups on
+ * the same line; the innermost name wins; a trace that falls off an inner map becomes
+ * an unmapped segment. Returns a new builder owned by the caller (encode it with
+ * `mapback_builder_to_json`), or NULL with `err` set. The maps are only read.
+ */
+struct mapback_builder *mapback_sourcemap_compose(const struct mapback_sourcemap *const *chain,
+                                                  size_t count,
+                                                  mapback_fetch_fn loader,
+                                                  void *user_data,
+                                                  struct mapback_error *err);
+
+/**
+ * Gives `map` as the map a compose loader found (see `mapback_sourcemap_compose`). The
+ * map is borrowed, not copied: it must stay valid until the compose call returns. May
+ * be called only inside the callback that received `out`; it replaces bytes given
+ * before. Returns false with `err` set on a NULL argument.
+ */
+bool mapback_fetched_set_map(struct mapback_fetched *out,
+                             const struct mapback_sourcemap *map,
+                             struct mapback_error *err);
+
+/**
+ * Concatenates `count` pieces (in output order) into one flat map: each piece's
+ * mappings shifted to its offset and cut where the next piece starts; sources shared
+ * when name and content agree. Returns a new builder owned by the caller, or NULL with
+ * `err` set (`MAPBACK_ERROR_INVALID_ARGUMENT` for pieces out of order). The maps are
+ * only read. Use `mapback_text_end_position` to find offsets. Thread-safe.
+ */
+struct mapback_builder *mapback_sourcemap_concat(const struct mapback_concat_piece *pieces,
+                                                 size_t count,
+                                                 struct mapback_error *err);
+
+/**
+ * Concatenates `count` pieces into an index map (one section per non-empty piece),
+ * written as JSON to `*out` (owned by the caller, released with `mapback_buf_free`).
+ * `file` (`file_len` bytes of UTF-8) may be NULL for none; `options` may be NULL.
+ * Returns false with `err` set on error. Thread-safe.
+ */
+bool mapback_sourcemap_concat_index(const struct mapback_concat_piece *pieces,
+                                    size_t count,
+                                    const uint8_t *file,
+                                    size_t file_len,
+                                    const struct mapback_encode_options *options,
+                                    struct mapback_buf *out,
+                                    struct mapback_error *err);
+
+/**
+ * Writes to `*line` and `*column` the position just past the end of `len` bytes of
+ * UTF-8 at `data`: its count of line terminators (`\n`, `\r\n`, `\r`, U+2028, U+2029)
+ * and the UTF-16 length of its last line. This is where the next piece of a
+ * concatenation starts. Returns false with `err` set on invalid UTF-8. Thread-safe.
+ */
+bool mapback_text_end_position(const uint8_t *data,
+                               size_t len,
+                               uint32_t *line,
+                               uint32_t *column,
+                               struct mapback_error *err);
+
+/**
+ * Writes to `*out` (owned by the caller, released with `mapback_buf_free`) the
+ * generated code `code` (`code_len` bytes of UTF-8) with a `//# debugId=` comment for
+ * `debug_id` (a UUID): an existing one is replaced, else it goes before a trailing
+ * `sourceMappingURL` comment, else at the end. Returns false with `err` set
+ * (`MAPBACK_ERROR_INVALID_DEBUG_ID`). Thread-safe.
+ */
+bool mapback_text_add_debug_id(const uint8_t *code,
+                               size_t code_len,
+                               const uint8_t *debug_id,
+                               size_t debug_id_len,
+                               struct mapback_buf *out,
+                               struct mapback_error *err);
+
+/**
+ * Rewrites `map`'s metadata (names, contents, source names, `sourceRoot`, debugId;
+ * the mappings are unchanged) into a new builder owned by the caller, or NULL with
+ * `err` set (`MAPBACK_ERROR_INVALID_DEBUG_ID`, `..._INVALID_ARGUMENT` for an unknown
+ * `contents`, `..._IO` when the loader fails). `options` may be NULL (a plain copy).
+ * The map is only read; the loader runs on the calling thread.
+ */
+struct mapback_builder *mapback_sourcemap_rewrite(const struct mapback_sourcemap *map,
+                                                  const struct mapback_rewrite_options *options,
+                                                  struct mapback_error *err);
 
 /**
  * Parses a source map (regular or index map) from `len` bytes of JSON at `data`.

@@ -10,6 +10,7 @@
 
 pub(crate) mod boundary;
 mod cache;
+mod produce;
 mod sourcemap;
 mod symbolicate;
 mod types;
@@ -20,6 +21,7 @@ use crate::error::{Error, ErrorCode};
 
 pub use self::boundary::mapback_error;
 pub use self::cache::*;
+pub use self::produce::*;
 pub use self::sourcemap::*;
 pub use self::symbolicate::*;
 pub use self::types::*;

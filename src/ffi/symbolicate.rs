@@ -20,10 +20,21 @@ pub struct mapback_symbolicator {
     inner: Symbolicator,
 }
 
-/// Where a fetch callback puts the bytes it found (opaque). Valid only during the
-/// callback that received it; fill it with `mapback_fetched_set`.
+/// Where a fetch callback puts what it found (opaque). Valid only during the callback
+/// that received it; fill it with `mapback_fetched_set` (bytes) or, for a compose
+/// loader only, `mapback_fetched_set_map` (a map).
 pub struct mapback_fetched {
-    data: Option<Vec<u8>>,
+    pub(crate) data: Option<Vec<u8>>,
+    pub(crate) map: *const super::sourcemap::mapback_sourcemap,
+}
+
+impl mapback_fetched {
+    pub(crate) fn empty() -> mapback_fetched {
+        mapback_fetched {
+            data: None,
+            map: std::ptr::null(),
+        }
+    }
 }
 
 /// A fetch callback: find the bytes at `url` (`url_len` UTF-8 bytes, not
@@ -82,11 +93,15 @@ unsafe impl Sync for CallbackLoader {}
 
 impl Loader for CallbackLoader {
     fn fetch(&self, url: &str) -> crate::error::Result<Option<Vec<u8>>> {
-        let mut out = mapback_fetched { data: None };
+        let mut out = mapback_fetched::empty();
         // SAFETY: the function pointer was supplied by the caller for this purpose; the
         // URL and `out` are valid for the duration of the call.
         let status = unsafe { (self.fetch)(self.user_data, url.as_ptr(), url.len(), &mut out) };
         match status {
+            1 if out.data.is_none() && !out.map.is_null() => Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "a symbolicator's fetch callback must give bytes (mapback_fetched_set), not a map",
+            )),
             1 => Ok(Some(out.data.unwrap_or_default())),
             0 => Ok(None),
             other => Err(Error::new(
@@ -193,6 +208,7 @@ pub unsafe extern "C" fn mapback_fetched_set(
         let out = unsafe { output(out, "out") }?;
         let data = unsafe { bytes(data, len, "data") }?;
         out.data = Some(data.to_vec());
+        out.map = std::ptr::null();
         Ok(true)
     })
 }

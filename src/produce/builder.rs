@@ -1,0 +1,578 @@
+//! [`SourceMapBuilder`]: collects sources, names and mappings in any order, and encodes
+//! them as one deterministic ECMA-426 map.
+
+use std::collections::HashMap;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::map::SourceMap;
+use crate::mappings::NONE;
+use crate::view::SourceMapView;
+
+use super::json_text::{push_json_string, push_optional_json_string};
+
+/// The largest line, column or index a map can carry: VLQ fields are 32-bit signed, so
+/// a difference between two values must stay within ±(2^31 - 1).
+pub const MAX_POSITION: u32 = i32::MAX as u32;
+
+/// Where a mapping points in an original source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OriginalPosition {
+    /// Index of the source (from [`SourceMapBuilder::add_source`]).
+    pub source: u32,
+    /// 0-based line in the source.
+    pub line: u32,
+    /// 0-based column in the source, in UTF-16 code units.
+    pub column: u32,
+    /// Index of the name (from [`SourceMapBuilder::add_name`]), if any.
+    pub name: Option<u32>,
+}
+
+/// What [`SourceMapBuilder::to_json`] writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EncodeOptions {
+    /// Write `sourcesContent` (when at least one source has content). Default true.
+    pub include_contents: bool,
+    /// Write the names and the name field of segments. Default true.
+    pub include_names: bool,
+}
+
+impl Default for EncodeOptions {
+    fn default() -> EncodeOptions {
+        EncodeOptions {
+            include_contents: true,
+            include_names: true,
+        }
+    }
+}
+
+/// One source entry of a builder.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SourceEntry {
+    pub(crate) name: Option<String>,
+    pub(crate) content: Option<String>,
+    pub(crate) ignored: bool,
+}
+
+/// A mapping as stored: generated line and column, then source, original line,
+/// original column and name ([`NONE`] when absent).
+pub(crate) type Segment = [u32; 6];
+
+/// Builds a source map: add sources, names and mappings, then [`to_json`] or [`build`].
+///
+/// Sources and names given by string are deduplicated; mappings may be added in any
+/// order (they are sorted by generated position when encoded; mappings at one position
+/// keep the order they were added in). The output is deterministic: the same calls
+/// give the same bytes. A builder is not `Sync`-safe to mutate from two threads (it
+/// needs `&mut`); the C and Python wrappers say so.
+///
+/// [`to_json`]: SourceMapBuilder::to_json
+/// [`build`]: SourceMapBuilder::build
+#[derive(Clone, Debug, Default)]
+pub struct SourceMapBuilder {
+    file: Option<String>,
+    source_root: Option<String>,
+    debug_id: Option<String>,
+    pub(crate) sources: Vec<SourceEntry>,
+    source_by_name: HashMap<String, u32>,
+    pub(crate) names: Vec<String>,
+    name_by_text: HashMap<String, u32>,
+    pub(crate) segments: Vec<Segment>,
+}
+
+impl SourceMapBuilder {
+    /// An empty builder.
+    pub fn new() -> SourceMapBuilder {
+        SourceMapBuilder::default()
+    }
+
+    /// A builder holding everything `map` holds (a parsed map or a cache): its file,
+    /// debugId, sources with contents and ignore flags, names and mappings, indices
+    /// unchanged. An index map comes out flattened. When every source shares one
+    /// `sourceRoot` prefix it is kept as `sourceRoot`; otherwise (index map sections
+    /// with different roots) the sources carry their prefixes.
+    pub fn from_view(map: &dyn SourceMapView) -> SourceMapBuilder {
+        let mut builder = SourceMapBuilder {
+            file: map.file().map(str::to_owned),
+            debug_id: map.debug_id().map(str::to_owned),
+            ..SourceMapBuilder::default()
+        };
+        let count = map.source_count() as u32;
+        let root = shared_source_root(map);
+        builder.source_root = root.filter(|r| !r.is_empty()).map(str::to_owned);
+        for index in 0..count {
+            let name = if root.is_some() {
+                map.source_name(index)
+            } else {
+                map.source_prefixed_name(index)
+            };
+            builder.push_source(SourceEntry {
+                name: name.map(str::to_owned),
+                content: map.source_content(index).map(str::to_owned),
+                ignored: map.source_is_ignored(index),
+            });
+        }
+        for index in 0..map.name_count() as u32 {
+            builder.push_name(map.name(index).unwrap_or_default().to_owned());
+        }
+        builder.segments.reserve(map.token_count());
+        for index in 0..map.token_count() {
+            if let Some(t) = map.raw_token(index) {
+                builder.segments.push([
+                    t.generated_line,
+                    t.generated_column,
+                    t.source,
+                    t.original_line,
+                    t.original_column,
+                    t.name,
+                ]);
+            }
+        }
+        builder
+    }
+
+    /// Sets (or with `None` removes) the `file` field.
+    pub fn set_file(&mut self, file: Option<&str>) {
+        self.file = file.map(str::to_owned);
+    }
+
+    /// Sets (or with `None` removes) the `sourceRoot` field. It is written as given;
+    /// readers put it, plus a `/` when it lacks one, in front of every source.
+    pub fn set_source_root(&mut self, root: Option<&str>) {
+        self.source_root = root.filter(|r| !r.is_empty()).map(str::to_owned);
+    }
+
+    /// Sets (or with `None` removes) the `debugId`; it must be a UUID
+    /// (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`), else `InvalidDebugId`.
+    pub fn set_debug_id(&mut self, debug_id: Option<&str>) -> Result<()> {
+        if let Some(id) = debug_id {
+            if !crate::decode::is_uuid(id) {
+                return Err(Error::new(
+                    ErrorCode::InvalidDebugId,
+                    format!("debugId \"{id}\" is not a UUID"),
+                ));
+            }
+        }
+        self.debug_id = debug_id.map(str::to_owned);
+        Ok(())
+    }
+
+    /// The `file` field.
+    pub fn file(&self) -> Option<&str> {
+        self.file.as_deref()
+    }
+
+    /// The `sourceRoot` field.
+    pub fn source_root(&self) -> Option<&str> {
+        self.source_root.as_deref()
+    }
+
+    /// The `debugId` field.
+    pub fn debug_id(&self) -> Option<&str> {
+        self.debug_id.as_deref()
+    }
+
+    /// The index of source `name`, added if new (the first source of that name wins).
+    pub fn add_source(&mut self, name: &str) -> u32 {
+        if let Some(&index) = self.source_by_name.get(name) {
+            return index;
+        }
+        self.push_source(SourceEntry {
+            name: Some(name.to_owned()),
+            ..SourceEntry::default()
+        })
+    }
+
+    /// Adds a `null` source (never deduplicated) and returns its index.
+    pub fn add_null_source(&mut self) -> u32 {
+        self.push_source(SourceEntry::default())
+    }
+
+    /// The index of a source with this name, content and ignore flag: an existing one
+    /// when its name matches and its content does not conflict (missing content is
+    /// filled in), else a new entry, so that two different files of one name keep their
+    /// own contents.
+    pub(crate) fn intern_source(
+        &mut self,
+        name: Option<&str>,
+        content: Option<&str>,
+        ignored: bool,
+    ) -> u32 {
+        if let Some(name) = name {
+            if let Some(&index) = self.source_by_name.get(name) {
+                let entry = &mut self.sources[index as usize];
+                let compatible = match (&entry.content, content) {
+                    (Some(have), Some(new)) => have == new,
+                    _ => true,
+                };
+                if compatible && entry.ignored == ignored {
+                    if entry.content.is_none() {
+                        entry.content = content.map(str::to_owned);
+                    }
+                    return index;
+                }
+            }
+        }
+        self.push_source(SourceEntry {
+            name: name.map(str::to_owned),
+            content: content.map(str::to_owned),
+            ignored,
+        })
+    }
+
+    fn push_source(&mut self, entry: SourceEntry) -> u32 {
+        let index = self.sources.len() as u32;
+        if let Some(name) = &entry.name {
+            self.source_by_name.entry(name.clone()).or_insert(index);
+        }
+        self.sources.push(entry);
+        index
+    }
+
+    /// Number of sources.
+    pub fn source_count(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// The name of source `index` (`None` for a null source or a bad index).
+    pub fn source_name(&self, index: u32) -> Option<&str> {
+        self.sources.get(index as usize)?.name.as_deref()
+    }
+
+    /// The content of source `index`, if set.
+    pub fn source_content(&self, index: u32) -> Option<&str> {
+        self.sources.get(index as usize)?.content.as_deref()
+    }
+
+    /// Sets (or with `None` removes) the content of source `index`.
+    pub fn set_source_content(&mut self, index: u32, content: Option<&str>) -> Result<()> {
+        self.source_mut(index)?.content = content.map(str::to_owned);
+        Ok(())
+    }
+
+    /// Puts source `index` on (or takes it off) the `ignoreList`.
+    pub fn set_source_ignored(&mut self, index: u32, ignored: bool) -> Result<()> {
+        self.source_mut(index)?.ignored = ignored;
+        Ok(())
+    }
+
+    /// Renames source `index` (`None`: a null source).
+    pub(crate) fn rename_source(&mut self, index: u32, name: Option<String>) {
+        self.sources[index as usize].name = name;
+    }
+
+    fn source_mut(&mut self, index: u32) -> Result<&mut SourceEntry> {
+        let count = self.sources.len();
+        self.sources
+            .get_mut(index as usize)
+            .ok_or_else(|| out_of_range("source", index, count))
+    }
+
+    /// The index of name `text`, added if new.
+    pub fn add_name(&mut self, text: &str) -> u32 {
+        match self.name_by_text.get(text) {
+            Some(&index) => index,
+            None => self.push_name(text.to_owned()),
+        }
+    }
+
+    fn push_name(&mut self, text: String) -> u32 {
+        let index = self.names.len() as u32;
+        self.name_by_text.entry(text.clone()).or_insert(index);
+        self.names.push(text);
+        index
+    }
+
+    /// Number of names.
+    pub fn name_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Number of mappings added.
+    pub fn mapping_count(&self) -> usize {
+        self.segments.len()
+    }
+
+    /// Adds a mapping from a generated position (0-based line and UTF-16 column) to an
+    /// original position, or with `None` a mapping that marks the generated position as
+    /// unmapped. Positions above [`MAX_POSITION`] and unknown source or name indices are
+    /// refused (`InvalidArgument`, `IndexOutOfRange`); nothing is added then.
+    pub fn add_mapping(
+        &mut self,
+        generated_line: u32,
+        generated_column: u32,
+        original: Option<OriginalPosition>,
+    ) -> Result<()> {
+        check_position("generated line", generated_line)?;
+        check_position("generated column", generated_column)?;
+        let segment = match original {
+            None => [generated_line, generated_column, NONE, NONE, NONE, NONE],
+            Some(o) => {
+                if o.source as usize >= self.sources.len() {
+                    return Err(out_of_range("source", o.source, self.sources.len()));
+                }
+                check_position("original line", o.line)?;
+                check_position("original column", o.column)?;
+                let name = match o.name {
+                    Some(name) if name as usize >= self.names.len() => {
+                        return Err(out_of_range("name", name, self.names.len()))
+                    }
+                    Some(name) => name,
+                    None => NONE,
+                };
+                [
+                    generated_line,
+                    generated_column,
+                    o.source,
+                    o.line,
+                    o.column,
+                    name,
+                ]
+            }
+        };
+        self.segments.push(segment);
+        Ok(())
+    }
+
+    /// Removes the mappings added after the first `count`.
+    pub(crate) fn truncate_mappings(&mut self, count: usize) {
+        self.segments.truncate(count);
+    }
+
+    /// Adds a segment whose indices and positions the caller has already checked.
+    pub(crate) fn push_segment(&mut self, segment: Segment) {
+        debug_assert!(segment[2] == NONE || (segment[2] as usize) < self.sources.len());
+        debug_assert!(segment[5] == NONE || (segment[5] as usize) < self.names.len());
+        self.segments.push(segment);
+    }
+
+    /// Removes every name, and the name of every mapping.
+    pub(crate) fn drop_names(&mut self) {
+        self.names.clear();
+        self.name_by_text.clear();
+        for segment in &mut self.segments {
+            segment[5] = NONE;
+        }
+    }
+
+    /// Encodes the map as ECMA-426 JSON: keys in a fixed order (`version`, `file`,
+    /// `sourceRoot`, `sources`, `sourcesContent`, `names`, `mappings`, `ignoreList`,
+    /// `debugId`), optional ones only when set, mappings sorted by generated position.
+    pub fn to_json(&self, options: &EncodeOptions) -> String {
+        let mut out = Vec::with_capacity(64 + self.segments.len() * 6);
+        out.extend_from_slice(b"{\"version\":3");
+        if let Some(file) = &self.file {
+            out.extend_from_slice(b",\"file\":");
+            push_json_string(&mut out, file);
+        }
+        if let Some(root) = &self.source_root {
+            out.extend_from_slice(b",\"sourceRoot\":");
+            push_json_string(&mut out, root);
+        }
+        out.extend_from_slice(b",\"sources\":[");
+        for (i, source) in self.sources.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            push_optional_json_string(&mut out, source.name.as_deref());
+        }
+        out.push(b']');
+        if options.include_contents && self.sources.iter().any(|s| s.content.is_some()) {
+            out.extend_from_slice(b",\"sourcesContent\":[");
+            for (i, source) in self.sources.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                push_optional_json_string(&mut out, source.content.as_deref());
+            }
+            out.push(b']');
+        }
+        out.extend_from_slice(b",\"names\":[");
+        if options.include_names {
+            for (i, name) in self.names.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                push_json_string(&mut out, name);
+            }
+        }
+        out.extend_from_slice(b"],\"mappings\":\"");
+        self.encode_mappings(options.include_names, &mut out);
+        out.push(b'"');
+        if self.sources.iter().any(|s| s.ignored) {
+            out.extend_from_slice(b",\"ignoreList\":[");
+            let ignored = self.sources.iter().enumerate().filter(|(_, s)| s.ignored);
+            for (n, (index, _)) in ignored.enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(index.to_string().as_bytes());
+            }
+            out.push(b']');
+        }
+        if let Some(id) = &self.debug_id {
+            out.extend_from_slice(b",\"debugId\":");
+            push_json_string(&mut out, id);
+        }
+        out.push(b'}');
+        // Only whole UTF-8 strings and ASCII were written.
+        String::from_utf8(out).expect("the encoder writes UTF-8")
+    }
+
+    /// Writes the `mappings` string (without quotes): relative VLQ, `;` between lines.
+    fn encode_mappings(&self, include_names: bool, out: &mut Vec<u8>) {
+        let sorted = self
+            .segments
+            .windows(2)
+            .all(|pair| (pair[0][0], pair[0][1]) <= (pair[1][0], pair[1][1]));
+        let order: Option<Vec<u32>> = (!sorted).then(|| {
+            let mut order: Vec<u32> = (0..self.segments.len() as u32).collect();
+            // Stable: mappings at one position keep the order they were added in.
+            order.sort_by_key(|&i| {
+                let s = &self.segments[i as usize];
+                (s[0], s[1])
+            });
+            order
+        });
+        let segment_at = |n: usize| match &order {
+            Some(order) => &self.segments[order[n] as usize],
+            None => &self.segments[n],
+        };
+        let (mut line, mut column) = (0u32, 0i64);
+        let (mut source, mut original_line, mut original_column, mut name) =
+            (0i64, 0i64, 0i64, 0i64);
+        let mut first_on_line = true;
+        for n in 0..self.segments.len() {
+            let s = segment_at(n);
+            if s[0] > line {
+                out.resize(out.len() + (s[0] - line) as usize, b';');
+                line = s[0];
+                column = 0;
+                first_on_line = true;
+            }
+            if !first_on_line {
+                out.push(b',');
+            }
+            first_on_line = false;
+            crate::vlq::encode_signed(i64::from(s[1]) - column, out);
+            column = i64::from(s[1]);
+            if s[2] == NONE {
+                continue;
+            }
+            crate::vlq::encode_signed(i64::from(s[2]) - source, out);
+            crate::vlq::encode_signed(i64::from(s[3]) - original_line, out);
+            crate::vlq::encode_signed(i64::from(s[4]) - original_column, out);
+            source = i64::from(s[2]);
+            original_line = i64::from(s[3]);
+            original_column = i64::from(s[4]);
+            if include_names && s[5] != NONE {
+                crate::vlq::encode_signed(i64::from(s[5]) - name, out);
+                name = i64::from(s[5]);
+            }
+        }
+    }
+
+    /// Decodes [`to_json`](SourceMapBuilder::to_json)'s output (contents and names
+    /// included) into a queryable map.
+    pub fn build(&self) -> Result<SourceMap> {
+        SourceMap::from_slice(self.to_json(&EncodeOptions::default()).as_bytes())
+    }
+}
+
+/// The `sourceRoot` prefix every non-null source of `map` shares (`Some("")` when none
+/// has one), or `None` when they differ.
+fn shared_source_root(map: &dyn SourceMapView) -> Option<&str> {
+    let mut shared: Option<&str> = None;
+    for index in 0..map.source_count() as u32 {
+        let (Some(raw), Some(joined)) = (map.source_name(index), map.source_prefixed_name(index))
+        else {
+            continue;
+        };
+        let prefix = joined.strip_suffix(raw)?;
+        match shared {
+            None => shared = Some(prefix),
+            Some(seen) if seen == prefix => {}
+            Some(_) => return None,
+        }
+    }
+    Some(shared.unwrap_or(""))
+}
+
+fn check_position(what: &str, value: u32) -> Result<()> {
+    if value > MAX_POSITION {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("{what} {value} exceeds the largest a source map can hold ({MAX_POSITION})"),
+        ));
+    }
+    Ok(())
+}
+
+fn out_of_range(what: &str, index: u32, count: usize) -> Error {
+    Error::new(
+        ErrorCode::IndexOutOfRange,
+        format!("{what} index {index} is out of range ({count} {what}s)"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_relative_vlq_in_generated_order() {
+        let mut b = SourceMapBuilder::new();
+        let a = b.add_source("a.js");
+        let run = b.add_name("run");
+        let at = |line, column, name| {
+            Some(OriginalPosition {
+                source: a,
+                line,
+                column,
+                name,
+            })
+        };
+        // Added out of order; the encoder sorts by generated position.
+        b.add_mapping(2, 0, at(3, 0, None)).unwrap();
+        b.add_mapping(0, 4, at(0, 4, Some(run))).unwrap();
+        b.add_mapping(0, 0, at(0, 0, None)).unwrap();
+        b.add_mapping(0, 9, None).unwrap();
+        let json = b.to_json(&EncodeOptions::default());
+        assert_eq!(
+            json,
+            r#"{"version":3,"sources":["a.js"],"names":["run"],"mappings":"AAAA,IAAIA,K;;AAGJ"}"#
+        );
+    }
+
+    #[test]
+    fn refuses_what_a_map_cannot_hold() {
+        let mut b = SourceMapBuilder::new();
+        assert_eq!(
+            b.add_mapping(0, MAX_POSITION + 1, None).unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
+        let original = OriginalPosition {
+            source: 0,
+            line: 0,
+            column: 0,
+            name: None,
+        };
+        assert_eq!(
+            b.add_mapping(0, 0, Some(original)).unwrap_err().code(),
+            ErrorCode::IndexOutOfRange
+        );
+        assert_eq!(
+            b.set_debug_id(Some("not-a-uuid")).unwrap_err().code(),
+            ErrorCode::InvalidDebugId
+        );
+        assert_eq!(b.mapping_count(), 0);
+    }
+
+    #[test]
+    fn same_name_different_content_stays_apart() {
+        let mut b = SourceMapBuilder::new();
+        let first = b.intern_source(Some("index.js"), Some("one"), false);
+        assert_eq!(b.intern_source(Some("index.js"), None, false), first);
+        assert_eq!(b.intern_source(Some("index.js"), Some("one"), false), first);
+        assert_ne!(b.intern_source(Some("index.js"), Some("two"), false), first);
+    }
+}

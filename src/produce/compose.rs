@@ -1,0 +1,286 @@
+//! Composition: the map of the last build step, traced back through the maps of the
+//! steps before it, down to the original sources.
+//!
+//! The steps form a tree: the outermost map's sources may each have a map of their own
+//! (a loader says which), whose sources may again, and so on. Every mapping of the
+//! outermost map is followed down the tree by greatest-lower-bound lookups on the same
+//! line, as a debugger would resolve it step by step. The innermost name seen wins
+//! (a minifier's name is the least useful). A mapping whose trace falls off an inner
+//! map (no mapping at or before that column on that line) or lands on an unmapped
+//! segment becomes an unmapped segment, so that its generated range maps to nothing
+//! instead of to the previous mapping's original position.
+
+use std::collections::HashMap;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::lookup::LookupOptions;
+use crate::mappings::NONE;
+use crate::view::SourceMapView;
+
+use super::builder::SourceMapBuilder;
+
+/// How deep a chain of maps may be; deeper means the loader runs in a cycle.
+pub const MAX_COMPOSE_DEPTH: usize = 64;
+
+/// A map in the tree: borrowed from the caller or owned from the loader.
+pub enum StepMap<'a> {
+    /// A map the caller keeps.
+    Borrowed(&'a dyn SourceMapView),
+    /// A map the loader returned.
+    Owned(Box<dyn SourceMapView>),
+}
+
+impl StepMap<'_> {
+    fn view(&self) -> &dyn SourceMapView {
+        match self {
+            StepMap::Borrowed(map) => *map,
+            StepMap::Owned(map) => map.as_view(),
+        }
+    }
+}
+
+/// Finds the map of a source (by its name with `sourceRoot` applied); `Ok(None)` when
+/// the source is an original. `depth` is 1 for the sources of the outermost map.
+pub type MapLoader<'l, 'a> = dyn FnMut(&str, usize) -> Result<Option<StepMap<'a>>> + 'l;
+
+struct Node<'a> {
+    map: StepMap<'a>,
+    /// Per source of `map`: the node of its own map, or `None` for an original.
+    children: Vec<Option<usize>>,
+}
+
+/// Composes `chain` (outermost map first; each further map is the map of the single
+/// source of the one before it) and whatever `loader` returns for the sources of the
+/// last one, recursively. An empty `chain` is an `InvalidArgument` error, as is a map
+/// in the middle of the chain with other than one source.
+pub fn compose<'a>(
+    chain: &[&'a dyn SourceMapView],
+    loader: &mut MapLoader<'_, 'a>,
+) -> Result<SourceMapBuilder> {
+    let Some(outer) = chain.first() else {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            "compose needs at least one map",
+        ));
+    };
+    let mut nodes: Vec<Node<'a>> = Vec::new();
+    build_tree(
+        StepMap::Borrowed(*outer),
+        &chain[1..],
+        0,
+        loader,
+        &mut nodes,
+    )?;
+    Ok(trace_all(&nodes))
+}
+
+fn build_tree<'a>(
+    map: StepMap<'a>,
+    rest_of_chain: &[&'a dyn SourceMapView],
+    depth: usize,
+    loader: &mut MapLoader<'_, 'a>,
+    nodes: &mut Vec<Node<'a>>,
+) -> Result<usize> {
+    if depth >= MAX_COMPOSE_DEPTH {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("the chain of maps is deeper than {MAX_COMPOSE_DEPTH}: does the loader return maps in a cycle?"),
+        ));
+    }
+    let index = nodes.len();
+    let source_count = map.view().source_count();
+    nodes.push(Node {
+        map,
+        children: vec![None; source_count],
+    });
+    if let Some((next, rest)) = rest_of_chain.split_first() {
+        let named: Vec<u32> = (0..source_count as u32)
+            .filter(|&s| nodes[index].map.view().source_name(s).is_some())
+            .collect();
+        if named.len() != 1 {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                format!(
+                    "map {depth} of the chain has {} sources; a map followed by another in the chain must have exactly one (use a loader for several)",
+                    named.len()
+                ),
+            ));
+        }
+        let child = build_tree(StepMap::Borrowed(*next), rest, depth + 1, loader, nodes)?;
+        nodes[index].children[named[0] as usize] = Some(child);
+        return Ok(index);
+    }
+    for source in 0..source_count as u32 {
+        let Some(name) = nodes[index].map.view().source_prefixed_name(source) else {
+            continue;
+        };
+        let name = name.to_owned();
+        if let Some(map) = loader(&name, depth + 1)? {
+            let child = build_tree(map, &[], depth + 1, loader, nodes)?;
+            nodes[index].children[source as usize] = Some(child);
+        }
+    }
+    Ok(index)
+}
+
+/// Where a trace ends.
+enum Traced<'n> {
+    /// At an original source: (node, source index in that node's map), with a position.
+    Original {
+        node: usize,
+        source: u32,
+        line: u32,
+        column: u32,
+        name: Option<&'n str>,
+    },
+    /// Nowhere: an inner map has no mapping there, or an unmapped one.
+    Unmapped,
+}
+
+fn trace<'n>(
+    nodes: &'n [Node<'_>],
+    mut node: usize,
+    mut source: u32,
+    mut line: u32,
+    mut column: u32,
+    mut name: Option<&'n str>,
+) -> Traced<'n> {
+    loop {
+        let Some(child) = nodes[node].children[source as usize] else {
+            return Traced::Original {
+                node,
+                source,
+                line,
+                column,
+                name,
+            };
+        };
+        let map = nodes[child].map.view();
+        let Some(token) = map.raw_lookup(line, column, LookupOptions::default()) else {
+            return Traced::Unmapped;
+        };
+        if !token.has_original() {
+            return Traced::Unmapped;
+        }
+        if token.name != NONE {
+            name = map.name(token.name).or(name);
+        }
+        node = child;
+        source = token.source;
+        line = token.original_line;
+        column = token.original_column;
+    }
+}
+
+fn trace_all(nodes: &[Node<'_>]) -> SourceMapBuilder {
+    let outer = nodes[0].map.view();
+    let mut builder = SourceMapBuilder::new();
+    builder.set_file(outer.file());
+    let mut source_slots: HashMap<(usize, u32), u32> = HashMap::new();
+    let mut name_slots: HashMap<&str, u32> = HashMap::new();
+    for index in 0..outer.token_count() {
+        let Some(t) = outer.raw_token(index) else {
+            break;
+        };
+        let generated_only = [t.generated_line, t.generated_column, NONE, NONE, NONE, NONE];
+        if !t.has_original() {
+            builder.push_segment(generated_only);
+            continue;
+        }
+        let name = (t.name != NONE).then(|| outer.name(t.name)).flatten();
+        match trace(nodes, 0, t.source, t.original_line, t.original_column, name) {
+            Traced::Unmapped => builder.push_segment(generated_only),
+            Traced::Original {
+                node,
+                source,
+                line,
+                column,
+                name,
+            } => {
+                let slot = *source_slots.entry((node, source)).or_insert_with(|| {
+                    let map = nodes[node].map.view();
+                    builder.intern_source(
+                        map.source_prefixed_name(source),
+                        map.source_content(source),
+                        map.source_is_ignored(source),
+                    )
+                });
+                let name_slot = match name {
+                    None => NONE,
+                    Some(text) => *name_slots
+                        .entry(text)
+                        .or_insert_with(|| builder.add_name(text)),
+                };
+                builder.push_segment([
+                    t.generated_line,
+                    t.generated_column,
+                    slot,
+                    line,
+                    column,
+                    name_slot,
+                ]);
+            }
+        }
+    }
+    builder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::map::SourceMap;
+
+    fn map(json: &str) -> SourceMap {
+        SourceMap::from_slice(json.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn traces_through_a_loaded_map_and_keeps_inner_names() {
+        // min.js 0:0 -> bundle.js 1:2 (name "a"); bundle.js 1:0 -> src.ts 4:6 (name "total").
+        let outer =
+            map(r#"{"version":3,"sources":["bundle.js"],"names":["a"],"mappings":"AACEA,EAAA"}"#);
+        let inner = r#"{"version":3,"sources":["src.ts"],"sourcesContent":["x"],"names":["total"],"mappings":";AAIMA"}"#;
+        let mut loader = |name: &str, _depth: usize| -> Result<Option<StepMap<'_>>> {
+            Ok((name == "bundle.js").then(|| StepMap::Owned(Box::new(map(inner)))))
+        };
+        let composed = compose(&[&outer], &mut loader).unwrap().build().unwrap();
+        let token = composed.lookup(0, 0).unwrap();
+        assert_eq!(token.source().unwrap().name(), Some("src.ts"));
+        assert_eq!(
+            (token.original_line(), token.original_column()),
+            (Some(4), Some(6))
+        );
+        assert_eq!(token.name(), Some("total"));
+        assert_eq!(composed.source_content(0), Some("x"));
+        // 0:2 -> bundle.js 1:2 -> src.ts 4:6 too (greatest lower bound on line 1).
+        assert_eq!(composed.lookup(0, 2).unwrap().original_line(), Some(4));
+    }
+
+    #[test]
+    fn a_trace_that_falls_off_becomes_unmapped() {
+        let outer =
+            map(r#"{"version":3,"sources":["bundle.js"],"names":[],"mappings":"AAAA,EAAE"}"#);
+        // bundle.js has a mapping only from 0:2.
+        let inner = map(r#"{"version":3,"sources":["src.ts"],"names":[],"mappings":"EAAA"}"#);
+        let composed = compose(&[&outer, &inner], &mut |_: &str, _: usize| Ok(None))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert!(!composed.lookup(0, 0).unwrap().has_original());
+        assert_eq!(
+            composed.lookup(0, 2).unwrap().source().unwrap().name(),
+            Some("src.ts")
+        );
+    }
+
+    #[test]
+    fn a_cycle_is_an_error_not_a_hang() {
+        let outer = map(r#"{"version":3,"sources":["self.js"],"names":[],"mappings":"AAAA"}"#);
+        let json = r#"{"version":3,"sources":["self.js"],"names":[],"mappings":"AAAA"}"#;
+        let mut loader = |_: &str, _: usize| -> Result<Option<StepMap<'_>>> {
+            Ok(Some(StepMap::Owned(Box::new(map(json)))))
+        };
+        let error = compose(&[&outer], &mut loader).err().unwrap();
+        assert_eq!(error.code(), ErrorCode::InvalidArgument);
+    }
+}
