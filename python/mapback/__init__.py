@@ -14,6 +14,7 @@ from mapback._lowlevel import ffi as _ffi
 from mapback._lowlevel import lib as _lib
 from mapback.exceptions import *  # noqa: F401,F403
 from mapback.exceptions import __all__ as _exception_names
+from mapback.produce import Builder, add_debug_id_comment, compose, concat, text_end_position
 from mapback.symbolicate import SymbolicatedFrame, SymbolicatedTrace, Symbolicator
 from mapback.sourcemap import (
     GREATEST_LOWER_BOUND,
@@ -43,6 +44,11 @@ __all__ = [
     "LookupBatch",
     "Source",
     "Diagnostic",
+    "Builder",
+    "concat",
+    "compose",
+    "add_debug_id_comment",
+    "text_end_position",
     "GREATEST_LOWER_BOUND",
     "LEAST_UPPER_BOUND",
     "__version__",

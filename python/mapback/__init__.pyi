@@ -1,4 +1,11 @@
 from mapback.exceptions import *
+from mapback.produce import (
+    Builder as Builder,
+    add_debug_id_comment as add_debug_id_comment,
+    compose as compose,
+    concat as concat,
+    text_end_position as text_end_position,
+)
 from mapback.symbolicate import (
     SymbolicatedFrame as SymbolicatedFrame,
     SymbolicatedTrace as SymbolicatedTrace,

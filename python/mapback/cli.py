@@ -7,6 +7,8 @@
 - ``cache info FILE``: a summary of a cache file, with ``--verify`` to check every byte.
 - ``symbolicate [--maps DIR] [--url-prefix URL=DIR] [--json] [TRACE_FILE|-]``: the main
   job. A browser or Node stack trace in; the original frames, with source context, out.
+- ``compose``, ``concat``, ``flatten``, ``rewrite``: the producer side (see
+  :mod:`mapback.cli_produce`).
 """
 
 from __future__ import absolute_import, print_function
@@ -16,6 +18,7 @@ import json
 import os
 import sys
 
+from mapback import cli_produce
 from mapback.exceptions import MapbackError
 from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, Cache, SourceMap
 from mapback.symbolicate import Symbolicator
@@ -91,6 +94,7 @@ def _parser():
     cache_info = cache_commands.add_parser("info", help="summarise a cache file")
     cache_info.add_argument("file", help="path of the cache file")
     cache_info.add_argument("--verify", action="store_true", help="check every byte's checksum")
+    cli_produce.add_commands(commands)
     return parser
 
 
@@ -316,6 +320,8 @@ def main(argv=None, out=None):
             return _symbolicate(args, out)
         if args.command == "lookup":
             return _lookup(args, out)
+        if args.command in cli_produce.COMMANDS:
+            return cli_produce.run(args, out)
         if args.command == "cache":
             if args.cache_command == "build":
                 return _cache_build(args, out)
@@ -323,6 +329,6 @@ def main(argv=None, out=None):
                 return _cache_info(args, out)
             _parser().parse_args(["cache", "--help"])
         return _info(args, out)
-    except (MapbackError, IOError) as error:
+    except (MapbackError, IOError, ValueError) as error:
         print("mapback: %s" % error, file=sys.stderr)
         return 1

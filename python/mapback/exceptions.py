@@ -112,6 +112,15 @@ for _code, _name, _base, _doc in _DEFINITIONS:
 del _code, _name, _base, _doc, _class
 
 
+class ConcurrentUseError(ArgumentError):
+    """An object that is not thread-safe (a Builder) was used from two threads at once."""
+
+    code = 501
+
+
+__all__.append("ConcurrentUseError")
+
+
 def exception_class(code):
     """The exception class for a code (MapbackError for unknown codes)."""
     return _BY_CODE.get(code, MapbackError)

@@ -661,6 +661,49 @@ class SourceMap(RustObject):
         finally:
             lib.mapback_buf_free(out)
 
+    # Producing ------------------------------------------------------------------
+
+    def to_json(self, include_contents=True, include_names=True):
+        """This map as ECMA-426 JSON text (an index map comes out flattened)."""
+        options = ffi.new("mapback_encode_options *")
+        options.include_contents = bool(include_contents)
+        options.include_names = bool(include_names)
+        out = ffi.new("mapback_buf *")
+        rustcall(lib.mapback_sourcemap_to_json, self._pointer(), options, out)
+        try:
+            return ffi.unpack(ffi.cast("char *", out.data), out.len).decode("utf-8")
+        finally:
+            lib.mapback_buf_free(out)
+
+    def flatten(self):
+        """This map as a regular map (for an index map: its sections flattened)."""
+        return SourceMap.from_bytes(self.to_json())
+
+    def rewrite(
+        self,
+        drop_names=False,
+        sources_content="keep",
+        loader=None,
+        prefixes=None,
+        source_root=None,
+        debug_id=None,
+    ):
+        """A :class:`mapback.Builder` of this map with its metadata rewritten (the
+        mappings are unchanged).
+
+        ``drop_names`` removes the names. ``sources_content`` is ``"keep"``, ``"drop"``
+        or ``"inline"``: keep the contents and ask ``loader(name) -> text | None`` for
+        the missing ones (it is asked only for this map's source names; what it reads
+        is the caller's decision). ``prefixes`` (a dict or ``(old, new)`` pairs, tried
+        in order) replaces the first matching prefix of each source name (with the old
+        ``sourceRoot`` applied); ``""`` strips it. ``source_root`` sets a new
+        ``sourceRoot`` ("" for none) in front of the rewritten names. ``debug_id`` sets
+        the ``debugId``.
+        """
+        from mapback.produce import rewrite
+
+        return rewrite(self, drop_names, sources_content, loader, prefixes, source_root, debug_id)
+
     def context(self, source, line, before=5, after=5):
         """:meth:`Source.context` of a source given by index, :class:`Source` or
         name/path/URL; None when there is no such source or line."""

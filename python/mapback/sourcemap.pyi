@@ -1,9 +1,12 @@
 import array
 import os
-from typing import Iterator, List, NamedTuple, Optional, Sequence, Tuple, Type, Union
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Type, Union
 
 from mapback._lowlevel import RustObject
 from mapback.exceptions import MapbackError
+
+if TYPE_CHECKING:
+    from mapback.produce import Builder
 
 GREATEST_LOWER_BOUND: int
 LEAST_UPPER_BOUND: int
@@ -123,6 +126,17 @@ class SourceMap(RustObject):
         include_names: bool = ...,
         include_scopes: bool = ...,
     ) -> Optional[bytes]: ...
+    def to_json(self, include_contents: bool = ..., include_names: bool = ...) -> str: ...
+    def flatten(self) -> SourceMap: ...
+    def rewrite(
+        self,
+        drop_names: bool = ...,
+        sources_content: str = ...,
+        loader: Optional[Callable[[str], Optional[Union[str, bytes]]]] = ...,
+        prefixes: Optional[Union[Dict[str, str], Sequence[Tuple[str, str]]]] = ...,
+        source_root: Optional[str] = ...,
+        debug_id: Optional[str] = ...,
+    ) -> "Builder": ...
     def context(self, source: _SourceRef, line: int, before: int = ..., after: int = ...) -> Optional[Context]: ...
 
 class Cache(SourceMap):
