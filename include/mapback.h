@@ -891,8 +891,10 @@ bool mapback_sourcemap_to_json(const struct mapback_sourcemap *map,
  *
  * `chain` holds `count` (at least 1) maps, outermost (the last build step's) first;
  * each further map is the map of the single source of the map before it. Then, when
- * `loader` is not NULL, it is called with the name (with `sourceRoot` applied) of each
- * source of the last map, and recursively of the maps it gives: it returns 0 for an
+ * `loader` is not NULL, it is called with the name of each source of the last map,
+ * and recursively of the maps it gives (`sourceRoot` applied, and resolved against the
+ * name of the file the listing map belongs to, so that names are relative to the
+ * outermost map, as in the output): it returns 0 for an
  * original source, or 1 after giving that source's map with `mapback_fetched_set`
  * (JSON or index map bytes, copied) or `mapback_fetched_set_map` (a map that must stay
  * valid until this call returns), any other value to fail the call

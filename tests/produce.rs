@@ -273,7 +273,8 @@ proptest! {
             let step = t.has_original().then(|| inner.raw_lookup(t.original_line, t.original_column, LookupOptions::default())).flatten();
             let expected = step.filter(|s| s.has_original()).map(|s| {
                 let name = inner.name(s.name).or_else(|| outer.name(t.name));
-                (inner.source_prefixed_name(s.source).map(str::to_owned), s.original_line, s.original_column, name.map(str::to_owned))
+                // The inner map belongs to "src/0.ts": its names resolve against "src/".
+                (inner.source_prefixed_name(s.source).map(|n| format!("src/{n}")), s.original_line, s.original_column, name.map(str::to_owned))
             });
             let c = composed.raw_token(index).unwrap();
             prop_assert_eq!((c.generated_line, c.generated_column), (t.generated_line, t.generated_column));

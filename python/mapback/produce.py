@@ -303,8 +303,10 @@ def compose(maps, loader=None):
 
     ``maps`` is a list, outermost (the last build step's map) first; each further map
     is the map of the single source of the one before it. ``loader(name)``, when given,
-    is called with the name (``sourceRoot`` applied) of each source of the last map,
-    and recursively of the maps it returns: return a :class:`mapback.SourceMap` (or JSON
+    is called with the name of each source of the last map, and recursively of the maps
+    it returns (``sourceRoot`` applied, and resolved against the file the listing map
+    belongs to, so names are relative to the outermost map, as in the output): return
+    a :class:`mapback.SourceMap` (or JSON
     bytes/text) for an intermediate file, None for an original source. An exception in
     the loader propagates. Returns a :class:`Builder`.
 

@@ -9,6 +9,11 @@
 //! map (no mapping at or before that column on that line) or lands on an unmapped
 //! segment becomes an unmapped segment, so that its generated range maps to nothing
 //! instead of to the previous mapping's original position.
+//!
+//! Source names are relative to the map that lists them, and an inner map is the map of
+//! a file named by its parent; so each inner map's source names are resolved against
+//! that file's name (`bundle.js`'s `../src/a.ts`, with `bundle.js` at `dist/bundle.js`,
+//! is `src/a.ts`). The loader and the output see names relative to the outermost map.
 
 use std::collections::HashMap;
 
@@ -39,12 +44,15 @@ impl StepMap<'_> {
     }
 }
 
-/// Finds the map of a source (by its name with `sourceRoot` applied); `Ok(None)` when
-/// the source is an original. `depth` is 1 for the sources of the outermost map.
+/// Finds the map of a source, by its name (`sourceRoot` applied, resolved against the
+/// file the listing map belongs to: see the module docs); `Ok(None)` when the source is
+/// an original. `depth` is 1 for the sources of the outermost map.
 pub type MapLoader<'l, 'a> = dyn FnMut(&str, usize) -> Result<Option<StepMap<'a>>> + 'l;
 
 struct Node<'a> {
     map: StepMap<'a>,
+    /// The resolved name of the file this is the map of (`None` for the outermost).
+    file: Option<String>,
     /// Per source of `map`: the node of its own map, or `None` for an original.
     children: Vec<Option<usize>>,
 }
@@ -66,6 +74,7 @@ pub fn compose<'a>(
     let mut nodes: Vec<Node<'a>> = Vec::new();
     build_tree(
         StepMap::Borrowed(*outer),
+        None,
         &chain[1..],
         0,
         loader,
@@ -76,6 +85,7 @@ pub fn compose<'a>(
 
 fn build_tree<'a>(
     map: StepMap<'a>,
+    file: Option<String>,
     rest_of_chain: &[&'a dyn SourceMapView],
     depth: usize,
     loader: &mut MapLoader<'_, 'a>,
@@ -91,6 +101,7 @@ fn build_tree<'a>(
     let source_count = map.view().source_count();
     nodes.push(Node {
         map,
+        file,
         children: vec![None; source_count],
     });
     if let Some((next, rest)) = rest_of_chain.split_first() {
@@ -106,21 +117,86 @@ fn build_tree<'a>(
                 ),
             ));
         }
-        let child = build_tree(StepMap::Borrowed(*next), rest, depth + 1, loader, nodes)?;
+        let name = nodes[index].source_name(named[0]);
+        let child = build_tree(
+            StepMap::Borrowed(*next),
+            name,
+            rest,
+            depth + 1,
+            loader,
+            nodes,
+        )?;
         nodes[index].children[named[0] as usize] = Some(child);
         return Ok(index);
     }
     for source in 0..source_count as u32 {
-        let Some(name) = nodes[index].map.view().source_prefixed_name(source) else {
+        let Some(name) = nodes[index].source_name(source) else {
             continue;
         };
-        let name = name.to_owned();
         if let Some(map) = loader(&name, depth + 1)? {
-            let child = build_tree(map, &[], depth + 1, loader, nodes)?;
+            let child = build_tree(map, Some(name), &[], depth + 1, loader, nodes)?;
             nodes[index].children[source as usize] = Some(child);
         }
     }
     Ok(index)
+}
+
+impl Node<'_> {
+    /// The name of source `index` of this node's map, resolved against `file`.
+    fn source_name(&self, index: u32) -> Option<String> {
+        let name = self.map.view().source_prefixed_name(index)?;
+        Some(match &self.file {
+            Some(file) => resolve_against(file, name),
+            None => name.to_owned(),
+        })
+    }
+}
+
+/// `name` relative to the directory of `file`, with `.` and `..` segments folded (a
+/// `..` above the start is kept). Names with a URL scheme or a leading `/` are
+/// absolute and kept as they are.
+fn resolve_against(file: &str, name: &str) -> String {
+    if name.starts_with('/') || has_scheme(name) {
+        return name.to_owned();
+    }
+    let directory = file.rfind('/').map_or("", |slash| &file[..=slash]);
+    // A "scheme://authority/" start of the directory is kept whole.
+    let (fixed, path) = match directory.find("://") {
+        Some(at) => {
+            let rest = &directory[at + 3..];
+            let split = at + 3 + rest.find('/').map_or(rest.len(), |slash| slash + 1);
+            directory.split_at(split)
+        }
+        None if directory.starts_with('/') => ("/", &directory[1..]),
+        None => ("", directory),
+    };
+    let mut segments: Vec<&str> = Vec::new();
+    let joined = format!("{path}{name}");
+    let parts: Vec<&str> = joined.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        match *part {
+            "." => {}
+            "" if i + 1 < parts.len() => {}
+            ".." if segments.last().is_some_and(|last| *last != "..") => {
+                segments.pop();
+            }
+            ".." if !fixed.is_empty() => {}
+            other => segments.push(other),
+        }
+    }
+    format!("{fixed}{}", segments.join("/"))
+}
+
+fn has_scheme(name: &str) -> bool {
+    let Some(colon) = name.find(':') else {
+        return false;
+    };
+    let scheme = &name[..colon];
+    scheme.len() > 1
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 /// Where a trace ends.
@@ -200,7 +276,7 @@ fn trace_all(nodes: &[Node<'_>]) -> SourceMapBuilder {
                 let slot = *source_slots.entry((node, source)).or_insert_with(|| {
                     let map = nodes[node].map.view();
                     builder.intern_source(
-                        map.source_prefixed_name(source),
+                        nodes[node].source_name(source).as_deref(),
                         map.source_content(source),
                         map.source_is_ignored(source),
                     )
@@ -271,6 +347,31 @@ mod tests {
             composed.lookup(0, 2).unwrap().source().unwrap().name(),
             Some("src.ts")
         );
+    }
+
+    #[test]
+    fn names_resolve_against_the_file_a_map_belongs_to() {
+        assert_eq!(resolve_against("dist/bundle.js", "../src/a.ts"), "src/a.ts");
+        assert_eq!(resolve_against("bundle.js", "./a.ts"), "a.ts");
+        assert_eq!(resolve_against("out/x.js", "../../a.ts"), "../a.ts");
+        assert_eq!(resolve_against("out/x.js", "/abs/a.ts"), "/abs/a.ts");
+        assert_eq!(
+            resolve_against("out/x.js", "webpack:///a.ts"),
+            "webpack:///a.ts"
+        );
+        assert_eq!(
+            resolve_against("https://cdn.test/js/app.js", "../src/a.ts"),
+            "https://cdn.test/src/a.ts"
+        );
+        assert_eq!(
+            resolve_against("https://cdn.test/app.js", "../a.ts"),
+            "https://cdn.test/a.ts"
+        );
+        assert_eq!(
+            resolve_against("/srv/out/x.js", "../src/a.ts"),
+            "/srv/src/a.ts"
+        );
+        assert_eq!(resolve_against("C:/x.js", "a.ts"), "C:/a.ts");
     }
 
     #[test]
