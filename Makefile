@@ -13,7 +13,8 @@ PIP_ENV := PIP_FIND_LINKS= PIP_DISABLE_PIP_VERSION_CHECK=1
 DEMO_MAP := examples/demo/bundle.min.js.map
 
 .PHONY: help build develop header check-header lint test test-rust test-c test-python \
-        conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy
+        conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy \
+        test-chain
 
 help:
 	@echo "make demo          look up the positions of a real stack trace in the example map"
@@ -26,6 +27,7 @@ help:
 	@echo "make wheel         build the py2.py3-none-<platform> wheel into dist/"
 	@echo "make wheel-smoke   install that wheel on Python 2.7 and 3.13 and use it"
 	@echo "make test-real-maps  cache round trips on real npm maps (downloads them once)"
+	@echo "make test-chain    compose a real tsc -> esbuild -> terser chain; compare with remapping"
 	@echo "make bench         benchmarks vs the Rust, Python and Node peers on real maps (benches/)"
 	@echo "make bench-quick   the same as a 2-round smoke run (results in benches/results/quick)"
 	@echo "make accuracy      symbolication accuracy vs symbolic on real libraries, minifiers, browsers"
@@ -58,7 +60,7 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-test: lint check-header test-rust test-c test-python wheel-smoke test-real-maps
+test: lint check-header test-rust test-c test-python test-chain wheel-smoke test-real-maps
 	@echo "make test: all checks passed"
 
 # All Rust tests (unit, integration, doc); then the conformance suite again, verbose,
@@ -79,6 +81,17 @@ test-python: build $(VENV)/.installed
 	MAPBACK_PREBUILT_LIBRARY=$(CURDIR)/$(LIB) $(PIP_ENV) $(VPY) -m pip install --quiet \
 	  --no-build-isolation --no-deps --force-reinstall .
 	cd tests/python && ../../$(VPY) -m pytest -q -p no:cacheprovider .
+
+# Composition against the JavaScript reference (@ampproject/remapping) on a real chain
+# built fresh by tests/chain/build-chain.mjs; npm installs the pinned tools once.
+CHAIN_DIR := target/chain
+tests/chain/node_modules/.installed: tests/chain/package-lock.json
+	cd tests/chain && npm ci --silent --no-audit --no-fund
+	touch $@
+
+test-chain: test-python tests/chain/node_modules/.installed
+	node tests/chain/build-chain.mjs $(CHAIN_DIR)
+	$(VPY) tests/chain/compare.py $(CHAIN_DIR)
 
 wheel: $(VENV)/.installed
 	rm -rf dist build
