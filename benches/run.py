@@ -86,7 +86,7 @@ INDEX_ID = "index-%s+%s" % INDEX_PAIR
 INDEX_LABEL = "index"
 MAPS = FETCHED_MAPS[:5] + [(INDEX_ID, INDEX_LABEL)] + FETCHED_MAPS[5:]
 
-METRICS = ["parse", "lookup", "memory", "batch", "cache", "symbolicate"]
+METRICS = ["parse", "lookup", "memory", "batch", "cache", "symbolicate", "compose"]
 LANGUAGES = {"native": "Rust", "python": "Python", "node": "Node"}
 
 
@@ -104,18 +104,19 @@ class Peer(object):
 
 
 PEERS = [
-    Peer("native", "mapback", {"parse", "lookup", "memory", "cache"}),
+    Peer("native", "mapback", {"parse", "lookup", "memory", "cache", "compose"}),
     Peer("native", "sourcemap", {"parse", "lookup", "memory"}),
     Peer("native", "oxc", {"parse", "lookup", "memory"}),
     Peer("native", "floor-read", {"parse"}),
     Peer("native", "floor-json", {"parse"}),
     Peer("native", "floor-vlq", {"parse"}),
-    Peer("python", "mapback", {"parse", "lookup", "memory", "batch", "cache", "symbolicate"}),
+    Peer("python", "mapback", {"parse", "lookup", "memory", "batch", "cache", "symbolicate", "compose"}),
     Peer("python", "symbolic", {"parse", "lookup", "memory", "cache", "symbolicate"}),
     Peer("python", "libsourcemap", {"parse", "lookup", "memory", "cache"}),
     Peer("python", "sourcemap", {"parse", "lookup", "memory"}),
     Peer("node", "trace-mapping", {"parse", "lookup", "memory"}),
     Peer("node", "source-map", {"parse", "lookup", "memory"}),
+    Peer("node", "remapping", {"compose"}),
 ]
 # Not a process: the floor's JSON parse plus its VLQ decode, summed round by round.
 FLOOR = Peer("native", "floor-json+vlq", set())
@@ -182,6 +183,8 @@ QUANTITIES = collections.OrderedDict([
     ("cache_size", ("Cache: size over the JSON map's size", "× JSON")),
     ("symbolicate", ("Symbolicate V8 traces of 30 frames (positions, names, 5 context lines)",
                      "µs per trace")),
+    ("compose", ("Compose: the map of the bundle minified again (esbuild) through the "
+                 "bundle's own map, JSON in, JSON out", "ms")),
 ])
 MAIN_QUANTITIES = ["parse", "lookup", "memory"]  # the README shows these
 
@@ -214,6 +217,8 @@ def process_values(metric, result, json_bytes):
     if metric == "symbolicate":
         samples = result.get("samples")
         return {"symbolicate": median([1e6 / s for s in samples]) if samples else None}
+    if metric == "compose":
+        return {"compose": med("samples", 1e3)}
     raise ValueError(metric)
 
 
@@ -223,7 +228,7 @@ def seconds_per_repeat(metric, result, positions):
         samples = result.get(field)
         return median(samples) if samples else 0.0
 
-    if metric == "parse":
+    if metric in ("parse", "compose"):
         return med("samples")
     if metric in ("lookup", "batch"):
         return (med("samples") + med("python_loop_ns")) * positions / 1e9
@@ -486,6 +491,25 @@ def positions_path(map_id):
     return os.path.join(DATA, map_id + ".positions")
 
 
+def reminified_path(map_id):
+    """The compose benchmark's outer step: the bundle minified again by esbuild."""
+    return os.path.join(DATA, map_id + ".reminified.js")
+
+
+def write_reminified(derived, map_id):
+    source = os.path.join(DATA, map_id)
+    outputs = [reminified_path(map_id), reminified_path(map_id) + ".map"]
+    key = derived.key([source, os.path.join(NODE_DIR, "reminify.mjs"), NODE_LOCK], "reminify")
+    if derived.fresh(outputs, key):
+        return False
+    proc = subprocess.run(["node", os.path.join(NODE_DIR, "reminify.mjs"), source, outputs[0]],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        sys.exit("run.py: reminify of %s failed: %s" % (map_id, proc.stdout.decode().strip()))
+    derived.made(outputs, key)
+    return True
+
+
 def write_index_map(derived):
     """data/index-<a>+<b>.map, and its generated file <a> + "\\n" + <b>. The section maps
     are the originals' bytes, unchanged."""
@@ -578,7 +602,7 @@ def write_positions(derived, map_id):
     return True
 
 
-def derive_inputs(maps):
+def derive_inputs(maps, metrics):
     print("== derived inputs (data/)", flush=True)
     if WORKERS.get("native"):
         sys.exit("run.py: the positions need the native worker: %s" % WORKERS["native"])
@@ -593,6 +617,8 @@ def derive_inputs(maps):
             wrote.append("nocontent")
         if write_positions(derived, map_id):
             wrote.append("positions")
+        if map_id != INDEX_ID and "compose" in metrics and write_reminified(derived, map_id):
+            wrote.append("reminified")
         print("  %-10s %s" % (label, ("wrote " + ", ".join(wrote)) if wrote else "up to date"),
               flush=True)
     derived.save()
@@ -612,6 +638,8 @@ class Settings(object):
 
 
 def metric_args(metric, map_id, repeat):
+    if metric == "compose":
+        return [reminified_path(map_id) + ".map", map_path(map_id), str(repeat)]
     if metric == "parse":
         return [map_path(map_id), str(repeat)]
     if metric == "memory":
@@ -659,6 +687,8 @@ def plan(maps, metrics, peers):
     tasks = []
     for map_id, label in maps:
         for metric in metrics:
+            if metric == "compose" and map_id == INDEX_ID:
+                continue  # the index map's generated file is two bundles; compose the parts
             chosen = [p for p in peers if metric in p.metrics]
             if chosen:
                 tasks.append((map_id, label, metric, chosen))
@@ -1335,7 +1365,7 @@ def main(argv=None, peers=None):
     else:
         check_mapback_package()
     check_workers()
-    info = derive_inputs(maps)
+    info = derive_inputs(maps, metrics)
     for map_id, _ in maps:
         with open(positions_path(map_id)) as handle:
             info[map_id]["positions"] = sum(1 for _ in handle)

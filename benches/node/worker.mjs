@@ -239,11 +239,35 @@ async function memory(peerName, mapPath) {
   return { retained_bytes: retained, tokens, bytes_per_token: retained / Math.max(tokens, 1) };
 }
 
+/**
+ * JSON texts in, composed JSON text out: @ampproject/remapping parses both maps (the
+ * loader hands over the inner map's text for the outer map's one source), composes and
+ * encodes, as mapback is measured.
+ */
+async function compose(peerName, outerPath, innerPath, repeat) {
+  if (peerName !== "remapping") throw new Error("compose: the Node peer is remapping");
+  const { default: remapping } = await import("@ampproject/remapping");
+  const outer = read(outerPath);
+  const inner = read(innerPath);
+  const innerName = JSON.parse(outer).sources[0];
+  const run = () => remapping(outer, (file) => (file === innerName ? inner : null)).toString();
+  const bytes = run().length;
+  const samples = [];
+  for (let i = 0; i < repeat; i++) {
+    const start = process.hrtime.bigint();
+    const text = run();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e9);
+    if (text.length !== bytes) throw new Error("remapping gave different output on a rerun");
+  }
+  return { unit: "s", samples, output_bytes: bytes };
+}
+
 async function main(args) {
   const [metric, ...rest] = args;
   if (metric === "parse" && rest.length === 3) return parse(rest[0], rest[1], number(rest[2]));
   if (metric === "lookup" && rest.length === 4) return lookup(rest[0], rest[1], rest[2], number(rest[3]));
   if (metric === "memory" && rest.length === 2) return memory(rest[0], rest[1]);
+  if (metric === "compose" && rest.length === 4) return compose(rest[0], rest[1], rest[2], number(rest[3]));
   throw new Error("usage: see the top of benches/node/worker.mjs");
 }
 

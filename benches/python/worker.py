@@ -766,6 +766,22 @@ def metric_symbolicate(peer_name, map_path, positions_path, repeat):
 
 # ---------------------------------------------------------------------- main
 
+def metric_compose(peer_name, outer_path, inner_path, repeat):
+    """JSON texts in, composed JSON text out: parse both maps, compose, encode."""
+    if peer_name != "mapback":
+        raise Fail("compose: only mapback composes in Python")
+    import mapback
+
+    outer, inner = read_bytes(outer_path), read_bytes(inner_path)
+
+    def run():
+        chain = [mapback.SourceMap.from_bytes(outer), mapback.SourceMap.from_bytes(inner)]
+        return mapback.compose(chain).to_json()
+
+    size = len(run())
+    return {"unit": "s", "samples": time_each(repeat, run), "output_bytes": size}
+
+
 METRICS = {
     "parse": (metric_parse, ("PEER", "MAP", "REPEAT")),
     "lookup": (metric_lookup, ("PEER", "MAP", "POSITIONS", "REPEAT")),
@@ -773,6 +789,7 @@ METRICS = {
     "batch": (metric_batch, ("PEER", "MAP", "POSITIONS", "REPEAT")),
     "cache": (metric_cache, ("PEER", "MAP", "POSITIONS", "REPEAT")),
     "symbolicate": (metric_symbolicate, ("PEER", "MAP", "POSITIONS", "REPEAT")),
+    "compose": (metric_compose, ("PEER", "OUTER", "INNER", "REPEAT")),
 }
 
 

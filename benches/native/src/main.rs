@@ -7,6 +7,7 @@
 //! mapback-bench-native lookup PEER MAP POSITIONS REPEAT  ns per lookup over the positions
 //! mapback-bench-native memory PEER MAP                 heap bytes the parsed map keeps
 //! mapback-bench-native cache  MAP POSITIONS REPEAT     mapback's binary cache: size, open, lookup
+//! mapback-bench-native compose mapback OUTER INNER REPEAT  seconds per composition, JSON to JSON
 //! mapback-bench-native positions MAP COUNT SEED OUT    writes COUNT random token positions
 //! ```
 //!
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         ["lookup", peer, map, positions, repeat] => lookup(peer, map, positions, number(repeat)),
         ["memory", peer, map] => memory(peer, map),
         ["cache", map, positions, repeat] => cache(map, positions, number(repeat)),
+        ["compose", "mapback", outer, inner, repeat] => compose(outer, inner, number(repeat)),
         ["positions", map, count, seed, out] => {
             write_positions(map, number(count), number(seed), out)
         }
@@ -250,4 +252,23 @@ fn write_positions(
     }
     std::fs::write(out, text).map_err(|e| format!("{out}: {e}"))?;
     Ok(serde_json::json!({ "positions": count, "tokens": tokens }))
+}
+
+/// Parses both maps, composes the outer one through the inner one and encodes the
+/// result: JSON texts in, JSON text out, as remapping is measured.
+fn compose(outer: &str, inner: &str, repeat: usize) -> Result<serde_json::Value, String> {
+    use mapback::produce::{compose, StepMap};
+    use mapback::{EncodeOptions, SourceMap, SourceMapView};
+    let (outer, inner) = (read(outer)?, read(inner)?);
+    let run = || -> Result<String, String> {
+        let outer = SourceMap::from_slice(&outer).map_err(|e| e.to_string())?;
+        let inner = SourceMap::from_slice(&inner).map_err(|e| e.to_string())?;
+        let chain: [&dyn SourceMapView; 2] = [&outer, &inner];
+        let mut no_loader = |_: &str, _: usize| -> mapback::Result<Option<StepMap<'_>>> { Ok(None) };
+        let composed = compose(&chain, &mut no_loader).map_err(|e| e.to_string())?;
+        Ok(composed.to_json(&EncodeOptions::default()))
+    };
+    let bytes = run()?.len(); // fail before timing, with the error
+    let samples = time_each(repeat, run);
+    Ok(serde_json::json!({ "unit": "s", "samples": samples, "output_bytes": bytes }))
 }
