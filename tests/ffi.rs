@@ -839,6 +839,22 @@ fn null_map_fails_with_null_pointer() {
         mapback_sourcemap_heap_size(null, &mut err),
         0
     );
+    check!(
+        "mapback_sourcemap_to_json",
+        mapback_sourcemap_to_json(null, std::ptr::null(), &mut buffer, &mut err),
+        false
+    );
+    assert!(buffer.data.is_null(), "out must be untouched on failure");
+    check!(
+        "mapback_sourcemap_rewrite",
+        mapback_sourcemap_rewrite(null, std::ptr::null(), &mut err),
+        std::ptr::null_mut()
+    );
+    check!(
+        "mapback_builder_from_map",
+        mapback_builder_from_map(null, &mut err),
+        std::ptr::null_mut()
+    );
     // The outputs were not touched.
     assert_eq!(fields(&token), fields(&empty_token()));
     assert!(string.data.is_null());
