@@ -340,7 +340,7 @@ def compose(maps, loader=None):
         if failures:
             raise failures[0]
         raise
-    del loaded, chain
+    # `loaded` and `chain` kept the maps alive through the call; the result owns its data.
     return Builder._wrap(pointer)
 
 
@@ -412,7 +412,7 @@ def rewrite(
         if failures:
             raise failures[0]
         raise
-    del keep, callback
+    # `keep` and `callback` stayed alive through the call (the function's locals).
     return Builder._wrap(pointer)
 
 

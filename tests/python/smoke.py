@@ -29,6 +29,16 @@ def main(root):
             trace = sym.symbolicate(handle.read())
     names = [frame.function for frame in trace.frames]
     assert names == ["applyCoupon", "priceCart", "checkout", "main"], names
+    # The producer side: build, compose through a loader, concatenate, rewrite.
+    builder = mapback.Builder(file="out.js")
+    builder.add_mappings([(0, 0, "bundle.js", 0, 0, "a"), (0, 5, "bundle.js", 0, 4)])
+    inner = b'{"version":3,"sources":["src.ts"],"names":["total"],"mappings":"AAIMA"}'
+    composed = mapback.compose([builder.build()], loader=lambda name: inner if name == "bundle.js" else None)
+    token = composed.build().lookup(0, 5)
+    assert (token.source.name, token.original_line, token.name) == ("src.ts", 4, "total"), token
+    code, joined = mapback.concat([("ab", composed.to_json()), ("cd", None)])
+    assert code == "ab\ncd" and len(joined.build()) == 3, (code, joined.to_json())
+    assert '"names":[]' in composed.build().rewrite(drop_names=True).to_json()
     try:
         mapback.SourceMap.from_bytes(b"{", strict=True)
     except mapback.InvalidJsonError as error:
