@@ -119,7 +119,7 @@ REAL_MAPS_DIR := benches/data
 test-real-maps:
 	bash benches/fetch.sh
 	$(CARGO) run --release --quiet --example real_map_round_trip -- \
-	  $$(ls $(REAL_MAPS_DIR)/*.map | grep -v -e '\.nocontent\.map$$' -e '/index-')
+	  $$(ls $(REAL_MAPS_DIR)/*.map | grep -v -e '\.nocontent\.map$$' -e '/index-' -e '\.reminified\.')
 
 # Benchmarks, not tests (`make test` runs none of this): mapback beside the Rust, Python
 # and Node peers on the real npm maps, each measurement in its own process, R rounds.

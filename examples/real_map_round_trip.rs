@@ -1,7 +1,8 @@
-//! Round-trips real source maps through the cache and checks that every answer is the
-//! same: all tokens, sources, names, contents and context lines, and 100,000 lookups
-//! (four option combinations each) plus reverse lookups, through a cache held in memory
-//! and through a mapped cache file.
+//! Round-trips real source maps through the cache and through the JSON encoder, and
+//! checks that every answer is the same: all tokens, sources, names, contents and
+//! context lines, and 100,000 lookups (four option combinations each) plus reverse
+//! lookups, through a cache held in memory, a mapped cache file, and the map decoded
+//! from its own encoding (which must encode to the same bytes again).
 //!
 //! `cargo run --release --example real_map_round_trip -- MAP...` (used by
 //! `make test-real-maps`, which downloads real maps from npm first). Prints one line
@@ -10,8 +11,8 @@
 use std::process::ExitCode;
 
 use mapback::{
-    to_cache_bytes, write_cache_file, Bias, Cache, CacheOptions, LookupOptions, SourceMap,
-    SourceMapView,
+    to_cache_bytes, write_cache_file, Bias, Cache, CacheOptions, EncodeOptions, LookupOptions,
+    SourceMap, SourceMapBuilder, SourceMapView,
 };
 
 const POSITIONS: usize = 100_000;
@@ -143,16 +144,27 @@ fn main() -> ExitCode {
                     .into_iter()
                     .map(|p| format!("mapped: {p}")),
             );
+            let encoded = SourceMapBuilder::from_view(&map).to_json(&EncodeOptions::default());
+            let decoded = SourceMap::from_slice(encoded.as_bytes())?;
+            problems.extend(
+                differences(&map, &decoded)
+                    .into_iter()
+                    .map(|p| format!("encoded: {p}")),
+            );
+            if SourceMapBuilder::from_view(&decoded).to_json(&EncodeOptions::default()) != encoded {
+                problems.push("encoded: encoding is not a fixed point".into());
+            }
             println!(
-                "{name}: {} tokens, cache {:.2}x the JSON",
+                "{name}: {} tokens, cache {:.2}x the JSON, re-encoded {:.2}x",
                 map.token_count(),
-                bytes.len() as f64 / json.len() as f64
+                bytes.len() as f64 / json.len() as f64,
+                encoded.len() as f64 / json.len() as f64
             );
             Ok(problems)
         })();
         match result {
             Ok(problems) if problems.is_empty() => {
-                println!("  ok: identical answers ({POSITIONS} positions x 4 options, tokens, sources, contents, reverse)");
+                println!("  ok: identical answers through cache, mapped cache and JSON re-encoding ({POSITIONS} positions x 4 options, tokens, sources, contents, reverse)");
                 passed += 1;
             }
             Ok(problems) => {

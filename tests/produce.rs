@@ -20,6 +20,7 @@ struct Observed {
     sources: Vec<ObservedSource>,
     names: Vec<Option<String>>,
     tokens: Vec<RawToken>,
+    line_count: usize,
 }
 
 fn observe(map: &dyn SourceMapView) -> Observed {
@@ -43,6 +44,7 @@ fn observe(map: &dyn SourceMapView) -> Observed {
         tokens: (0..map.token_count())
             .map(|i| map.raw_token(i).unwrap())
             .collect(),
+        line_count: map.line_count(),
     }
 }
 

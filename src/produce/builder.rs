@@ -77,6 +77,9 @@ pub struct SourceMapBuilder {
     pub(crate) names: Vec<String>,
     name_by_text: HashMap<String, u32>,
     pub(crate) segments: Vec<Segment>,
+    /// Generated lines the encoded `mappings` spans at least (trailing `;`s), so that a
+    /// map read in and written out keeps its line count.
+    line_count: u32,
 }
 
 impl SourceMapBuilder {
@@ -94,6 +97,7 @@ impl SourceMapBuilder {
         let mut builder = SourceMapBuilder {
             file: map.file().map(str::to_owned),
             debug_id: map.debug_id().map(str::to_owned),
+            line_count: u32::try_from(map.line_count()).unwrap_or(u32::MAX),
             ..SourceMapBuilder::default()
         };
         let count = map.source_count() as u32;
@@ -468,6 +472,9 @@ impl SourceMapBuilder {
                 crate::vlq::encode_signed(i64::from(s[5]) - name, out);
                 name = i64::from(s[5]);
             }
+        }
+        if self.line_count > line + 1 {
+            out.resize(out.len() + (self.line_count - line - 1) as usize, b';');
         }
     }
 
