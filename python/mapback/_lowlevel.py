@@ -13,7 +13,7 @@ import sys
 from mapback._native import ffi
 from mapback.exceptions import ClosedError, error_from_code
 
-__all__ = ["ffi", "lib", "rustcall", "RustObject", "decode_str", "encode_text"]
+__all__ = ["ffi", "lib", "rustcall", "RustObject", "decode_str", "encode_text", "take_buffer"]
 
 PY2 = sys.version_info[0] == 2
 if PY2:  # pragma: no cover - exercised by the Python 2.7 run
@@ -52,6 +52,14 @@ if lib.mapback_abi_version() != lib.MAPBACK_ABI_VERSION:  # pragma: no cover
 def decode_str(view):
     """Text of a borrowed ``mapback_str`` view (copied out)."""
     return ffi.unpack(view.data, view.len).decode("utf-8")
+
+
+def take_buffer(out):
+    """The bytes of a library-owned ``mapback_buf`` (copied out; the buffer is freed)."""
+    try:
+        return ffi.unpack(ffi.cast("char *", out.data), out.len)
+    finally:
+        lib.mapback_buf_free(out)
 
 
 def encode_text(value, what):

@@ -14,6 +14,7 @@ from mapback._lowlevel import (
     ffi,
     lib,
     rustcall,
+    take_buffer,
     text_type,
 )
 from mapback.exceptions import ConcurrentUseError
@@ -35,10 +36,37 @@ def _optional_bytes(value, what):
 
 def _take_buffer(out):
     """The text of a library-owned ``mapback_buf`` (which is then freed)."""
+    return take_buffer(out).decode("utf-8")
+
+
+def _loader_callback(loader, give, failures):
+    """A ``mapback_fetch_fn`` calling ``loader(name)``: None is "not found" (0), anything
+    else goes to ``give(out, found)`` (1). An exception is kept in ``failures`` for the
+    caller to re-raise once the native call has returned (it cannot cross the C frames)."""
+
+    def fetch(user_data, name, name_len, out):
+        try:
+            text = ffi.unpack(ffi.cast("char *", name), name_len).decode("utf-8", "replace")
+            found = loader(text)
+            if found is None:
+                return 0
+            give(out, found, text)
+            return 1
+        except BaseException as error:
+            failures.append(error)
+            return -1
+
+    return ffi.callback("mapback_fetch_fn", fetch)
+
+
+def _call_with_loader(function, failures, *args):
+    """``rustcall(function, *args)``, raising the loader's own exception when it failed."""
     try:
-        return ffi.unpack(ffi.cast("char *", out.data), out.len).decode("utf-8")
-    finally:
-        lib.mapback_buf_free(out)
+        return rustcall(function, *args)
+    except Exception:
+        if failures:
+            raise failures[0]
+        raise
 
 
 def _encode_options(include_contents, include_names):
@@ -319,27 +347,15 @@ def compose(maps, loader=None):
     loaded = []  # keeps the maps the loader returned alive until the call returns
     failures = []
 
-    def fetch(user_data, name, name_len, out):
-        try:
-            text = ffi.unpack(ffi.cast("char *", name), name_len).decode("utf-8", "replace")
-            found = loader(text)
-            if found is None:
-                return 0
-            found = _as_map(found, "the loader's result for %r" % text)
-            loaded.append(found)
-            rustcall(lib.mapback_fetched_set_map, out, found._pointer())
-            return 1
-        except BaseException as error:  # re-raised below, once the call has returned
-            failures.append(error)
-            return -1
+    def give(out, found, name):
+        found = _as_map(found, "the loader's result for %r" % name)
+        loaded.append(found)
+        rustcall(lib.mapback_fetched_set_map, out, found._pointer())
 
-    callback = ffi.callback("mapback_fetch_fn", fetch) if loader is not None else ffi.NULL
-    try:
-        pointer = rustcall(lib.mapback_sourcemap_compose, pointers, len(chain), callback, ffi.NULL)
-    except Exception:
-        if failures:
-            raise failures[0]
-        raise
+    callback = _loader_callback(loader, give, failures) if loader is not None else ffi.NULL
+    pointer = _call_with_loader(
+        lib.mapback_sourcemap_compose, failures, pointers, len(chain), callback, ffi.NULL
+    )
     # `loaded` and `chain` kept the maps alive through the call; the result owns its data.
     return Builder._wrap(pointer)
 
@@ -388,30 +404,16 @@ def rewrite(
     if debug_id is not None:
         options.debug_id.data, options.debug_id.len = view(debug_id, "debug_id")
 
-    def fetch(user_data, name, name_len, out):
-        try:
-            text = ffi.unpack(ffi.cast("char *", name), name_len).decode("utf-8", "replace")
-            content = loader(text)
-            if content is None:
-                return 0
-            data = encode_text(content, "the loader's content")
-            buffer = ffi.from_buffer("uint8_t[]", data) if data else ffi.new("uint8_t[1]")
-            rustcall(lib.mapback_fetched_set, out, buffer, len(data))
-            return 1
-        except BaseException as error:  # re-raised below, once the call has returned
-            failures.append(error)
-            return -1
+    def give(out, content, name):
+        data = encode_text(content, "the loader's content for %r" % name)
+        buffer = ffi.from_buffer("uint8_t[]", data) if data else ffi.new("uint8_t[1]")
+        rustcall(lib.mapback_fetched_set, out, buffer, len(data))
 
     callback = None
     if loader is not None:
-        callback = ffi.callback("mapback_fetch_fn", fetch)
+        callback = _loader_callback(loader, give, failures)
         options.content_loader = callback
-    try:
-        pointer = rustcall(lib.mapback_sourcemap_rewrite, source_map._pointer(), options)
-    except Exception:
-        if failures:
-            raise failures[0]
-        raise
+    pointer = _call_with_loader(lib.mapback_sourcemap_rewrite, failures, source_map._pointer(), options)
     # `keep` and `callback` stayed alive through the call (the function's locals).
     return Builder._wrap(pointer)
 

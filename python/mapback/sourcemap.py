@@ -18,6 +18,7 @@ from mapback._lowlevel import (
     lib,
     raise_error,
     rustcall,
+    take_buffer,
     text_type,
 )
 from mapback.exceptions import exception_class
@@ -656,10 +657,7 @@ class SourceMap(RustObject):
             return None
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_sourcemap_to_cache, self._pointer(), options, out)
-        try:
-            return ffi.unpack(ffi.cast("char *", out.data), out.len)
-        finally:
-            lib.mapback_buf_free(out)
+        return take_buffer(out)
 
     # Producing ------------------------------------------------------------------
 
@@ -670,10 +668,7 @@ class SourceMap(RustObject):
         options.include_names = bool(include_names)
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_sourcemap_to_json, self._pointer(), options, out)
-        try:
-            return ffi.unpack(ffi.cast("char *", out.data), out.len).decode("utf-8")
-        finally:
-            lib.mapback_buf_free(out)
+        return take_buffer(out).decode("utf-8")
 
     def flatten(self):
         """This map as a regular map (for an index map: its sections flattened)."""

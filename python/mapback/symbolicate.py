@@ -15,7 +15,7 @@ import json
 import os
 import threading
 
-from mapback._lowlevel import RustObject, encode_text, ffi, lib, rustcall, text_type
+from mapback._lowlevel import RustObject, encode_text, ffi, lib, rustcall, take_buffer, text_type
 
 __all__ = ["Symbolicator", "SymbolicatedTrace", "SymbolicatedFrame"]
 
@@ -220,8 +220,4 @@ class Symbolicator(RustObject):
         buffer = ffi.from_buffer("uint8_t[]", data)
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_symbolicator_symbolicate, self._pointer(), buffer, len(data), out)
-        try:
-            raw = ffi.unpack(ffi.cast("char *", out.data), out.len)
-        finally:
-            lib.mapback_buf_free(out)
-        return SymbolicatedTrace(json.loads(raw.decode("utf-8")))
+        return SymbolicatedTrace(json.loads(take_buffer(out).decode("utf-8")))

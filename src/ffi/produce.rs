@@ -122,6 +122,24 @@ unsafe fn builder_mut<'a>(
         .ok_or_else(|| null_argument("builder"))
 }
 
+/// The body of the setters of optional text fields: `apply` gets the text (or `None`
+/// for a NULL `data`).
+///
+/// # Safety
+/// As for [`builder_mut`] and [`optional_text`].
+unsafe fn set_optional_text(
+    builder: *mut mapback_builder,
+    data: *const u8,
+    len: usize,
+    what: &str,
+    apply: impl FnOnce(&mut SourceMapBuilder, Option<&str>) -> Result<(), Error>,
+) -> Result<bool, Error> {
+    // SAFETY: forwarded contract.
+    let builder = unsafe { builder_mut(builder) }?;
+    apply(builder, unsafe { optional_text(data, len, what) }?)?;
+    Ok(true)
+}
+
 /// Sets the `file` field to `len` bytes of UTF-8 at `data` (copied), or removes it when
 /// `data` is NULL. Returns false with `err` set on invalid UTF-8 or a NULL builder.
 /// Not thread-safe for one builder.
@@ -134,9 +152,12 @@ pub unsafe extern "C" fn mapback_builder_set_file(
 ) -> bool {
     ffi_boundary!(err, {
         // SAFETY: pointers are NULL or valid, per the contract.
-        let builder = unsafe { builder_mut(builder) }?;
-        builder.set_file(unsafe { optional_text(data, len, "file") }?);
-        Ok(true)
+        unsafe {
+            set_optional_text(builder, data, len, "file", |b, file| {
+                b.set_file(file);
+                Ok(())
+            })
+        }
     })
 }
 
@@ -151,9 +172,12 @@ pub unsafe extern "C" fn mapback_builder_set_source_root(
 ) -> bool {
     ffi_boundary!(err, {
         // SAFETY: pointers are NULL or valid, per the contract.
-        let builder = unsafe { builder_mut(builder) }?;
-        builder.set_source_root(unsafe { optional_text(data, len, "source_root") }?);
-        Ok(true)
+        unsafe {
+            set_optional_text(builder, data, len, "source_root", |b, root| {
+                b.set_source_root(root);
+                Ok(())
+            })
+        }
     })
 }
 
@@ -169,9 +193,15 @@ pub unsafe extern "C" fn mapback_builder_set_debug_id(
 ) -> bool {
     ffi_boundary!(err, {
         // SAFETY: pointers are NULL or valid, per the contract.
-        let builder = unsafe { builder_mut(builder) }?;
-        builder.set_debug_id(unsafe { optional_text(data, len, "debug_id") }?)?;
-        Ok(true)
+        unsafe {
+            set_optional_text(
+                builder,
+                data,
+                len,
+                "debug_id",
+                SourceMapBuilder::set_debug_id,
+            )
+        }
     })
 }
 
@@ -209,9 +239,11 @@ pub unsafe extern "C" fn mapback_builder_set_source_content(
 ) -> bool {
     ffi_boundary!(err, {
         // SAFETY: pointers are NULL or valid, per the contract.
-        let builder = unsafe { builder_mut(builder) }?;
-        builder.set_source_content(index, unsafe { optional_text(data, len, "content") }?)?;
-        Ok(true)
+        unsafe {
+            set_optional_text(builder, data, len, "content", |b, content| {
+                b.set_source_content(index, content)
+            })
+        }
     })
 }
 

@@ -372,46 +372,34 @@ impl SourceMapBuilder {
             out.extend_from_slice(b",\"sourceRoot\":");
             push_json_string(&mut out, root);
         }
-        out.extend_from_slice(b",\"sources\":[");
-        for (i, source) in self.sources.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            push_optional_json_string(&mut out, source.name.as_deref());
-        }
-        out.push(b']');
+        out.extend_from_slice(b",\"sources\":");
+        push_array(&mut out, &self.sources, |out, s| {
+            push_optional_json_string(out, s.name.as_deref())
+        });
         if options.include_contents && self.sources.iter().any(|s| s.content.is_some()) {
-            out.extend_from_slice(b",\"sourcesContent\":[");
-            for (i, source) in self.sources.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                push_optional_json_string(&mut out, source.content.as_deref());
-            }
-            out.push(b']');
+            out.extend_from_slice(b",\"sourcesContent\":");
+            push_array(&mut out, &self.sources, |out, s| {
+                push_optional_json_string(out, s.content.as_deref())
+            });
         }
-        out.extend_from_slice(b",\"names\":[");
-        if options.include_names {
-            for (i, name) in self.names.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                push_json_string(&mut out, name);
-            }
-        }
-        out.extend_from_slice(b"],\"mappings\":\"");
+        out.extend_from_slice(b",\"names\":");
+        let names: &[String] = if options.include_names {
+            &self.names
+        } else {
+            &[]
+        };
+        push_array(&mut out, names, |out, name| push_json_string(out, name));
+        out.extend_from_slice(b",\"mappings\":\"");
         self.encode_mappings(options.include_names, &mut out);
         out.push(b'"');
-        if self.sources.iter().any(|s| s.ignored) {
-            out.extend_from_slice(b",\"ignoreList\":[");
-            let ignored = self.sources.iter().enumerate().filter(|(_, s)| s.ignored);
-            for (n, (index, _)) in ignored.enumerate() {
-                if n > 0 {
-                    out.push(b',');
-                }
-                out.extend_from_slice(index.to_string().as_bytes());
-            }
-            out.push(b']');
+        let ignored: Vec<usize> = (0..self.sources.len())
+            .filter(|&i| self.sources[i].ignored)
+            .collect();
+        if !ignored.is_empty() {
+            out.extend_from_slice(b",\"ignoreList\":");
+            push_array(&mut out, &ignored, |out, index| {
+                out.extend_from_slice(index.to_string().as_bytes())
+            });
         }
         if let Some(id) = &self.debug_id {
             out.extend_from_slice(b",\"debugId\":");
@@ -483,6 +471,18 @@ impl SourceMapBuilder {
     pub fn build(&self) -> Result<SourceMap> {
         SourceMap::from_slice(self.to_json(&EncodeOptions::default()).as_bytes())
     }
+}
+
+/// Appends `[item,item,...]`, each item written by `push`.
+fn push_array<T>(out: &mut Vec<u8>, items: &[T], mut push: impl FnMut(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push(out, item);
+    }
+    out.push(b']');
 }
 
 /// The `sourceRoot` prefix every non-null source of `map` shares (`Some("")` when none
