@@ -14,7 +14,7 @@ DEMO_MAP := examples/demo/bundle.min.js.map
 
 .PHONY: help build develop header check-header lint test test-rust test-c test-python \
         conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy \
-        test-chain
+        test-chain install test-install matrix compat sdist-check
 
 help:
 	@echo "make demo          look up the positions of a real stack trace in the example map"
@@ -28,6 +28,10 @@ help:
 	@echo "make wheel-smoke   install that wheel on Python 2.7 and 3.13 and use it"
 	@echo "make test-real-maps  cache round trips on real npm maps (downloads them once)"
 	@echo "make test-chain    compose a real tsc -> esbuild -> terser chain; compare with remapping"
+	@echo "make install       header, shared + static library, mapback.pc into PREFIX (default /usr/local)"
+	@echo "make matrix        the one wheel on every interpreter found (pyenv versions, pypy3): pytest each"
+	@echo "make compat        the wheel's tests inside a Debian bullseye chroot (needs root, debootstrap)"
+	@echo "make sdist-check   build the sdist, then a wheel from it (compiles the crate from the sdist)"
 	@echo "make bench         benchmarks vs the Rust, Python and Node peers on real maps (benches/)"
 	@echo "make bench-quick   the same as a 2-round smoke run (results in benches/results/quick)"
 	@echo "make accuracy      symbolication accuracy vs symbolic on real libraries, minifiers, browsers"
@@ -60,7 +64,7 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-test: lint check-header test-rust test-c test-python test-chain wheel-smoke test-real-maps
+test: lint check-header test-rust test-c test-install test-python test-chain wheel-smoke test-real-maps
 	@echo "make test: all checks passed"
 
 # All Rust tests (unit, integration, doc); then the conformance suite again, verbose,
@@ -93,10 +97,47 @@ test-chain: test-python tests/chain/node_modules/.installed
 	node tests/chain/build-chain.mjs $(CHAIN_DIR)
 	$(VPY) tests/chain/compare.py $(CHAIN_DIR)
 
-wheel: $(VENV)/.installed
+# The wheel: the library linked against glibc 2.17 with cargo-zigbuild (no docker), one
+# py2.py3-none wheel around it, retagged manylinux_2_17 by auditwheel (which checks the
+# symbol versions the library needs), and the sdist beside it.
+WHEEL_VENV := .venv-wheel
+ZIG_TARGET := x86_64-unknown-linux-gnu.2.17
+ZIG_LIB := target/x86_64-unknown-linux-gnu/release/libmapback.so
+WHEEL_PLAT := manylinux_2_17_x86_64
+$(WHEEL_VENV)/.installed: python/wheel-requirements.txt
+	$(PYTHON) -m venv $(WHEEL_VENV)
+	$(PIP_ENV) $(WHEEL_VENV)/bin/pip install --quiet -r python/wheel-requirements.txt
+	touch $@
+
+wheel: $(VENV)/.installed $(WHEEL_VENV)/.installed
 	rm -rf dist build
-	$(PIP_ENV) $(VPY) -m pip wheel --no-deps -w dist .
-	@ls -l dist/*.whl
+	PATH="$(CURDIR)/$(WHEEL_VENV)/bin:$$PATH" cargo-zigbuild zigbuild --release --lib --target $(ZIG_TARGET)
+	MAPBACK_PREBUILT_LIBRARY=$(CURDIR)/$(ZIG_LIB) $(PIP_ENV) $(VPY) -m pip wheel --quiet --no-deps -w dist/raw .
+	PATH="$(CURDIR)/$(WHEEL_VENV)/bin:$$PATH" auditwheel repair --plat $(WHEEL_PLAT) -w dist dist/raw/*.whl
+	rm -rf dist/raw
+	@mkdir -p target
+	$(WHEEL_VENV)/bin/auditwheel show dist/*.whl | tee target/auditwheel.txt
+	@tr '\n' ' ' < target/auditwheel.txt | grep -q 'consistent with the following platform tag: "$(WHEEL_PLAT)"' \
+	  || { echo "the wheel is not $(WHEEL_PLAT)"; exit 1; }
+	$(VPY) setup.py --quiet sdist -d dist
+	@ls -l dist/
+	@$(VPY) -c "import os, sys, zipfile; w = sys.argv[1]; \
+	  so = [i.file_size for i in zipfile.ZipFile(w).infolist() if i.filename.endswith('.so')]; \
+	  print('%s: %d bytes; libmapback.so inside (stripped): %d bytes' % (os.path.basename(w), os.path.getsize(w), so[0]))" dist/*.whl
+
+# The sdist builds too: a wheel made from it alone (cargo compiles the crate inside it).
+sdist-check: wheel
+	rm -rf target/sdist-wheel
+	$(PIP_ENV) $(VPY) -m pip wheel --no-deps -w target/sdist-wheel dist/mapback-*.tar.gz
+	@ls -l target/sdist-wheel
+
+# One wheel, every interpreter on this machine (tests/matrix/run.py); not in `make test`.
+matrix: wheel
+	$(PYTHON) tests/matrix/run.py
+
+# The wheel's tests in a Debian bullseye (glibc 2.31) chroot; needs root and debootstrap.
+compat: wheel
+	bash tests/compat/run.sh
 
 # The same wheel on the oldest and newest CPython (the full matrix is `make matrix`).
 PYENV_VERSIONS := $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)/versions
@@ -104,6 +145,29 @@ SMOKE_PYTHONS := $(firstword $(wildcard $(PYENV_VERSIONS)/2.7*/bin/python)) \
                  $(lastword $(sort $(wildcard $(PYENV_VERSIONS)/3.13*/bin/python)))
 wheel-smoke: wheel
 	bash tests/python/wheel_smoke.sh $(or $(strip $(SMOKE_PYTHONS)),$(PYENV_VERSIONS)/2.7/bin/python)
+
+# C consumers: `make install PREFIX=...` puts the header, the shared library (its SONAME
+# carries the ABI major version), the static library and a pkg-config file there.
+PREFIX ?= /usr/local
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+ABI_MAJOR := $(shell sed -n 's/^pub const MAPBACK_ABI_VERSION: u32 = \([0-9]*\);/\1/p' src/ffi/mod.rs)
+# What the static library needs from the system (`cargo rustc -- --print native-static-libs`).
+NATIVE_STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+install: build
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/mapback.h $(DESTDIR)$(PREFIX)/include/mapback.h
+	install -m 755 target/release/libmapback.so $(DESTDIR)$(PREFIX)/lib/libmapback.so.$(ABI_MAJOR)
+	ln -sf libmapback.so.$(ABI_MAJOR) $(DESTDIR)$(PREFIX)/lib/libmapback.so
+	install -m 644 target/release/libmapback.a $(DESTDIR)$(PREFIX)/lib/libmapback.a
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	  -e 's|@NATIVE_STATIC_LIBS@|$(NATIVE_STATIC_LIBS)|' include/mapback.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mapback.pc
+
+# The installed library as a C program sees it: SONAME, exports, pkg-config, static.
+test-install:
+	rm -rf target/prefix
+	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/target/prefix
+	bash tests/c/install.sh target/prefix
 
 demo: develop
 	@echo "A real Node stack trace of the example bundle (examples/demo/trace-node.txt):"

@@ -752,11 +752,13 @@ class SourceMap(RustObject):
 
 
 def _fspath(path):
-    """``os.fspath`` where it exists (3.6+), the path itself on Python 2."""
+    """``os.fspath`` where it exists (3.6+); on Python 2, the path itself, or what its
+    ``__fspath__`` gives (pathlib2 paths have one)."""
     try:
         from os import fspath
     except ImportError:  # Python 2
-        return path
+        to_path = getattr(path, "__fspath__", None)
+        return to_path() if to_path is not None else path
     return fspath(path)
 
 

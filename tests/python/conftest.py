@@ -2,6 +2,7 @@
 
 from __future__ import absolute_import
 
+import io
 import os
 import sys
 
@@ -22,6 +23,16 @@ DEMO_FRAMES = [
     ((1, 139), ("app/src/checkout.js", 32, 17, "priceCart")),
     ((1, 411), ("app/src/main.js", 19, 17, None)),
 ]
+
+
+class TextOut(io.StringIO):
+    """A text buffer for the command line's output that also takes Python 2's ``str``
+    (the CLI prints native strings, which sys.stdout accepts on both)."""
+
+    def write(self, text):
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        return io.StringIO.write(self, text)
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,10 @@
 
 from __future__ import absolute_import
 
-import io
 import json
 import os
 
-from conftest import DEMO_DIR
+from conftest import DEMO_DIR, TextOut
 
 from mapback.cli import main
 
@@ -14,7 +13,7 @@ DEMO_MAP = os.path.join(DEMO_DIR, "bundle.min.js.map")
 
 
 def run(argv):
-    out = io.StringIO()
+    out = TextOut()
     status = main(argv, out=out)
     return status, out.getvalue()
 

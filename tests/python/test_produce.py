@@ -2,12 +2,14 @@
 
 from __future__ import absolute_import
 
+import collections
 import json
 import threading
 
 import pytest
 
 import mapback
+from conftest import TextOut
 
 DEBUG_ID = "85314830-023f-4cf1-a267-535f4e37bb17"
 
@@ -30,7 +32,7 @@ def test_builder_encodes_sorted_deterministic_json():
     builder.set_debug_id(DEBUG_ID)
     text = builder.to_json()
     assert text == builder.to_json()
-    data = json.loads(text)
+    data = json.loads(text, object_pairs_hook=collections.OrderedDict)
     assert list(data) == [
         "version", "file", "sourceRoot", "sources", "sourcesContent", "names", "mappings",
         "ignoreList", "debugId",
@@ -200,12 +202,11 @@ def test_debug_id_comment():
 
 
 def test_cli_producer_commands(tmp_path):
-    import io as _io
 
     from mapback.cli import main
 
     def run(argv):
-        out = _io.StringIO()
+        out = TextOut()
         return main(argv, out=out), out.getvalue()
 
     inner = tmp_path / "bundle.js.map"

@@ -10,13 +10,16 @@ import weakref
 import pytest
 
 import mapback
-from conftest import DEMO_DIR, DEMO_FRAMES
+from conftest import DEMO_DIR, DEMO_FRAMES, ROOT
 
 SIMPLE = b'{"version":3,"sources":["a.js"],"names":["run"],"mappings":"AAAA,IAAIA"}'
 
 
 def test_imported_from_installed_package():
-    assert "site-packages" in mapback.__file__ or "dist-packages" in mapback.__file__
+    # The installed package (a venv's site-packages, or a `pip install --target` dir in
+    # `make matrix`), never the source tree.
+    source_tree = os.path.join(ROOT, "python") + os.sep
+    assert not os.path.abspath(mapback.__file__).startswith(source_tree), mapback.__file__
     assert mapback.__version__.count(".") == 2
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import absolute_import
 
-import io
 import json
 import os
 import threading
@@ -10,7 +9,7 @@ import threading
 import pytest
 
 import mapback
-from conftest import DEMO_DIR
+from conftest import DEMO_DIR, TextOut
 from mapback.cli import main as cli_main
 
 TRACE = os.path.join(DEMO_DIR, "trace-node.txt")
@@ -128,13 +127,13 @@ def test_threads_share_one_symbolicator():
 
 
 def test_cli_text_and_json():
-    out = io.StringIO()
+    out = TextOut()
     assert cli_main(["symbolicate", "--maps", DEMO_DIR, "--color", "never", TRACE], out=out) == 0
     text = out.getvalue()
     assert "at applyCoupon (app/src/pricing.js:37:11)" in text
     assert '> 37 |     throw new Error("coupon expired: " + code);' in text
-    out = io.StringIO()
+    out = TextOut()
     assert cli_main(["symbolicate", "--maps", DEMO_DIR, "--json", TRACE], out=out) == 0
     data = json.loads(out.getvalue())
     assert [f["function"] for f in data["frames"]] == [e[3] for e in EXPECTED]
-    assert cli_main(["symbolicate", TRACE], out=io.StringIO()) == 2
+    assert cli_main(["symbolicate", TRACE], out=TextOut()) == 2
