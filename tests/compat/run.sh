@@ -21,7 +21,9 @@ if [ ! -x "$root/usr/bin/python3" ]; then
     rm -rf "$root"
     mkdir -p "$root"
     echo "debootstrap bullseye into $root"
-    debootstrap --variant=minbase --include=python3,python3-cffi,python3-pip,python3-pytest \
+    # python3-ply is named because debootstrap does not resolve the virtual packages
+    # (python3-ply-lex-3.10) that python3-pycparser depends on.
+    debootstrap --variant=minbase --include=python3,python3-cffi,python3-ply,python3-pip,python3-pytest \
         bullseye "$root" "$mirror" >"$repo/target/compat/debootstrap.log" 2>&1 \
         || { tail -20 "$repo/target/compat/debootstrap.log"; exit 1; }
 fi
@@ -29,6 +31,7 @@ work="$root/work"
 rm -rf "$work"
 mkdir -p "$work/repo/examples" "$work/repo/tests" "$work/shared/conformance"
 cp -r "$repo/tests/python" "$work/repo/tests/python"
+cp "$repo/Cargo.toml" "$work/repo/"  # test_ctypes compares the library's version with it
 cp -r "$repo/examples/demo" "$repo/examples/ctypes_lookup.py" "$work/repo/examples/"
 cp -r "$repo/../shared/conformance/tc39-source-map-tests" "$work/shared/conformance/" 2>/dev/null || true
 cp "$wheel" "$work/"
@@ -39,5 +42,5 @@ chroot "$root" /bin/sh -c "
     python3 -m pip install --quiet --no-deps --no-index --target /work/site /work/$(basename "$wheel")
     echo \"Debian \$(cat /etc/debian_version), \$(python3 --version), glibc \$(ldd --version | head -n 1 | sed 's/.* //'), cffi \$(python3 -c 'import cffi; print(cffi.__version__)') from bullseye\"
     cd /work/repo/tests/python
-    PYTHONPATH=/work/site python3 -m pytest -q -p no:cacheprovider .
+    PYTHONPATH=/work/site MAPBACK_LIBRARY=/work/site/mapback/libmapback.so python3 -m pytest -q -rs -p no:cacheprovider .
 "

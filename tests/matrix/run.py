@@ -105,8 +105,9 @@ def main(argv):
             failed += 1
             continue
         versions = version_of(python, target) or ["?", "?", "?", "?"]
+        # test_ctypes binds the wheel's own library, not the repository's build.
         env = dict(os.environ, PYTHONPATH=target, PYTHONDONTWRITEBYTECODE="1",
-                   MAPBACK_TEST_ROOT=ROOT)
+                   MAPBACK_LIBRARY=os.path.join(target, "mapback", "libmapback.so"))
         code, out = run([python, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", TESTS],
                         env=env, cwd=TESTS)
         result = "passed" if code == 0 else "FAILED"
