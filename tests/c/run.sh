@@ -41,9 +41,15 @@ fi
 export RUST_BACKTRACE=0
 
 build="tests/c/build"
-mkdir -p "$build"
+mkdir -p "$build/lib"
+# Programs record the library's SONAME (libmapback.so.<ABI>), which cargo does not
+# create beside libmapback.so: link and run against a directory that has both names.
+soname=$(readelf -d "$libdir/libmapback.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+ln -sf "$libdir/libmapback.so" "$build/lib/libmapback.so"
+[[ -z "$soname" ]] || ln -sf "$libdir/libmapback.so" "$build/lib/$soname"
+linkdir="$(cd "$build/lib" && pwd)"
 cflags=(-std=c99 -Wall -Wextra -Werror -I include)
-ldflags=(-L "$libdir" -lmapback "-Wl,-rpath,$libdir")
+ldflags=(-L "$linkdir" -lmapback "-Wl,-rpath,$linkdir")
 valgrind=(valgrind --error-exitcode=1 --leak-check=full
           --errors-for-leak-kinds=definite,indirect --quiet)
 
