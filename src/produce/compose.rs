@@ -333,6 +333,27 @@ mod tests {
     }
 
     #[test]
+    fn contents_and_ignore_list_come_from_the_map_listing_the_original() {
+        let outer =
+            map(r#"{"version":3,"sources":["dist/bundle.js"],"names":[],"mappings":"AAAA,EAAC"}"#);
+        // bundle.js maps 0:0 to a vendor file (ignored) and 0:1 to the app (with content).
+        let inner = map(
+            r#"{"version":3,"sources":["../node_modules/lib.js","../src/app.ts"],"sourcesContent":[null,"app"],"ignoreList":[0],"names":[],"mappings":"AAAA,CCAA"}"#,
+        );
+        let composed = compose(&[&outer, &inner], &mut |_: &str, _: usize| Ok(None))
+            .unwrap()
+            .build()
+            .unwrap();
+        let vendor = composed.lookup(0, 0).unwrap().source().unwrap();
+        assert_eq!(vendor.name(), Some("node_modules/lib.js"));
+        assert!(vendor.is_ignored() && vendor.content().is_none());
+        let app = composed.lookup(0, 2).unwrap().source().unwrap();
+        assert_eq!(app.name(), Some("src/app.ts"));
+        assert!(!app.is_ignored());
+        assert_eq!(app.content(), Some("app"));
+    }
+
+    #[test]
     fn a_trace_that_falls_off_becomes_unmapped() {
         let outer =
             map(r#"{"version":3,"sources":["bundle.js"],"names":[],"mappings":"AAAA,EAAE"}"#);
