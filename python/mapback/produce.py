@@ -101,7 +101,13 @@ class _Guard(object):
                 "(use one per thread, or a lock of your own)",
                 -1,
             )
-        return self._builder._pointer()
+        try:
+            return self._builder._pointer()
+        except BaseException:
+            # A closed builder: __exit__ will not run, so release here, or every later
+            # call would report a phantom second thread.
+            self._lock.release()
+            raise
 
     def __exit__(self, *exc_info):
         self._lock.release()
