@@ -14,7 +14,7 @@ DEMO_MAP := examples/demo/bundle.min.js.map
 
 .PHONY: help build develop header check-header lint test test-rust test-c test-python \
         conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy \
-        test-chain install test-install matrix compat sdist-check
+        test-chain install test-install matrix compat sdist-check fuzz check-deep
 
 help:
 	@echo "make demo          look up the positions of a real stack trace in the example map"
@@ -32,6 +32,8 @@ help:
 	@echo "make matrix        the one wheel on every interpreter found (pyenv versions, pypy3): pytest each"
 	@echo "make compat        the wheel's tests inside a Debian bullseye chroot (needs root, debootstrap)"
 	@echo "make sdist-check   build the sdist, then a wheel from it (compiles the crate from the sdist)"
+	@echo "make fuzz          every cargo-fuzz target for FUZZ_SECONDS each (default 60; nightly)"
+	@echo "make check-deep    the long checks: a fuzz pass (more to come: sanitizers, Miri)"
 	@echo "make bench         benchmarks vs the Rust, Python and Node peers on real maps (benches/)"
 	@echo "make bench-quick   the same as a 2-round smoke run (results in benches/results/quick)"
 	@echo "make accuracy      symbolication accuracy vs symbolic on real libraries, minifiers, browsers"
@@ -130,6 +132,14 @@ sdist-check: wheel
 	rm -rf target/sdist-wheel
 	$(PIP_ENV) $(VPY) -m pip wheel --no-deps -w target/sdist-wheel dist/mapback-*.tar.gz
 	@ls -l target/sdist-wheel
+
+# Fuzzing (fuzz/README.md): seeds corpora, runs each target FUZZ_SECONDS, prints a table.
+FUZZ_SECONDS ?= 60
+fuzz: develop
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
+
+# The checks too long for `make test`.
+check-deep: fuzz
 
 # One wheel, every interpreter on this machine (tests/matrix/run.py); not in `make test`.
 matrix: wheel
