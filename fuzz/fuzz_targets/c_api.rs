@@ -22,14 +22,30 @@ fuzz_target!(|data: &[u8]| {
             let mut token = std::mem::zeroed::<mapback_token>();
             for index in 0..(count.min(200) as u32) {
                 assert!(mapback_sourcemap_token_at(map, index, &mut token, &mut err));
-                mapback_sourcemap_lookup(map, token.generated_line, token.generated_column, std::ptr::null(), &mut token, &mut err);
+                mapback_sourcemap_lookup(
+                    map,
+                    token.generated_line,
+                    token.generated_column,
+                    std::ptr::null(),
+                    &mut token,
+                    &mut err,
+                );
                 let mut view = std::mem::zeroed::<mapback_str>();
                 if token.source_index != MAPBACK_NONE {
                     mapback_sourcemap_source_name(map, token.source_index, &mut view, &mut err);
-                    mapback_sourcemap_source_line(map, token.source_index, token.original_line, &mut view, &mut err);
+                    mapback_sourcemap_source_line(
+                        map,
+                        token.source_index,
+                        token.original_line,
+                        &mut view,
+                        &mut err,
+                    );
                 }
             }
-            let mut json = mapback_buf { data: std::ptr::null_mut(), len: 0 };
+            let mut json = mapback_buf {
+                data: std::ptr::null_mut(),
+                len: 0,
+            };
             if mapback_sourcemap_to_json(map, std::ptr::null(), &mut json, &mut err) {
                 mapback_buf_free(&mut json);
             }

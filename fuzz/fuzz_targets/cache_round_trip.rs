@@ -20,8 +20,14 @@ fuzz_target!(|data: &[u8]| {
         let token = map.raw_token(index).unwrap();
         assert_eq!(cache.raw_token(index), Some(token));
         for bias in [Bias::GreatestLowerBound, Bias::LeastUpperBound] {
-            for column in [token.generated_column, token.generated_column.saturating_add(1)] {
-                let options = LookupOptions { bias, same_line: true };
+            for column in [
+                token.generated_column,
+                token.generated_column.saturating_add(1),
+            ] {
+                let options = LookupOptions {
+                    bias,
+                    same_line: true,
+                };
                 assert_eq!(
                     cache.raw_lookup(token.generated_line, column, options),
                     map.raw_lookup(token.generated_line, column, options)
@@ -31,6 +37,9 @@ fuzz_target!(|data: &[u8]| {
     }
     for source in 0..map.source_count() as u32 {
         assert_eq!(cache.source_content(source), map.source_content(source));
-        assert_eq!(cache.source_prefixed_name(source), map.source_prefixed_name(source));
+        assert_eq!(
+            cache.source_prefixed_name(source),
+            map.source_prefixed_name(source)
+        );
     }
 });

@@ -23,12 +23,21 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(again.raw_token(index), Some(token));
     }
     for source in 0..map.source_count() as u32 {
-        assert_eq!(again.source_prefixed_name(source), map.source_prefixed_name(source));
+        assert_eq!(
+            again.source_prefixed_name(source),
+            map.source_prefixed_name(source)
+        );
         assert_eq!(again.source_content(source), map.source_content(source));
-        assert_eq!(again.source_is_ignored(source), map.source_is_ignored(source));
+        assert_eq!(
+            again.source_is_ignored(source),
+            map.source_is_ignored(source)
+        );
     }
     for name in 0..map.name_count() as u32 {
         assert_eq!(again.name(name), map.name(name));
     }
-    assert_eq!(SourceMapBuilder::from_view(&again).to_json(&EncodeOptions::default()), json);
+    assert_eq!(
+        SourceMapBuilder::from_view(&again).to_json(&EncodeOptions::default()),
+        json
+    );
 });
