@@ -14,7 +14,7 @@ DEMO_MAP := examples/demo/bundle.min.js.map
 
 .PHONY: help build develop header check-header lint test test-rust test-c test-python \
         conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy \
-        test-chain install test-install matrix compat sdist-check fuzz check-deep
+        test-chain install test-install matrix compat sdist-check fuzz check-deep test-panic
 
 help:
 	@echo "make demo          look up the positions of a real stack trace in the example map"
@@ -66,7 +66,7 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-test: lint check-header test-rust test-c test-install test-python test-chain wheel-smoke test-real-maps
+test: lint check-header test-rust test-c test-install test-python test-panic test-chain wheel-smoke test-real-maps
 	@echo "make test: all checks passed"
 
 # All Rust tests (unit, integration, doc); then the conformance suite again, verbose,
@@ -87,6 +87,18 @@ test-python: build $(VENV)/.installed
 	MAPBACK_PREBUILT_LIBRARY=$(CURDIR)/$(LIB) $(PIP_ENV) $(VPY) -m pip install --quiet \
 	  --no-build-isolation --no-deps --force-reinstall .
 	cd tests/python && ../../$(VPY) -m pytest -q -p no:cacheprovider .
+
+# Panic injection (the test-only `panic-injection` feature): every export, from Rust and
+# from Python, reports a panic as MAPBACK_ERROR_PANIC and the process carries on. The
+# Rust test runs alone: the switch is an environment variable, process-wide.
+PANIC_LIB := target/panic-injection/libmapback.so
+test-panic: $(VENV)/.installed
+	RUST_BACKTRACE=0 $(CARGO) test --features panic-injection --test ffi injected -- --test-threads=1
+	$(CARGO) build --features panic-injection --lib
+	@mkdir -p $(dir $(PANIC_LIB))
+	cp target/debug/libmapback.so $(PANIC_LIB)
+	cd tests/python && MAPBACK_PANIC_LIBRARY=$(CURDIR)/$(PANIC_LIB) ../../$(VPY) -m pytest -q -rs \
+	  -p no:cacheprovider test_panic_injection.py
 
 # Composition against the JavaScript reference (@ampproject/remapping) on a real chain
 # built fresh by tests/chain/build-chain.mjs; npm installs the pinned tools once.

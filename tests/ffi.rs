@@ -632,8 +632,10 @@ fn helper() {}
 // NULL handling
 // ---------------------------------------------------------------------------------------
 
-#[test]
-fn null_map_fails_with_null_pointer() {
+/// Calls every export that takes a map handle, with a NULL map, and checks that each
+/// fails with `expected_code` and a message containing `expected_text`, leaving its
+/// outputs alone. Returns the names of the exports called.
+fn call_every_map_export(expected_code: i32, expected_text: &str) -> BTreeSet<String> {
     let null: *const mapback_sourcemap = ptr::null();
     let mut tested: BTreeSet<&str> = BTreeSet::new();
     let mut token = empty_token();
@@ -650,9 +652,9 @@ fn null_map_fails_with_null_pointer() {
             // SAFETY: every pointer but the map is valid; the map is NULL on purpose.
             let value = unsafe { $call };
             assert_eq!(value, $failure, "{}: failure value", $name);
-            assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, $name);
+            assert_failure(&err, expected_code, $name);
             assert!(
-                message(&err).contains("map"),
+                message(&err).contains(expected_text),
                 "{}: {}",
                 $name,
                 message(&err)
@@ -859,17 +861,81 @@ fn null_map_fails_with_null_pointer() {
     assert_eq!(fields(&token), fields(&empty_token()));
     assert!(string.data.is_null());
 
-    // Every export taking a map handle is covered above.
-    let takes_map: BTreeSet<String> = parse_exports()
+    tested.into_iter().map(String::from).collect()
+}
+
+fn exports_taking_a_map() -> BTreeSet<String> {
+    parse_exports()
         .into_iter()
         .filter(|e| e.params.starts_with("map: *const mapback_sourcemap"))
         .map(|e| e.name)
-        .collect();
-    let tested: BTreeSet<String> = tested.into_iter().map(String::from).collect();
+        .collect()
+}
+
+#[test]
+fn null_map_fails_with_null_pointer() {
+    let tested = call_every_map_export(MAPBACK_ERROR_NULL_POINTER, "map");
     assert_eq!(
-        tested, takes_map,
+        tested,
+        exports_taking_a_map(),
         "NULL-map coverage differs from the exports"
     );
+}
+
+/// With the test-only `panic-injection` feature, every export panics inside its landing
+/// pad while MAPBACK_INJECT_PANIC is set: each must report MAPBACK_ERROR_PANIC, return
+/// its neutral value, and leave the process (and the next calls) working. Run alone
+/// (`make test-panic`): the variable is process-wide.
+#[cfg(feature = "panic-injection")]
+#[test]
+fn injected_panics_are_caught_by_every_export() {
+    std::env::set_var("MAPBACK_INJECT_PANIC", "1");
+    let tested = call_every_map_export(MAPBACK_ERROR_PANIC, "injected");
+    assert_eq!(tested, exports_taking_a_map());
+    let mut err = new_error();
+    let demo = demo_bytes();
+    // SAFETY: valid pointers; the calls panic inside the library and report it.
+    unsafe {
+        assert!(
+            mapback_sourcemap_parse(demo.as_ptr(), demo.len(), ptr::null(), &mut err).is_null()
+        );
+        assert_failure(&err, MAPBACK_ERROR_PANIC, "parse");
+        assert!(mapback_cache_from_bytes(demo.as_ptr(), demo.len(), &mut err).is_null());
+        assert_failure(&err, MAPBACK_ERROR_PANIC, "cache_from_bytes");
+        assert!(mapback_builder_new(&mut err).is_null());
+        assert_failure(&err, MAPBACK_ERROR_PANIC, "builder_new");
+        let (mut line, mut column) = (7u32, 7u32);
+        assert!(!mapback_text_end_position(
+            b"a".as_ptr(),
+            1,
+            &mut line,
+            &mut column,
+            &mut err
+        ));
+        assert_failure(&err, MAPBACK_ERROR_PANIC, "text_end_position");
+        assert_eq!((line, column), (7, 7));
+        assert!(mapback_version().is_null()); // no error struct: the neutral value only
+        mapback_error_clear(&mut err);
+    }
+    std::env::remove_var("MAPBACK_INJECT_PANIC");
+    // The process carries on: the same calls work again.
+    // SAFETY: valid pointers.
+    unsafe {
+        let map = mapback_sourcemap_parse(demo.as_ptr(), demo.len(), ptr::null(), &mut err);
+        assert!(!map.is_null());
+        let mut token = empty_token();
+        assert!(mapback_sourcemap_lookup(
+            map,
+            0,
+            1610,
+            ptr::null(),
+            &mut token,
+            &mut err
+        ));
+        assert_eq!((token.original_line, token.original_column), (7, 21));
+        mapback_sourcemap_free(map);
+        assert!(!mapback_version().is_null());
+    }
 }
 
 #[test]

@@ -315,6 +315,9 @@ fn a_name_without_an_original_position_is_not_encoded() {
     let json = SourceMapBuilder::from_view(&map).to_json(&EncodeOptions::default());
     let again = decode(json.as_bytes(), None).unwrap();
     let encoded = again.raw_token(1).unwrap();
-    assert_eq!((encoded.source, encoded.name), (mapback::NONE, mapback::NONE));
+    assert_eq!(
+        (encoded.source, encoded.name),
+        (mapback::NONE, mapback::NONE)
+    );
     assert_eq!(observe(&again), observe(&map));
 }

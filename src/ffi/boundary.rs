@@ -74,7 +74,13 @@ pub(crate) fn run<T: FailureValue>(
     err: *mut mapback_error,
     body: impl FnOnce() -> Result<T, Error>,
 ) -> T {
-    let outcome = catch_unwind(AssertUnwindSafe(body));
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(feature = "panic-injection")]
+        if std::env::var_os("MAPBACK_INJECT_PANIC").is_some() {
+            panic!("injected by MAPBACK_INJECT_PANIC (the panic-injection test feature)");
+        }
+        body()
+    }));
     let (value, error) = match outcome {
         Ok(Ok(value)) => (value, None),
         Ok(Err(error)) => (T::failure(), Some(error)),
