@@ -15,6 +15,20 @@ python="${PYTHON:-$repo/.venv/bin/python}"
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
+field_of_each_map() { # field_of_each_map KEY DIR: each tc39 map's KEY value, one file each
+    "$python" - "$tc39" "$1" "$2" <<'PY'
+import glob, json, os, sys
+for i, path in enumerate(sorted(glob.glob(os.path.join(sys.argv[1], "*.map")))):
+    try:
+        value = json.load(open(path)).get(sys.argv[2])
+    except ValueError:
+        continue
+    if value is not None:
+        text = value if isinstance(value, str) else json.dumps(value)
+        open(os.path.join(sys.argv[3], "%s%03d" % (sys.argv[2][0], i)), "w").write(text)
+PY
+}
+
 seed() { # seed TARGET: fill the target's corpus directory once
     local dir="$corpus_root/$1"
     [ -d "$dir" ] && return
@@ -23,30 +37,8 @@ seed() { # seed TARGET: fill the target's corpus directory once
         decode_map|cache_round_trip|encode_round_trip|c_api)
             cp "$tc39"/*.map "$dir"/ 2>/dev/null
             cp "$repo/examples/demo/bundle.min.js.map" "$dir"/ ;;
-        decode_mappings)
-            "$python" - "$tc39" "$dir" <<'PY'
-import glob, json, os, sys
-for i, path in enumerate(sorted(glob.glob(os.path.join(sys.argv[1], "*.map")))):
-    try:
-        mappings = json.load(open(path)).get("mappings")
-    except ValueError:
-        continue
-    if isinstance(mappings, str):
-        open(os.path.join(sys.argv[2], "m%03d" % i), "w").write(mappings)
-PY
-            ;;
-        decode_index_map)
-            "$python" - "$tc39" "$dir" <<'PY'
-import glob, json, os, sys
-for i, path in enumerate(sorted(glob.glob(os.path.join(sys.argv[1], "*.map")))):
-    try:
-        sections = json.load(open(path)).get("sections")
-    except ValueError:
-        continue
-    if sections is not None:
-        open(os.path.join(sys.argv[2], "s%03d" % i), "w").write(json.dumps(sections))
-PY
-            ;;
+        decode_mappings) field_of_each_map mappings "$dir" ;;
+        decode_index_map) field_of_each_map sections "$dir" ;;
         cache_bytes)
             PYTHONPATH="$repo/python" "$python" -m mapback cache build --quiet -o "$dir" \
                 "$tc39"/basic-mapping.js.map "$tc39"/ignore-list-valid-1.js.map \
