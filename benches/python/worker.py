@@ -210,19 +210,16 @@ class Mapback(object):
         return len(sm)
 
 
-class Symbolic(object):
-    name = "symbolic"
+class SentryView(object):
+    """What symbolic's SourceMapView and its ancestor libsourcemap's View share: a
+    lookup method (named by `lookup_method`) giving tokens with src, src_line, src_col
+    and name, 0-based, and len() as the token count."""
 
-    def __init__(self):
-        from symbolic import sourcemap
-        self.sourcemap = sourcemap
+    lookup_method = None
 
-    def parse(self, data):
-        return self.sourcemap.SourceMapView.from_json_bytes(data)
-
-    @staticmethod
-    def lookup_loop(view):
-        lookup = view.lookup
+    @classmethod
+    def lookup_loop(cls, view):
+        lookup = getattr(view, cls.lookup_method)
 
         def run(positions):
             total = 0
@@ -234,10 +231,12 @@ class Symbolic(object):
 
         return run
 
-    @staticmethod
-    def answer(view):
+    @classmethod
+    def answer(cls, view):
+        lookup = getattr(view, cls.lookup_method)
+
         def answer(line, column):
-            token = view.lookup(line, column)
+            token = lookup(line, column)
             if token is None or token.src is None:
                 return None  # a 1-field segment has no source (src_id u32::MAX)
             return (token.src_line, token.src_col, token.name)
@@ -249,8 +248,21 @@ class Symbolic(object):
         return len(view)
 
 
-class Libsourcemap(object):
+class Symbolic(SentryView):
+    name = "symbolic"
+    lookup_method = "lookup"
+
+    def __init__(self):
+        from symbolic import sourcemap
+        self.sourcemap = sourcemap
+
+    def parse(self, data):
+        return self.sourcemap.SourceMapView.from_json_bytes(data)
+
+
+class Libsourcemap(SentryView):
     name = "libsourcemap"
+    lookup_method = "lookup_token"
 
     def __init__(self):
         import libsourcemap
@@ -273,34 +285,6 @@ class Libsourcemap(object):
                 self.entry = self.lsm.from_json
                 log("libsourcemap: an index map, read with libsourcemap.from_json (flattened)")
         return self.entry(data)
-
-    @staticmethod
-    def lookup_loop(view):
-        lookup = view.lookup_token
-
-        def run(positions):
-            total = 0
-            for line, column in positions:
-                token = lookup(line, column)
-                if token is not None:
-                    total += token.src_line + token.src_col
-            return total
-
-        return run
-
-    @staticmethod
-    def answer(view):
-        def answer(line, column):
-            token = view.lookup_token(line, column)
-            if token is None or token.src is None:
-                return None
-            return (token.src_line, token.src_col, token.name)
-
-        return answer
-
-    @staticmethod
-    def tokens(view):
-        return len(view)
 
 
 class PureSourcemap(object):
