@@ -25,13 +25,19 @@ __all__ = ["Builder", "concat", "compose", "add_debug_id_comment", "text_end_pos
 _NONE = 0xFFFFFFFF
 
 
-def _optional_bytes(value, what):
-    """(cffi buffer or NULL, length, keep-alive) for optional text."""
-    if value is None:
-        return ffi.NULL, 0, None
+def _text_arg(value, what):
+    """(buffer, length) of text or bytes for a ``(pointer, length)`` parameter. The
+    buffer is never NULL, so empty text stays distinct from an absent one; the caller
+    holds it through the call."""
     data = encode_text(value, what)
-    buffer = ffi.from_buffer("uint8_t[]", data) if data else ffi.new("uint8_t[1]")
-    return buffer, len(data), buffer
+    return (ffi.from_buffer("uint8_t[]", data) if data else ffi.new("uint8_t[1]")), len(data)
+
+
+def _optional_text_arg(value, what):
+    """As :func:`_text_arg`, with None as (NULL, 0): "absent" to the C side."""
+    if value is None:
+        return ffi.NULL, 0
+    return _text_arg(value, what)
 
 
 def _take_buffer(out):
@@ -153,10 +159,9 @@ class Builder(RustObject):
         return _Guard(self._lock, self)
 
     def _set_text(self, function, value, what):
-        buffer, length, keep = _optional_bytes(value, what)
+        buffer, length = _optional_text_arg(value, what)
         with self._use() as pointer:
             rustcall(function, pointer, buffer, length)
-        del keep
 
     def set_file(self, file):
         """Set the ``file`` field (None removes it)."""
@@ -174,10 +179,9 @@ class Builder(RustObject):
     def add_source(self, name, content=None, ignored=False):
         """The index of source ``name`` (added if new; None adds a null source), with
         its content and ignore-list flag set when given."""
-        buffer, length, keep = _optional_bytes(name, "name")
+        buffer, length = _optional_text_arg(name, "name")
         with self._use() as pointer:
             index = rustcall(lib.mapback_builder_add_source, pointer, buffer, length)
-        del keep
         if content is not None:
             self.set_source_content(index, content)
         if ignored:
@@ -186,10 +190,9 @@ class Builder(RustObject):
 
     def set_source_content(self, index, content):
         """Set the content of source ``index`` (None removes it)."""
-        buffer, length, keep = _optional_bytes(content, "content")
+        buffer, length = _optional_text_arg(content, "content")
         with self._use() as pointer:
             rustcall(lib.mapback_builder_set_source_content, pointer, index, buffer, length)
-        del keep
 
     def set_source_ignored(self, index, ignored=True):
         """Put source ``index`` on the ``ignoreList`` (or take it off)."""
@@ -198,10 +201,9 @@ class Builder(RustObject):
 
     def add_name(self, name):
         """The index of name ``name`` (added if new)."""
-        data = encode_text(name, "name")
-        buffer = ffi.from_buffer("uint8_t[]", data) if data else ffi.NULL
+        buffer, length = _text_arg(name, "name")
         with self._use() as pointer:
-            return rustcall(lib.mapback_builder_add_name, pointer, buffer, len(data))
+            return rustcall(lib.mapback_builder_add_name, pointer, buffer, length)
 
     def add_mapping(
         self,
@@ -278,11 +280,10 @@ class Builder(RustObject):
 def text_end_position(text):
     """(line, column) just past the end of ``text``: its count of line terminators and
     the UTF-16 length of its last line."""
-    data = encode_text(text, "text")
-    buffer = ffi.from_buffer("uint8_t[]", data) if data else ffi.NULL
+    buffer, length = _text_arg(text, "text")
     line = ffi.new("uint32_t *")
     column = ffi.new("uint32_t *")
-    rustcall(lib.mapback_text_end_position, buffer, len(data), line, column)
+    rustcall(lib.mapback_text_end_position, buffer, length, line, column)
     return line[0], column[0]
 
 
@@ -297,7 +298,7 @@ def concat(pieces, separator="\n", index_map=False, file=None, include_contents=
     pieces = list(pieces)
     separator_end = text_end_position(separator)
     structs = ffi.new("mapback_concat_piece[]", max(len(pieces), 1))
-    maps = []
+    maps = []  # keeps the pieces' maps alive until the native call returns
     line = column = 0
     codes = []
     for i, (code, source_map) in enumerate(pieces):
@@ -319,16 +320,14 @@ def concat(pieces, separator="\n", index_map=False, file=None, include_contents=
                 column += columns
     joined = separator.join(codes)
     if index_map:
-        buffer, length, keep = _optional_bytes(file, "file")
+        buffer, length = _optional_text_arg(file, "file")
         out = ffi.new("mapback_buf *")
         options = _encode_options(include_contents, True)
         rustcall(lib.mapback_sourcemap_concat_index, structs, len(pieces), buffer, length, options, out)
-        del keep
         return joined, _take_buffer(out)
     builder = Builder._wrap(rustcall(lib.mapback_sourcemap_concat, structs, len(pieces)))
     if file is not None:
         builder.set_file(file)
-    del maps
     return joined, builder
 
 
@@ -390,10 +389,9 @@ def rewrite(
     failures = []
 
     def view(text, what):
-        data = encode_text(text, what)
-        buffer = ffi.from_buffer("uint8_t[]", data) if data else ffi.new("uint8_t[1]")
+        buffer, length = _text_arg(text, what)
         keep.append(buffer)
-        return buffer, len(data)
+        return buffer, length
 
     pairs = list(prefixes.items() if isinstance(prefixes, dict) else prefixes or [])
     froms = ffi.new("mapback_str[]", max(len(pairs), 1))
@@ -411,9 +409,8 @@ def rewrite(
         options.debug_id.data, options.debug_id.len = view(debug_id, "debug_id")
 
     def give(out, content, name):
-        data = encode_text(content, "the loader's content for %r" % name)
-        buffer = ffi.from_buffer("uint8_t[]", data) if data else ffi.new("uint8_t[1]")
-        rustcall(lib.mapback_fetched_set, out, buffer, len(data))
+        buffer, length = _text_arg(content, "the loader's content for %r" % name)
+        rustcall(lib.mapback_fetched_set, out, buffer, length)
 
     callback = None
     if loader is not None:
@@ -427,10 +424,8 @@ def rewrite(
 def add_debug_id_comment(code, debug_id):
     """``code`` with a ``//# debugId=`` comment: an existing one is replaced, else it
     goes before a trailing ``sourceMappingURL`` comment, else at the end."""
-    data = encode_text(code, "code")
-    code_buffer = ffi.from_buffer("uint8_t[]", data) if data else ffi.NULL
-    id_data = encode_text(debug_id, "debug_id")
-    id_buffer = ffi.from_buffer("uint8_t[]", id_data) if id_data else ffi.NULL
+    code_buffer, code_length = _text_arg(code, "code")
+    id_buffer, id_length = _text_arg(debug_id, "debug_id")
     out = ffi.new("mapback_buf *")
-    rustcall(lib.mapback_text_add_debug_id, code_buffer, len(data), id_buffer, len(id_data), out)
+    rustcall(lib.mapback_text_add_debug_id, code_buffer, code_length, id_buffer, id_length, out)
     return _take_buffer(out)

@@ -487,7 +487,8 @@ class SourceMap(RustObject):
         if count != column_count:
             raise ValueError("lines and columns differ in length (%d, %d)" % (count, column_count))
         fields = array.array("I", [0]) * (count * 7)
-        out = ffi.cast("mapback_token *", ffi.from_buffer(fields))
+        view = ffi.from_buffer(fields)  # held through the call, as in _lookup_scratch
+        out = ffi.cast("mapback_token *", view)
         found = rustcall(
             lib.mapback_sourcemap_lookup_many,
             self._pointer(),
