@@ -149,12 +149,7 @@ impl SourceMapBuilder {
     /// (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`), else `InvalidDebugId`.
     pub fn set_debug_id(&mut self, debug_id: Option<&str>) -> Result<()> {
         if let Some(id) = debug_id {
-            if !crate::decode::is_uuid(id) {
-                return Err(Error::new(
-                    ErrorCode::InvalidDebugId,
-                    format!("debugId \"{id}\" is not a UUID"),
-                ));
-            }
+            check_debug_id(id)?;
         }
         self.debug_id = debug_id.map(str::to_owned);
         Ok(())
@@ -502,6 +497,18 @@ fn shared_source_root(map: &dyn SourceMapView) -> Option<&str> {
         }
     }
     Some(shared.unwrap_or(""))
+}
+
+/// `InvalidDebugId` unless `id` is a UUID (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`).
+pub(crate) fn check_debug_id(id: &str) -> Result<()> {
+    if crate::decode::is_uuid(id) {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidDebugId,
+            format!("debugId \"{id}\" is not a UUID"),
+        ))
+    }
 }
 
 fn check_position(what: &str, value: u32) -> Result<()> {

@@ -103,7 +103,7 @@ fn apply_prefix_rules(name: &str, rules: &[(String, String)]) -> String {
 /// replaced; otherwise the comment goes on its own line before a trailing
 /// `//# sourceMappingURL=` comment, or at the end. `debug_id` must be a UUID.
 pub fn add_debug_id_comment(code: &str, debug_id: &str) -> Result<String> {
-    SourceMapBuilder::new().set_debug_id(Some(debug_id))?;
+    super::builder::check_debug_id(debug_id)?;
     let comment = format!("//# debugId={debug_id}");
     let is_comment_of = |line: &str, key: &str| {
         let line = line.trim();
@@ -139,9 +139,16 @@ mod tests {
 
     #[test]
     fn debug_id_comment_goes_before_the_source_mapping_url() {
+        let with_url = add_debug_id_comment("a();\n//# sourceMappingURL=a.js.map\n", ID).unwrap();
         assert_eq!(
-            add_debug_id_comment("a();\n//# sourceMappingURL=a.js.map\n", ID).unwrap(),
+            with_url,
             format!("a();\n//# debugId={ID}\n//# sourceMappingURL=a.js.map\n")
+        );
+        // Readers find both comments where it puts them.
+        assert_eq!(crate::discovery::debug_id(&with_url), Some(ID));
+        assert_eq!(
+            crate::discovery::source_mapping_url(&with_url),
+            Some("a.js.map")
         );
         assert_eq!(
             add_debug_id_comment("a();", ID).unwrap(),
