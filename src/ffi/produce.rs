@@ -395,29 +395,6 @@ pub unsafe extern "C" fn mapback_sourcemap_to_json(
     })
 }
 
-/// Calls a fetch-style callback and returns what it gave: `Ok(None)` for status 0.
-///
-/// # Safety
-/// `fetch` and `user_data` must be callable as the caller's contract says.
-unsafe fn call_loader(
-    fetch: unsafe extern "C" fn(*mut c_void, *const u8, usize, *mut mapback_fetched) -> i32,
-    user_data: *mut c_void,
-    name: &str,
-) -> Result<Option<mapback_fetched>, Error> {
-    let mut out = mapback_fetched::empty();
-    // SAFETY: the callback is the caller's, for this purpose; `name` and `out` are
-    // valid for the duration of the call.
-    let status = unsafe { fetch(user_data, name.as_ptr(), name.len(), &mut out) };
-    match status {
-        0 => Ok(None),
-        1 => Ok(Some(out)),
-        other => Err(Error::new(
-            ErrorCode::Io,
-            format!("the loader callback failed with status {other} for \"{name}\""),
-        )),
-    }
-}
-
 /// Composes a chain of maps into one that points at the original sources.
 ///
 /// `chain` holds `count` (at least 1) maps, outermost (the last build step's) first;
@@ -460,7 +437,7 @@ pub unsafe extern "C" fn mapback_sourcemap_compose(
                 return Ok(None);
             };
             // SAFETY: the loader's contract is the caller's (documented above).
-            let Some(found) = (unsafe { call_loader(fetch, user_data, name) })? else {
+            let Some(found) = (unsafe { mapback_fetched::call(fetch, user_data, name) })? else {
                 return Ok(None);
             };
             if let Some(data) = found.data {
@@ -721,7 +698,7 @@ pub unsafe extern "C" fn mapback_sourcemap_rewrite(
                 return Ok(None);
             };
             // SAFETY: the loader's contract is the caller's (documented above).
-            let Some(found) = (unsafe { call_loader(fetch, fetch_data, name) })? else {
+            let Some(found) = (unsafe { mapback_fetched::call(fetch, fetch_data, name) })? else {
                 return Ok(None);
             };
             let data = found.data.unwrap_or_default();

@@ -4,7 +4,7 @@
 
 use std::ffi::c_void;
 
-use crate::error::{Error, ErrorCode};
+use crate::error::{excerpt, Error, ErrorCode};
 use crate::symbolicate::{DirectoryLoader, Loader, SymbolicateOptions, Symbolicator};
 
 use super::boundary::{ffi_boundary, mapback_error, null_argument};
@@ -28,11 +28,38 @@ pub struct mapback_fetched {
     pub(crate) map: *const super::sourcemap::mapback_sourcemap,
 }
 
+/// A fetch callback's function pointer, once checked not to be NULL.
+pub(crate) type FetchFn =
+    unsafe extern "C" fn(*mut c_void, *const u8, usize, *mut mapback_fetched) -> i32;
+
 impl mapback_fetched {
-    pub(crate) fn empty() -> mapback_fetched {
-        mapback_fetched {
+    /// Calls `fetch` for `name` and returns what it gave: `Ok(None)` for status 0, the
+    /// filled struct for 1, an `Io` error for any other status.
+    ///
+    /// # Safety
+    /// `fetch` and `user_data` must be callable as the export that took them documents.
+    pub(crate) unsafe fn call(
+        fetch: FetchFn,
+        user_data: *mut c_void,
+        name: &str,
+    ) -> Result<Option<mapback_fetched>, Error> {
+        let mut out = mapback_fetched {
             data: None,
             map: std::ptr::null(),
+        };
+        // SAFETY: the callback is the caller's, for this purpose; `name` and `out` are
+        // valid for the duration of the call.
+        let status = unsafe { fetch(user_data, name.as_ptr(), name.len(), &mut out) };
+        match status {
+            0 => Ok(None),
+            1 => Ok(Some(out)),
+            other => Err(Error::new(
+                ErrorCode::Io,
+                format!(
+                    "the callback failed with status {other} for \"{}\"",
+                    excerpt(name)
+                ),
+            )),
         }
     }
 }
@@ -81,7 +108,7 @@ fn symbolicate_options(options: Option<&mapback_symbolicator_options>) -> Symbol
 
 /// A [`Loader`] over a C callback.
 struct CallbackLoader {
-    fetch: unsafe extern "C" fn(*mut c_void, *const u8, usize, *mut mapback_fetched) -> i32,
+    fetch: FetchFn,
     user_data: *mut c_void,
 }
 
@@ -93,21 +120,14 @@ unsafe impl Sync for CallbackLoader {}
 
 impl Loader for CallbackLoader {
     fn fetch(&self, url: &str) -> crate::error::Result<Option<Vec<u8>>> {
-        let mut out = mapback_fetched::empty();
-        // SAFETY: the function pointer was supplied by the caller for this purpose; the
-        // URL and `out` are valid for the duration of the call.
-        let status = unsafe { (self.fetch)(self.user_data, url.as_ptr(), url.len(), &mut out) };
-        match status {
-            1 if out.data.is_none() && !out.map.is_null() => Err(Error::new(
+        // SAFETY: the function pointer was supplied by the caller for this purpose.
+        match unsafe { mapback_fetched::call(self.fetch, self.user_data, url) }? {
+            None => Ok(None),
+            Some(out) if out.data.is_none() && !out.map.is_null() => Err(Error::new(
                 ErrorCode::InvalidArgument,
                 "a symbolicator's fetch callback must give bytes (mapback_fetched_set), not a map",
             )),
-            1 => Ok(Some(out.data.unwrap_or_default())),
-            0 => Ok(None),
-            other => Err(Error::new(
-                ErrorCode::Io,
-                format!("the fetch callback failed with status {other}"),
-            )),
+            Some(out) => Ok(Some(out.data.unwrap_or_default())),
         }
     }
 }
