@@ -4,34 +4,42 @@
 /// Byte offsets where each line starts (the first is 0). A text of n terminators has
 /// n + 1 lines; the last may be empty.
 pub(crate) fn line_starts(text: &str) -> Vec<u32> {
+    std::iter::once(0)
+        .chain(later_line_starts(text).map(|start| start as u32))
+        .collect()
+}
+
+/// Byte offsets where the second and every later line start: one per terminator.
+pub(crate) fn later_line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
-    let mut starts = vec![0u32];
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => {
-                i += 1;
-                starts.push(i as u32);
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => {
+                    i += 1;
+                    return Some(i);
+                }
+                b'\r' => {
+                    i += if bytes.get(i + 1) == Some(&b'\n') {
+                        2
+                    } else {
+                        1
+                    };
+                    return Some(i);
+                }
+                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+                0xE2 if bytes.get(i + 1) == Some(&0x80)
+                    && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+                {
+                    i += 3;
+                    return Some(i);
+                }
+                _ => i += 1,
             }
-            b'\r' => {
-                i += if bytes.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
-                starts.push(i as u32);
-            }
-            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
-            0xE2 if bytes.get(i + 1) == Some(&0x80)
-                && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
-            {
-                i += 3;
-                starts.push(i as u32);
-            }
-            _ => i += 1,
         }
-    }
-    starts
+        None
+    })
 }
 
 /// Line `index` of `text` without its terminator, given its line starts.

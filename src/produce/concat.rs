@@ -22,26 +22,14 @@ pub struct ConcatPiece<'a> {
 /// UTF-16 length of its last line. Terminators are ECMAScript's (`\n`, `\r\n`, `\r`,
 /// U+2028, U+2029), as for generated lines in ECMA-426.
 pub fn text_end_position(text: &str) -> (u32, u32) {
-    let (mut line, mut column) = (0u64, 0u64);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                line += 1;
-                column = 0;
-            }
-            '\n' | '\u{2028}' | '\u{2029}' => {
-                line += 1;
-                column = 0;
-            }
-            _ => column += c.len_utf16() as u64,
-        }
+    let (mut lines, mut last_start) = (0u64, 0);
+    for start in crate::lines::later_line_starts(text) {
+        lines += 1;
+        last_start = start;
     }
+    let column = text[last_start..].encode_utf16().count() as u64;
     let clamp = |v: u64| v.min(u64::from(u32::MAX)) as u32;
-    (clamp(line), clamp(column))
+    (clamp(lines), clamp(column))
 }
 
 /// Where each of `texts` starts when they are joined with `separator` between them.
