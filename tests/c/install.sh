@@ -10,6 +10,11 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 prefix="$(cd "$1" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+if ! command -v pkg-config >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "pkg-config is missing: installing it with apt-get"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pkg-config >/dev/null
+fi
+command -v pkg-config >/dev/null || { echo "error: pkg-config is not installed"; exit 2; }
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cc="${CC:-cc}"
 fail() { echo "FAIL: $*"; exit 1; }
