@@ -50,7 +50,7 @@ pub use crate::lookup::{Bias, LookupOptions, MappingStore, ReverseIndex};
 pub use crate::map::SourceMap;
 pub use crate::mappings::{Mappings, MappingsView, RawToken, NONE};
 pub use crate::produce::{EncodeOptions, OriginalPosition, SourceMapBuilder};
-pub use crate::scopes::{Enclosing, FunctionScopes};
+pub use crate::scopes::{Enclosing, FunctionScopes, ScopeId};
 pub use crate::stacktrace::{parse_stack_trace, Frame, StackTrace, TraceFormat, TraceLimits};
 pub use crate::url::parse_base_url;
 pub use crate::view::{Context, Source, SourceMapView, Sources, Token, Tokens};

@@ -11,9 +11,10 @@ use std::collections::HashMap;
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
-    ArrowFunctionExpression, AssignmentExpression, Class, ExportDefaultDeclaration,
+    ArrowFunctionExpression, AssignmentExpression, CallExpression, Class, ExportDefaultDeclaration,
     ExportDefaultDeclarationKind, Expression, Function, MethodDefinition, MethodDefinitionKind,
-    ObjectExpression, ObjectProperty, PropertyDefinition, PropertyKind, VariableDeclarator,
+    NewExpression, ObjectExpression, ObjectProperty, PropertyDefinition, PropertyKind,
+    VariableDeclarator,
 };
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::Parser;
@@ -34,8 +35,31 @@ pub(super) struct RawScope {
     pub(super) context: Option<String>,
 }
 
-/// Parses `text` and returns its function scopes in pre-order.
-pub(super) fn collect(text: &str, file_name: Option<&str>) -> Vec<RawScope> {
+/// A call (or `new`) whose callee has a name, by byte offset.
+#[derive(Clone, Debug)]
+pub(super) struct RawCall {
+    /// Where V8 and SpiderMonkey report a frame stopped at this call: the callee's
+    /// identifier (`f` in `f()`), its property (`m` in `o.m()`), or `new`.
+    pub(super) at: u32,
+    /// The callee's last identifier: `f`, `m`, the class of `new C()`.
+    pub(super) callee: String,
+    /// The innermost function containing the call (`None` at top level).
+    pub(super) scope: Option<u32>,
+    /// The whole call expression, arguments included.
+    pub(super) span: Span,
+}
+
+/// What [`collect`] finds: function scopes in pre-order, and (when asked) the named
+/// calls in source order.
+#[derive(Default)]
+pub(super) struct Collected {
+    pub(super) scopes: Vec<RawScope>,
+    pub(super) calls: Vec<RawCall>,
+}
+
+/// Parses `text` and returns its function scopes, and its named calls when
+/// `with_calls`.
+pub(super) fn collect(text: &str, file_name: Option<&str>, with_calls: bool) -> Collected {
     let guessed = file_name
         .and_then(|name| SourceType::from_path(strip_query(name)).ok())
         .unwrap_or_else(|| SourceType::mjs().with_jsx(true));
@@ -50,15 +74,17 @@ pub(super) fn collect(text: &str, file_name: Option<&str>) -> Vec<RawScope> {
         let allocator = Allocator::default();
         let parsed = Parser::new(&allocator, text, source_type).parse();
         if !parsed.panicked {
-            return collect_program(text, &parsed.program);
+            return collect_program(text, &parsed.program, with_calls);
         }
     }
-    Vec::new()
+    Collected::default()
 }
 
-fn collect_program(text: &str, program: &oxc_ast::ast::Program<'_>) -> Vec<RawScope> {
+fn collect_program(text: &str, program: &oxc_ast::ast::Program<'_>, with_calls: bool) -> Collected {
     let mut collector = Collector {
         text,
+        with_calls,
+        calls: Vec::new(),
         scopes: Vec::new(),
         open: Vec::new(),
         function_names: HashMap::new(),
@@ -69,7 +95,10 @@ fn collect_program(text: &str, program: &oxc_ast::ast::Program<'_>) -> Vec<RawSc
         contexts: Vec::new(),
     };
     collector.visit_program(program);
-    collector.scopes
+    Collected {
+        scopes: collector.scopes,
+        calls: collector.calls,
+    }
 }
 
 /// `app.ts?v=3` and `app.ts#x` name a `.ts` file.
@@ -79,6 +108,8 @@ fn strip_query(name: &str) -> &str {
 
 struct Collector<'t> {
     text: &'t str,
+    with_calls: bool,
+    calls: Vec<RawCall>,
     scopes: Vec<RawScope>,
     /// Indices of the scopes enclosing the current node.
     open: Vec<u32>,
@@ -160,6 +191,18 @@ impl Collector<'_> {
         Some(name)
     }
 
+    fn record_call(&mut self, callee: Option<(String, u32)>, span: Span) {
+        if let (true, Some((callee, at))) = (self.with_calls, callee) {
+            let scope = self.open.last().copied();
+            self.calls.push(RawCall {
+                at,
+                callee,
+                scope,
+                span,
+            });
+        }
+    }
+
     fn qualified(prefix: Option<&String>, name: &str) -> String {
         match prefix {
             Some(prefix) => format!("{prefix}.{name}"),
@@ -168,7 +211,34 @@ impl Collector<'_> {
     }
 }
 
+/// The name a call's callee has and where it is written, for callees that have one:
+/// `f`, `o.m`, `o.#m` (optionally parenthesised or TypeScript-asserted).
+fn callee_name(callee: &Expression<'_>) -> Option<(String, u32)> {
+    match callee.get_inner_expression() {
+        Expression::Identifier(id) => Some((id.name.to_string(), id.span.start)),
+        Expression::StaticMemberExpression(member) => {
+            Some((member.property.name.to_string(), member.property.span.start))
+        }
+        Expression::PrivateFieldExpression(member) => {
+            Some((member.field.name.to_string(), member.field.span.start))
+        }
+        _ => None,
+    }
+}
+
 impl<'a> Visit<'a> for Collector<'_> {
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        self.record_call(callee_name(&it.callee), it.span);
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        // Engines report a `new` frame's caller at the `new` keyword.
+        let callee = callee_name(&it.callee).map(|(name, _)| (name, it.span.start));
+        self.record_call(callee, it.span);
+        walk::walk_new_expression(self, it);
+    }
+
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
         let bound = self.function_names.remove(&it.span.start);
         let own = it

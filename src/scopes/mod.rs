@@ -35,12 +35,32 @@ struct Scope {
     context: Option<String>,
 }
 
+/// A call in a source whose callee has a name (`f()`, `o.m()`, `new C()`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct CallSite {
+    /// Where engines report a frame stopped at this call (the callee's identifier or
+    /// property, or `new`).
+    position: Position,
+    /// The callee's last identifier.
+    callee: String,
+    /// The innermost function containing the call, if any.
+    scope: Option<u32>,
+    /// Where the call expression starts and ends (exclusive), arguments included.
+    span: (Position, Position),
+}
+
 /// The function scopes of one source, ready for position queries.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FunctionScopes {
     /// In order of start (pre-order), so parents come before children.
     scopes: Vec<Scope>,
+    /// Named calls, in order of position (empty for scopes parsed without calls, and
+    /// for caches written before calls were stored).
+    calls: Vec<CallSite>,
 }
+
+/// A function scope of a [`FunctionScopes`], by index.
+pub type ScopeId = u32;
 
 /// The enclosing function of a position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,13 +78,27 @@ impl FunctionScopes {
     /// extension; JavaScript with JSX when unknown; the other dialect is tried when the
     /// first does not parse) and collects its functions. A source that parses in
     /// neither gives no scopes.
+    ///
+    /// Named calls are collected too, for reconstructing frames of inlined functions
+    /// ([`FunctionScopes::inlined_call_path`]).
     pub fn parse(text: &str, file_name: Option<&str>) -> FunctionScopes {
-        let raw = js::collect(text, file_name);
+        FunctionScopes::parse_with(text, file_name, true)
+    }
+
+    /// Like [`FunctionScopes::parse`] without collecting calls: for minified scripts,
+    /// where only the functions' extents and names are needed.
+    pub fn parse_functions(text: &str, file_name: Option<&str>) -> FunctionScopes {
+        FunctionScopes::parse_with(text, file_name, false)
+    }
+
+    fn parse_with(text: &str, file_name: Option<&str>, with_calls: bool) -> FunctionScopes {
+        let js::Collected { scopes: raw, calls } = js::collect(text, file_name, with_calls);
         // Convert every byte offset to a position in one pass over the text.
         let mut offsets: Vec<u32> = raw
             .iter()
             .flat_map(|s| [Some(s.start), Some(s.end), s.name_start])
             .flatten()
+            .chain(calls.iter().flat_map(|c| [c.at, c.span.start, c.span.end]))
             .collect();
         offsets.sort_unstable();
         offsets.dedup();
@@ -84,7 +118,18 @@ impl FunctionScopes {
                 context: s.context,
             })
             .collect();
-        FunctionScopes { scopes }
+        let mut calls: Vec<CallSite> = calls
+            .into_iter()
+            .map(|c| CallSite {
+                position: at(c.at),
+                callee: c.callee,
+                scope: c.scope,
+                span: (at(c.span.start), at(c.span.end)),
+            })
+            .collect();
+        // Visiting order is not position order (`f(g())` visits `f` first).
+        calls.sort_by_key(|c| c.position);
+        FunctionScopes { scopes, calls }
     }
 
     /// Number of function-like nodes found.
@@ -97,8 +142,8 @@ impl FunctionScopes {
         self.scopes.is_empty()
     }
 
-    /// The scopes enclosing `position`, innermost first.
-    fn enclosing_scopes(&self, position: Position) -> impl Iterator<Item = &Scope> + '_ {
+    /// The scopes enclosing `position`, innermost first, with their indices.
+    fn enclosing_scopes(&self, position: Position) -> impl Iterator<Item = (ScopeId, &Scope)> + '_ {
         let after = self.scopes.partition_point(|s| s.start <= position);
         let mut candidate = after.checked_sub(1).map(|i| i as u32);
         std::iter::from_fn(move || {
@@ -107,7 +152,7 @@ impl FunctionScopes {
                 // Parents are earlier entries; anything else is corrupt input: stop.
                 candidate = scope.parent.filter(|&p| p < index);
                 if position < scope.end {
-                    return Some(scope);
+                    return Some((index, scope));
                 }
             }
             None
@@ -116,7 +161,7 @@ impl FunctionScopes {
 
     /// The innermost function enclosing (0-based line, 0-based UTF-16 column).
     pub fn enclosing(&self, line: u32, column: u32) -> Enclosing<'_> {
-        match self.enclosing_scopes((line, column)).next() {
+        match self.enclosing_scopes((line, column)).next().map(|(_, s)| s) {
             Some(Scope {
                 name: Some(name), ..
             }) => Enclosing::Named(name),
@@ -129,7 +174,7 @@ impl FunctionScopes {
     /// function flows into, as SpiderMonkey names it (`sortBy` for
     /// `var sortBy = wrap(function …)`), if there is one.
     pub fn anonymous_context(&self, line: u32, column: u32) -> Option<&str> {
-        let scope = self.enclosing_scopes((line, column)).next()?;
+        let (_, scope) = self.enclosing_scopes((line, column)).next()?;
         if scope.name.is_some() {
             return None;
         }
@@ -140,7 +185,7 @@ impl FunctionScopes {
     /// anonymous callbacks), if any.
     pub fn enclosing_named(&self, line: u32, column: u32) -> Option<&str> {
         self.enclosing_scopes((line, column))
-            .find_map(|scope| scope.name.as_deref())
+            .find_map(|(_, scope)| scope.name.as_deref())
     }
 
     /// (line, UTF-16 column) of the name identifier of the innermost function that
@@ -148,13 +193,155 @@ impl FunctionScopes {
     /// minified function in its source map.
     pub fn enclosing_name_position(&self, line: u32, column: u32) -> Option<(u32, u32)> {
         self.enclosing_scopes((line, column))
-            .find_map(|scope| scope.name_position)
+            .find_map(|(_, scope)| scope.name_position)
+    }
+
+    /// The innermost function enclosing (line, column).
+    pub fn innermost(&self, line: u32, column: u32) -> Option<ScopeId> {
+        self.enclosing_scopes((line, column))
+            .next()
+            .map(|(id, _)| id)
+    }
+
+    /// Where the function `id` starts and ends (exclusive), as (line, column) pairs.
+    pub fn extent(&self, id: ScopeId) -> Option<((u32, u32), (u32, u32))> {
+        self.scopes.get(id as usize).map(|s| (s.start, s.end))
+    }
+
+    /// Where function `id`'s name identifier is, if it has one.
+    pub fn name_position(&self, id: ScopeId) -> Option<(u32, u32)> {
+        self.scopes.get(id as usize)?.name_position
+    }
+
+    /// The function that an original position a minifier gave a function's start or
+    /// name stands for: the function whose name identifier or start is exactly there
+    /// (`x` of `const x = () =>` lies outside the arrow; a method's key outside its
+    /// function), else the innermost one enclosing it.
+    pub fn function_at(&self, line: u32, column: u32) -> Option<ScopeId> {
+        let position = (line, column);
+        let named = self
+            .scopes
+            .iter()
+            .rposition(|s| s.name_position == Some(position) || s.start == position);
+        named
+            .map(|i| i as ScopeId)
+            .or_else(|| self.innermost(line, column))
+    }
+
+    /// Function `id`'s name as [`FunctionScopes::enclosing`] gives it.
+    pub fn name_of(&self, id: ScopeId) -> Enclosing<'_> {
+        match self.scopes.get(id as usize) {
+            Some(Scope {
+                name: Some(name), ..
+            }) => Enclosing::Named(name),
+            Some(_) => Enclosing::Anonymous,
+            None => Enclosing::TopLevel,
+        }
+    }
+
+    /// For an anonymous function `id`: the binding it flows into (see
+    /// [`FunctionScopes::anonymous_context`]).
+    pub fn context_of(&self, id: ScopeId) -> Option<&str> {
+        let scope = self.scopes.get(id as usize)?;
+        scope.name.is_none().then_some(())?;
+        scope.context.as_deref()
+    }
+
+    /// The identifier a call of function `id` would name: the last part of its name
+    /// (`addItem` of `Cart.addItem`, `Cart` for its constructor); `None` for anonymous
+    /// functions and accessors (which no call names).
+    pub fn callee_name(&self, id: ScopeId) -> Option<&str> {
+        let name = self.scopes.get(id as usize)?.name.as_deref()?;
+        let last = name.rsplit('.').next().unwrap_or(name);
+        (!last.starts_with("get ") && !last.starts_with("set ")).then_some(last)
+    }
+
+    /// The functions a call naming `callee` may call: those whose
+    /// [`FunctionScopes::callee_name`] it is.
+    pub fn functions_called(&self, callee: &str) -> impl Iterator<Item = ScopeId> + '_ {
+        let callee = callee.to_owned();
+        (0..self.scopes.len() as ScopeId).filter(move |&id| self.callee_name(id) == Some(&callee))
+    }
+
+    /// The named calls made directly in function `id` (not in functions nested in it),
+    /// in order of position: (callee, (line, column)).
+    pub fn calls_in(&self, id: ScopeId) -> impl Iterator<Item = (&str, (u32, u32))> + '_ {
+        let (start, end) = self
+            .scopes
+            .get(id as usize)
+            .map_or(((0, 0), (0, 0)), |s| (s.start, s.end));
+        let first = self.calls.partition_point(|c| c.position < start);
+        self.calls[first..]
+            .iter()
+            .take_while(move |c| c.position < end)
+            .filter(move |c| c.scope == Some(id))
+            .map(|c| (c.callee.as_str(), c.position))
+    }
+
+    /// The callee of the call engines report at exactly (line, column), if any.
+    pub fn call_at(&self, line: u32, column: u32) -> Option<&str> {
+        let first = self.calls.partition_point(|c| c.position < (line, column));
+        self.calls
+            .get(first)
+            .filter(|c| c.position == (line, column))
+            .map(|c| c.callee.as_str())
+    }
+
+    /// The innermost call whose expression contains (line, column) and, when
+    /// `callee` is given, calls that name: (where engines report it, the function it
+    /// is in, if any).
+    pub fn call_containing(
+        &self,
+        line: u32,
+        column: u32,
+        callee: Option<&str>,
+    ) -> Option<((u32, u32), Option<ScopeId>)> {
+        let position = (line, column);
+        self.calls
+            .iter()
+            .filter(|c| c.span.0 <= position && position < c.span.1)
+            .filter(|c| callee.is_none_or(|name| c.callee == name))
+            // The innermost is the one that starts last (ties: the shortest).
+            .max_by_key(|c| (c.span.0, std::cmp::Reverse(c.span.1)))
+            .map(|c| (c.position, c.scope))
+    }
+
+    /// The call whose expression ends at (line, column + 1), i.e. whose closing `)`
+    /// is at (line, column): (where engines report it, the function it is in).
+    pub fn call_ending_at(&self, line: u32, column: u32) -> Option<((u32, u32), Option<ScopeId>)> {
+        let end = (line, column + 1);
+        self.calls
+            .iter()
+            .filter(|c| c.span.1 == end)
+            .max_by_key(|c| c.span.0)
+            .map(|c| (c.position, c.scope))
+    }
+
+    /// Whether function `inner` is `outer` or nested in it.
+    pub fn is_within(&self, inner: ScopeId, outer: ScopeId) -> bool {
+        let mut current = Some(inner);
+        while let Some(id) = current {
+            if id == outer {
+                return true;
+            }
+            current = self
+                .scopes
+                .get(id as usize)
+                .and_then(|s| s.parent)
+                .filter(|&p| p < id);
+        }
+        false
     }
 
     /// A compact binary form, for storing scopes in a cache: `[count u32]`, then per
     /// scope seven u32 (start line, start column, end line, end column, parent, name
     /// line, name column; `u32::MAX` for none), the name and the context (each
-    /// `[length u32][UTF-8]`, length `u32::MAX` for none). Little-endian.
+    /// `[length u32][UTF-8]`, length `u32::MAX` for none). Then the named calls:
+    /// `[count u32]`, per call seven u32 (line, column, enclosing scope or `u32::MAX`,
+    /// the call expression's start line and column, its end line and column) and the
+    /// callee (`[length u32][UTF-8]`); left out when there are none. Little-endian. A
+    /// reader of the scopes alone stops before the calls, and a form without them has
+    /// no calls.
     pub(crate) fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(4 + self.scopes.len() * 36);
         let put = |value: u32, out: &mut Vec<u8>| out.extend_from_slice(&value.to_le_bytes());
@@ -181,6 +368,27 @@ impl FunctionScopes {
                     None => put(NONE, &mut out),
                 }
             }
+        }
+        // Without calls the trailer is left out: the bytes are then exactly the form
+        // written before calls were stored.
+        if self.calls.is_empty() {
+            return out;
+        }
+        put(self.calls.len() as u32, &mut out);
+        for call in &self.calls {
+            for value in [
+                call.position.0,
+                call.position.1,
+                call.scope.unwrap_or(NONE),
+                call.span.0 .0,
+                call.span.0 .1,
+                call.span.1 .0,
+                call.span.1 .1,
+                call.callee.len() as u32,
+            ] {
+                put(value, &mut out);
+            }
+            out.extend_from_slice(call.callee.as_bytes());
         }
         out
     }
@@ -217,7 +425,38 @@ impl FunctionScopes {
                 context,
             });
         }
-        Some(FunctionScopes { scopes })
+        let mut calls = Vec::new();
+        if input.at < bytes.len() {
+            let count = input.word()? as usize;
+            // Each call takes at least 32 bytes.
+            if count > (bytes.len() - input.at) / 32 {
+                return None;
+            }
+            calls.reserve(count);
+            for _ in 0..count {
+                let mut values = [0u32; 7];
+                for value in &mut values {
+                    *value = input.word()?;
+                }
+                let [line, column, scope, start_line, start_column, end_line, end_column] = values;
+                let scope = (scope != NONE).then_some(scope);
+                if scope.is_some_and(|s| s as usize >= scopes.len()) {
+                    return None;
+                }
+                let callee = input.text()??;
+                calls.push(CallSite {
+                    position: (line, column),
+                    callee,
+                    scope,
+                    span: ((start_line, start_column), (end_line, end_column)),
+                });
+            }
+            // Queries binary-search calls by position.
+            if calls.windows(2).any(|w| w[0].position > w[1].position) {
+                return None;
+            }
+        }
+        Some(FunctionScopes { scopes, calls })
     }
 }
 
@@ -394,15 +633,34 @@ async function* gen() { /*V*/ }
 
     #[test]
     fn encoding_round_trips_and_refuses_damage() {
-        let source =
-            "class A { m() { const f = () => 1; } }\nfunction g() {}\nx.y = function () {};\n";
+        let source = "class A { m() { const f = () => g(1); } }\nfunction g() { new A(); }\nx.y = function () { this.z(); };\n";
         let scopes = FunctionScopes::parse(source, Some("a.js"));
         assert_eq!(scopes.len(), 4);
+        assert_eq!(scopes.calls.len(), 3);
         let bytes = scopes.encode();
         assert_eq!(FunctionScopes::decode(&bytes), Some(scopes.clone()));
+        // The form without calls (caches written before calls were stored) ends where
+        // the calls would start; every other cut is refused.
+        let without_calls = FunctionScopes {
+            scopes: scopes.scopes.clone(),
+            calls: Vec::new(),
+        };
+        let calls_start = without_calls.encode().len();
         for cut in 0..bytes.len() {
-            assert_eq!(FunctionScopes::decode(&bytes[..cut]), None, "cut at {cut}");
+            let expected = (cut == calls_start).then(|| without_calls.clone());
+            assert_eq!(
+                FunctionScopes::decode(&bytes[..cut]),
+                expected,
+                "cut at {cut}"
+            );
         }
+        // Calls out of position order or naming a scope that does not exist are refused.
+        let mut unordered = scopes.clone();
+        unordered.calls.swap(0, 2);
+        assert_eq!(FunctionScopes::decode(&unordered.encode()), None);
+        let mut dangling = scopes.clone();
+        dangling.calls[0].scope = Some(9);
+        assert_eq!(FunctionScopes::decode(&dangling.encode()), None);
         let mut huge = bytes.clone();
         huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
         assert_eq!(FunctionScopes::decode(&huge), None);
