@@ -194,3 +194,152 @@ fn anonymous_functions_are_named_as_the_trace_s_engine_would() {
     assert_eq!(function(firefox).as_deref(), Some("sortBy<"));
     assert_eq!(function(v8).as_deref(), Some("<anonymous>"));
 }
+
+/// A symbolicator over one minified script and its map, built from (generated column,
+/// original line, original column, name) mappings on line 0 of `minified`.
+fn one_script(
+    original: &str,
+    minified: &str,
+    mappings: &[(u32, u32, u32, Option<&str>)],
+) -> Symbolicator {
+    one_script_with(original, minified, mappings, SymbolicateOptions::default())
+}
+
+fn one_script_with(
+    original: &str,
+    minified: &str,
+    mappings: &[(u32, u32, u32, Option<&str>)],
+    options: SymbolicateOptions,
+) -> Symbolicator {
+    use mapback::{EncodeOptions, OriginalPosition, SourceMapBuilder};
+    let mut builder = SourceMapBuilder::new();
+    let source = builder.add_source("app.js");
+    builder.set_source_content(source, Some(original)).unwrap();
+    for &(column, line, original_column, name) in mappings {
+        let name = name.map(|n| builder.add_name(n));
+        let position = OriginalPosition {
+            source,
+            line,
+            column: original_column,
+            name,
+        };
+        builder.add_mapping(0, column, Some(position)).unwrap();
+    }
+    let map = builder.to_json(&EncodeOptions::default()).into_bytes();
+    let script = format!("{minified}\n//# sourceMappingURL=app.min.js.map\n").into_bytes();
+    let loader = move |url: &str| -> mapback::Result<Option<Vec<u8>>> {
+        Ok(match url {
+            "https://x.example/app.min.js" => Some(script.clone()),
+            "https://x.example/app.min.js.map" => Some(map.clone()),
+            _ => None,
+        })
+    };
+    Symbolicator::new(loader, options)
+}
+
+/// (function, line, column, inlined) of each frame.
+fn frames_of(symbolicator: &Symbolicator, trace: &str) -> Vec<(Option<String>, u32, u32, bool)> {
+    let result = symbolicator.symbolicate(trace).unwrap();
+    result
+        .frames
+        .iter()
+        .map(|f| {
+            let o = f.original.as_ref().expect("mapped");
+            (o.function.clone(), o.lineno, o.colno, f.inlined)
+        })
+        .collect()
+}
+
+#[test]
+fn functions_inlined_by_the_minifier_get_their_frames_back() {
+    let original = "function load(input) {\n  return parse(input);\n}\nfunction parse(input) {\n  throw new Error('bad ' + input);\n}\nload('x');\n";
+    // `parse` inlined into `load`, as terser does: one runtime frame for two.
+    let minified = r#"function l(n){throw new Error("bad "+n)}l("x");"#;
+    let col = |needle: &str| minified.find(needle).unwrap() as u32;
+    let mappings = [
+        (0, 0, 0, None),
+        (col("l(n)"), 0, 9, Some("load")),
+        (col("throw"), 4, 2, None),
+        (col("new"), 4, 8, None),
+        (col("l(\"x\")"), 6, 0, Some("load")),
+    ];
+    let symbolicator = one_script(original, minified, &mappings);
+    let trace = format!(
+        "Error: bad x\n    at l (https://x.example/app.min.js:1:{})\n    at https://x.example/app.min.js:1:{}\n",
+        col("new") + 1,
+        col("l(\"x\")") + 1
+    );
+    assert_eq!(
+        frames_of(&symbolicator, &trace),
+        vec![
+            (Some("parse".to_owned()), 5, 9, true),
+            (Some("load".to_owned()), 2, 10, false),
+            (None, 7, 1, false),
+        ]
+    );
+    let json = symbolicator.symbolicate(&trace).unwrap().to_json();
+    assert_eq!(json["frames"][0]["inlined"], true);
+    assert_eq!(json["frames"][1]["inlined"], false);
+    // With the feature off: the runtime's frames only, as the map says.
+    let options = SymbolicateOptions {
+        inlined_frames: false,
+        ..SymbolicateOptions::default()
+    };
+    let plain = one_script_with(original, minified, &mappings, options);
+    assert_eq!(
+        frames_of(&plain, &trace),
+        vec![(Some("parse".to_owned()), 5, 9, false), (None, 7, 1, false),]
+    );
+}
+
+#[test]
+fn no_frames_are_invented_without_a_call_chain() {
+    // The minified function's start maps to `other`, which never calls `parse`: the
+    // map is odd, not evidence of inlining, so the frame stays as the map says.
+    let original = "function other() {\n  return 1;\n}\nfunction parse(input) {\n  throw new Error(input);\n}\n";
+    let minified = "function o(n){throw new Error(n)}";
+    let col = |needle: &str| minified.find(needle).unwrap() as u32;
+    let mappings = [
+        (0, 0, 0, None),
+        (col("o(n)"), 0, 9, Some("other")),
+        (col("new"), 4, 8, None),
+    ];
+    let symbolicator = one_script(original, minified, &mappings);
+    let trace = format!(
+        "Error: x\n    at o (https://x.example/app.min.js:1:{})\n",
+        col("new") + 1
+    );
+    assert_eq!(
+        frames_of(&symbolicator, &trace),
+        vec![(Some("parse".to_owned()), 5, 9, false)]
+    );
+}
+
+#[test]
+fn calls_mapped_to_a_closing_brace_or_paren_become_the_call() {
+    // swc inlines `run` as an immediately called function and maps the call to the
+    // callee's closing `}`; the arguments that follow map into the caller.
+    let original = "async function run(name, cases) {\n  for (const c of cases) await c();\n}\nrun('demo', [() => boom()]);\n";
+    let minified = r#"!async function(n,e){for(const c of e)await c()}("demo",[()=>boom()]);"#;
+    let col = |needle: &str| minified.find(needle).unwrap() as u32;
+    let mappings = [
+        (col("async"), 0, 0, None),
+        (col("await"), 1, 25, None),
+        (col("}("), 2, 0, None),
+        (col("\"demo\""), 3, 4, None),
+        (col("boom"), 3, 19, Some("boom")),
+    ];
+    let symbolicator = one_script(original, minified, &mappings);
+    let trace = format!(
+        "Error: x\n    at https://x.example/app.min.js:1:{}\n",
+        col("}(") + 2
+    );
+    // The call `run(...)` at top level: line 4, column 1.
+    assert_eq!(frames_of(&symbolicator, &trace), vec![(None, 4, 1, false)]);
+
+    // A call mapped to its closing `)` is reported where engines report calls.
+    let mappings = [(0, 3, 26, None)];
+    let symbolicator = one_script(original, "x", &mappings);
+    let trace = "Error: x\n    at https://x.example/app.min.js:1:1\n";
+    assert_eq!(frames_of(&symbolicator, trace), vec![(None, 4, 1, false)]);
+}

@@ -38,13 +38,17 @@ class SymbolicatedFrame(object):
 
     ``lineno`` and ``colno`` are 1-based, as browsers print them. ``minified`` is the
     frame as printed (a dict: raw, function, abs_path, lineno, colno and flags).
+    ``inlined`` is true for a frame the runtime did not print: a function the minifier
+    inlined into its caller (the next frame, which shares ``minified``), rebuilt from
+    the original sources.
     """
 
-    __slots__ = FRAME_FIELDS + ("unmapped_reason", "minified")
+    __slots__ = FRAME_FIELDS + ("unmapped_reason", "minified", "inlined")
 
     def __init__(self, fields):
         for name in self.__slots__:
             setattr(self, name, fields.get(name))
+        self.inlined = bool(self.inlined)
 
     @property
     def mapped(self):

@@ -15,6 +15,7 @@ class SymbolicatedFrame:
     post_context: List[str]
     in_app: bool
     unmapped_reason: Optional[Dict[str, str]]
+    inlined: bool
     minified: Dict[str, Any]
     @property
     def mapped(self) -> bool: ...

@@ -8,6 +8,7 @@
 //! without it, by parsing the minified script and mapping its function's name through
 //! the map. Frames that cannot be mapped keep their minified data and say why.
 
+mod inlining;
 mod loader;
 
 use std::collections::{HashMap, VecDeque};
@@ -20,8 +21,9 @@ use crate::cache::Cache;
 use crate::decode::DecodeOptions;
 use crate::discovery;
 use crate::error::{excerpt, Result};
+use crate::lookup::{Bias, LookupOptions};
 use crate::map::SourceMap;
-use crate::scopes::{Enclosing, FunctionScopes};
+use crate::scopes::{Enclosing, FunctionScopes, ScopeId};
 use crate::stacktrace::{parse_stack_trace, Frame, StackTrace, TraceFormat, TraceLimits};
 use crate::view::SourceMapView;
 
@@ -42,6 +44,11 @@ pub struct SymbolicateOptions {
     pub max_data_url_bytes: usize,
     /// Limits for parsing the trace text.
     pub trace_limits: TraceLimits,
+    /// Rebuild the frames of functions the minifier inlined (default true): when a
+    /// frame's position maps into a function other than the one its minified function
+    /// stands for, and the original sources show a chain of calls between the two,
+    /// the callers are added as frames (see [`SymbolicatedFrame::inlined`]).
+    pub inlined_frames: bool,
 }
 
 impl Default for SymbolicateOptions {
@@ -52,6 +59,7 @@ impl Default for SymbolicateOptions {
             max_cached_scripts: 64,
             max_data_url_bytes: discovery::DEFAULT_MAX_DATA_URL_BYTES,
             trace_limits: TraceLimits::default(),
+            inlined_frames: true,
         }
     }
 }
@@ -160,6 +168,11 @@ pub struct SymbolicatedFrame {
     pub original: Option<OriginalFrame>,
     /// Why not, otherwise.
     pub unmapped: Option<Unmapped>,
+    /// The runtime had no frame of its own for this one: the minifier inlined this
+    /// function into its caller, and the frame was rebuilt from the original sources.
+    /// It shares `minified` with the frame after it (its caller), which the runtime
+    /// did print, and whose position is then the call in the original source.
+    pub inlined: bool,
 }
 
 /// A symbolicated stack trace.
@@ -204,7 +217,7 @@ impl SymbolicatedFrame {
                 "lineno": o.lineno, "colno": o.colno, "function": o.function,
                 "context_line": o.context_line, "pre_context": o.pre_context,
                 "post_context": o.post_context, "in_app": o.in_app,
-                "unmapped_reason": Value::Null,
+                "unmapped_reason": Value::Null, "inlined": self.inlined,
             }),
             None => json!({
                 "filename": Value::Null, "abs_path": m.url,
@@ -212,6 +225,7 @@ impl SymbolicatedFrame {
                 "context_line": Value::Null, "pre_context": [], "post_context": [],
                 "in_app": true,
                 "unmapped_reason": self.unmapped.as_ref().map(|u| json!({"kind": u.kind(), "message": u.to_string()})),
+                "inlined": false,
             }),
         };
         frame["minified"] = minified;
@@ -227,6 +241,24 @@ struct Script {
     minified_scopes: OnceLock<FunctionScopes>,
     /// Scopes of each original source, parsed on first use.
     source_scopes: Vec<OnceLock<Option<FunctionScopes>>>,
+}
+
+/// How a frame's position relates to inlined code.
+enum Inlining {
+    /// The calls through which the frame's function was inlined (outermost first),
+    /// and whether the position maps to the inlined function's closing `}`.
+    Chain {
+        calls: Vec<inlining::InlinedCall>,
+        at_closing_brace: bool,
+    },
+    /// The position maps to an inlined function's closing `}` and is really the call
+    /// of that function at `position` of `source`, in function `caller` (`None`: top
+    /// level).
+    CallOf {
+        source: u32,
+        position: (u32, u32),
+        caller: Option<ScopeId>,
+    },
 }
 
 /// What the cache holds for a URL: a script, or why there is none.
@@ -270,38 +302,58 @@ impl Symbolicator {
             frames: trace
                 .frames
                 .iter()
-                .map(|f| self.symbolicate_frame_from(f, trace.format))
+                .flat_map(|f| self.symbolicate_frame_from(f, trace.format))
                 .collect(),
             truncated: trace.truncated,
         }
     }
 
-    /// Symbolicates one frame (of unknown origin).
-    pub fn symbolicate_frame(&self, frame: &Frame) -> SymbolicatedFrame {
+    /// Symbolicates one frame (of unknown origin): the frame, preceded by the frames
+    /// of functions inlined into it when they can be rebuilt (innermost first).
+    pub fn symbolicate_frame(&self, frame: &Frame) -> Vec<SymbolicatedFrame> {
         self.symbolicate_frame_from(frame, TraceFormat::Unknown)
     }
 
     /// Symbolicates one frame of a trace printed by `format`: names of anonymous
     /// functions follow that engine's convention (SpiderMonkey names them after the
-    /// binding they flow into, `sortBy<`; the others print none).
-    pub fn symbolicate_frame_from(&self, frame: &Frame, format: TraceFormat) -> SymbolicatedFrame {
-        let outcome = self.map_frame(frame, format);
-        let (original, unmapped) = match outcome {
-            Ok(original) => (Some(original), None),
-            Err(reason) => (None, Some(reason)),
-        };
-        SymbolicatedFrame {
-            minified: frame.clone(),
-            original,
-            unmapped,
+    /// binding they flow into, `sortBy<`; the others print none). One frame, or more
+    /// when functions inlined into it are rebuilt: innermost first, all but the last
+    /// marked [`SymbolicatedFrame::inlined`].
+    pub fn symbolicate_frame_from(
+        &self,
+        frame: &Frame,
+        format: TraceFormat,
+    ) -> Vec<SymbolicatedFrame> {
+        match self.map_frame(frame, format) {
+            Ok(originals) => {
+                let last = originals.len().saturating_sub(1);
+                originals
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, original)| SymbolicatedFrame {
+                        minified: frame.clone(),
+                        original: Some(original),
+                        unmapped: None,
+                        inlined: i < last,
+                    })
+                    .collect()
+            }
+            Err(reason) => vec![SymbolicatedFrame {
+                minified: frame.clone(),
+                original: None,
+                unmapped: Some(reason),
+                inlined: false,
+            }],
         }
     }
 
+    /// The frame's original location, then those of the functions it was inlined
+    /// into (see [`inlining`]).
     fn map_frame(
         &self,
         frame: &Frame,
         format: TraceFormat,
-    ) -> std::result::Result<OriginalFrame, Unmapped> {
+    ) -> std::result::Result<Vec<OriginalFrame>, Unmapped> {
         let (Some(url), Some((line, column))) = (frame.url.as_deref(), frame.lookup_position())
         else {
             return Err(Unmapped::NoLocation);
@@ -316,18 +368,71 @@ impl Symbolicator {
         ) else {
             return Err(Unmapped::NoOriginal);
         };
-        let function = self.function_name(
-            &script,
-            format,
-            source.index(),
-            (original_line, original_column),
-            (line, column),
-        );
-        let (context_line, pre_context, post_context) = match source.context(
-            original_line,
-            self.options.context_lines,
-            self.options.context_lines,
-        ) {
+        let source = source.index();
+        let mut original = (original_line, original_column);
+        // Some minifiers (swc) map a call to its closing `)`, where no engine reports a
+        // frame: the frame is the call, reported where engines report calls.
+        if let Some((call, _)) = self
+            .source_scopes(&script, source)
+            .and_then(|scopes| scopes.call_ending_at(original.0, original.1))
+        {
+            original = call;
+        }
+        let function = self.function_name(&script, format, source, original, (line, column));
+        let mut frames = vec![self.original_frame(map, source, original, function)];
+        if !self.options.inlined_frames {
+            return Ok(frames);
+        }
+        match self.inlining(&script, (line, column), (source, original)) {
+            Some(Inlining::Chain {
+                calls,
+                at_closing_brace,
+            }) => {
+                if at_closing_brace {
+                    // The frame is the call of the inlined function (some minifiers
+                    // map it to the callee's closing `}`, where nothing can throw or
+                    // call); the chain's last call is that call.
+                    frames.clear();
+                }
+                for call in calls.iter().rev() {
+                    let (caller_source, caller) = call.caller;
+                    let name = self
+                        .source_scopes(&script, caller_source)
+                        .and_then(|scopes| display_name(scopes, Some(caller), format));
+                    frames.push(self.original_frame(map, caller_source, call.position, name));
+                }
+            }
+            Some(Inlining::CallOf {
+                source,
+                position,
+                caller,
+            }) => {
+                let name = self
+                    .source_scopes(&script, source)
+                    .and_then(|scopes| display_name(scopes, caller, format));
+                frames = vec![self.original_frame(map, source, position, name)];
+            }
+            None => {}
+        }
+        Ok(frames)
+    }
+
+    /// An original frame at (0-based line, column) of `source`, with its context.
+    fn original_frame(
+        &self,
+        map: &dyn SourceMapView,
+        source: u32,
+        (original_line, original_column): (u32, u32),
+        function: Option<String>,
+    ) -> OriginalFrame {
+        let context = map.source(source).and_then(|source| {
+            source.context(
+                original_line,
+                self.options.context_lines,
+                self.options.context_lines,
+            )
+        });
+        let (context_line, pre_context, post_context) = match context {
             Some(context) => {
                 let cut = |l: &str| cut_line(l, None, self.options.max_line_chars);
                 (
@@ -342,17 +447,139 @@ impl Symbolicator {
             }
             None => (None, Vec::new(), Vec::new()),
         };
-        Ok(OriginalFrame {
-            filename: source.prefixed_name().map(str::to_owned),
-            abs_path: source.path().map(str::to_owned),
+        let source = map.source(source);
+        OriginalFrame {
+            filename: source.and_then(|s| s.prefixed_name()).map(str::to_owned),
+            abs_path: source.and_then(|s| s.path()).map(str::to_owned),
             lineno: original_line + 1,
             colno: original_column + 1,
             function,
             context_line,
             pre_context,
             post_context,
-            in_app: !source.is_ignored(),
+            in_app: !source.is_some_and(|s| s.is_ignored()),
+        }
+    }
+
+    /// How the frame's position relates to inlined code (see [`inlining`]), if it
+    /// does: a chain of calls from the function its minified function stands for down
+    /// to the function the position maps into; or, for a position at an inlined
+    /// function's closing `}` outside any such chain, the call of that function.
+    fn inlining(
+        &self,
+        script: &Script,
+        (line, column): (u32, u32),
+        (source, (original_line, original_column)): (u32, (u32, u32)),
+    ) -> Option<Inlining> {
+        let target_scopes = self.source_scopes(script, source)?;
+        let target = target_scopes.innermost(original_line, original_column)?;
+        let (_, end) = target_scopes.extent(target)?;
+        let at_closing_brace = (original_line, original_column + 1) == end;
+        let minified = script.minified.as_deref()?;
+        let minified_scopes = script
+            .minified_scopes
+            .get_or_init(|| FunctionScopes::parse_functions(minified, None));
+        let chain = minified_scopes
+            .innermost(line, column)
+            .and_then(|enclosing| self.home_function(script, minified_scopes, enclosing))
+            .and_then(|(home, (home_source, home_position))| {
+                if home == (source, target) {
+                    return None;
+                }
+                // A minifier that turns an inlined call into an immediately called
+                // function maps that function's start to the original call: it stands
+                // for the function called there, not for the one calling.
+                let called = self
+                    .source_scopes(script, home_source)?
+                    .call_at(home_position.0, home_position.1);
+                if called.is_some() && called == target_scopes.callee_name(target) {
+                    return None;
+                }
+                inlining::call_chain(
+                    &|index| self.source_scopes(script, index),
+                    home,
+                    (source, target),
+                )
+            });
+        if let Some(calls) = chain {
+            return Some(Inlining::Chain {
+                calls,
+                at_closing_brace,
+            });
+        }
+        if !at_closing_brace {
+            return None;
+        }
+        // The call's arguments follow the position: the next token maps into them, in
+        // the caller's source.
+        let callee = target_scopes.callee_name(target)?;
+        let options = LookupOptions::with_bias(Bias::LeastUpperBound);
+        let next = script.map.lookup_with(line, column + 1, options)?;
+        let next_source = next.source_index()?;
+        let (position, caller) = self.source_scopes(script, next_source)?.call_containing(
+            next.original_line()?,
+            next.original_column()?,
+            Some(callee),
+        )?;
+        Some(Inlining::CallOf {
+            source: next_source,
+            position,
+            caller,
         })
+    }
+
+    /// The original function a minified function stands for: where the map takes
+    /// its name identifier or its start (exact tokens), else the first token inside
+    /// it.
+    fn home_function(
+        &self,
+        script: &Script,
+        minified_scopes: &FunctionScopes,
+        id: ScopeId,
+    ) -> Option<(inlining::FunctionRef, inlining::SourcePosition)> {
+        let map = script.map.as_ref();
+        let (start, end) = minified_scopes.extent(id)?;
+        let exact = [minified_scopes.name_position(id), Some(start)]
+            .into_iter()
+            .flatten()
+            .find_map(|(l, c)| {
+                let token = map.lookup(l, c)?;
+                (token.generated_line() == l && token.generated_column() == c).then_some(token)
+            });
+        let token = exact.or_else(|| {
+            let options = LookupOptions {
+                bias: Bias::LeastUpperBound,
+                same_line: false,
+            };
+            let token = map.lookup_with(start.0, start.1, options)?;
+            ((token.generated_line(), token.generated_column()) < end).then_some(token)
+        })?;
+        let source = token.source_index()?;
+        let position = (token.original_line()?, token.original_column()?);
+        let function = self
+            .source_scopes(script, source)?
+            .function_at(position.0, position.1)?;
+        Some(((source, function), (source, position)))
+    }
+
+    /// The function scopes of source `index`: stored in a cache, or parsed from its
+    /// content on first use; `None` without content or when nothing parses.
+    fn source_scopes<'s>(&self, script: &'s Script, index: u32) -> Option<&'s FunctionScopes> {
+        script
+            .source_scopes
+            .get(index as usize)?
+            .get_or_init(|| {
+                let map = script.map.as_ref();
+                let scopes = map.stored_scopes(index).or_else(|| {
+                    let content = map.source_content(index)?;
+                    Some(FunctionScopes::parse(
+                        content,
+                        map.source_prefixed_name(index),
+                    ))
+                })?;
+                (!scopes.is_empty()).then_some(scopes)
+            })
+            .as_ref()
     }
 
     /// The original name of the function enclosing the frame: from the original
@@ -366,40 +593,14 @@ impl Symbolicator {
         (original_line, original_column): (u32, u32),
         (line, column): (u32, u32),
     ) -> Option<String> {
-        let scopes = script.source_scopes.get(source as usize).and_then(|slot| {
-            slot.get_or_init(|| {
-                let map = script.map.as_ref();
-                // A cache may carry the scopes; otherwise parse the original source.
-                let scopes = map.stored_scopes(source).or_else(|| {
-                    let content = map.source_content(source)?;
-                    Some(FunctionScopes::parse(
-                        content,
-                        map.source_prefixed_name(source),
-                    ))
-                })?;
-                (!scopes.is_empty()).then_some(scopes)
-            })
-            .as_ref()
-        });
-        if let Some(scopes) = scopes {
-            return match scopes.enclosing(original_line, original_column) {
-                Enclosing::Named(name) => Some(name.to_owned()),
-                Enclosing::Anonymous => {
-                    let context = scopes.anonymous_context(original_line, original_column);
-                    Some(match (format, context) {
-                        // Firefox names an anonymous function after the binding it
-                        // flows into; show what it would for the original code.
-                        (TraceFormat::SpiderMonkey, Some(context)) => format!("{context}<"),
-                        _ => "<anonymous>".to_owned(),
-                    })
-                }
-                Enclosing::TopLevel => None,
-            };
+        if let Some(scopes) = self.source_scopes(script, source) {
+            let innermost = scopes.innermost(original_line, original_column);
+            return display_name(scopes, innermost, format);
         }
         let minified = script.minified.as_deref()?;
         let scopes = script
             .minified_scopes
-            .get_or_init(|| FunctionScopes::parse(minified, None));
+            .get_or_init(|| FunctionScopes::parse_functions(minified, None));
         let (name_line, name_column) = scopes.enclosing_name_position(line, column)?;
         let token = script.map.lookup(name_line, name_column)?;
         token.name().map(str::to_owned)
@@ -493,6 +694,25 @@ impl Symbolicator {
             minified_scopes: OnceLock::new(),
             source_scopes: (0..sources).map(|_| OnceLock::new()).collect(),
         }))
+    }
+}
+
+/// The name to show for function `id` (`None`: top level): its own, or for an
+/// anonymous function what the engine that printed the trace would show
+/// (SpiderMonkey names it after the binding it flows into, `sortBy<`).
+fn display_name(
+    scopes: &FunctionScopes,
+    id: Option<ScopeId>,
+    format: TraceFormat,
+) -> Option<String> {
+    let id = id?;
+    match scopes.name_of(id) {
+        Enclosing::Named(name) => Some(name.to_owned()),
+        Enclosing::Anonymous => Some(match (format, scopes.context_of(id)) {
+            (TraceFormat::SpiderMonkey, Some(context)) => format!("{context}<"),
+            _ => "<anonymous>".to_owned(),
+        }),
+        Enclosing::TopLevel => None,
     }
 }
 
