@@ -135,30 +135,41 @@ class MapbackRunner(object):
         self.sym = mapback.Symbolicator.from_directories(url_prefixes={SERVED_PREFIX: DIST}, maps_dirs=[DIST])
 
     def run(self, stack, url, frames, runtime):
-        """One result per frame of `frames` (the in-bundle frames of the trace, in order)."""
+        """The results for the frames of `frames` (the in-bundle frames of the trace, in
+        order): one per frame, plus one before it for each function mapback rebuilt as
+        inlined into it. Each result has the index of its minified frame."""
         trace = self.sym.symbolicate(stack)
         out = []
         mine = [f for f in trace.frames if _same_file(f.minified.get("abs_path"), url) and not f.minified.get("is_eval")]
+        k = 0
         for i, fr in enumerate(frames):
-            got = None
-            # mapback's frames in order; a frame it did not parse is a miss
-            if i < len(mine) and (mine[i].minified.get("lineno"), mine[i].minified.get("colno")) == (fr[2], fr[3]):
-                got = mine[i]
-            else:
-                got = next((m for m in mine if (m.minified.get("lineno"), m.minified.get("colno")) == (fr[2], fr[3])), None)
-            if got is None:
-                out.append({"error": "frame not parsed"})
-            elif not got.mapped:
-                out.append({"error": "unmapped: %s" % (got.unmapped_reason or {}).get("kind"), "function": got.function})
-            else:
-                out.append(
-                    {
+            # mapback's frames in order; a frame it did not parse is a miss. A frame and
+            # the inlined frames rebuilt before it share the minified position.
+            j = k
+            while j < len(mine) and (mine[j].minified.get("lineno"), mine[j].minified.get("colno")) != (fr[2], fr[3]):
+                j += 1
+            if j == len(mine):
+                out.append({"error": "frame not parsed", "minified_index": i})
+                continue
+            group = [mine[j]]
+            while group[-1].inlined and j + 1 < len(mine):
+                j += 1
+                group.append(mine[j])
+            k = j + 1
+            for got in group:
+                if not got.mapped:
+                    answer = {"error": "unmapped: %s" % (got.unmapped_reason or {}).get("kind"), "function": got.function}
+                else:
+                    answer = {
                         "source": got.abs_path or got.filename,
                         "line": got.lineno,
                         "column": got.colno,
                         "function": got.function,
                     }
-                )
+                answer["minified_index"] = i
+                if got.inlined:
+                    answer["inlined"] = True
+                out.append(answer)
         return out
 
 
@@ -407,9 +418,22 @@ def main():
                         stats["missing_frames"] += max(0, len(ref) - len(frames))
                         stats["extra_frames"] += max(0, len(frames) - len(ref))
                     answers = {r.name: r.run(err["stack"], cap["url"], frames, runtime) for r in runners}
+                    # Each tool's answer for each minified frame (mapback may answer a frame
+                    # with several, rebuilding inlined functions: the first is where the
+                    # position itself maps, which is what map-aligned pairs on).
+                    per_frame = {}
+                    for n in names:
+                        per_frame[n] = {}
+                        for i, answer in enumerate(answers[n]):
+                            answer.setdefault("minified_index", i)
+                            per_frame[n].setdefault(answer["minified_index"], answer)
+                    longest = max(len(a) for a in answers.values())
+                    stats["mapback_inlined"] += sum(1 for a in answers["mapback"] if a.get("inlined"))
+                    if len(answers["mapback"]) == len(ref):
+                        stats["mapback_same_count"] += 1
                     # map-aligned: pairs from the plain lookup's answers, the same for every tool
                     pairs = lcs_pairs(ref, answers["lookup"], same_place)
-                    for i in range(max(len(frames), len(ref))):
+                    for i in range(max(len(frames), len(ref), longest)):
                         t = ref[i] if i < len(ref) else None
                         if i < len(ref) and t is None:
                             continue  # reference frame in bundler runtime code: not scored
@@ -426,13 +450,13 @@ def main():
                             "ambiguous_name": bool(t) and (scenario, label, t["source"], t["line"]) in ambiguous,
                         }
                         for n in names:
-                            got = answers[n][i] if i < len(frames) else None
+                            got = answers[n][i] if i < len(answers[n]) else None
                             ok = compare(t, got, runtime)
                             add("index", n, key, ok)
                             if same_count:
                                 add("same-count", n, key, ok)
                             j = pairs.get(i) if t is not None else None
-                            add("map-aligned", n, key, compare(t, answers[n][j] if j is not None else None, runtime))
+                            add("map-aligned", n, key, compare(t, per_frame[n].get(j) if j is not None else None, runtime))
                             row[n] = {"got": got, "ok": ok}
                         rows.append(row)
 
@@ -527,6 +551,10 @@ def render(manifest, runners, tables, stats, mismatch, rows, captured, n_ambiguo
                "inlined a function): %d of %d, %d reference frames missing, %d extra. By runtime/minifier: %s."
                % (stats["count_mismatch"], stats["errors"], stats["missing_frames"], stats["extra_frames"],
                   ", ".join("%s/%s %d" % (k[0], k[1], c) for k, c in sorted(mismatch.items())) or "none"))
+    out.append("- mapback rebuilt %d frames of inlined functions (`SymbolicatedFrame.inlined`); after that, %d of %d "
+               "of its traces have as many in-bundle frames as the reference. Every frame it adds is scored: a wrong "
+               "one, or one past the reference's last frame, is a miss."
+               % (stats["mapback_inlined"], stats["mapback_same_count"], stats["errors"]))
     out.append("")
     out.append("## Results")
     out.append("")
