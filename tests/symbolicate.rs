@@ -343,3 +343,38 @@ fn calls_mapped_to_a_closing_brace_or_paren_become_the_call() {
     let trace = "Error: x\n    at https://x.example/app.min.js:1:1\n";
     assert_eq!(frames_of(&symbolicator, trace), vec![(None, 4, 1, false)]);
 }
+
+#[test]
+fn inlined_functions_between_two_runtime_frames_are_rebuilt() {
+    // `middle` inlined into `outer`, and its call of `inner` mapped to `outer`'s call
+    // of `middle` (as swc does): the caller's frame calls `middle`, the callee's frame
+    // is in `inner`, and `middle` calls `inner`.
+    let original = "function outer() {\n  return middle();\n}\nfunction middle() {\n  return inner();\n}\nfunction inner() {\n  throw new Error('x');\n}\nouter();\n";
+    let minified = r#"function i(){throw new Error("x")}function o(){return i()}o();"#;
+    let col = |needle: &str| minified.find(needle).unwrap() as u32;
+    let mappings = [
+        (0, 6, 0, None),
+        (col("i(){"), 6, 9, Some("inner")),
+        (col("new"), 7, 8, None),
+        (col("function o"), 0, 0, None),
+        (col("o(){"), 0, 9, Some("outer")),
+        (col("i()}"), 1, 9, Some("middle")),
+        (col("o();"), 9, 0, Some("outer")),
+    ];
+    let symbolicator = one_script(original, minified, &mappings);
+    let trace = format!(
+        "Error: x\n    at i (https://x.example/app.min.js:1:{})\n    at o (https://x.example/app.min.js:1:{})\n    at https://x.example/app.min.js:1:{}\n",
+        col("new") + 1,
+        col("i()}") + 1,
+        col("o();") + 1
+    );
+    assert_eq!(
+        frames_of(&symbolicator, &trace),
+        vec![
+            (Some("inner".to_owned()), 8, 9, false),
+            (Some("middle".to_owned()), 5, 10, true),
+            (Some("outer".to_owned()), 2, 10, false),
+            (None, 10, 1, false),
+        ]
+    );
+}

@@ -24,6 +24,8 @@ use crate::error::{excerpt, Result};
 use crate::lookup::{Bias, LookupOptions};
 use crate::map::SourceMap;
 use crate::scopes::{Enclosing, FunctionScopes, ScopeId};
+
+use self::inlining::SourcePosition;
 use crate::stacktrace::{parse_stack_trace, Frame, StackTrace, TraceFormat, TraceLimits};
 use crate::view::SourceMapView;
 
@@ -243,6 +245,12 @@ struct Script {
     source_scopes: Vec<OnceLock<Option<FunctionScopes>>>,
 }
 
+/// Where the original frames of one runtime frame are, innermost first.
+struct Mapped {
+    script: Arc<Script>,
+    positions: Vec<SourcePosition>,
+}
+
 /// How a frame's position relates to inlined code.
 enum Inlining {
     /// The calls through which the frame's function was inlined (outermost first),
@@ -296,16 +304,96 @@ impl Symbolicator {
 
     /// Symbolicates an already parsed trace.
     pub fn symbolicate_parsed(&self, trace: &StackTrace) -> SymbolicatedTrace {
+        let mut frames = Vec::with_capacity(trace.frames.len());
+        // Where the previous runtime frame's outermost original frame is.
+        let mut previous: Option<(Arc<Script>, SourcePosition)> = None;
+        for frame in &trace.frames {
+            let (group, mapped) = self.symbolicate_group(frame, trace.format);
+            if let (true, Some((inner_script, inner)), Some(mapped)) =
+                (self.options.inlined_frames, &previous, &mapped)
+            {
+                if Arc::ptr_eq(inner_script, &mapped.script) {
+                    let first = mapped.positions[0];
+                    let skipped = self
+                        .skipped_inlined(&mapped.script, *inner, first)
+                        .unwrap_or_default();
+                    for call in skipped.iter().rev() {
+                        frames.push(SymbolicatedFrame {
+                            minified: frame.clone(),
+                            original: Some(self.call_frame(&mapped.script, call, trace.format)),
+                            unmapped: None,
+                            inlined: true,
+                        });
+                    }
+                }
+            }
+            previous = mapped.map(|m| {
+                let last = *m.positions.last().unwrap_or(&(0, (0, 0)));
+                (m.script, last)
+            });
+            frames.extend(group);
+        }
         SymbolicatedTrace {
             error_type: trace.error_type.clone(),
             message: trace.message.clone(),
-            frames: trace
-                .frames
-                .iter()
-                .flat_map(|f| self.symbolicate_frame_from(f, trace.format))
-                .collect(),
+            frames,
             truncated: trace.truncated,
         }
+    }
+
+    /// The calls a minifier inlined between two runtime frames: `call` (a caller's
+    /// frame) calls a function other than the one `inner` (the callee's frame) is in,
+    /// and the original sources show a chain from the function called there down to
+    /// it. Outermost first.
+    fn skipped_inlined(
+        &self,
+        script: &Script,
+        inner: SourcePosition,
+        call: SourcePosition,
+    ) -> Option<Vec<inlining::InlinedCall>> {
+        let callee = self
+            .source_scopes(script, call.0)?
+            .call_at(call.1 .0, call.1 .1)?;
+        let inner_scopes = self.source_scopes(script, inner.0)?;
+        let target = inner_scopes.innermost(inner.1 .0, inner.1 .1)?;
+        if inner_scopes.callee_name(target)? == callee {
+            return None;
+        }
+        let mut sources = vec![call.0];
+        if inner.0 != call.0 {
+            sources.push(inner.0);
+        }
+        for source in sources {
+            let scopes = self.source_scopes(script, source)?;
+            for called in scopes.functions_called(callee) {
+                if (source, called) == (inner.0, target) {
+                    continue;
+                }
+                let chain = inlining::call_chain(
+                    &|index| self.source_scopes(script, index),
+                    (source, called),
+                    (inner.0, target),
+                );
+                if chain.is_some() {
+                    return chain;
+                }
+            }
+        }
+        None
+    }
+
+    /// The original frame of one call of a rebuilt chain: in the caller, at the call.
+    fn call_frame(
+        &self,
+        script: &Script,
+        call: &inlining::InlinedCall,
+        format: TraceFormat,
+    ) -> OriginalFrame {
+        let (source, caller) = call.caller;
+        let name = self
+            .source_scopes(script, source)
+            .and_then(|scopes| display_name(scopes, Some(caller), format));
+        self.original_frame(script.map.as_ref(), source, call.position, name)
     }
 
     /// Symbolicates one frame (of unknown origin): the frame, preceded by the frames
@@ -324,10 +412,20 @@ impl Symbolicator {
         frame: &Frame,
         format: TraceFormat,
     ) -> Vec<SymbolicatedFrame> {
+        self.symbolicate_group(frame, format).0
+    }
+
+    /// The frames of one runtime frame (see [`Symbolicator::symbolicate_frame_from`])
+    /// and, when it was mapped, where each of them is.
+    fn symbolicate_group(
+        &self,
+        frame: &Frame,
+        format: TraceFormat,
+    ) -> (Vec<SymbolicatedFrame>, Option<Mapped>) {
         match self.map_frame(frame, format) {
-            Ok(originals) => {
+            Ok((originals, mapped)) => {
                 let last = originals.len().saturating_sub(1);
-                originals
+                let frames = originals
                     .into_iter()
                     .enumerate()
                     .map(|(i, original)| SymbolicatedFrame {
@@ -336,14 +434,18 @@ impl Symbolicator {
                         unmapped: None,
                         inlined: i < last,
                     })
-                    .collect()
+                    .collect();
+                (frames, Some(mapped))
             }
-            Err(reason) => vec![SymbolicatedFrame {
-                minified: frame.clone(),
-                original: None,
-                unmapped: Some(reason),
-                inlined: false,
-            }],
+            Err(reason) => (
+                vec![SymbolicatedFrame {
+                    minified: frame.clone(),
+                    original: None,
+                    unmapped: Some(reason),
+                    inlined: false,
+                }],
+                None,
+            ),
         }
     }
 
@@ -353,7 +455,7 @@ impl Symbolicator {
         &self,
         frame: &Frame,
         format: TraceFormat,
-    ) -> std::result::Result<Vec<OriginalFrame>, Unmapped> {
+    ) -> std::result::Result<(Vec<OriginalFrame>, Mapped), Unmapped> {
         let (Some(url), Some((line, column))) = (frame.url.as_deref(), frame.lookup_position())
         else {
             return Err(Unmapped::NoLocation);
@@ -380,41 +482,40 @@ impl Symbolicator {
         }
         let function = self.function_name(&script, format, source, original, (line, column));
         let mut frames = vec![self.original_frame(map, source, original, function)];
-        if !self.options.inlined_frames {
-            return Ok(frames);
-        }
-        match self.inlining(&script, (line, column), (source, original)) {
-            Some(Inlining::Chain {
-                calls,
-                at_closing_brace,
-            }) => {
-                if at_closing_brace {
-                    // The frame is the call of the inlined function (some minifiers
-                    // map it to the callee's closing `}`, where nothing can throw or
-                    // call); the chain's last call is that call.
-                    frames.clear();
+        let mut positions = vec![(source, original)];
+        if self.options.inlined_frames {
+            match self.inlining(&script, (line, column), (source, original)) {
+                Some(Inlining::Chain {
+                    calls,
+                    at_closing_brace,
+                }) => {
+                    if at_closing_brace {
+                        // The frame is the call of the inlined function (some
+                        // minifiers map it to the callee's closing `}`, where nothing
+                        // can throw or call); the chain's last call is that call.
+                        frames.clear();
+                        positions.clear();
+                    }
+                    for call in calls.iter().rev() {
+                        frames.push(self.call_frame(&script, call, format));
+                        positions.push((call.caller.0, call.position));
+                    }
                 }
-                for call in calls.iter().rev() {
-                    let (caller_source, caller) = call.caller;
+                Some(Inlining::CallOf {
+                    source,
+                    position,
+                    caller,
+                }) => {
                     let name = self
-                        .source_scopes(&script, caller_source)
-                        .and_then(|scopes| display_name(scopes, Some(caller), format));
-                    frames.push(self.original_frame(map, caller_source, call.position, name));
+                        .source_scopes(&script, source)
+                        .and_then(|scopes| display_name(scopes, caller, format));
+                    frames = vec![self.original_frame(map, source, position, name)];
+                    positions = vec![(source, position)];
                 }
+                None => {}
             }
-            Some(Inlining::CallOf {
-                source,
-                position,
-                caller,
-            }) => {
-                let name = self
-                    .source_scopes(&script, source)
-                    .and_then(|scopes| display_name(scopes, caller, format));
-                frames = vec![self.original_frame(map, source, position, name)];
-            }
-            None => {}
         }
-        Ok(frames)
+        Ok((frames, Mapped { script, positions }))
     }
 
     /// An original frame at (0-based line, column) of `source`, with its context.
@@ -487,12 +588,14 @@ impl Symbolicator {
                     return None;
                 }
                 // A minifier that turns an inlined call into an immediately called
-                // function maps that function's start to the original call: it stands
-                // for the function called there, not for the one calling.
-                let called = self
+                // function maps that function's start into the original call: it
+                // stands for the function called there, not for the one calling.
+                let target_name = target_scopes.callee_name(target)?;
+                let calls_target = self
                     .source_scopes(script, home_source)?
-                    .call_at(home_position.0, home_position.1);
-                if called.is_some() && called == target_scopes.callee_name(target) {
+                    .call_containing(home_position.0, home_position.1, Some(target_name))
+                    .is_some();
+                if calls_target {
                     return None;
                 }
                 inlining::call_chain(
