@@ -378,3 +378,43 @@ fn inlined_functions_between_two_runtime_frames_are_rebuilt() {
         ]
     );
 }
+
+#[test]
+fn anonymous_functions_called_as_methods_are_named_as_v8_names_them() {
+    // V8 prints `Object.fn` for an anonymous function called as `d.fn(…)`.
+    let original = "function run(d) { return d.fn(1) + d.g.call(d, 2); } run({ fn: wrap((x) => { throw new Error(x); }) });";
+    let at = |needle: &str| original.find(needle).unwrap() as u32;
+    let mappings = [
+        (0, 0, 0, None),
+        (at("run(d)"), 0, at("run(d)"), Some("run")),
+        (at("fn(1)"), 0, at("fn(1)"), None),
+        (at("call("), 0, at("call("), None),
+        (at("(x)"), 0, at("(x)"), None),
+        (at("new"), 0, at("new"), None),
+        (at("run({"), 0, at("run({"), None),
+    ];
+    let symbolicator = one_script(original, original, &mappings);
+    let trace = |call: &str| {
+        format!(
+            "Error: 1\n    at https://x.example/app.min.js:1:{}\n    at run (https://x.example/app.min.js:1:{})\n    at https://x.example/app.min.js:1:{}\n",
+            at("new") + 1,
+            at(call) + 1,
+            at("run({") + 1
+        )
+    };
+    let names = |trace: &str| -> Vec<Option<String>> {
+        frames_of(&symbolicator, trace)
+            .into_iter()
+            .map(|f| f.0)
+            .collect()
+    };
+    assert_eq!(
+        names(&trace("fn(1)")),
+        vec![Some("fn".to_owned()), Some("run".to_owned()), None]
+    );
+    // `f.call(…)` calls `f` itself: V8 keeps it anonymous.
+    assert_eq!(
+        names(&trace("call(")).first().cloned().flatten().as_deref(),
+        Some("<anonymous>")
+    );
+}

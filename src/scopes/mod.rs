@@ -287,6 +287,17 @@ impl FunctionScopes {
             .map(|c| c.callee.as_str())
     }
 
+    /// The callee of the member call (`o.m()`, not `f()` or `new C()`) that engines
+    /// report at exactly (line, column), if any.
+    pub fn member_call_at(&self, line: u32, column: u32) -> Option<&str> {
+        let first = self.calls.partition_point(|c| c.position < (line, column));
+        self.calls
+            .get(first)
+            // A member call's expression starts at its object, before the property.
+            .filter(|c| c.position == (line, column) && c.span.0 < c.position)
+            .map(|c| c.callee.as_str())
+    }
+
     /// The innermost call whose expression contains (line, column) and, when
     /// `callee` is given, calls that name: (where engines report it, the function it
     /// is in, if any).

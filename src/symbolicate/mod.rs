@@ -314,6 +314,9 @@ impl Symbolicator {
             {
                 if Arc::ptr_eq(inner_script, &mapped.script) {
                     let first = mapped.positions[0];
+                    if trace.format == TraceFormat::V8 {
+                        self.name_as_v8_would(&mapped.script, first, frames.last_mut());
+                    }
                     let skipped = self
                         .skipped_inlined(&mapped.script, *inner, first)
                         .unwrap_or_default();
@@ -380,6 +383,31 @@ impl Symbolicator {
             }
         }
         None
+    }
+
+    /// V8 names an anonymous function called as a method (`def.fn(x)`) after the
+    /// property (`Object.fn`): so does the frame of an anonymous function whose caller's
+    /// frame is at such a call.
+    fn name_as_v8_would(
+        &self,
+        script: &Script,
+        call: SourcePosition,
+        callee_frame: Option<&mut SymbolicatedFrame>,
+    ) {
+        let Some(original) = callee_frame.and_then(|f| f.original.as_mut()) else {
+            return;
+        };
+        if original.function.as_deref() != Some("<anonymous>") {
+            return;
+        }
+        if let Some(property) = self
+            .source_scopes(script, call.0)
+            .and_then(|scopes| scopes.member_call_at(call.1 .0, call.1 .1))
+            // `f.call(…)` and `f.apply(…)` call `f` itself, which V8 does not rename.
+            .filter(|property| !matches!(*property, "call" | "apply"))
+        {
+            original.function = Some(property.to_owned());
+        }
     }
 
     /// The original frame of one call of a rebuilt chain: in the caller, at the call.
