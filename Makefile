@@ -14,7 +14,7 @@ DEMO_MAP := examples/demo/bundle.min.js.map
 
 .PHONY: help build develop header check-header lint test test-rust test-c test-python \
         conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy \
-        test-chain install test-install matrix compat sdist-check fuzz check-deep test-panic
+        test-chain install test-install matrix compat sdist-check fuzz check-deep test-panic test-hostile
 
 help:
 	@echo "make demo          look up the positions of a real stack trace in the example map"
@@ -66,7 +66,7 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-test: lint check-header test-rust test-c test-install test-python test-panic test-chain wheel-smoke test-real-maps
+test: lint check-header test-rust test-hostile test-c test-install test-python test-panic test-chain wheel-smoke test-real-maps
 	@echo "make test: all checks passed"
 
 # All Rust tests (unit, integration, doc); then the conformance suite again, verbose,
@@ -74,6 +74,12 @@ test: lint check-header test-rust test-c test-install test-python test-panic tes
 test-rust:
 	$(CARGO) test
 	$(CARGO) test --test conformance -- --nocapture
+
+# The hostile-input catalogue (tests/hostile.rs): each case in a child process under
+# `prlimit --as=2G`, with its typed error or documented answer and a peak-memory bound
+# (16 x input + 32 MiB). Release mode: the 200 MB cases take minutes in a debug build.
+test-hostile:
+	$(CARGO) test --release --test hostile -- --include-ignored --nocapture
 
 conformance:
 	$(CARGO) test --test conformance -- --nocapture

@@ -46,6 +46,10 @@ pub struct SymbolicateOptions {
     pub max_data_url_bytes: usize,
     /// Limits for parsing the trace text.
     pub trace_limits: TraceLimits,
+    /// Sources and minified scripts larger than this many bytes are not parsed for
+    /// function names and inlined frames (default 32 MiB): a JavaScript syntax tree
+    /// takes several times its text, and such frames keep the map's answer alone.
+    pub max_parse_bytes: usize,
     /// Rebuild the frames of functions the minifier inlined (default true): when a
     /// frame's position maps into a function other than the one its minified function
     /// stands for, and the original sources show a chain of calls between the two,
@@ -61,6 +65,7 @@ impl Default for SymbolicateOptions {
             max_cached_scripts: 64,
             max_data_url_bytes: discovery::DEFAULT_MAX_DATA_URL_BYTES,
             trace_limits: TraceLimits::default(),
+            max_parse_bytes: 32 << 20,
             inlined_frames: true,
         }
     }
@@ -604,10 +609,7 @@ impl Symbolicator {
         let target = target_scopes.innermost(original_line, original_column)?;
         let (_, end) = target_scopes.extent(target)?;
         let at_closing_brace = (original_line, original_column + 1) == end;
-        let minified = script.minified.as_deref()?;
-        let minified_scopes = script
-            .minified_scopes
-            .get_or_init(|| FunctionScopes::parse_functions(minified, None));
+        let minified_scopes = self.minified_scopes(script)?;
         let chain = minified_scopes
             .innermost(line, column)
             .and_then(|enclosing| self.home_function(script, minified_scopes, enclosing))
@@ -693,6 +695,20 @@ impl Symbolicator {
         Some(((source, function), (source, position)))
     }
 
+    /// The function scopes of the minified script, parsed on first use; `None` when
+    /// the script was not fetched or is larger than `max_parse_bytes`.
+    fn minified_scopes<'s>(&self, script: &'s Script) -> Option<&'s FunctionScopes> {
+        let minified = script
+            .minified
+            .as_deref()
+            .filter(|m| m.len() <= self.options.max_parse_bytes)?;
+        Some(
+            script
+                .minified_scopes
+                .get_or_init(|| FunctionScopes::parse_functions(minified, None)),
+        )
+    }
+
     /// The function scopes of source `index`: stored in a cache, or parsed from its
     /// content on first use; `None` without content or when nothing parses.
     fn source_scopes<'s>(&self, script: &'s Script, index: u32) -> Option<&'s FunctionScopes> {
@@ -702,7 +718,9 @@ impl Symbolicator {
             .get_or_init(|| {
                 let map = script.map.as_ref();
                 let scopes = map.stored_scopes(index).or_else(|| {
-                    let content = map.source_content(index)?;
+                    let content = map
+                        .source_content(index)
+                        .filter(|c| c.len() <= self.options.max_parse_bytes)?;
                     Some(FunctionScopes::parse(
                         content,
                         map.source_prefixed_name(index),
@@ -728,10 +746,7 @@ impl Symbolicator {
             let innermost = scopes.innermost(original_line, original_column);
             return display_name(scopes, innermost, format);
         }
-        let minified = script.minified.as_deref()?;
-        let scopes = script
-            .minified_scopes
-            .get_or_init(|| FunctionScopes::parse_functions(minified, None));
+        let scopes = self.minified_scopes(script)?;
         let (name_line, name_column) = scopes.enclosing_name_position(line, column)?;
         let token = script.map.lookup(name_line, name_column)?;
         token.name().map(str::to_owned)
