@@ -133,6 +133,17 @@ fn symbolicate_case(script: Vec<u8>, map: Vec<u8>, trace: &str) -> (usize, Strin
     (size, result)
 }
 
+/// A frame at column 50,000,000 of a big one-line `script`, whose map sends every
+/// position to the start of `var a`.
+fn big_script_case(script: Vec<u8>) -> (usize, String) {
+    let map = br#"{"version":3,"sources":["a.js"],"sourcesContent":["var a"],"names":[],"mappings":"AAAA"}"#;
+    symbolicate_case(
+        script,
+        map.to_vec(),
+        "Error\n    at https://x.example/app.js:1:50000000\n",
+    )
+}
+
 fn trace_case(text: String) -> (usize, String) {
     let limits = TraceLimits::default();
     let result = outcome(parse_stack_trace(&text, &limits), |trace| {
@@ -168,388 +179,210 @@ fn cache_case(bytes: Vec<u8>) -> (usize, String) {
     (bytes.len(), result)
 }
 
+/// A row of [`CASES`]: `case!(name, expected outcome, run)`.
+macro_rules! case {
+    ($name:literal, $expected:expr, $run:expr) => {
+        Case {
+            name: $name,
+            expected: $expected,
+            run: $run,
+        }
+    };
+}
+
 const CASES: &[Case] = &[
     // ---- maps: JSON
-    Case {
-        name: "truncated_json",
-        expected: "InvalidJson",
-        run: || decode_case(br#"{"version":3,"sources":["a.js"],"mappings":"AAAA"#.to_vec(), lenient),
-    },
-    Case {
-        name: "deeply_nested_arrays",
-        expected: "InvalidJson",
-        run: || {
-            let mut input = br#"{"version":3,"sources":[],"mappings":"","x_deep":"#.to_vec();
-            input.extend(std::iter::repeat_n(b'[', 10 * MIB));
-            decode_case(input, lenient)
-        },
-    },
-    Case {
-        name: "deeply_nested_objects",
-        expected: "InvalidJson",
-        run: || {
-            let mut input = br#"{"version":3,"sources":[],"mappings":"","x_deep":"#.to_vec();
-            for _ in 0..MIB {
-                input.extend_from_slice(br#"{"a":"#);
-            }
-            decode_case(input, lenient)
-        },
-    },
-    Case {
-        name: "wrong_type_for_sources",
-        expected: "WrongType",
-        run: || decode_case(br#"{"version":3,"sources":5,"names":[],"mappings":""}"#.to_vec(), lenient),
-    },
-    Case {
-        name: "wrong_type_for_mappings",
-        expected: "WrongType",
-        run: || decode_case(br#"{"version":3,"sources":[],"names":[],"mappings":7}"#.to_vec(), lenient),
-    },
-    Case {
-        name: "duplicate_keys",
-        // JSON.parse semantics: the last value is used, and the duplicate is noted.
-        expected: "ok tokens=0 noted=DuplicateKey",
-        run: || {
-            decode_case(
-                br#"{"version":3,"sources":[],"names":[],"mappings":"","mappings":""}"#.to_vec(),
-                lenient_noting,
-            )
-        },
-    },
-    Case {
-        name: "not_an_object",
-        expected: "NotAnObject",
-        run: || decode_case(b"[1,2,3]".to_vec(), lenient),
-    },
-    Case {
-        name: "empty_input",
-        expected: "InvalidJson",
-        run: || decode_case(Vec::new(), lenient),
-    },
-    Case {
-        name: "five_million_names",
-        expected: "ok tokens=1 lines=1",
-        run: || {
-            let mut input = br#"{"version":3,"sources":["a.js"],"mappings":"AAAAA","names":["#.to_vec();
-            for i in 0..5_000_000 {
-                input.extend_from_slice(if i == 0 { b"\"n\"" } else { b",\"n\"" });
-            }
-            input.extend_from_slice(b"]}");
-            decode_case(input, lenient)
-        },
-    },
-    Case {
-        name: "utf8_bom_prefix",
-        expected: "ok tokens=1 lines=1",
-        run: || {
-            let mut input = b"\xEF\xBB\xBF".to_vec();
-            input.extend(map_with_mappings("AAAA"));
-            decode_case(input, lenient)
-        },
-    },
-    Case {
-        name: "xssi_prefix",
-        expected: "ok tokens=1 lines=1",
-        run: || {
-            let mut input = b")]}'\n".to_vec();
-            input.extend(map_with_mappings("AAAA"));
-            decode_case(input, lenient)
-        },
-    },
-    Case {
-        name: "invalid_utf8_strict",
-        expected: "InvalidUtf8",
-        run: || {
-            decode_case(
-                b"{\"version\":3,\"sources\":[\"a\xFF.js\"],\"names\":[],\"mappings\":\"AAAA\"}".to_vec(),
-                strict,
-            )
-        },
-    },
-    Case {
-        name: "invalid_utf8_lenient",
-        expected: "ok tokens=1 lines=1",
-        run: || {
-            decode_case(
-                b"{\"version\":3,\"sources\":[\"a\xFF.js\"],\"names\":[],\"mappings\":\"AAAA\"}".to_vec(),
-                lenient,
-            )
-        },
-    },
-    Case {
-        name: "lone_surrogate_escape",
-        expected: "ok tokens=1 lines=1",
-        run: || {
-            decode_case(
-                br#"{"version":3,"sources":["\ud800.js"],"names":[],"mappings":"AAAA"}"#.to_vec(),
-                lenient,
-            )
-        },
-    },
-    Case {
-        name: "junk_extension_fields",
-        expected: "ok tokens=1 lines=1",
-        run: || {
-            decode_case(
-                br#"{"version":3,"x_junk":{"a":[1,{"b":null}]},"x_google_ignoreList":"no","sources":["a.js"],"names":[],"mappings":"AAAA"}"#
-                    .to_vec(),
-                lenient,
-            )
-        },
-    },
+    case!("truncated_json", "InvalidJson", || decode_case(br#"{"version":3,"sources":["a.js"],"mappings":"AAAA"#.to_vec(), lenient)),
+    case!("deeply_nested_arrays", "InvalidJson", || {
+        let mut input = br#"{"version":3,"sources":[],"mappings":"","x_deep":"#.to_vec();
+        input.extend(std::iter::repeat_n(b'[', 10 * MIB));
+        decode_case(input, lenient)
+    }),
+    case!("deeply_nested_objects", "InvalidJson", || {
+        let mut input = br#"{"version":3,"sources":[],"mappings":"","x_deep":"#.to_vec();
+        for _ in 0..MIB {
+            input.extend_from_slice(br#"{"a":"#);
+        }
+        decode_case(input, lenient)
+    }),
+    case!("wrong_type_for_sources", "WrongType", || decode_case(br#"{"version":3,"sources":5,"names":[],"mappings":""}"#.to_vec(), lenient)),
+    case!("wrong_type_for_mappings", "WrongType", || decode_case(br#"{"version":3,"sources":[],"names":[],"mappings":7}"#.to_vec(), lenient)),
+    // JSON.parse semantics: the last value is used, and the duplicate is noted.
+    case!("duplicate_keys", "ok tokens=0 noted=DuplicateKey", || {
+        decode_case(
+            br#"{"version":3,"sources":[],"names":[],"mappings":"","mappings":""}"#.to_vec(),
+            lenient_noting,
+        )
+    }),
+    case!("not_an_object", "NotAnObject", || decode_case(b"[1,2,3]".to_vec(), lenient)),
+    case!("empty_input", "InvalidJson", || decode_case(Vec::new(), lenient)),
+    case!("five_million_names", "ok tokens=1 lines=1", || {
+        let mut input = br#"{"version":3,"sources":["a.js"],"mappings":"AAAAA","names":["#.to_vec();
+        for i in 0..5_000_000 {
+            input.extend_from_slice(if i == 0 { b"\"n\"" } else { b",\"n\"" });
+        }
+        input.extend_from_slice(b"]}");
+        decode_case(input, lenient)
+    }),
+    case!("utf8_bom_prefix", "ok tokens=1 lines=1", || {
+        let mut input = b"\xEF\xBB\xBF".to_vec();
+        input.extend(map_with_mappings("AAAA"));
+        decode_case(input, lenient)
+    }),
+    case!("xssi_prefix", "ok tokens=1 lines=1", || {
+        let mut input = b")]}'\n".to_vec();
+        input.extend(map_with_mappings("AAAA"));
+        decode_case(input, lenient)
+    }),
+    case!("invalid_utf8_strict", "InvalidUtf8", || {
+        decode_case(
+            b"{\"version\":3,\"sources\":[\"a\xFF.js\"],\"names\":[],\"mappings\":\"AAAA\"}".to_vec(),
+            strict,
+        )
+    }),
+    case!("invalid_utf8_lenient", "ok tokens=1 lines=1", || {
+        decode_case(
+            b"{\"version\":3,\"sources\":[\"a\xFF.js\"],\"names\":[],\"mappings\":\"AAAA\"}".to_vec(),
+            lenient,
+        )
+    }),
+    case!("lone_surrogate_escape", "ok tokens=1 lines=1", || {
+        decode_case(
+            br#"{"version":3,"sources":["\ud800.js"],"names":[],"mappings":"AAAA"}"#.to_vec(),
+            lenient,
+        )
+    }),
+    case!("junk_extension_fields", "ok tokens=1 lines=1", || {
+        decode_case(
+            br#"{"version":3,"x_junk":{"a":[1,{"b":null}]},"x_google_ignoreList":"no","sources":["a.js"],"names":[],"mappings":"AAAA"}"#
+                .to_vec(),
+            lenient,
+        )
+    }),
     // ---- maps: mappings
-    Case {
-        name: "non_base64_vlq",
-        expected: "InvalidBase64",
-        run: || decode_case(map_with_mappings("AA!A"), strict),
-    },
-    Case {
-        name: "dangling_continuation",
-        expected: "VlqTruncated",
-        run: || decode_case(map_with_mappings("AAAg"), strict),
-    },
-    Case {
-        name: "value_over_32_bits",
-        expected: "VlqOverflow",
-        run: || decode_case(map_with_mappings("gggggggggggB"), strict),
-    },
-    Case {
-        name: "negative_generated_column",
-        expected: "NegativeValue",
-        run: || decode_case(map_with_mappings("D"), strict),
-    },
-    Case {
-        name: "two_field_segment",
-        expected: "InvalidSegmentLength",
-        run: || decode_case(map_with_mappings("AA"), strict),
-    },
-    Case {
-        name: "source_index_out_of_range",
-        expected: "SourceIndexOutOfBounds",
-        run: || decode_case(map_with_mappings("ACAA"), strict),
-    },
-    Case {
-        name: "name_index_out_of_range",
-        expected: "NameIndexOutOfBounds",
-        run: || decode_case(map_with_mappings("AAAAC"), strict),
-    },
-    Case {
-        name: "unsorted_columns_lenient",
-        expected: "ok tokens=2 lines=1",
-        run: || decode_case(map_with_mappings("KAAA,DAAA"), lenient),
-    },
-    Case {
-        name: "200_mb_of_semicolons",
-        expected: "ok tokens=0 lines=209715201",
-        run: || decode_case(map_with_big_mappings(";", 200 * MIB), lenient),
-    },
-    Case {
-        name: "200_mb_of_commas",
-        expected: "ok tokens=0 lines=1",
-        run: || decode_case(map_with_big_mappings(",", 200 * MIB), lenient),
-    },
-    Case {
-        name: "50_mb_of_segments",
-        expected: "ok tokens=10485760 lines=1",
-        run: || decode_case(map_with_big_mappings("CAAA,", 50 * MIB), lenient),
-    },
+    case!("non_base64_vlq", "InvalidBase64", || decode_case(map_with_mappings("AA!A"), strict)),
+    case!("dangling_continuation", "VlqTruncated", || decode_case(map_with_mappings("AAAg"), strict)),
+    case!("value_over_32_bits", "VlqOverflow", || decode_case(map_with_mappings("gggggggggggB"), strict)),
+    case!("negative_generated_column", "NegativeValue", || decode_case(map_with_mappings("D"), strict)),
+    case!("two_field_segment", "InvalidSegmentLength", || decode_case(map_with_mappings("AA"), strict)),
+    case!("source_index_out_of_range", "SourceIndexOutOfBounds", || decode_case(map_with_mappings("ACAA"), strict)),
+    case!("name_index_out_of_range", "NameIndexOutOfBounds", || decode_case(map_with_mappings("AAAAC"), strict)),
+    case!("unsorted_columns_lenient", "ok tokens=2 lines=1", || decode_case(map_with_mappings("KAAA,DAAA"), lenient)),
+    case!("200_mb_of_semicolons", "ok tokens=0 lines=209715201", || decode_case(map_with_big_mappings(";", 200 * MIB), lenient)),
+    case!("200_mb_of_commas", "ok tokens=0 lines=1", || decode_case(map_with_big_mappings(",", 200 * MIB), lenient)),
+    case!("50_mb_of_segments", "ok tokens=10485760 lines=1", || decode_case(map_with_big_mappings("CAAA,", 50 * MIB), lenient)),
     // ---- index maps
-    Case {
-        name: "index_map_overlapping_sections",
-        expected: "InvalidSectionOrder",
-        run: || {
-            decode_case(
-                br#"{"version":3,"sections":[{"offset":{"line":0,"column":5},"map":{"version":3,"sources":[],"names":[],"mappings":""}},{"offset":{"line":0,"column":1},"map":{"version":3,"sources":[],"names":[],"mappings":""}}]}"#
-                    .to_vec(),
-                strict,
-            )
-        },
-    },
-    Case {
-        name: "index_map_nested",
-        expected: "NestedIndexMap",
-        run: || {
-            decode_case(
-                br#"{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sections":[]}}]}"#
-                    .to_vec(),
-                strict,
-            )
-        },
-    },
-    Case {
-        name: "index_map_with_mappings",
-        expected: "SectionsWithMappings",
-        run: || {
-            decode_case(
-                br#"{"version":3,"mappings":"AAAA","sections":[]}"#.to_vec(),
-                strict,
-            )
-        },
-    },
+    case!("index_map_overlapping_sections", "InvalidSectionOrder", || {
+        decode_case(
+            br#"{"version":3,"sections":[{"offset":{"line":0,"column":5},"map":{"version":3,"sources":[],"names":[],"mappings":""}},{"offset":{"line":0,"column":1},"map":{"version":3,"sources":[],"names":[],"mappings":""}}]}"#
+                .to_vec(),
+            strict,
+        )
+    }),
+    case!("index_map_nested", "NestedIndexMap", || {
+        decode_case(
+            br#"{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sections":[]}}]}"#
+                .to_vec(),
+            strict,
+        )
+    }),
+    case!("index_map_with_mappings", "SectionsWithMappings", || {
+        decode_case(
+            br#"{"version":3,"mappings":"AAAA","sections":[]}"#.to_vec(),
+            strict,
+        )
+    }),
     // ---- minified scripts and original sources, through the symbolicator
-    Case {
-        name: "line_terminators_in_sources",
-        expected: "ok a.js:4:1 None context=Some(\"d\")",
-        run: || {
-            // CRLF, lone CR and U+2028 each end a line: the fourth line is `d`.
-            let map = br#"{"version":3,"sources":["a.js"],"sourcesContent":["a\r\nb\rc\u2028d\u2029e"],"names":[],"mappings":"AAGA"}"#;
-            symbolicate_case(
-                b"x".to_vec(),
-                map.to_vec(),
-                "Error\n    at https://x.example/app.js:1:1\n",
-            )
-        },
-    },
-    Case {
-        name: "surrogate_pairs_in_columns",
-        expected: "ok a.js:1:5 None context=Some(\"\u{1F600}\u{1F600}x\")",
-        run: || {
-            // Columns count UTF-16 units: x is at column 4 (0-based) after two emoji.
-            let map = r#"{"version":3,"sources":["a.js"],"sourcesContent":["😀😀x"],"names":[],"mappings":"AAAI"}"#;
-            symbolicate_case(
-                b"x".to_vec(),
-                map.as_bytes().to_vec(),
-                "Error\n    at https://x.example/app.js:1:1\n",
-            )
-        },
-    },
-    Case {
-        name: "100_mb_single_line_script",
-        expected: "ok a.js:1:1 None context=Some(\"var a\")",
-        run: || {
-            let mut script = b"var a = \"".to_vec();
-            script.extend(std::iter::repeat_n(b'x', 100 * MIB));
-            script.extend_from_slice(b"\";");
-            let map =
-                br#"{"version":3,"sources":["a.js"],"sourcesContent":["var a"],"names":[],"mappings":"AAAA"}"#;
-            symbolicate_case(
-                script,
-                map.to_vec(),
-                "Error\n    at https://x.example/app.js:1:50000000\n",
-            )
-        },
-    },
-    Case {
-        name: "100_mb_of_functions_in_a_script",
-        expected: "ok a.js:1:1 None context=Some(\"var a\")",
-        run: || {
-            // Over `max_parse_bytes` (32 MiB): not parsed, so no syntax tree of
-            // several times its size is built.
-            let script = "function a(){}".repeat(100 * MIB / 14).into_bytes();
-            let map =
-                br#"{"version":3,"sources":["a.js"],"sourcesContent":["var a"],"names":[],"mappings":"AAAA"}"#;
-            symbolicate_case(
-                script,
-                map.to_vec(),
-                "Error\n    at https://x.example/app.js:1:50000000\n",
-            )
-        },
-    },
-    Case {
-        name: "100_mb_single_line_source",
-        expected: "ok a.js:1:50000001 None context=Some(\"{snip} xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx {snip}\")",
-        run: || {
-            // Generated 0:0 maps to original column 50,000,000 of a 100 MiB line.
-            let mut map = format!(
-                r#"{{"version":3,"sources":["a.js"],"names":[],"mappings":"AAA{}","sourcesContent":[""#,
-                vlq(50_000_000)
-            )
-            .into_bytes();
-            map.extend(std::iter::repeat_n(b'x', 100 * MIB));
-            map.extend_from_slice(b"\"]}");
-            symbolicate_case(
-                b"x".to_vec(),
-                map,
-                "Error\n    at https://x.example/app.js:1:1\n",
-            )
-        },
-    },
-    Case {
-        name: "oversized_inline_data_url",
-        expected: "ok unmapped failed",
-        run: || {
-            // A base64 `data:` map larger than the 64 MiB default decodes to nothing.
-            let mut script = b"x\n//# sourceMappingURL=data:application/json;base64,".to_vec();
-            script.extend(std::iter::repeat_n(b'A', 90 * MIB));
-            symbolicate_case(script, Vec::new(), "Error\n    at https://x.example/app.js:1:1\n")
-        },
-    },
+    case!("line_terminators_in_sources", "ok a.js:4:1 None context=Some(\"d\")", || {
+        // CRLF, lone CR and U+2028 each end a line: the fourth line is `d`.
+        let map = br#"{"version":3,"sources":["a.js"],"sourcesContent":["a\r\nb\rc\u2028d\u2029e"],"names":[],"mappings":"AAGA"}"#;
+        symbolicate_case(
+            b"x".to_vec(),
+            map.to_vec(),
+            "Error\n    at https://x.example/app.js:1:1\n",
+        )
+    }),
+    case!("surrogate_pairs_in_columns", "ok a.js:1:5 None context=Some(\"\u{1F600}\u{1F600}x\")", || {
+        // Columns count UTF-16 units: x is at column 4 (0-based) after two emoji.
+        let map = r#"{"version":3,"sources":["a.js"],"sourcesContent":["😀😀x"],"names":[],"mappings":"AAAI"}"#;
+        symbolicate_case(
+            b"x".to_vec(),
+            map.as_bytes().to_vec(),
+            "Error\n    at https://x.example/app.js:1:1\n",
+        )
+    }),
+    case!("100_mb_single_line_script", "ok a.js:1:1 None context=Some(\"var a\")", || {
+        let mut script = b"var a = \"".to_vec();
+        script.extend(std::iter::repeat_n(b'x', 100 * MIB));
+        script.extend_from_slice(b"\";");
+        big_script_case(script)
+    }),
+    case!("100_mb_of_functions_in_a_script", "ok a.js:1:1 None context=Some(\"var a\")", || {
+        // Over `max_parse_bytes` (32 MiB): not parsed, so no syntax tree of
+        // several times its size is built.
+        big_script_case("function a(){}".repeat(100 * MIB / 14).into_bytes())
+    }),
+    case!("100_mb_single_line_source", "ok a.js:1:50000001 None context=Some(\"{snip} xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx {snip}\")", || {
+        // Generated 0:0 maps to original column 50,000,000 of a 100 MiB line.
+        let mut map = format!(
+            r#"{{"version":3,"sources":["a.js"],"names":[],"mappings":"AAA{}","sourcesContent":[""#,
+            vlq(50_000_000)
+        )
+        .into_bytes();
+        map.extend(std::iter::repeat_n(b'x', 100 * MIB));
+        map.extend_from_slice(b"\"]}");
+        symbolicate_case(
+            b"x".to_vec(),
+            map,
+            "Error\n    at https://x.example/app.js:1:1\n",
+        )
+    }),
+    case!("oversized_inline_data_url", "ok unmapped failed", || {
+        // A base64 `data:` map larger than the 64 MiB default decodes to nothing.
+        let mut script = b"x\n//# sourceMappingURL=data:application/json;base64,".to_vec();
+        script.extend(std::iter::repeat_n(b'A', 90 * MIB));
+        symbolicate_case(script, Vec::new(), "Error\n    at https://x.example/app.js:1:1\n")
+    }),
     // ---- stack traces
-    Case {
-        name: "trace_with_a_1_mb_line",
-        expected: "ok frames=1 truncated=false",
-        run: || {
-            let mut text = format!("Error: {}\n", "m".repeat(MIB));
-            text.push_str(&format!("    at f ({}:1:1)\n", "u".repeat(MIB)));
-            text.push_str("    at g (https://x.example/app.js:1:1)\n");
-            trace_case(text)
-        },
-    },
-    Case {
-        name: "trace_with_a_million_frames",
-        expected: "TraceTooLarge",
-        run: || trace_case("    at f (https://x.example/app.js:1:1)\n".repeat(1_000_000)),
-    },
-    Case {
-        name: "trace_with_400_thousand_frames",
-        expected: "ok frames=10000 truncated=true",
-        run: || trace_case("    at f (a.js:1:1)\n".repeat(400_000)),
-    },
-    Case {
-        name: "trace_of_control_bytes_and_parens",
-        expected: "ok frames=0 truncated=false",
-        run: || {
-            let text: String = (0..MIB)
-                .map(|i| ['(', ')', '@', ':', '\u{1}', ' ', 'a'][i % 7])
-                .collect();
-            trace_case(text)
-        },
-    },
+    case!("trace_with_a_1_mb_line", "ok frames=1 truncated=false", || {
+        let mut text = format!("Error: {}\n", "m".repeat(MIB));
+        text.push_str(&format!("    at f ({}:1:1)\n", "u".repeat(MIB)));
+        text.push_str("    at g (https://x.example/app.js:1:1)\n");
+        trace_case(text)
+    }),
+    case!("trace_with_a_million_frames", "TraceTooLarge", || trace_case("    at f (https://x.example/app.js:1:1)\n".repeat(1_000_000))),
+    case!("trace_with_400_thousand_frames", "ok frames=10000 truncated=true", || trace_case("    at f (a.js:1:1)\n".repeat(400_000))),
+    case!("trace_of_control_bytes_and_parens", "ok frames=0 truncated=false", || {
+        let text: String = (0..MIB)
+            .map(|i| ['(', ')', '@', ':', '\u{1}', ' ', 'a'][i % 7])
+            .collect();
+        trace_case(text)
+    }),
     // ---- caches
-    Case {
-        name: "cache_truncated",
-        expected: "TruncatedCache",
-        run: || {
-            let mut bytes = cache_bytes();
-            bytes.truncate(bytes.len() - 7);
-            cache_case(bytes)
-        },
-    },
-    Case {
-        name: "cache_bit_flipped",
-        expected: "CorruptCache",
-        run: || {
-            let mut bytes = cache_bytes();
-            let middle = bytes.len() / 2;
-            bytes[middle] ^= 0x10;
-            cache_case(bytes)
-        },
-    },
-    Case {
-        name: "cache_of_zeros",
-        expected: "NotACache",
-        run: || cache_case(vec![0; 64 * 1024]),
-    },
-    Case {
-        name: "cache_magic_then_garbage",
-        expected: "NotACache",
-        run: || {
-            let mut bytes = b"MAPBACKC".to_vec();
-            bytes.extend(std::iter::repeat_n(0xFF, 20));
-            cache_case(bytes)
-        },
-    },
+    case!("cache_truncated", "TruncatedCache", || {
+        let mut bytes = cache_bytes();
+        bytes.truncate(bytes.len() - 7);
+        cache_case(bytes)
+    }),
+    case!("cache_bit_flipped", "CorruptCache", || {
+        let mut bytes = cache_bytes();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x10;
+        cache_case(bytes)
+    }),
+    case!("cache_of_zeros", "NotACache", || cache_case(vec![0; 64 * 1024])),
+    case!("cache_magic_then_garbage", "NotACache", || {
+        let mut bytes = b"MAPBACKC".to_vec();
+        bytes.extend(std::iter::repeat_n(0xFF, 20));
+        cache_case(bytes)
+    }),
     // ---- discovery
-    Case {
-        name: "discovery_in_100_mb_of_comment_lines",
-        expected: "ok found",
-        run: || {
-            let mut text = "//\n".repeat(100 * MIB / 3);
-            text.push_str("//# sourceMappingURL=app.js.map\n");
-            let found = discovery::source_mapping_url(&text) == Some("app.js.map");
-            (text.len(), if found { "ok found".into() } else { "missing".into() })
-        },
-    },
+    case!("discovery_in_100_mb_of_comment_lines", "ok found", || {
+        let mut text = "//\n".repeat(100 * MIB / 3);
+        text.push_str("//# sourceMappingURL=app.js.map\n");
+        let found = discovery::source_mapping_url(&text) == Some("app.js.map");
+        (text.len(), if found { "ok found".into() } else { "missing".into() })
+    }),
 ];
 
 /// The child: runs the case named by `MAPBACK_HOSTILE_CASE`, if any, and prints its

@@ -127,15 +127,18 @@ mod tests {
         (line, (offset - start) as u32)
     }
 
+    /// The function containing the first `needle` of `source` (source index 0).
+    fn function_at(scopes: &FunctionScopes, source: &str, needle: &str) -> FunctionRef {
+        let (line, column) = position_of(source, needle);
+        (0, scopes.innermost(line, column).unwrap())
+    }
+
     #[test]
     fn finds_direct_and_nested_calls() {
         let source = "function load(x) {\n  return parse(x);\n}\nfunction parse(x) {\n  return check(x);\n}\nfunction check(x) {\n  throw new Error(x);\n}\n";
         let scopes = FunctionScopes::parse(source, Some("a.js"));
         let of = |_: u32| Some(&scopes);
-        let id = |needle: &str| {
-            let (l, c) = position_of(source, needle);
-            (0, scopes.innermost(l, c).unwrap())
-        };
+        let id = |needle: &str| function_at(&scopes, source, needle);
         let (load, parse, check) = (id("return parse"), id("return check"), id("throw"));
         let direct = call_chain(&of, load, parse).unwrap();
         assert_eq!(direct.len(), 1);
@@ -164,10 +167,7 @@ mod tests {
         let source = "class Store {\n  constructor() { this.reset(); }\n  reset() { throw 1; }\n}\nconst make = () => new Store();\n";
         let scopes = FunctionScopes::parse(source, Some("a.js"));
         let of = |_: u32| Some(&scopes);
-        let at = |needle: &str| {
-            let (l, c) = position_of(source, needle);
-            (0, scopes.innermost(l, c).unwrap())
-        };
+        let at = |needle: &str| function_at(&scopes, source, needle);
         let chain = call_chain(&of, at("new Store"), at("throw 1")).unwrap();
         assert_eq!(chain.len(), 2);
         assert_eq!(chain[0].position, position_of(source, "new Store"));
@@ -180,10 +180,7 @@ mod tests {
             "function a() { b(); }\nfunction b() {}\nconst c = [1].map(() => { throw 1; });\n";
         let scopes = FunctionScopes::parse(source, Some("a.js"));
         let of = |_: u32| Some(&scopes);
-        let at = |needle: &str| {
-            let (l, c) = position_of(source, needle);
-            (0, scopes.innermost(l, c).unwrap())
-        };
+        let at = |needle: &str| function_at(&scopes, source, needle);
         assert_eq!(call_chain(&of, at("b();"), at("throw 1")), None);
         assert_eq!(call_chain(&of, at("b() {}"), at("b();")), None);
     }
