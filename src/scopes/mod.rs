@@ -280,21 +280,22 @@ impl FunctionScopes {
 
     /// The callee of the call engines report at exactly (line, column), if any.
     pub fn call_at(&self, line: u32, column: u32) -> Option<&str> {
-        let first = self.calls.partition_point(|c| c.position < (line, column));
-        self.calls
-            .get(first)
-            .filter(|c| c.position == (line, column))
+        self.call_reported_at((line, column))
             .map(|c| c.callee.as_str())
+    }
+
+    /// The call engines report at exactly `position` (calls are sorted by it).
+    fn call_reported_at(&self, position: Position) -> Option<&CallSite> {
+        let first = self.calls.partition_point(|c| c.position < position);
+        self.calls.get(first).filter(|c| c.position == position)
     }
 
     /// The callee of the member call (`o.m()`, not `f()` or `new C()`) that engines
     /// report at exactly (line, column), if any.
     pub fn member_call_at(&self, line: u32, column: u32) -> Option<&str> {
-        let first = self.calls.partition_point(|c| c.position < (line, column));
-        self.calls
-            .get(first)
+        self.call_reported_at((line, column))
             // A member call's expression starts at its object, before the property.
-            .filter(|c| c.position == (line, column) && c.span.0 < c.position)
+            .filter(|c| c.span.0 < c.position)
             .map(|c| c.callee.as_str())
     }
 
@@ -326,22 +327,6 @@ impl FunctionScopes {
             .filter(|c| c.span.1 == end)
             .max_by_key(|c| c.span.0)
             .map(|c| (c.position, c.scope))
-    }
-
-    /// Whether function `inner` is `outer` or nested in it.
-    pub fn is_within(&self, inner: ScopeId, outer: ScopeId) -> bool {
-        let mut current = Some(inner);
-        while let Some(id) = current {
-            if id == outer {
-                return true;
-            }
-            current = self
-                .scopes
-                .get(id as usize)
-                .and_then(|s| s.parent)
-                .filter(|&p| p < id);
-        }
-        false
     }
 
     /// A compact binary form, for storing scopes in a cache: `[count u32]`, then per

@@ -423,10 +423,23 @@ impl Symbolicator {
         format: TraceFormat,
     ) -> OriginalFrame {
         let (source, caller) = call.caller;
+        self.frame_in(script, source, call.position, Some(caller), format)
+    }
+
+    /// An original frame at `position` of `source`, named after function `function`
+    /// (`None`: top level).
+    fn frame_in(
+        &self,
+        script: &Script,
+        source: u32,
+        position: (u32, u32),
+        function: Option<ScopeId>,
+        format: TraceFormat,
+    ) -> OriginalFrame {
         let name = self
             .source_scopes(script, source)
-            .and_then(|scopes| display_name(scopes, Some(caller), format));
-        self.original_frame(script.map.as_ref(), source, call.position, name)
+            .and_then(|scopes| display_name(scopes, function, format));
+        self.original_frame(script.map.as_ref(), source, position, name)
     }
 
     /// Symbolicates one frame (of unknown origin): the frame, preceded by the frames
@@ -539,10 +552,7 @@ impl Symbolicator {
                     position,
                     caller,
                 }) => {
-                    let name = self
-                        .source_scopes(&script, source)
-                        .and_then(|scopes| display_name(scopes, caller, format));
-                    frames = vec![self.original_frame(map, source, position, name)];
+                    frames = vec![self.frame_in(&script, source, position, caller, format)];
                     positions = vec![(source, position)];
                 }
                 None => {}
