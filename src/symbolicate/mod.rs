@@ -279,10 +279,15 @@ type Loaded = std::result::Result<Arc<Script>, Unmapped>;
 
 /// Symbolicates traces. Thread-safe: share one across threads; scripts' maps are
 /// decoded once and kept (up to `max_cached_scripts`).
+///
+/// A child process forked from a process using it keeps working, without the cache:
+/// it decodes the maps it needs again.
 pub struct Symbolicator {
     loader: Box<dyn Loader>,
     options: SymbolicateOptions,
     cache: Mutex<ScriptCache>,
+    /// The process that owns the cache (see [`Symbolicator::script`]).
+    process: u32,
 }
 
 #[derive(Default)]
@@ -298,6 +303,7 @@ impl Symbolicator {
             loader: Box::new(loader),
             options,
             cache: Mutex::new(ScriptCache::default()),
+            process: std::process::id(),
         }
     }
 
@@ -764,6 +770,12 @@ impl Symbolicator {
 
     /// The script for `url`, from the cache or loaded now.
     fn script(&self, url: &str) -> std::result::Result<Arc<Script>, Unmapped> {
+        // In a child forked while another thread of the parent held the cache's lock,
+        // or was parsing a script's scopes, that lock or parse is never released: the
+        // child loads its own scripts and touches nothing the parent shared.
+        if std::process::id() != self.process {
+            return self.load(url);
+        }
         if let Some(found) = self.lock().entries.get(url) {
             return found.clone();
         }
