@@ -62,7 +62,7 @@
  * Version of the C ABI. It changes only when a signature, struct layout or constant
  * changes incompatibly; compare it with `mapback_abi_version()` at run time.
  */
-#define MAPBACK_ABI_VERSION 1
+#define MAPBACK_ABI_VERSION 2
 
 /**
  * "No value": an absent source, name or original position in a `mapback_token`, a
@@ -295,6 +295,17 @@
  * An object was used after it was closed (reported by language bindings).
  */
 #define MAPBACK_ERROR_CLOSED 903
+
+/**
+ * Bounds on what one decode may take, checked before the memory is allocated, so a
+ * hostile map fails with [`ErrorCode::InputTooLarge`] instead of exhausting memory.
+ *
+ * The defaults take the largest published maps measured (babel.js.map: 22 MB, 3.1
+ * million mappings, 1,700 sources, 70,000 names) with ten times or more to spare, and
+ * hold a decode's peak memory near 16 bytes per input byte. A service that decodes
+ * maps from strangers may lower them; a build tool with huge maps may raise them.
+ */
+typedef struct DecodeLimits DecodeLimits;
 
 /**
  * A source map under construction (opaque). Create with `mapback_builder_new`,
@@ -540,8 +551,33 @@ typedef struct mapback_rewrite_options {
 } mapback_rewrite_options;
 
 /**
+ * Bounds on what decoding one map may take, checked before memory is allocated. A map
+ * over a bound fails with `MAPBACK_ERROR_INPUT_TOO_LARGE`. 0 in a field means its
+ * default, so a zero-initialised struct gives the defaults. `SIZE_MAX` lifts a bound
+ * (up to the format's own 4 GiB input limit); do that only for trusted input.
+ */
+typedef struct mapback_decode_limits {
+    /**
+     * Largest input in bytes (default 256 MiB).
+     */
+    size_t max_input_bytes;
+    /**
+     * Most mappings (segments), over all sections of an index map (default 33,554,432).
+     */
+    size_t max_mappings;
+    /**
+     * Most `sources` entries, over all sections (default 1,048,576).
+     */
+    size_t max_sources;
+    /**
+     * Most `names` entries, over all sections (default 4,194,304).
+     */
+    size_t max_names;
+} mapback_decode_limits;
+
+/**
  * Options for `mapback_sourcemap_parse`. Pass NULL for the defaults (lenient, no base
- * URL).
+ * URL, default limits); a zero-initialised struct means the same.
  */
 typedef struct mapback_parse_options {
     /**
@@ -558,6 +594,10 @@ typedef struct mapback_parse_options {
      * Length of `base_url` in bytes.
      */
     size_t base_url_len;
+    /**
+     * Bounds on the decode (0 fields: the defaults).
+     */
+    struct mapback_decode_limits limits;
 } mapback_parse_options;
 
 /**
@@ -597,7 +637,7 @@ typedef struct mapback_diagnostic {
 
 /**
  * Options for a symbolicator. Pass NULL for the defaults; 0 in a field also means
- * its default.
+ * its default, so a zero-initialised struct gives the defaults.
  */
 typedef struct mapback_symbolicator_options {
     /**
@@ -612,7 +652,41 @@ typedef struct mapback_symbolicator_options {
      * How many scripts' maps stay decoded (default 64).
      */
     uint32_t max_cached_scripts;
+    /**
+     * true: do not rebuild the frames of functions the minifier inlined (they are
+     * rebuilt by default; see `"inlined"` in the output).
+     */
+    bool skip_inlined_frames;
+    /**
+     * Sources and scripts larger than this are not parsed for function names and
+     * inlined frames (default 32 MiB).
+     */
+    size_t max_parse_bytes;
+    /**
+     * Largest decoded inline (`data:` URL) map (default 64 MiB).
+     */
+    size_t max_data_url_bytes;
+    /**
+     * Largest trace text; larger fails with `MAPBACK_ERROR_TRACE_TOO_LARGE`
+     * (default 16 MiB).
+     */
+    size_t max_trace_bytes;
+    /**
+     * Longer trace lines are not parsed as frames (default 64 KiB).
+     */
+    size_t max_trace_line_bytes;
+    /**
+     * Frames past this many are dropped and the output says `"truncated": true`
+     * (default 10,000).
+     */
+    size_t max_trace_frames;
+    /**
+     * Bounds on decoding each JSON map (0 fields: the defaults).
+     */
+    struct mapback_decode_limits map_limits;
 } mapback_symbolicator_options;
+
+
 
 #ifdef __cplusplus
 extern "C" {
@@ -990,11 +1064,13 @@ struct mapback_builder *mapback_sourcemap_rewrite(const struct mapback_sourcemap
  *
  * `data` is copied as needed; the caller keeps ownership and may free it as soon as
  * the call returns. `data` may be NULL only when `len` is 0. `options` may be NULL for
- * the defaults (lenient, no base URL). A UTF-8 BOM and a `)]}'` first line are skipped.
+ * the defaults (lenient, no base URL, default limits). A UTF-8 BOM and a `)]}'` first
+ * line are skipped.
  *
  * Returns a new map owned by the caller, to be released with `mapback_sourcemap_free`,
  * or NULL on error with `err` set (`MAPBACK_ERROR_INVALID_JSON`, `..._MISSING_FIELD`,
- * `..._VLQ_OVERFLOW`, and in strict mode any optional-error code). Thread-safe.
+ * `..._VLQ_OVERFLOW`, `..._INPUT_TOO_LARGE` when the map passes one of
+ * `options->limits`, and in strict mode any optional-error code). Thread-safe.
  */
 struct mapback_sourcemap *mapback_sourcemap_parse(const uint8_t *data,
                                                   size_t len,

@@ -44,7 +44,7 @@ pub mod vlq;
 pub mod ffi;
 
 pub use crate::cache::{to_cache_bytes, write_cache_file, Cache, CacheOptions};
-pub use crate::decode::{decode, DecodeOptions, MAX_INPUT_BYTES};
+pub use crate::decode::{decode, DecodeLimits, DecodeOptions, MAX_INPUT_BYTES};
 pub use crate::error::{Diagnostic, Error, ErrorCode, Result};
 pub use crate::lookup::{Bias, LookupOptions, MappingStore, ReverseIndex};
 pub use crate::map::SourceMap;

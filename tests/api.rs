@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use mapback::{
-    Bias, DecodeOptions, ErrorCode, LookupOptions, MappingStore, SourceMap, SourceMapView, Token,
-    NONE,
+    Bias, DecodeLimits, DecodeOptions, ErrorCode, LookupOptions, MappingStore, SourceMap,
+    SourceMapView, Token, NONE,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -1645,4 +1645,139 @@ fn batch_lookups_in_any_order_match_single_lookups() {
         let expected = map.raw_lookup(lines[i], columns[i], LookupOptions::default());
         assert_eq!(answer, Some(expected), "position {i}");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Decode limits
+// ---------------------------------------------------------------------------------------
+
+fn decode_limited(json: &str, limits: DecodeLimits) -> Result<SourceMap, mapback::Error> {
+    SourceMap::from_slice_with(json.as_bytes(), &DecodeOptions::new().limits(limits))
+}
+
+fn limited_err(json: &str, limits: DecodeLimits) -> mapback::Error {
+    match decode_limited(json, limits) {
+        Ok(map) => panic!("decoded {} tokens over a limit", map.token_count()),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn each_decode_limit_admits_its_bound_and_refuses_one_more() {
+    let map = regular(r#"["a.js","b.js"]"#, r#"["x","y"]"#, "AAAA,CAAC,CAAC");
+    let exact = DecodeLimits {
+        max_input_bytes: map.len(),
+        max_mappings: 3,
+        max_sources: 2,
+        max_names: 2,
+    };
+    let decoded = decode_limited(&map, exact).expect("every bound is met exactly");
+    assert_eq!(decoded.token_count(), 3);
+
+    let tighter = [
+        (
+            "max_input_bytes",
+            DecodeLimits {
+                max_input_bytes: map.len() - 1,
+                ..exact
+            },
+        ),
+        (
+            "max_mappings",
+            DecodeLimits {
+                max_mappings: 2,
+                ..exact
+            },
+        ),
+        (
+            "max_sources",
+            DecodeLimits {
+                max_sources: 1,
+                ..exact
+            },
+        ),
+        (
+            "max_names",
+            DecodeLimits {
+                max_names: 1,
+                ..exact
+            },
+        ),
+    ];
+    for (field, limits) in tighter {
+        let error = limited_err(&map, limits);
+        assert_eq!(error.code(), ErrorCode::InputTooLarge, "{field}");
+        assert!(
+            error.message().contains(field),
+            "{field}: {}",
+            error.message()
+        );
+    }
+}
+
+#[test]
+fn decode_limits_count_every_section_of_an_index_map_together() {
+    let section = |line: u32| {
+        format!(
+            r#"{{"offset":{{"line":{line},"column":0}},"map":{}}}"#,
+            regular(r#"["a.js"]"#, r#"["x"]"#, "AAAA,CAAC")
+        )
+    };
+    let index = format!(
+        r#"{{"version":3,"sections":[{},{}]}}"#,
+        section(0),
+        section(1)
+    );
+    let generous = DecodeLimits {
+        max_mappings: 4,
+        max_sources: 2,
+        max_names: 2,
+        ..DecodeLimits::default()
+    };
+    assert_eq!(decode_limited(&index, generous).unwrap().token_count(), 4);
+    // Lenient decoding skips a bad section, but never one over a limit: the limit is
+    // the map's, not the section's.
+    for limits in [
+        DecodeLimits {
+            max_mappings: 3,
+            ..generous
+        },
+        DecodeLimits {
+            max_sources: 1,
+            ..generous
+        },
+        DecodeLimits {
+            max_names: 1,
+            ..generous
+        },
+    ] {
+        assert_eq!(limited_err(&index, limits).code(), ErrorCode::InputTooLarge);
+    }
+}
+
+#[test]
+fn default_decode_limits_are_documented_values_and_unlimited_lifts_them() {
+    let defaults = DecodeOptions::new();
+    assert_eq!(
+        *defaults.decode_limits(),
+        DecodeLimits {
+            max_input_bytes: 256 << 20,
+            max_mappings: 32 << 20,
+            max_sources: 1 << 20,
+            max_names: 4 << 20,
+        }
+    );
+    // A limit of 0 mappings refuses a map with one; UNLIMITED takes any count.
+    let one = regular(r#"["a.js"]"#, "[]", "AAAA");
+    let none = DecodeLimits {
+        max_mappings: 0,
+        ..DecodeLimits::default()
+    };
+    assert_eq!(limited_err(&one, none).code(), ErrorCode::InputTooLarge);
+    assert_eq!(
+        decode_limited(&one, DecodeLimits::UNLIMITED)
+            .unwrap()
+            .token_count(),
+        1
+    );
 }

@@ -1129,6 +1129,7 @@ fn error_struct_is_reset_between_calls() {
             strict: true,
             base_url: ptr::null(),
             base_url_len: 0,
+            limits: mapback_decode_limits::default(),
         };
         let input = br#"{"version":3,"sources":["a.js"],"mappings":"AAAA,A!AA"}"#;
         let bang = input.iter().position(|&b| b == b'!').unwrap();
@@ -1158,6 +1159,7 @@ fn parse_options() {
         strict: true,
         base_url: base.as_ptr(),
         base_url_len: base.len(),
+        limits: mapback_decode_limits::default(),
     };
     let map = Handle::parse(&demo, Some(&options));
     let mut out = empty_str();
@@ -1191,6 +1193,7 @@ fn parse_options() {
             strict: false,
             base_url: relative.as_ptr(),
             base_url_len: relative.len(),
+            limits: mapback_decode_limits::default(),
         };
         assert!(mapback_sourcemap_parse(demo.as_ptr(), demo.len(), &bad_base, &mut err).is_null());
         assert_failure(&err, MAPBACK_ERROR_INVALID_BASE_URL, "relative base");
@@ -1200,6 +1203,7 @@ fn parse_options() {
             strict: false,
             base_url: not_utf8.as_ptr(),
             base_url_len: not_utf8.len(),
+            limits: mapback_decode_limits::default(),
         };
         assert!(mapback_sourcemap_parse(demo.as_ptr(), demo.len(), &bad_utf8, &mut err).is_null());
         assert_failure(&err, MAPBACK_ERROR_INVALID_ARGUMENT, "non-UTF-8 base");
@@ -1217,6 +1221,7 @@ fn parse_options() {
         strict: true,
         base_url: ptr::null(),
         base_url_len: 0,
+        limits: mapback_decode_limits::default(),
     };
     // SAFETY: valid pointers.
     unsafe {
@@ -1711,6 +1716,7 @@ fn strings_equal_the_rust_api() {
         strict: false,
         base_url: base.as_ptr(),
         base_url_len: base.len(),
+        limits: mapback_decode_limits::default(),
     };
     let rust =
         SourceMap::from_slice_with(&demo, &DecodeOptions::new().base_url(base).unwrap()).unwrap();

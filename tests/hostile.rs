@@ -13,8 +13,8 @@ use std::process::Command;
 
 use mapback::symbolicate::{SymbolicateOptions, Symbolicator};
 use mapback::{
-    discovery, parse_stack_trace, Cache, CacheOptions, DecodeOptions, SourceMap, SourceMapView,
-    TraceLimits,
+    discovery, parse_stack_trace, Cache, CacheOptions, DecodeLimits, DecodeOptions, SourceMap,
+    SourceMapView, TraceLimits,
 };
 
 const CASE_VARIABLE: &str = "MAPBACK_HOSTILE_CASE";
@@ -53,6 +53,34 @@ fn lenient_noting(input: &[u8]) -> String {
             .collect();
         format!("tokens={} noted={}", map.token_count(), codes.join(","))
     })
+}
+
+/// Lenient, with every limit lifted: what the decoder itself can take.
+fn unlimited(input: &[u8]) -> String {
+    let options = DecodeOptions::new().limits(DecodeLimits::UNLIMITED);
+    outcome(SourceMap::from_slice_with(input, &options), |map| {
+        format!("tokens={} lines={}", map.token_count(), map.line_count())
+    })
+}
+
+/// A map whose `key` array holds `count` copies of `item`.
+fn map_with_array(key: &str, item: &str, count: usize) -> Vec<u8> {
+    let mut input = br#"{"version":3,"mappings":"AAAAA","#.to_vec();
+    if key != "sources" {
+        input.extend_from_slice(br#""sources":["a.js"],"#);
+    }
+    if key != "names" {
+        input.extend_from_slice(br#""names":["n"],"#);
+    }
+    input.extend_from_slice(format!(r#""{key}":["#).as_bytes());
+    for i in 0..count {
+        if i > 0 {
+            input.push(b',');
+        }
+        input.extend_from_slice(item.as_bytes());
+    }
+    input.extend_from_slice(b"]}");
+    input
 }
 
 fn strict(input: &[u8]) -> String {
@@ -216,14 +244,12 @@ const CASES: &[Case] = &[
     }),
     case!("not_an_object", "NotAnObject", || decode_case(b"[1,2,3]".to_vec(), lenient)),
     case!("empty_input", "InvalidJson", || decode_case(Vec::new(), lenient)),
-    case!("five_million_names", "ok tokens=1 lines=1", || {
-        let mut input = br#"{"version":3,"sources":["a.js"],"mappings":"AAAAA","names":["#.to_vec();
-        for i in 0..5_000_000 {
-            input.extend_from_slice(if i == 0 { b"\"n\"" } else { b",\"n\"" });
-        }
-        input.extend_from_slice(b"]}");
-        decode_case(input, lenient)
-    }),
+    // Over a default limit (DecodeLimits): refused before the tables are built.
+    case!("five_million_names", "InputTooLarge", || decode_case(map_with_array("names", "\"n\"", 5_000_000), lenient)),
+    case!("five_million_names_unlimited", "ok tokens=1 lines=1", || decode_case(map_with_array("names", "\"n\"", 5_000_000), unlimited)),
+    case!("two_million_sources", "InputTooLarge", || decode_case(map_with_array("sources", "null", 2_000_000), lenient)),
+    case!("forty_million_segments", "InputTooLarge", || decode_case(map_with_big_mappings("A,", 80 * MIB), lenient)),
+    case!("input_over_256_mib", "InputTooLarge", || decode_case(map_with_big_mappings(";", 257 * MIB), lenient)),
     case!("utf8_bom_prefix", "ok tokens=1 lines=1", || {
         let mut input = b"\xEF\xBB\xBF".to_vec();
         input.extend(map_with_mappings("AAAA"));

@@ -16,6 +16,7 @@ from mapback.sourcemap import (
     LEAST_UPPER_BOUND as LEAST_UPPER_BOUND,
     Cache as Cache,
     Context as Context,
+    DecodeLimits as DecodeLimits,
     open_cache as open_cache,
     Diagnostic as Diagnostic,
     LookupBatch as LookupBatch,

@@ -24,6 +24,7 @@ from mapback._lowlevel import (
 from mapback.exceptions import exception_class
 
 __all__ = [
+    "DecodeLimits",
     "SourceMap",
     "Cache",
     "open_cache",
@@ -43,6 +44,46 @@ LEAST_UPPER_BOUND = lib.MAPBACK_BIAS_LEAST_UPPER_BOUND
 
 _NONE = lib.MAPBACK_NONE
 _BIASES = (GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND)
+
+
+class DecodeLimits(object):
+    """Bounds on what decoding one map may take, checked before memory is allocated.
+
+    A map over a bound raises :class:`mapback.InputTooLargeError`. ``None`` (the
+    default for each) keeps the library's default: 256 MiB of input, 33,554,432
+    mappings, 1,048,576 sources, 4,194,304 names. :attr:`UNLIMITED` lifts them all
+    (up to the format's 4 GiB input limit): for trusted input only.
+    """
+
+    __slots__ = ("max_input_bytes", "max_mappings", "max_sources", "max_names")
+
+    def __init__(self, max_input_bytes=None, max_mappings=None, max_sources=None, max_names=None):
+        for field, value in zip(self.__slots__, (max_input_bytes, max_mappings, max_sources, max_names)):
+            setattr(self, field, _positive_or_none(value, field))
+
+    def _fill(self, struct):
+        """Copies the bounds into a ``mapback_decode_limits`` (0 means the default)."""
+        for field in self.__slots__:
+            setattr(struct, field, getattr(self, field) or 0)
+
+    def __repr__(self):
+        fields = ", ".join(
+            "%s=%d" % (field, getattr(self, field)) for field in self.__slots__ if getattr(self, field)
+        )
+        return "DecodeLimits(%s)" % fields
+
+
+def _positive_or_none(value, name):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, _INTEGER_TYPES) or value <= 0:
+        raise TypeError("%s must be a positive integer or None, not %r" % (name, value))
+    return min(value, _SIZE_MAX)
+
+
+_INTEGER_TYPES = (int, type(2**64))  # (int, long) on Python 2
+_SIZE_MAX = int(ffi.cast("size_t", -1))
+DecodeLimits.UNLIMITED = DecodeLimits(_SIZE_MAX, _SIZE_MAX, _SIZE_MAX, _SIZE_MAX)
 
 
 def _make_lookup_options():
@@ -413,18 +454,23 @@ class SourceMap(RustObject):
     _free_function = "mapback_sourcemap_free"
 
     @classmethod
-    def from_bytes(cls, data, base_url=None, strict=False):
+    def from_bytes(cls, data, base_url=None, strict=False, limits=None):
         """Decode a map from bytes (or text).
 
         ``base_url`` is the map's own absolute URL; sources resolve against it.
         ``strict=True`` turns every optional error of ECMA-426 into an exception;
         otherwise problems the spec allows to recover from are kept in
-        :attr:`diagnostics`. Raises a :class:`mapback.DecodeError` subclass.
+        :attr:`diagnostics`. ``limits`` (a :class:`DecodeLimits`) bounds the decode.
+        Raises a :class:`mapback.DecodeError` subclass.
         """
         data = encode_text(data, "data") if isinstance(data, text_type) else data
         buffer = ffi.from_buffer("uint8_t[]", data)
         options = ffi.new("mapback_parse_options *")
         options.strict = bool(strict)
+        if limits is not None:
+            if not isinstance(limits, DecodeLimits):
+                raise TypeError("limits must be a mapback.DecodeLimits, not %r" % (limits,))
+            limits._fill(options.limits)
         if base_url is not None:
             base = encode_text(base_url, "base_url")
             base_buffer = ffi.from_buffer("uint8_t[]", base)
@@ -433,11 +479,11 @@ class SourceMap(RustObject):
         return cls._wrap(rustcall(lib.mapback_sourcemap_parse, buffer, len(buffer), options))
 
     @classmethod
-    def from_path(cls, path, base_url=None, strict=False):
+    def from_path(cls, path, base_url=None, strict=False, limits=None):
         """Decode a map from a file (see :meth:`from_bytes`)."""
         with open(path, "rb") as handle:
             data = handle.read()
-        return cls.from_bytes(data, base_url=base_url, strict=strict)
+        return cls.from_bytes(data, base_url=base_url, strict=strict, limits=limits)
 
     # Lookups ---------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 import array
 import os
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Type, Union
+from typing import TYPE_CHECKING, Callable, ClassVar, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Type, Union
 
 from mapback._lowlevel import RustObject
 from mapback.exceptions import MapbackError
@@ -77,13 +77,33 @@ class Diagnostic:
     @property
     def kind(self) -> Type[MapbackError]: ...
 
+class DecodeLimits:
+    UNLIMITED: ClassVar[DecodeLimits]
+    max_input_bytes: Optional[int]
+    max_mappings: Optional[int]
+    max_sources: Optional[int]
+    max_names: Optional[int]
+    def __init__(
+        self,
+        max_input_bytes: Optional[int] = ...,
+        max_mappings: Optional[int] = ...,
+        max_sources: Optional[int] = ...,
+        max_names: Optional[int] = ...,
+    ) -> None: ...
+
 class SourceMap(RustObject):
     @classmethod
     def from_bytes(
-        cls, data: Union[bytes, bytearray, memoryview, str], base_url: Optional[str] = ..., strict: bool = ...
+        cls,
+        data: Union[bytes, bytearray, memoryview, str],
+        base_url: Optional[str] = ...,
+        strict: bool = ...,
+        limits: Optional[DecodeLimits] = ...,
     ) -> SourceMap: ...
     @classmethod
-    def from_path(cls, path: str, base_url: Optional[str] = ..., strict: bool = ...) -> SourceMap: ...
+    def from_path(
+        cls, path: str, base_url: Optional[str] = ..., strict: bool = ..., limits: Optional[DecodeLimits] = ...
+    ) -> SourceMap: ...
     def lookup(self, line: int, column: int, bias: int = ..., same_line: bool = ...) -> Optional[Token]: ...
     def lookup_many(
         self, lines: _Positions, columns: _Positions, bias: int = ..., same_line: bool = ...

@@ -16,6 +16,7 @@ import os
 import threading
 
 from mapback._lowlevel import RustObject, encode_text, ffi, lib, rustcall, take_buffer, text_type
+from mapback.sourcemap import DecodeLimits, _positive_or_none
 
 __all__ = ["Symbolicator", "SymbolicatedTrace", "SymbolicatedFrame"]
 
@@ -108,11 +109,33 @@ class SymbolicatedTrace(object):
         )
 
 
-def _options(context_lines, max_line_chars, max_cached_scripts):
+#: The symbolicator's size options (None keeps the library's default).
+_SIZE_OPTIONS = (
+    "max_parse_bytes",
+    "max_data_url_bytes",
+    "max_trace_bytes",
+    "max_trace_line_bytes",
+    "max_trace_frames",
+)
+
+
+def _options(context_lines, max_line_chars, max_cached_scripts, extra):
     options = ffi.new("mapback_symbolicator_options *")
     options.context_lines = context_lines
     options.max_line_chars = max_line_chars
     options.max_cached_scripts = max_cached_scripts
+    extra = dict(extra)
+    options.skip_inlined_frames = not extra.pop("inlined_frames", True)
+    map_limits = extra.pop("map_limits", None)
+    if map_limits is not None:
+        if not isinstance(map_limits, DecodeLimits):
+            raise TypeError("map_limits must be a mapback.DecodeLimits, not %r" % (map_limits,))
+        map_limits._fill(options.map_limits)
+    for name in _SIZE_OPTIONS:
+        value = _positive_or_none(extra.pop(name, None), name)
+        setattr(options, name, value or 0)
+    if extra:
+        raise TypeError("unexpected option(s): %s" % ", ".join(sorted(extra)))
     return options
 
 
@@ -138,13 +161,20 @@ class Symbolicator(RustObject):
     _free_function = "mapback_symbolicator_free"
 
     @classmethod
-    def from_loader(cls, loader, context_lines=5, max_line_chars=150, max_cached_scripts=64):
+    def from_loader(cls, loader, context_lines=5, max_line_chars=150, max_cached_scripts=64, **options):
         """Fetch scripts and maps with ``loader(url) -> bytes | None``.
 
         The loader is called for the frames' script URLs and for the maps they name
         (it may also get ``<url>.map``); return None when there is nothing at a URL. An
         exception in the loader marks that script's frames unmapped and is recorded in
         :attr:`loader_errors` (the latest 16).
+
+        Further ``options`` (all optional): ``inlined_frames`` (default True: rebuild
+        the frames of functions the minifier inlined); ``map_limits``, a
+        :class:`mapback.DecodeLimits` for each map; and positive sizes (None for the
+        default): ``max_parse_bytes`` (32 MiB: larger sources are not parsed for
+        function names), ``max_data_url_bytes`` (64 MiB), ``max_trace_bytes`` (16 MiB),
+        ``max_trace_line_bytes`` (64 KiB) and ``max_trace_frames`` (10,000).
         """
         errors = []
         lock = threading.Lock()
@@ -171,7 +201,7 @@ class Symbolicator(RustObject):
             lib.mapback_symbolicator_new,
             callback,
             ffi.NULL,
-            _options(context_lines, max_line_chars, max_cached_scripts),
+            _options(context_lines, max_line_chars, max_cached_scripts, options),
         )
         instance = cls._from_pointer(pointer)
         instance._callback = callback
@@ -187,13 +217,15 @@ class Symbolicator(RustObject):
         context_lines=5,
         max_line_chars=150,
         max_cached_scripts=64,
+        **options
     ):
         """Read scripts and maps from local directories, never outside them.
 
         ``url_prefixes`` maps URL prefixes to directories (a dict, or a list of
         ``(prefix, directory)`` pairs): ``{"https://cdn.example.com/static/": "dist/"}``
         serves ``https://cdn.example.com/static/js/app.js`` from ``dist/js/app.js``.
-        ``maps_dirs`` serve any URL by its file name alone.
+        ``maps_dirs`` serve any URL by its file name alone. ``options`` are those of
+        :meth:`from_loader`.
         """
         pairs = list(url_prefixes.items() if isinstance(url_prefixes, dict) else url_prefixes or [])
         prefixes, keep_prefixes = _strings([prefix for prefix, _ in pairs])
@@ -207,7 +239,7 @@ class Symbolicator(RustObject):
             len(pairs),
             name_dirs,
             len(names),
-            _options(context_lines, max_line_chars, max_cached_scripts),
+            _options(context_lines, max_line_chars, max_cached_scripts, options),
         )
         del keep_prefixes, keep_dirs, keep_names
         instance = cls._from_pointer(pointer)

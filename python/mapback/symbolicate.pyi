@@ -1,6 +1,7 @@
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from mapback._lowlevel import RustObject
+from mapback.sourcemap import DecodeLimits
 
 _Loader = Callable[[str], Optional[Union[bytes, str]]]
 
@@ -34,7 +35,19 @@ class Symbolicator(RustObject):
     loader_errors: List[str]
     @classmethod
     def from_loader(
-        cls, loader: _Loader, context_lines: int = ..., max_line_chars: int = ..., max_cached_scripts: int = ...
+        cls,
+        loader: _Loader,
+        context_lines: int = ...,
+        max_line_chars: int = ...,
+        max_cached_scripts: int = ...,
+        *,
+        inlined_frames: bool = ...,
+        map_limits: Optional[DecodeLimits] = ...,
+        max_parse_bytes: Optional[int] = ...,
+        max_data_url_bytes: Optional[int] = ...,
+        max_trace_bytes: Optional[int] = ...,
+        max_trace_line_bytes: Optional[int] = ...,
+        max_trace_frames: Optional[int] = ...,
     ) -> Symbolicator: ...
     @classmethod
     def from_directories(
@@ -44,5 +57,13 @@ class Symbolicator(RustObject):
         context_lines: int = ...,
         max_line_chars: int = ...,
         max_cached_scripts: int = ...,
+        *,
+        inlined_frames: bool = ...,
+        map_limits: Optional[DecodeLimits] = ...,
+        max_parse_bytes: Optional[int] = ...,
+        max_data_url_bytes: Optional[int] = ...,
+        max_trace_bytes: Optional[int] = ...,
+        max_trace_line_bytes: Optional[int] = ...,
+        max_trace_frames: Optional[int] = ...,
     ) -> Symbolicator: ...
     def symbolicate(self, trace: Union[str, bytes]) -> SymbolicatedTrace: ...

@@ -189,7 +189,11 @@ fn decode_segments(
             place.to_u32(column, at, "generated column", line)?;
         }
         let column = column as u32;
-        builder.make_room(pos, text.len());
+        if !builder.make_room(pos, text.len()) {
+            let (count, limit) = (builder.token_count() + 1, builder.token_limit());
+            let error = super::over_limit("mappings", count, limit, "max_mappings");
+            return Err(Failure::Fatal(error));
+        }
         if count == 1 {
             builder.push(column, NONE, NONE, NONE, NONE);
             continue;

@@ -41,11 +41,13 @@ fn index_error(what: &str, index: u32, count: usize) -> Error {
 ///
 /// `data` is copied as needed; the caller keeps ownership and may free it as soon as
 /// the call returns. `data` may be NULL only when `len` is 0. `options` may be NULL for
-/// the defaults (lenient, no base URL). A UTF-8 BOM and a `)]}'` first line are skipped.
+/// the defaults (lenient, no base URL, default limits). A UTF-8 BOM and a `)]}'` first
+/// line are skipped.
 ///
 /// Returns a new map owned by the caller, to be released with `mapback_sourcemap_free`,
 /// or NULL on error with `err` set (`MAPBACK_ERROR_INVALID_JSON`, `..._MISSING_FIELD`,
-/// `..._VLQ_OVERFLOW`, and in strict mode any optional-error code). Thread-safe.
+/// `..._VLQ_OVERFLOW`, `..._INPUT_TOO_LARGE` when the map passes one of
+/// `options->limits`, and in strict mode any optional-error code). Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn mapback_sourcemap_parse(
     data: *const u8,
@@ -59,7 +61,7 @@ pub unsafe extern "C" fn mapback_sourcemap_parse(
         let mut decode_options = DecodeOptions::new();
         // SAFETY: `options` is NULL or points to a valid struct.
         if let Some(o) = unsafe { options.as_ref() } {
-            decode_options = decode_options.strict(o.strict);
+            decode_options = decode_options.strict(o.strict).limits(o.limits.to_core());
             if o.base_url_len > 0 {
                 // SAFETY: `base_url` holds `base_url_len` bytes per the struct's contract.
                 let base = unsafe { text(o.base_url, o.base_url_len, "options.base_url") }?;

@@ -9,7 +9,7 @@ use crate::symbolicate::{DirectoryLoader, Loader, SymbolicateOptions, Symbolicat
 
 use super::boundary::{ffi_boundary, mapback_error, null_argument};
 use super::cache::mapback_buf;
-use super::types::mapback_str;
+use super::types::{mapback_decode_limits, mapback_str};
 use super::{bytes, output, required, text};
 
 /// A symbolicator (opaque). Create with `mapback_symbolicator_new` or
@@ -79,7 +79,7 @@ pub type mapback_fetch_fn = Option<
 >;
 
 /// Options for a symbolicator. Pass NULL for the defaults; 0 in a field also means
-/// its default.
+/// its default, so a zero-initialised struct gives the defaults.
 #[repr(C)]
 pub struct mapback_symbolicator_options {
     /// Lines of context before and after each frame's line (default 5).
@@ -88,21 +88,54 @@ pub struct mapback_symbolicator_options {
     pub max_line_chars: u32,
     /// How many scripts' maps stay decoded (default 64).
     pub max_cached_scripts: u32,
+    /// true: do not rebuild the frames of functions the minifier inlined (they are
+    /// rebuilt by default; see `"inlined"` in the output).
+    pub skip_inlined_frames: bool,
+    /// Sources and scripts larger than this are not parsed for function names and
+    /// inlined frames (default 32 MiB).
+    pub max_parse_bytes: usize,
+    /// Largest decoded inline (`data:` URL) map (default 64 MiB).
+    pub max_data_url_bytes: usize,
+    /// Largest trace text; larger fails with `MAPBACK_ERROR_TRACE_TOO_LARGE`
+    /// (default 16 MiB).
+    pub max_trace_bytes: usize,
+    /// Longer trace lines are not parsed as frames (default 64 KiB).
+    pub max_trace_line_bytes: usize,
+    /// Frames past this many are dropped and the output says `"truncated": true`
+    /// (default 10,000).
+    pub max_trace_frames: usize,
+    /// Bounds on decoding each JSON map (0 fields: the defaults).
+    pub map_limits: mapback_decode_limits,
 }
 
 fn symbolicate_options(options: Option<&mapback_symbolicator_options>) -> SymbolicateOptions {
     let mut result = SymbolicateOptions::default();
-    if let Some(o) = options {
-        if o.context_lines > 0 {
-            result.context_lines = o.context_lines;
+    let Some(o) = options else {
+        return result;
+    };
+    let set = |target: &mut usize, value: usize| {
+        if value > 0 {
+            *target = value;
         }
-        if o.max_line_chars > 0 {
-            result.max_line_chars = o.max_line_chars as usize;
-        }
-        if o.max_cached_scripts > 0 {
-            result.max_cached_scripts = o.max_cached_scripts as usize;
-        }
+    };
+    if o.context_lines > 0 {
+        result.context_lines = o.context_lines;
     }
+    set(&mut result.max_line_chars, o.max_line_chars as usize);
+    set(
+        &mut result.max_cached_scripts,
+        o.max_cached_scripts as usize,
+    );
+    result.inlined_frames = !o.skip_inlined_frames;
+    set(&mut result.max_parse_bytes, o.max_parse_bytes);
+    set(&mut result.max_data_url_bytes, o.max_data_url_bytes);
+    set(&mut result.trace_limits.max_input_bytes, o.max_trace_bytes);
+    set(
+        &mut result.trace_limits.max_line_bytes,
+        o.max_trace_line_bytes,
+    );
+    set(&mut result.trace_limits.max_frames, o.max_trace_frames);
+    result.decode_limits = o.map_limits.to_core();
     result
 }
 

@@ -2,6 +2,7 @@
 
 use std::ffi::c_char;
 
+use crate::decode::DecodeLimits;
 use crate::error::{Error, ErrorCode};
 use crate::lookup::{Bias, LookupOptions};
 use crate::mappings::{RawToken, NONE};
@@ -27,8 +28,39 @@ impl mapback_str {
     }
 }
 
+/// Bounds on what decoding one map may take, checked before memory is allocated. A map
+/// over a bound fails with `MAPBACK_ERROR_INPUT_TOO_LARGE`. 0 in a field means its
+/// default, so a zero-initialised struct gives the defaults. `SIZE_MAX` lifts a bound
+/// (up to the format's own 4 GiB input limit); do that only for trusted input.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct mapback_decode_limits {
+    /// Largest input in bytes (default 256 MiB).
+    pub max_input_bytes: usize,
+    /// Most mappings (segments), over all sections of an index map (default 33,554,432).
+    pub max_mappings: usize,
+    /// Most `sources` entries, over all sections (default 1,048,576).
+    pub max_sources: usize,
+    /// Most `names` entries, over all sections (default 4,194,304).
+    pub max_names: usize,
+}
+
+impl mapback_decode_limits {
+    /// The core limits: each 0 field takes its default.
+    pub(crate) fn to_core(self) -> DecodeLimits {
+        let defaults = DecodeLimits::default();
+        let pick = |value: usize, default: usize| if value == 0 { default } else { value };
+        DecodeLimits {
+            max_input_bytes: pick(self.max_input_bytes, defaults.max_input_bytes),
+            max_mappings: pick(self.max_mappings, defaults.max_mappings),
+            max_sources: pick(self.max_sources, defaults.max_sources),
+            max_names: pick(self.max_names, defaults.max_names),
+        }
+    }
+}
+
 /// Options for `mapback_sourcemap_parse`. Pass NULL for the defaults (lenient, no base
-/// URL).
+/// URL, default limits); a zero-initialised struct means the same.
 #[repr(C)]
 pub struct mapback_parse_options {
     /// true: every optional error of ECMA-426 fails the parse. false (the default):
@@ -39,6 +71,8 @@ pub struct mapback_parse_options {
     pub base_url: *const u8,
     /// Length of `base_url` in bytes.
     pub base_url_len: usize,
+    /// Bounds on the decode (0 fields: the defaults).
+    pub limits: mapback_decode_limits,
 }
 
 /// Lookup bias: the closest token at or before the position (the default).

@@ -19,6 +19,8 @@ pub(crate) struct MappingsBuilder {
     /// Lines whose columns went backwards and need sorting at the end.
     unsorted_lines: Vec<u32>,
     last_column: u32,
+    /// More tokens than this are refused (`DecodeLimits::max_mappings`).
+    token_limit: usize,
 }
 
 /// A point the builder can be rolled back to.
@@ -31,7 +33,13 @@ pub(crate) struct BuilderMark {
 }
 
 impl MappingsBuilder {
+    /// A builder without a token limit.
     pub(crate) fn new() -> MappingsBuilder {
+        MappingsBuilder::with_token_limit(usize::MAX)
+    }
+
+    /// A builder that refuses to grow past `token_limit` tokens (see [`Self::make_room`]).
+    pub(crate) fn with_token_limit(token_limit: usize) -> MappingsBuilder {
         MappingsBuilder {
             line_starts: vec![0],
             generated_columns: Vec::new(),
@@ -40,6 +48,7 @@ impl MappingsBuilder {
             pending: [[0; BLOCK]; 4],
             unsorted_lines: Vec::new(),
             last_column: 0,
+            token_limit,
         }
     }
 
@@ -48,16 +57,34 @@ impl MappingsBuilder {
     /// bytes) they took. A large map then grows its arrays once or twice instead of
     /// copying them at every doubling, and nothing is reserved that the text has not
     /// shown it needs.
+    ///
+    /// False when one more token would pass the token limit: nothing is reserved then,
+    /// and the caller stops decoding.
     #[inline]
-    pub(crate) fn make_room(&mut self, consumed: usize, total: usize) {
+    #[must_use]
+    pub(crate) fn make_room(&mut self, consumed: usize, total: usize) -> bool {
         if self.generated_columns.len() == self.generated_columns.capacity() {
-            self.grow(consumed, total);
+            return self.grow(consumed, total);
         }
+        true
+    }
+
+    /// The tokens added so far.
+    pub(crate) fn token_count(&self) -> usize {
+        self.generated_columns.len()
+    }
+
+    /// The most tokens this builder accepts.
+    pub(crate) fn token_limit(&self) -> usize {
+        self.token_limit
     }
 
     #[cold]
-    fn grow(&mut self, consumed: usize, total: usize) {
+    fn grow(&mut self, consumed: usize, total: usize) -> bool {
         let done = self.generated_columns.len();
+        if done >= self.token_limit {
+            return false;
+        }
         let remaining = total.saturating_sub(consumed);
         let projected = if done < 1024 || consumed == 0 {
             1024
@@ -68,7 +95,9 @@ impl MappingsBuilder {
             (rest + rest / 4).max(done / 2)
         };
         // A segment takes at least two bytes with its separator.
-        let tokens = projected.min(remaining / 2 + 1);
+        let tokens = projected
+            .min(remaining / 2 + 1)
+            .min(self.token_limit - done);
         self.generated_columns.reserve_exact(tokens);
         let blocks = (done + tokens)
             .div_ceil(BLOCK)
@@ -77,6 +106,7 @@ impl MappingsBuilder {
         // Records take about as many bytes per token as so far.
         let per_token = self.records.len().div_ceil(done.max(1)).clamp(4, 16);
         self.records.reserve_exact(tokens * per_token);
+        true
     }
 
     /// The current generated line (0-based).

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde_json::{json, Value};
 
 use crate::cache::Cache;
-use crate::decode::DecodeOptions;
+use crate::decode::{DecodeLimits, DecodeOptions};
 use crate::discovery;
 use crate::error::{excerpt, Result};
 use crate::lookup::{Bias, LookupOptions};
@@ -46,6 +46,8 @@ pub struct SymbolicateOptions {
     pub max_data_url_bytes: usize,
     /// Limits for parsing the trace text.
     pub trace_limits: TraceLimits,
+    /// Limits for decoding each JSON map (see [`DecodeLimits`]).
+    pub decode_limits: DecodeLimits,
     /// Sources and minified scripts larger than this many bytes are not parsed for
     /// function names and inlined frames (default 32 MiB): a JavaScript syntax tree
     /// takes several times its text, and such frames keep the map's answer alone.
@@ -65,6 +67,7 @@ impl Default for SymbolicateOptions {
             max_cached_scripts: 64,
             max_data_url_bytes: discovery::DEFAULT_MAX_DATA_URL_BYTES,
             trace_limits: TraceLimits::default(),
+            decode_limits: DecodeLimits::default(),
             max_parse_bytes: 32 << 20,
             inlined_frames: true,
         }
@@ -852,8 +855,10 @@ impl Symbolicator {
                 }
             }
         };
-        let map = decode_map(&map_bytes, &map_url).map_err(|e| Unmapped::Failed {
-            message: format!("source map {}: {}", excerpt(&map_url), e.message()),
+        let map = decode_map(&map_bytes, &map_url, self.options.decode_limits).map_err(|e| {
+            Unmapped::Failed {
+                message: format!("source map {}: {}", excerpt(&map_url), e.message()),
+            }
         })?;
         let sources = map.source_count();
         Ok(Arc::new(Script {
@@ -886,12 +891,12 @@ fn display_name(
 
 /// A map from bytes: a mapback cache (by its magic bytes) or JSON, with sources
 /// resolved against the map's own URL when that is an absolute URL.
-fn decode_map(bytes: &[u8], map_url: &str) -> Result<Box<dyn SourceMapView>> {
+fn decode_map(bytes: &[u8], map_url: &str, limits: DecodeLimits) -> Result<Box<dyn SourceMapView>> {
     if bytes.starts_with(b"MAPBACKC") {
         return Ok(Box::new(Cache::from_slice(bytes)?));
     }
-    let mut options = DecodeOptions::new();
-    if let Ok(with_base) = DecodeOptions::new().base_url(map_url) {
+    let mut options = DecodeOptions::new().limits(limits);
+    if let Ok(with_base) = options.clone().base_url(map_url) {
         options = with_base;
     }
     Ok(Box::new(SourceMap::from_slice_with(bytes, &options)?))

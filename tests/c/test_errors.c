@@ -51,8 +51,8 @@ static void check_invalid_json(void)
 
 static void check_strict(void)
 {
-    mapback_parse_options strict = {true, NULL, 0};
-    mapback_parse_options lenient = {false, NULL, 0};
+    mapback_parse_options strict = {.strict = true};
+    mapback_parse_options lenient = {.strict = false};
     mapback_error err = {0};
     mapback_sourcemap *map;
     size_t len = 0;
@@ -102,11 +102,50 @@ static void check_strict(void)
     mapback_error_clear(&err);
 }
 
+static void check_limits(void)
+{
+    /* Two sources, two names, three mappings. */
+    static const char MAP[] = "{\"version\":3,\"sources\":[\"a.js\",\"b.js\"],"
+                              "\"names\":[\"x\",\"y\"],\"mappings\":\"AAAA,CAAC,CAAC\"}";
+    mapback_parse_options options;
+    mapback_error err = {0};
+    mapback_sourcemap *map;
+
+    /* Zero fields mean the defaults. */
+    memset(&options, 0, sizeof options);
+    map = parse_text(MAP, &options, &err);
+    CHECK(map != NULL && mapback_sourcemap_token_count(map, &err) == 3);
+    mapback_sourcemap_free(map);
+
+    /* Each bound met exactly, then passed by one. */
+    options.limits.max_input_bytes = sizeof MAP - 1;
+    options.limits.max_mappings = 3;
+    options.limits.max_sources = 2;
+    options.limits.max_names = 2;
+    map = parse_text(MAP, &options, &err);
+    CHECK(map != NULL && err.code == 0);
+    mapback_sourcemap_free(map);
+    for (int field = 0; field < 4; field++) {
+        mapback_parse_options tighter = options;
+        size_t *bound = field == 0   ? &tighter.limits.max_input_bytes
+                        : field == 1 ? &tighter.limits.max_mappings
+                        : field == 2 ? &tighter.limits.max_sources
+                                     : &tighter.limits.max_names;
+        *bound -= 1;
+        CHECK(parse_text(MAP, &tighter, &err) == NULL &&
+              failed_with(&err, MAPBACK_ERROR_INPUT_TOO_LARGE));
+        CHECK(strstr(err.message, "DecodeLimits::max_") != NULL);
+    }
+    mapback_error_clear(&err);
+}
+
 static void check_base_url(void)
 {
     static const char relative[] = "static/bundle.min.js.map";
     static const char bad_utf8[] = "https://example.com/\xff";
-    mapback_parse_options options = {false, (const uint8_t *)relative, sizeof relative - 1};
+    mapback_parse_options options = {.strict = false,
+                                     .base_url = (const uint8_t *)relative,
+                                     .base_url_len = sizeof relative - 1};
     mapback_error err = {0};
     mapback_sourcemap *map;
 
@@ -343,6 +382,7 @@ int main(void)
     check_invalid_json();
     check_invalid_bias();
     check_strict();
+    check_limits();
     check_base_url();
     check_null_map();
     check_null_outputs();

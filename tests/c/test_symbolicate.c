@@ -88,7 +88,7 @@ static void check_directory_symbolicator(void)
 {
     mapback_error err = {0};
     mapback_str dirs[1] = {{"examples/demo", 13}};
-    mapback_symbolicator_options options = {2, 0, 0};
+    mapback_symbolicator_options options = {.context_lines = 2};
     mapback_symbolicator *sym =
         mapback_symbolicator_new_directories(NULL, NULL, 0, dirs, 1, &options, &err);
     CHECK(sym != NULL);
@@ -98,9 +98,25 @@ static void check_directory_symbolicator(void)
     CHECK(mapback_symbolicator_symbolicate(sym, trace, len, &json, &err));
     CHECK(contains(&json, "\"function\":\"main\""));
     CHECK(contains(&json, "\"function\":\"checkout\""));
+    CHECK(contains(&json, "\"truncated\":false"));
     mapback_buf_free(&json);
-    free(trace);
     mapback_symbolicator_free(sym);
+
+    /* The limits reach the trace parser and the map decoder. */
+    options.max_trace_frames = 1;
+    sym = mapback_symbolicator_new_directories(NULL, NULL, 0, dirs, 1, &options, &err);
+    CHECK(sym != NULL && mapback_symbolicator_symbolicate(sym, trace, len, &json, &err));
+    CHECK(contains(&json, "\"truncated\":true") && !contains(&json, "\"function\":\"checkout\""));
+    mapback_buf_free(&json);
+    mapback_symbolicator_free(sym);
+    options.max_trace_frames = 0;
+    options.map_limits.max_mappings = 1;
+    sym = mapback_symbolicator_new_directories(NULL, NULL, 0, dirs, 1, &options, &err);
+    CHECK(sym != NULL && mapback_symbolicator_symbolicate(sym, trace, len, &json, &err));
+    CHECK(contains(&json, "DecodeLimits::max_mappings") && !contains(&json, "\"function\":\"main\""));
+    mapback_buf_free(&json);
+    mapback_symbolicator_free(sym);
+    free(trace);
 
     mapback_str missing[1] = {{"/nonexistent/dir", 16}};
     CHECK(mapback_symbolicator_new_directories(NULL, NULL, 0, missing, 1, NULL, &err) == NULL);

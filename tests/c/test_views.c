@@ -18,7 +18,9 @@ static const char FEATURES_CONTENT[] = "line1\nline2 \xc3\xa9 \xf0\x9f\x98\x80";
 static void check_demo_sources(void)
 {
     static const char base[] = "https://example.com/static/bundle.min.js.map";
-    mapback_parse_options options = {false, (const uint8_t *)base, sizeof base - 1};
+    mapback_parse_options options = {.strict = false,
+                                     .base_url = (const uint8_t *)base,
+                                     .base_url_len = sizeof base - 1};
     mapback_error err = {0};
     mapback_sourcemap *with_base = parse_file(DEMO_MAP, &options, &err);
     mapback_sourcemap *plain = parse_file(DEMO_MAP, NULL, &err);
@@ -110,7 +112,9 @@ static void check_demo_sources(void)
 static void check_features(void)
 {
     static const char base[] = "https://example.com/maps/out.js.map";
-    mapback_parse_options options = {true, (const uint8_t *)base, sizeof base - 1};
+    mapback_parse_options options = {.strict = true,
+                                     .base_url = (const uint8_t *)base,
+                                     .base_url_len = sizeof base - 1};
     mapback_error err = {0};
     mapback_sourcemap *plain = parse_text(FEATURES, NULL, &err);
     mapback_sourcemap *with_base = parse_text(FEATURES, &options, &err);

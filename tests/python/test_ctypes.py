@@ -30,7 +30,7 @@ if not os.path.isfile(LIBRARY):
     )
 
 # Constants from include/mapback.h.
-MAPBACK_ABI_VERSION = 1
+MAPBACK_ABI_VERSION = 2
 MAPBACK_NONE = 0xFFFFFFFF
 MAPBACK_BIAS_GREATEST_LOWER_BOUND = 0
 MAPBACK_BIAS_LEAST_UPPER_BOUND = 1
@@ -59,6 +59,17 @@ class MapbackError(ctypes.Structure):
     ]
 
 
+class MapbackDecodeLimits(ctypes.Structure):
+    """struct mapback_decode_limits (0 fields: the defaults)."""
+
+    _fields_ = [
+        ("max_input_bytes", ctypes.c_size_t),
+        ("max_mappings", ctypes.c_size_t),
+        ("max_sources", ctypes.c_size_t),
+        ("max_names", ctypes.c_size_t),
+    ]
+
+
 class MapbackParseOptions(ctypes.Structure):
     """struct mapback_parse_options."""
 
@@ -66,6 +77,7 @@ class MapbackParseOptions(ctypes.Structure):
         ("strict", ctypes.c_bool),
         ("base_url", ctypes.POINTER(ctypes.c_uint8)),
         ("base_url_len", ctypes.c_size_t),
+        ("limits", MapbackDecodeLimits),
     ]
 
 
@@ -214,7 +226,7 @@ def test_struct_layout():
     assert MapbackError.message.offset == ctypes.alignment(ctypes.c_void_p)
     if pointer == 8:  # LP64: int32 + pad, pointer, int64
         assert ctypes.sizeof(MapbackError) == 24
-        assert ctypes.sizeof(MapbackParseOptions) == 24
+        assert ctypes.sizeof(MapbackParseOptions) == 24 + 4 * 8  # + mapback_decode_limits
         assert ctypes.sizeof(MapbackLookupOptions) == 8
 
 

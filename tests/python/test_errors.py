@@ -95,3 +95,28 @@ def test_lenient_grammar_error_drops_all_mappings():
 def test_wrong_argument_types():
     with pytest.raises(TypeError):
         mapback.SourceMap.from_bytes(12)
+
+
+MAP = b'{"version":3,"sources":["a.js","b.js"],"names":["x","y"],"mappings":"AAAA,CAAC,CAAC"}'
+
+
+def test_decode_limits_admit_their_bound_and_refuse_one_more():
+    exact = dict(max_input_bytes=len(MAP), max_mappings=3, max_sources=2, max_names=2)
+    assert len(mapback.SourceMap.from_bytes(MAP, limits=mapback.DecodeLimits(**exact))) == 3
+    for field in sorted(exact):
+        tighter = dict(exact)
+        tighter[field] -= 1
+        with pytest.raises(mapback.InputTooLargeError) as raised:
+            mapback.SourceMap.from_bytes(MAP, limits=mapback.DecodeLimits(**tighter))
+        assert "DecodeLimits::" + field in str(raised.value)
+    unlimited = mapback.SourceMap.from_bytes(MAP, limits=mapback.DecodeLimits.UNLIMITED)
+    assert len(unlimited) == 3
+
+
+def test_decode_limits_refuse_what_is_not_a_positive_integer():
+    for bad in (0, -1, 1.5, "10", True):
+        with pytest.raises(TypeError):
+            mapback.DecodeLimits(max_mappings=bad)
+    with pytest.raises(TypeError):
+        mapback.SourceMap.from_bytes(MAP, limits={"max_mappings": 1})
+    assert repr(mapback.DecodeLimits(max_names=7)) == "DecodeLimits(max_names=7)"

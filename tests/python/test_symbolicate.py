@@ -137,3 +137,28 @@ def test_cli_text_and_json():
     data = json.loads(out.getvalue())
     assert [f["function"] for f in data["frames"]] == [e[3] for e in EXPECTED]
     assert cli_main(["symbolicate", TRACE], out=TextOut()) == 2
+
+
+def test_limits_and_options_reach_the_native_symbolicator():
+    with open(TRACE) as handle:
+        text = handle.read()
+    capped = mapback.Symbolicator.from_directories(maps_dirs=[DEMO_DIR], max_trace_frames=2)
+    trace = capped.symbolicate(text)
+    assert trace.truncated and summary(trace) == EXPECTED[:2]
+
+    tiny_maps = mapback.Symbolicator.from_directories(
+        maps_dirs=[DEMO_DIR], map_limits=mapback.DecodeLimits(max_mappings=1)
+    )
+    first = tiny_maps.symbolicate(text).frames[0]
+    assert not first.mapped and first.unmapped_reason["kind"] == "failed"
+    assert "DecodeLimits::max_mappings" in first.unmapped_reason["message"]
+
+    plain = mapback.Symbolicator.from_directories(maps_dirs=[DEMO_DIR], inlined_frames=False)
+    assert summary(plain.symbolicate(text)) == EXPECTED  # the demo has no inlined calls
+
+    with pytest.raises(TypeError):
+        mapback.Symbolicator.from_directories(maps_dirs=[DEMO_DIR], max_trace_frame=2)
+    with pytest.raises(TypeError):
+        mapback.Symbolicator.from_loader(lambda url: None, max_parse_bytes=-1)
+    with pytest.raises(TypeError):
+        mapback.Symbolicator.from_loader(lambda url: None, map_limits={"max_mappings": 1})
