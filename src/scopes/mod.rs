@@ -318,6 +318,18 @@ impl FunctionScopes {
             .map(|c| (c.position, c.scope))
     }
 
+    /// The innermost call that (line, column) lies in after the call's start, i.e. in
+    /// its callee's tail or its arguments, not at the call's own first token:
+    /// (where engines report it, the function it is in, if any).
+    pub fn call_around(&self, line: u32, column: u32) -> Option<((u32, u32), Option<ScopeId>)> {
+        let position = (line, column);
+        self.calls
+            .iter()
+            .filter(|c| c.span.0 < position && position < c.span.1)
+            .max_by_key(|c| (c.span.0, std::cmp::Reverse(c.span.1)))
+            .map(|c| (c.position, c.scope))
+    }
+
     /// The call whose expression ends at (line, column + 1), i.e. whose closing `)`
     /// is at (line, column): (where engines report it, the function it is in).
     pub fn call_ending_at(&self, line: u32, column: u32) -> Option<((u32, u32), Option<ScopeId>)> {
@@ -712,6 +724,17 @@ items.map(() => { /*G*/ });
         assert_eq!(context_at("/*E*/").as_deref(), Some("obj.handler"));
         assert_eq!(context_at("/*F*/").as_deref(), Some("onError"));
         assert_eq!(context_at("/*G*/"), None);
+    }
+
+    #[test]
+    fn call_around_is_the_call_whose_arguments_hold_a_position() {
+        let scopes =
+            FunctionScopes::parse("function f() {\n  return compiled(g(data), x);\n}\n", None);
+        // In `g`'s arguments: `g(…)`; at `g` itself: the call `g` is an argument of.
+        assert_eq!(scopes.call_around(1, 20), Some(((1, 18), Some(0))));
+        assert_eq!(scopes.call_around(1, 18), Some(((1, 9), Some(0))));
+        assert_eq!(scopes.call_around(1, 27), Some(((1, 9), Some(0))));
+        assert_eq!(scopes.call_around(1, 9), None);
     }
 
     #[test]

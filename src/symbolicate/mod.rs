@@ -248,6 +248,8 @@ struct Script {
     map: Box<dyn SourceMapView>,
     /// The minified script's text, when it was fetched.
     minified: Option<String>,
+    /// Byte offsets of the minified script's lines, computed on first use.
+    minified_lines: OnceLock<Vec<u32>>,
     minified_scopes: OnceLock<FunctionScopes>,
     /// Scopes of each original source, parsed on first use.
     source_scopes: Vec<OnceLock<Option<FunctionScopes>>>,
@@ -517,16 +519,7 @@ impl Symbolicator {
         };
         let script = self.script(url)?;
         let map = script.map.as_ref();
-        let token = map.lookup(line, column).ok_or(Unmapped::NoMapping)?;
-        let (Some(source), Some(original_line), Some(original_column)) = (
-            token.source(),
-            token.original_line(),
-            token.original_column(),
-        ) else {
-            return Err(Unmapped::NoOriginal);
-        };
-        let source = source.index();
-        let mut original = (original_line, original_column);
+        let (source, mut original) = self.frame_position(&script, line, column)?;
         // Some minifiers (swc) map a call to its closing `)`, where no engine reports a
         // frame: the frame is the call, reported where engines report calls.
         if let Some((call, _)) = self
@@ -568,6 +561,125 @@ impl Symbolicator {
             }
         }
         Ok((frames, Mapped { script, positions }))
+    }
+
+    /// Where a frame's position is in the original sources, as engines would report it
+    /// there.
+    fn frame_position(
+        &self,
+        script: &Script,
+        line: u32,
+        column: u32,
+    ) -> std::result::Result<SourcePosition, Unmapped> {
+        let map = script.map.as_ref();
+        let column = self.callee_column(script, line, column).unwrap_or(column);
+        let token = map.lookup(line, column).ok_or(Unmapped::NoMapping)?;
+        let found = token_position(&token).ok_or(Unmapped::NoOriginal)?;
+        if (token.generated_line(), token.generated_column()) == (line, column) {
+            // Several tokens may start at the frame's column: swc maps the end of one
+            // construct and the start of the next there (`{` of a loop body and the
+            // call in it), and `new X(` compressed to `X(` to both `X` and `new`.
+            // Engines stop frames at calls, so the first token that is where the
+            // original source reports a call (its callee, property or `new`) is the
+            // frame's; next best, one at other code (a function body's `{` or a
+            // statement's `;` is never where a frame stops); else the first token.
+            let tokens = map.original_positions(line, column, LookupOptions::default());
+            if tokens.len() > 1 {
+                let best = tokens
+                    .iter()
+                    .filter_map(token_position)
+                    .min_by_key(|&position| self.frame_rank(script, position));
+                return Ok(best.unwrap_or(found));
+            }
+            return Ok(found);
+        }
+        Ok(self.unmapped_keyword(script, line, column).unwrap_or(found))
+    }
+
+    /// How likely an original position is where an engine stopped a frame: 0 at a
+    /// call's reported position, 1 at other code (a call's closing `)` included, where
+    /// swc maps calls), 2 at punctuation that nothing stops at.
+    fn frame_rank(&self, script: &Script, (source, (line, column)): SourcePosition) -> u8 {
+        let scopes = self.source_scopes(script, source);
+        if scopes.is_some_and(|s| s.call_at(line, column).is_some()) {
+            return 0;
+        }
+        let text = script.map.source_line(source, line);
+        let first = text
+            .and_then(|t| Some(&t[utf16_offset(t, column)?..]))
+            .and_then(|rest| rest.chars().next());
+        match first {
+            Some(')') if scopes.is_some_and(|s| s.call_ending_at(line, column).is_some()) => 1,
+            Some('{' | '}' | '(' | ')' | '[' | ']' | ';' | ',') => 2,
+            _ => 1,
+        }
+    }
+
+    /// For a frame at a token the map gives no segment of its own, where that token
+    /// is in the original source, found from the token after it:
+    ///
+    /// - `(`: engines report a call whose callee is not a name (`f()(x)`, `(0, o.f)(x)`,
+    ///   a callee the minifier inlined: `compiled(data)` → `t("…")(e)`) at its `(`.
+    ///   The segment before it is the callee's end, somewhere else in the original; the
+    ///   one after it is in the call's arguments, and the call is the innermost one
+    ///   around them.
+    /// - `await`: V8 reports an async function's frame at the `await` it is suspended
+    ///   in, which terser leaves unmapped; the awaited operand is mapped, and the
+    ///   original `await` is written just before it.
+    fn unmapped_keyword(&self, script: &Script, line: u32, column: u32) -> Option<SourcePosition> {
+        let text = self.minified_line(script, line)?;
+        let rest = &text[utf16_offset(text, column)?..];
+        let is_await = rest.starts_with("await")
+            && !rest[5..].starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$');
+        if !rest.starts_with('(') && !is_await {
+            return None;
+        }
+        let options = LookupOptions::with_bias(Bias::LeastUpperBound);
+        let next = script.map.lookup_with(line, column + 1, options)?;
+        let (source, (next_line, next_column)) = token_position(&next)?;
+        if is_await {
+            let original = script.map.source_line(source, next_line)?;
+            let before = original[..utf16_offset(original, next_column)?].trim_end();
+            let keyword = before.strip_suffix("await")?;
+            if keyword.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$') {
+                return None;
+            }
+            let at = keyword.encode_utf16().count() as u32;
+            return Some((source, (next_line, at)));
+        }
+        let (call, _) = self
+            .source_scopes(script, source)?
+            .call_around(next_line, next_column)?;
+        Some((source, call))
+    }
+
+    /// For a frame at the `(` of a call whose callee ends in a name (`f(`, `o.m(`):
+    /// the column of that name. V8 reports such calls at the name; SpiderMonkey
+    /// reports some of them (an arrow function's expression body) at the `(`, which a
+    /// minifier may map elsewhere (swc maps it to the call of the function it inlined
+    /// there). The call is the name's, whichever engine printed it.
+    fn callee_column(&self, script: &Script, line: u32, column: u32) -> Option<u32> {
+        let text = self.minified_line(script, line)?;
+        let at = utf16_offset(text, column)?;
+        if !text[at..].starts_with('(') {
+            return None;
+        }
+        let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+        let before = &text[..at];
+        let name = &before[before.trim_end_matches(is_name).len()..];
+        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) || is_keyword(name) {
+            return None;
+        }
+        Some(column - name.encode_utf16().count() as u32)
+    }
+
+    /// Line `line` of the minified script, when it was fetched.
+    fn minified_line<'s>(&self, script: &'s Script, line: u32) -> Option<&'s str> {
+        let text = script.minified.as_deref()?;
+        let starts = script
+            .minified_lines
+            .get_or_init(|| crate::lines::line_starts(text));
+        crate::lines::line(text, starts, line as usize)
     }
 
     /// An original frame at (0-based line, column) of `source`, with its context.
@@ -864,6 +976,7 @@ impl Symbolicator {
         Ok(Arc::new(Script {
             map,
             minified,
+            minified_lines: OnceLock::new(),
             minified_scopes: OnceLock::new(),
             source_scopes: (0..sources).map(|_| OnceLock::new()).collect(),
         }))
@@ -887,6 +1000,60 @@ fn display_name(
         }),
         Enclosing::TopLevel => None,
     }
+}
+
+/// (source, (line, column)) of a token that has an original position.
+fn token_position(token: &crate::view::Token<'_>) -> Option<SourcePosition> {
+    Some((
+        token.source_index()?,
+        (token.original_line()?, token.original_column()?),
+    ))
+}
+
+/// Keywords a `(` can follow that are not a callee's name.
+fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "if" | "for"
+            | "while"
+            | "switch"
+            | "catch"
+            | "function"
+            | "return"
+            | "typeof"
+            | "void"
+            | "delete"
+            | "in"
+            | "of"
+            | "instanceof"
+            | "new"
+            | "await"
+            | "yield"
+            | "case"
+            | "do"
+            | "else"
+            | "with"
+            | "throw"
+            | "async"
+    )
+}
+
+/// The byte offset of UTF-16 column `column` of `line`, if it falls on a character.
+fn utf16_offset(line: &str, column: u32) -> Option<usize> {
+    // Minified lines are long and nearly always ASCII before the column: one
+    // vectorised check instead of a walk over every character.
+    let prefix = line.as_bytes().get(..column as usize);
+    if prefix.is_some_and(|p| p.is_ascii()) {
+        return Some(column as usize);
+    }
+    let mut units = 0u32;
+    for (offset, ch) in line.char_indices() {
+        if units == column {
+            return Some(offset);
+        }
+        units += ch.len_utf16() as u32;
+    }
+    (units == column).then_some(line.len())
 }
 
 /// A map from bytes: a mapback cache (by its magic bytes) or JSON, with sources

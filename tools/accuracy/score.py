@@ -64,6 +64,10 @@ def parse_stack(stack, runtime):
                 continue
             m = V8_FRAME.match(line.rstrip())
             name, location = m.group(1), m.group(2)
+            if name is None and location.startswith("async ") and LOCATION.match(location[len("async "):]):
+                # an anonymous async function awaiting: `at async FILE:L:C` (the file is not
+                # `async FILE`); named ones print `at async NAME (FILE:L:C)`
+                location = location[len("async "):]
             if name is None and not LOCATION.match(location):
                 # `at NAME (native)` without parentheses cannot happen; `at <anonymous>` can
                 name, location = location, ""
