@@ -33,7 +33,7 @@ help:
 	@echo "make compat        the wheel's tests inside a Debian bullseye chroot (needs root, debootstrap)"
 	@echo "make sdist-check   build the sdist, then a wheel from it (compiles the crate from the sdist)"
 	@echo "make fuzz          every cargo-fuzz target for FUZZ_SECONDS each (default 60; nightly)"
-	@echo "make check-deep    the long checks: a fuzz pass (more to come: sanitizers, Miri)"
+	@echo "make check-deep    the long checks: Miri, ASan (Rust + C), TSan, a fuzz pass"
 	@echo "make bench         benchmarks vs the Rust, Python and Node peers on real maps (benches/)"
 	@echo "make bench-quick   the same as a 2-round smoke run (results in benches/results/quick)"
 	@echo "make accuracy      symbolication accuracy vs symbolic on real libraries, minifiers, browsers"
@@ -94,8 +94,8 @@ test-python: build $(VENV)/.installed
 	  --no-build-isolation --no-deps --force-reinstall .
 	cd tests/python && ../../$(VPY) -m pytest -q -p no:cacheprovider .
 
-# Panic injection (the test-only `panic-injection` feature): every export, from Rust and
-# from Python, reports a panic as MAPBACK_ERROR_PANIC and the process carries on. The
+# Panic injection (the test-only `panic-injection` feature): every export, from Rust, C
+# and Python, reports a panic as MAPBACK_ERROR_PANIC and the process carries on. The
 # Rust test runs alone: the switch is an environment variable, process-wide.
 PANIC_LIB := target/panic-injection/libmapback.so
 test-panic: $(VENV)/.installed
@@ -103,6 +103,12 @@ test-panic: $(VENV)/.installed
 	$(CARGO) build --features panic-injection --lib
 	@mkdir -p $(dir $(PANIC_LIB))
 	cp target/debug/libmapback.so $(PANIC_LIB)
+	ln -sf libmapback.so $(dir $(PANIC_LIB))$$(readelf -d $(PANIC_LIB) | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+	$(CC) -std=c99 -Wall -Wextra -Werror -I include -o $(dir $(PANIC_LIB))panic_injection \
+	  tests/c/panic_injection.c -L $(dir $(PANIC_LIB)) -lmapback -Wl,-rpath,$(CURDIR)/$(dir $(PANIC_LIB))
+	RUST_BACKTRACE=0 $(dir $(PANIC_LIB))panic_injection > $(dir $(PANIC_LIB))c.log 2>&1 \
+	  || { cat $(dir $(PANIC_LIB))c.log; exit 1; }
+	@tail -n 1 $(dir $(PANIC_LIB))c.log
 	cd tests/python && MAPBACK_PANIC_LIBRARY=$(CURDIR)/$(PANIC_LIB) ../../$(VPY) -m pytest -q -rs \
 	  -p no:cacheprovider test_panic_injection.py
 
@@ -156,8 +162,10 @@ FUZZ_SECONDS ?= 60
 fuzz: develop
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
 
-# The checks too long for `make test`.
-check-deep: fuzz
+# The checks too long for `make test` (tests/deep/run.sh): Miri, AddressSanitizer (Rust
+# suite and C programs), ThreadSanitizer, and a fuzz pass. DEEP_STEPS picks some.
+check-deep: develop
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/deep/run.sh
 
 # One wheel, every interpreter on this machine (tests/matrix/run.py); not in `make test`.
 matrix: wheel
