@@ -12,6 +12,8 @@
 
 mod js;
 
+use std::collections::HashMap;
+
 /// A position: 0-based line, 0-based UTF-16 column.
 type Position = (u32, u32);
 
@@ -57,6 +59,79 @@ pub struct FunctionScopes {
     /// Named calls, in order of position (empty for scopes parsed without calls, and
     /// for caches written before calls were stored).
     calls: Vec<CallSite>,
+    /// Indexes derived from `scopes` and `calls`.
+    index: QueryIndex,
+}
+
+/// The name a call uses for a function called `name`: its last member (`o.m` → `m`);
+/// none for getters and setters, which are not called by name.
+fn callee_name(name: &str) -> Option<&str> {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    (!last.starts_with("get ") && !last.starts_with("set ")).then_some(last)
+}
+
+/// Indexes derived from [`FunctionScopes::scopes`] and [`FunctionScopes::calls`], so
+/// that the queries made per frame run in logarithmic or constant time, not in scans of
+/// every call or function of a large source (a bundled library has tens of thousands).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct QueryIndex {
+    /// Functions by [`FunctionScopes::callee_name`].
+    by_callee_name: HashMap<String, Vec<ScopeId>>,
+    /// Call indices by (enclosing function, position); top-level calls first.
+    by_scope: Vec<u32>,
+    /// Call indices by (end, start).
+    by_end: Vec<u32>,
+    /// Call indices by start, the longer of two calls with one start first.
+    by_start: Vec<u32>,
+    /// For each entry of `by_start`, the entry of the innermost call containing it
+    /// (always an earlier one), or `NONE`.
+    parent: Vec<u32>,
+}
+
+impl QueryIndex {
+    fn new(scopes: &[Scope], calls: &[CallSite]) -> QueryIndex {
+        let mut by_callee_name: HashMap<String, Vec<ScopeId>> = HashMap::new();
+        for (id, scope) in scopes.iter().enumerate() {
+            if let Some(name) = scope.name.as_deref().and_then(callee_name) {
+                by_callee_name
+                    .entry(name.to_owned())
+                    .or_default()
+                    .push(id as ScopeId);
+            }
+        }
+        let mut by_scope: Vec<u32> = (0..calls.len() as u32).collect();
+        by_scope.sort_by_key(|&i| (calls[i as usize].scope, calls[i as usize].position));
+        let mut by_end: Vec<u32> = (0..calls.len() as u32).collect();
+        by_end.sort_by_key(|&i| (calls[i as usize].span.1, calls[i as usize].span.0));
+        let mut by_start = by_end.clone();
+        by_start.sort_by_key(|&i| {
+            let (start, end) = calls[i as usize].span;
+            (start, std::cmp::Reverse(end))
+        });
+        // Spans of calls nest like the expressions they are: walk them keeping the chain
+        // of calls that contain the current one.
+        let mut parent = Vec::with_capacity(by_start.len());
+        let mut open: Vec<u32> = Vec::new();
+        for (entry, &call) in by_start.iter().enumerate() {
+            let (start, end) = calls[call as usize].span;
+            while let Some(&outer) = open.last() {
+                let (outer_start, outer_end) = calls[by_start[outer as usize] as usize].span;
+                if outer_start <= start && end <= outer_end {
+                    break;
+                }
+                open.pop();
+            }
+            parent.push(open.last().copied().unwrap_or(NONE));
+            open.push(entry as u32);
+        }
+        QueryIndex {
+            by_callee_name,
+            by_scope,
+            by_end,
+            by_start,
+            parent,
+        }
+    }
 }
 
 /// A function scope of a [`FunctionScopes`], by index.
@@ -129,7 +204,16 @@ impl FunctionScopes {
             .collect();
         // Visiting order is not position order (`f(g())` visits `f` first).
         calls.sort_by_key(|c| c.position);
-        FunctionScopes { scopes, calls }
+        FunctionScopes::new(scopes, calls)
+    }
+
+    fn new(scopes: Vec<Scope>, calls: Vec<CallSite>) -> FunctionScopes {
+        let index = QueryIndex::new(&scopes, &calls);
+        FunctionScopes {
+            scopes,
+            calls,
+            index,
+        }
     }
 
     /// Number of function-like nodes found.
@@ -251,31 +335,29 @@ impl FunctionScopes {
     /// (`addItem` of `Cart.addItem`, `Cart` for its constructor); `None` for anonymous
     /// functions and accessors (which no call names).
     pub fn callee_name(&self, id: ScopeId) -> Option<&str> {
-        let name = self.scopes.get(id as usize)?.name.as_deref()?;
-        let last = name.rsplit('.').next().unwrap_or(name);
-        (!last.starts_with("get ") && !last.starts_with("set ")).then_some(last)
+        callee_name(self.scopes.get(id as usize)?.name.as_deref()?)
     }
 
     /// The functions a call naming `callee` may call: those whose
     /// [`FunctionScopes::callee_name`] it is.
     pub fn functions_called(&self, callee: &str) -> impl Iterator<Item = ScopeId> + '_ {
-        let callee = callee.to_owned();
-        (0..self.scopes.len() as ScopeId).filter(move |&id| self.callee_name(id) == Some(&callee))
+        let found = self.index.by_callee_name.get(callee);
+        found.into_iter().flatten().copied()
     }
 
     /// The named calls made directly in function `id` (not in functions nested in it),
     /// in order of position: (callee, (line, column)).
     pub fn calls_in(&self, id: ScopeId) -> impl Iterator<Item = (&str, (u32, u32))> + '_ {
-        let (start, end) = self
-            .scopes
-            .get(id as usize)
-            .map_or(((0, 0), (0, 0)), |s| (s.start, s.end));
-        let first = self.calls.partition_point(|c| c.position < start);
-        self.calls[first..]
+        let by_scope = &self.index.by_scope;
+        let scope_of = move |i: u32| self.calls[i as usize].scope;
+        let first = by_scope.partition_point(|&i| scope_of(i) < Some(id));
+        by_scope[first..]
             .iter()
-            .take_while(move |c| c.position < end)
-            .filter(move |c| c.scope == Some(id))
-            .map(|c| (c.callee.as_str(), c.position))
+            .take_while(move |&&i| scope_of(i) == Some(id))
+            .map(move |&i| {
+                let call = &self.calls[i as usize];
+                (call.callee.as_str(), call.position)
+            })
     }
 
     /// The callee of the call engines report at exactly (line, column), if any.
@@ -323,22 +405,36 @@ impl FunctionScopes {
     /// (where engines report it, the function it is in, if any).
     pub fn call_around(&self, line: u32, column: u32) -> Option<((u32, u32), Option<ScopeId>)> {
         let position = (line, column);
-        self.calls
-            .iter()
-            .filter(|c| c.span.0 < position && position < c.span.1)
-            .max_by_key(|c| (c.span.0, std::cmp::Reverse(c.span.1)))
-            .map(|c| (c.position, c.scope))
+        let spans = &self.index;
+        // The last call starting before the position; if it ends before it too, the
+        // innermost call around the position is one of the calls around that one.
+        let first_after = spans
+            .by_start
+            .partition_point(|&i| self.calls[i as usize].span.0 < position);
+        let mut entry = first_after.checked_sub(1)? as u32;
+        loop {
+            let call = &self.calls[spans.by_start[entry as usize] as usize];
+            if position < call.span.1 {
+                return Some((call.position, call.scope));
+            }
+            entry = spans.parent[entry as usize];
+            if entry == NONE {
+                return None;
+            }
+        }
     }
 
     /// The call whose expression ends at (line, column + 1), i.e. whose closing `)`
     /// is at (line, column): (where engines report it, the function it is in).
     pub fn call_ending_at(&self, line: u32, column: u32) -> Option<((u32, u32), Option<ScopeId>)> {
         let end = (line, column + 1);
-        self.calls
-            .iter()
-            .filter(|c| c.span.1 == end)
-            .max_by_key(|c| c.span.0)
-            .map(|c| (c.position, c.scope))
+        // The last of the calls ending there is the one that starts last.
+        let after = self
+            .index
+            .by_end
+            .partition_point(|&i| self.calls[i as usize].span.1 <= end);
+        let call = &self.calls[self.index.by_end[after.checked_sub(1)?] as usize];
+        (call.span.1 == end).then_some((call.position, call.scope))
     }
 
     /// A compact binary form, for storing scopes in a cache: `[count u32]`, then per
@@ -464,7 +560,7 @@ impl FunctionScopes {
                 return None;
             }
         }
-        Some(FunctionScopes { scopes, calls })
+        Some(FunctionScopes::new(scopes, calls))
     }
 }
 
@@ -649,10 +745,7 @@ async function* gen() { /*V*/ }
         assert_eq!(FunctionScopes::decode(&bytes), Some(scopes.clone()));
         // The form without calls (caches written before calls were stored) ends where
         // the calls would start; every other cut is refused.
-        let without_calls = FunctionScopes {
-            scopes: scopes.scopes.clone(),
-            calls: Vec::new(),
-        };
+        let without_calls = FunctionScopes::new(scopes.scopes.clone(), Vec::new());
         let calls_start = without_calls.encode().len();
         for cut in 0..bytes.len() {
             let expected = (cut == calls_start).then(|| without_calls.clone());
@@ -724,6 +817,36 @@ items.map(() => { /*G*/ });
         assert_eq!(context_at("/*E*/").as_deref(), Some("obj.handler"));
         assert_eq!(context_at("/*F*/").as_deref(), Some("onError"));
         assert_eq!(context_at("/*G*/"), None);
+    }
+
+    #[test]
+    fn span_queries_equal_a_scan_of_every_call() {
+        let source = "function f(a) {\n  return g(h(a, k(1)), m(n(o(2)))(p(3)), q.r(s(t)));\n}\n\
+                      f(g(1))(h(2)); new C(d(e(f(0))), x.y(z()));\nfoo((bar)(baz(1)), qux());\n";
+        let scopes = FunctionScopes::parse(source, Some("a.js"));
+        assert!(scopes.calls.len() > 15);
+        let calls = &scopes.calls;
+        for line in 0..4 {
+            for column in 0..70 {
+                let position = (line, column);
+                let around = calls
+                    .iter()
+                    .filter(|c| c.span.0 < position && position < c.span.1)
+                    .max_by_key(|c| (c.span.0, std::cmp::Reverse(c.span.1)))
+                    .map(|c| (c.position, c.scope));
+                assert_eq!(scopes.call_around(line, column), around, "{line}:{column}");
+                let ending = calls
+                    .iter()
+                    .filter(|c| c.span.1 == (line, column + 1))
+                    .max_by_key(|c| c.span.0)
+                    .map(|c| (c.position, c.scope));
+                assert_eq!(
+                    scopes.call_ending_at(line, column),
+                    ending,
+                    "{line}:{column}"
+                );
+            }
+        }
     }
 
     #[test]

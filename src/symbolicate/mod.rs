@@ -248,8 +248,8 @@ struct Script {
     map: Box<dyn SourceMapView>,
     /// The minified script's text, when it was fetched.
     minified: Option<String>,
-    /// Byte offsets of the minified script's lines, computed on first use.
-    minified_lines: OnceLock<Vec<u32>>,
+    /// The minified script's lines, indexed on first use.
+    minified_lines: OnceLock<MinifiedLines>,
     minified_scopes: OnceLock<FunctionScopes>,
     /// Scopes of each original source, parsed on first use.
     source_scopes: Vec<OnceLock<Option<FunctionScopes>>>,
@@ -627,8 +627,8 @@ impl Symbolicator {
     ///   in, which terser leaves unmapped; the awaited operand is mapped, and the
     ///   original `await` is written just before it.
     fn unmapped_keyword(&self, script: &Script, line: u32, column: u32) -> Option<SourcePosition> {
-        let text = self.minified_line(script, line)?;
-        let rest = &text[utf16_offset(text, column)?..];
+        let (text, at) = self.minified_at(script, line, column)?;
+        let rest = &text[at..];
         let is_await = rest.starts_with("await")
             && !rest[5..].starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$');
         if !rest.starts_with('(') && !is_await {
@@ -659,8 +659,7 @@ impl Symbolicator {
     /// minifier may map elsewhere (swc maps it to the call of the function it inlined
     /// there). The call is the name's, whichever engine printed it.
     fn callee_column(&self, script: &Script, line: u32, column: u32) -> Option<u32> {
-        let text = self.minified_line(script, line)?;
-        let at = utf16_offset(text, column)?;
+        let (text, at) = self.minified_at(script, line, column)?;
         if !text[at..].starts_with('(') {
             return None;
         }
@@ -673,13 +672,29 @@ impl Symbolicator {
         Some(column - name.encode_utf16().count() as u32)
     }
 
-    /// Line `line` of the minified script, when it was fetched.
-    fn minified_line<'s>(&self, script: &'s Script, line: u32) -> Option<&'s str> {
+    /// Line `line` of the minified script, when it was fetched, and the byte offset in
+    /// it of UTF-16 column `column`.
+    fn minified_at<'s>(
+        &self,
+        script: &'s Script,
+        line: u32,
+        column: u32,
+    ) -> Option<(&'s str, usize)> {
         let text = script.minified.as_deref()?;
-        let starts = script
+        let lines = script
             .minified_lines
-            .get_or_init(|| crate::lines::line_starts(text));
-        crate::lines::line(text, starts, line as usize)
+            .get_or_init(|| MinifiedLines::new(text));
+        let line_text = crate::lines::line(text, &lines.starts, line as usize)?;
+        let at = match lines.checkpoints.get(&line) {
+            Some(checkpoints) => {
+                // Walk from the last checkpoint at or before the column.
+                let i = checkpoints.partition_point(|&(units, _)| units <= column);
+                let (units, byte) = i.checked_sub(1).map_or((0, 0), |i| checkpoints[i]);
+                byte as usize + utf16_offset(&line_text[byte as usize..], column - units)?
+            }
+            None => utf16_offset(line_text, column)?,
+        };
+        Some((line_text, at))
     }
 
     /// An original frame at (0-based line, column) of `source`, with its context.
@@ -999,6 +1014,45 @@ fn display_name(
             _ => "<anonymous>".to_owned(),
         }),
         Enclosing::TopLevel => None,
+    }
+}
+
+/// The minified script's line starts, and for each long line with non-ASCII text,
+/// `(UTF-16 column, byte offset)` checkpoints about every [`Self::STEP`] units: minified
+/// lines run to megabytes, and a frame's column becomes a byte offset without walking
+/// the whole line before it.
+struct MinifiedLines {
+    starts: Vec<u32>,
+    checkpoints: HashMap<u32, Vec<(u32, u32)>>,
+}
+
+impl MinifiedLines {
+    const STEP: u32 = 1024;
+
+    fn new(text: &str) -> MinifiedLines {
+        let starts = crate::lines::line_starts(text);
+        let mut checkpoints = HashMap::new();
+        for index in 0..starts.len() {
+            let Some(line) = crate::lines::line(text, &starts, index) else {
+                continue;
+            };
+            if line.len() <= Self::STEP as usize || line.is_ascii() {
+                continue;
+            }
+            let mut marks = Vec::new();
+            let mut units = 0u32;
+            for (offset, ch) in line.char_indices() {
+                if units >= (marks.len() as u32 + 1) * Self::STEP {
+                    marks.push((units, offset as u32));
+                }
+                units += ch.len_utf16() as u32;
+            }
+            checkpoints.insert(index as u32, marks);
+        }
+        MinifiedLines {
+            starts,
+            checkpoints,
+        }
     }
 }
 
