@@ -262,3 +262,58 @@ fn only_optional_sections_are_skippable() {
     }
     assert!(seen.contains(&13), "{seen:?}");
 }
+
+/// The cache reader on plain byte slices at every alignment, and on damaged copies.
+/// Small enough to run under Miri (`make check-deep`), which checks that the reader's
+/// loads stay inside the slice and never assume alignment it does not have.
+#[test]
+fn cache_reader_on_byte_slices_at_every_alignment() {
+    let map = SourceMap::from_slice(
+        br#"{"version":3,"file":"out.js","sources":["a.js","b.js"],
+            "sourcesContent":["function f(x) {\n  return g(x);\n}\n","const g = (y) => y.z;\n"],
+            "names":["f","g","x","y","z"],"ignoreList":[1],
+            "mappings":"AAAAA,SAAUE,GACR,OAAOD,CAAC;ACAN,MAAMA,CAAEE,OAAOA;;AAAA,EAAE,CAAC"}"#,
+    )
+    .unwrap();
+    let bytes = to_cache_bytes(&map, CacheOptions::default()).unwrap();
+    let probes: Vec<(u32, u32)> = (0..4).flat_map(|l| (0..40).map(move |c| (l, c))).collect();
+    for shift in 0..8 {
+        let mut buffer = vec![0u8; bytes.len() + shift];
+        buffer[shift..].copy_from_slice(&bytes);
+        let cache = Cache::from_bytes(&buffer[shift..]).unwrap();
+        cache.verify().unwrap();
+        for &(line, column) in &probes {
+            assert_eq!(
+                cache.lookup(line, column).map(|t| t.raw()),
+                map.lookup(line, column).map(|t| t.raw()),
+                "shift {shift}, {line}:{column}"
+            );
+        }
+        for index in 0..2 {
+            assert_eq!(cache.source_content(index), map.source_content(index));
+            assert_eq!(cache.source_is_ignored(index), map.source_is_ignored(index));
+        }
+        assert_eq!(cache.name(4), Some("z"));
+    }
+    // Every truncation, and a flipped bit in every byte: an error or a cache whose
+    // queries stay in bounds, never a panic or an out-of-bounds read.
+    for len in 0..bytes.len() {
+        assert!(
+            Cache::from_bytes(&bytes[..len]).is_err(),
+            "truncated to {len}"
+        );
+    }
+    for at in 0..bytes.len() {
+        let mut damaged = bytes.clone();
+        damaged[at] ^= 0x10;
+        if let Ok(cache) = Cache::from_bytes(&damaged) {
+            let _ = cache.verify();
+            for &(line, column) in probes.iter().step_by(7) {
+                let _ = cache.lookup(line, column);
+            }
+            for index in 0..3 {
+                let _ = (cache.source_content(index), cache.name(index));
+            }
+        }
+    }
+}

@@ -8,6 +8,10 @@
 # indirect leak fails it; "still reachable" and "possibly lost" blocks do not. The last
 # line of output is "N passed, M failed"; the exit status is non-zero if any failed.
 # Set CC to use another compiler (default: cc).
+#
+# SANITIZER=address builds each program with -fsanitize=address instead, against a
+# library built with -Zsanitizer=address (`make check-deep`), and runs it once, with
+# AddressSanitizer and LeakSanitizer in place of valgrind.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -23,11 +27,12 @@ if [[ ! -f "$libdir/libmapback.so" ]]; then
     echo "error: $libdir/libmapback.so not found (run: cargo build --release)" >&2
     exit 2
 fi
-if ! command -v valgrind >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+sanitizer="${SANITIZER:-}"
+if [[ -z "$sanitizer" ]] && ! command -v valgrind >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     echo "valgrind is missing: installing it with apt-get"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
 fi
-if ! command -v valgrind >/dev/null 2>&1; then
+if [[ -z "$sanitizer" ]] && ! command -v valgrind >/dev/null 2>&1; then
     echo "error: valgrind is not installed (e.g. apt-get install valgrind)" >&2
     exit 2
 fi
@@ -40,7 +45,7 @@ fi
 # Panics are caught and reported as MAPBACK_ERROR_PANIC; keep their output short.
 export RUST_BACKTRACE=0
 
-build="tests/c/build"
+build="tests/c/build${sanitizer:+-$sanitizer}"
 mkdir -p "$build/lib"
 # Programs record the library's SONAME (libmapback.so.<ABI>), which cargo does not
 # create beside libmapback.so: link and run against a directory that has both names.
@@ -49,6 +54,7 @@ ln -sf "$libdir/libmapback.so" "$build/lib/libmapback.so"
 [[ -z "$soname" ]] || ln -sf "$libdir/libmapback.so" "$build/lib/$soname"
 linkdir="$(cd "$build/lib" && pwd)"
 cflags=(-std=c99 -Wall -Wextra -Werror -I include)
+[[ -z "$sanitizer" ]] || cflags+=(-g "-fsanitize=$sanitizer" -fno-omit-frame-pointer)
 ldflags=(-L "$linkdir" -lmapback "-Wl,-rpath,$linkdir")
 valgrind=(valgrind --error-exitcode=1 --leak-check=full
           --errors-for-leak-kinds=definite,indirect --quiet)
@@ -96,6 +102,7 @@ for src in "${sources[@]}"; do
     "$exe" || status=$?
     record "$name" "$status"
 
+    [[ -z "$sanitizer" ]] || continue # the sanitizer checked that run
     echo "=== run $name under valgrind"
     status=0
     "${valgrind[@]}" "$exe" || status=$?
