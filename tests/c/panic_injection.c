@@ -21,26 +21,6 @@ static int panicked(mapback_error *err)
     return ok;
 }
 
-static unsigned char *read_whole(const char *path, size_t *len)
-{
-    FILE *file = fopen(path, "rb");
-    unsigned char *data = NULL;
-    long size;
-    if (file == NULL) {
-        return NULL;
-    }
-    if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) >= 0 && fseek(file, 0, SEEK_SET) == 0) {
-        data = malloc((size_t)size + 1);
-        if (data != NULL && fread(data, 1, (size_t)size, file) != (size_t)size) {
-            free(data);
-            data = NULL;
-        }
-        *len = (size_t)size;
-    }
-    fclose(file);
-    return data;
-}
-
 /* Calls every kind of export: constructor, query, output buffer, builder, cache,
  * symbolicator, text helper; with `injected`, each must report the panic. */
 static void exercise(mapback_sourcemap *map, const unsigned char *json, size_t json_len,
@@ -103,8 +83,8 @@ int main(void)
 {
     mapback_error err = {0};
     size_t json_len = 0, trace_len = 0;
-    unsigned char *json = read_whole(DEMO_MAP, &json_len);
-    unsigned char *trace = read_whole("examples/demo/trace-node.txt", &trace_len);
+    unsigned char *json = read_file(DEMO_MAP, &json_len);
+    unsigned char *trace = read_file("examples/demo/trace-node.txt", &trace_len);
     mapback_str dirs[1] = {{"examples/demo", 13}};
     mapback_sourcemap *map;
     mapback_symbolicator *sym;
