@@ -24,6 +24,14 @@ pub trait SourceMapView: Send + Sync {
     fn raw_token(&self, index: usize) -> Option<RawToken>;
     /// See [`SourceMapView::lookup_with`].
     fn raw_lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken>;
+    /// [`SourceMapView::raw_lookup`] of each position, in order, through `answer`.
+    fn raw_lookup_each(
+        &self,
+        lines: &[u32],
+        columns: &[u32],
+        options: LookupOptions,
+        answer: &mut dyn FnMut(usize, Option<RawToken>),
+    );
     /// See [`SourceMapView::original_positions`].
     fn raw_tokens_at(&self, line: u32, column: u32, options: LookupOptions) -> Vec<RawToken>;
     /// See [`SourceMapView::generated_position`].
@@ -119,11 +127,7 @@ pub trait SourceMapView: Send + Sync {
                     answer(i, self.raw_lookup(lines[i], columns[i], options));
                 }
             }
-            None => {
-                for i in 0..count {
-                    answer(i, self.raw_lookup(lines[i], columns[i], options));
-                }
-            }
+            None => self.raw_lookup_each(&lines[..count], &columns[..count], options, answer),
         }
     }
 
@@ -224,6 +228,22 @@ macro_rules! delegate_lookups {
             options: crate::lookup::LookupOptions,
         ) -> Option<crate::mappings::RawToken> {
             crate::lookup::MappingStore::lookup(&self.$store(), line, column, options)
+        }
+
+        fn raw_lookup_each(
+            &self,
+            lines: &[u32],
+            columns: &[u32],
+            options: crate::lookup::LookupOptions,
+            answer: &mut dyn FnMut(usize, Option<crate::mappings::RawToken>),
+        ) {
+            crate::lookup::MappingStore::lookup_each(
+                &self.$store(),
+                lines,
+                columns,
+                options,
+                answer,
+            )
         }
 
         fn raw_tokens_at(

@@ -1647,6 +1647,64 @@ fn batch_lookups_in_any_order_match_single_lookups() {
     }
 }
 
+#[test]
+fn lockstep_batch_lookups_match_single_lookups() {
+    // 160,000 tokens (batches on a map this size are searched eight at a time, in the
+    // order given): long lines, short lines, empty lines, and pairs of tokens that share
+    // a column (an exact match takes the first, a column after them the last).
+    let mut mappings = String::new();
+    for line in 0..40 {
+        if line > 0 {
+            mappings.push(';');
+        }
+        match line % 4 {
+            0 => mappings.push_str(&format!("AACA{}", ",EACA".repeat(13_999))),
+            1 => mappings.push_str("AACA,GACA,AACA"),
+            2 => {}
+            _ => mappings.push_str(&format!("CACA{}", ",AACA,EACA".repeat(1_000))),
+        }
+    }
+    let json = format!(r#"{{"version":3,"sources":["a.js"],"mappings":"{mappings}"}}"#);
+    let map = SourceMap::from_slice(json.as_bytes()).unwrap();
+    assert!(
+        (1 << 17..1 << 20).contains(&map.token_count()),
+        "{}",
+        map.token_count()
+    );
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |bound: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound) as u32
+    };
+    // 4,001 positions: not a multiple of eight, lines past the end included.
+    let (lines, columns): (Vec<u32>, Vec<u32>) =
+        (0..4001).map(|_| (next(44), next(30_000))).unzip();
+    let mut answers = vec![None; lines.len()];
+    map.raw_lookup_batch(
+        &lines,
+        &columns,
+        LookupOptions::default(),
+        &mut |i, token| {
+            assert!(
+                answers[i].replace(token).is_none(),
+                "position {i} answered twice"
+            );
+        },
+    );
+    for (i, answer) in answers.into_iter().enumerate() {
+        let expected = map.raw_lookup(lines[i], columns[i], LookupOptions::default());
+        assert_eq!(
+            answer,
+            Some(expected),
+            "position {i}: {}:{}",
+            lines[i],
+            columns[i]
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Decode limits
 // ---------------------------------------------------------------------------------------

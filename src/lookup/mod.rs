@@ -116,6 +116,21 @@ pub trait MappingStore {
         lookup_any(self, line, column, options)
     }
 
+    /// [`MappingStore::lookup`] of each (`lines[i]`, `columns[i]`), answered in order
+    /// through `answer(i, token)`. Storages may override it to overlap the memory
+    /// accesses of neighbouring lookups.
+    fn lookup_each(
+        &self,
+        lines: &[u32],
+        columns: &[u32],
+        options: LookupOptions,
+        answer: &mut dyn FnMut(usize, Option<RawToken>),
+    ) {
+        for (i, (&line, &column)) in lines.iter().zip(columns).enumerate() {
+            answer(i, self.lookup(line, column, options));
+        }
+    }
+
     /// All tokens at the generated position that [`MappingStore::lookup`] finds: the
     /// spec allows several segments at one position, each with its own original.
     fn tokens_at(&self, line: u32, column: u32, options: LookupOptions) -> Vec<RawToken> {

@@ -160,6 +160,52 @@ pub(crate) fn line_of(line_starts: &[u32], index: usize) -> u32 {
     after.saturating_sub(1) as u32
 }
 
+impl MappingsView<'_> {
+    /// The rest of a default lookup on the line whose tokens start at `start` (and
+    /// the block that holds that token, loaded early), once the search found `after`
+    /// (the number of the line's tokens at or before `column`).
+    #[inline]
+    fn finish_lookup(
+        &self,
+        (start, likely_block): (usize, Option<Block>),
+        line: u32,
+        column: u32,
+        after: usize,
+    ) -> Option<RawToken> {
+        let columns = self.generated_columns;
+        let mut index = start + after.checked_sub(1)?;
+        let found = columns[index];
+        if found == column {
+            // An exact match names the first token at the position; a column inside
+            // the code the group starts, the last (see `MappingStore::lookup`).
+            while index > start && columns[index - 1] == found {
+                index -= 1;
+            }
+        }
+        let block = match likely_block {
+            Some(block) if index / BLOCK == start / BLOCK => block,
+            _ => *self.blocks.get(index / BLOCK)?,
+        };
+        let [source, original_line, original_column, name] =
+            block.read(self.records, index % BLOCK);
+        Some(RawToken {
+            index: index as u32,
+            generated_line: line,
+            generated_column: found,
+            source,
+            original_line,
+            original_column,
+            name,
+        })
+    }
+}
+
+/// Lookups done side by side by [`MappingStore::lookup_each`].
+const LANES: usize = 8;
+/// Below this many tokens (about 1 MB of columns) the searches stay in the CPU caches
+/// and gain nothing from lockstep.
+const LOCKSTEP_MIN_TOKENS: usize = 1 << 17;
+
 impl MappingStore for MappingsView<'_> {
     fn len(&self) -> usize {
         self.generated_columns.len()
@@ -210,37 +256,73 @@ impl MappingStore for MappingsView<'_> {
             return crate::lookup::lookup_any(self, line, column, options);
         }
         let range = checked_line_range(self.line_starts, line, self.len());
-        let start = range.start;
         // Most lines sit in one block: load its header now, so that the load overlaps
         // the search instead of following it (the search does not depend on it).
-        let likely_block = self.blocks.get(start / BLOCK).copied();
-        let columns = self.generated_columns.get(range)?;
+        let likely_block = self.blocks.get(range.start / BLOCK).copied();
+        let columns = self.generated_columns.get(range.clone())?;
         let after = columns.partition_point(|&c| c <= column);
-        let mut index = after.checked_sub(1)?;
-        let found = columns[index];
-        if found == column {
-            // An exact match names the first token at the position; a column inside
-            // the code the group starts, the last (see `MappingStore::lookup`).
-            while index > 0 && columns[index - 1] == found {
-                index -= 1;
+        self.finish_lookup((range.start, likely_block), line, column, after)
+    }
+
+    /// Default lookups [`LANES`] at a time, their binary searches in lockstep: each
+    /// search waits on a memory load per probe, and on a map larger than the CPU's
+    /// caches independent searches side by side wait for their loads together.
+    fn lookup_each(
+        &self,
+        lines: &[u32],
+        columns: &[u32],
+        options: LookupOptions,
+        answer: &mut dyn FnMut(usize, Option<RawToken>),
+    ) {
+        let count = lines.len().min(columns.len());
+        if options != LookupOptions::default() || self.len() < LOCKSTEP_MIN_TOKENS {
+            for i in 0..count {
+                answer(i, self.lookup(lines[i], columns[i], options));
             }
+            return;
         }
-        let index = start + index;
-        let block = match likely_block {
-            Some(block) if index / BLOCK == start / BLOCK => block,
-            _ => *self.blocks.get(index / BLOCK)?,
-        };
-        let [source, original_line, original_column, name] =
-            block.read(self.records, index % BLOCK);
-        Some(RawToken {
-            index: index as u32,
-            generated_line: line,
-            generated_column: found,
-            source,
-            original_line,
-            original_column,
-            name,
-        })
+        let mut first = 0;
+        while first < count {
+            let lanes = LANES.min(count - first);
+            let mut start = [(0usize, None); LANES];
+            let mut base = [0usize; LANES];
+            let mut size = [0usize; LANES];
+            for lane in 0..lanes {
+                let range = checked_line_range(self.line_starts, lines[first + lane], self.len());
+                let likely_block = self.blocks.get(range.start / BLOCK).copied();
+                start[lane] = (range.start, likely_block);
+                (base[lane], size[lane]) = (range.start, range.len());
+            }
+            // `partition_point` for every lane at once: the same probes, in lockstep,
+            // each a conditional move rather than a branch that random columns would
+            // mispredict half the time.
+            loop {
+                let mut searching = false;
+                for lane in 0..lanes {
+                    if size[lane] > 1 {
+                        let half = size[lane] / 2;
+                        let middle = base[lane] + half;
+                        let before = self.generated_columns[middle] <= columns[first + lane];
+                        base[lane] = if before { middle } else { base[lane] };
+                        size[lane] -= half;
+                        searching = true;
+                    }
+                }
+                if !searching {
+                    break;
+                }
+            }
+            for lane in 0..lanes {
+                let (line, column) = (lines[first + lane], columns[first + lane]);
+                let at_or_before = size[lane] == 1 && self.generated_columns[base[lane]] <= column;
+                let after = base[lane] - start[lane].0 + usize::from(at_or_before);
+                answer(
+                    first + lane,
+                    self.finish_lookup(start[lane], line, column, after),
+                );
+            }
+            first += lanes;
+        }
     }
 
     fn partition_columns(&self, range: Range<usize>, column: u32, inclusive: bool) -> usize {
