@@ -1604,6 +1604,16 @@ fn megabytes_of_commas_lenient() {
     assert!(peak < 4 * 1024 * 1024, "peak {peak} bytes");
 }
 
+/// A small deterministic generator: each call gives a number below `bound`.
+fn xorshift(mut state: u64) -> impl FnMut(u64) -> u32 {
+    move |bound| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound) as u32
+    }
+}
+
 #[test]
 fn batch_lookups_in_any_order_match_single_lookups() {
     // Large enough (1.1 million tokens, 6000 positions) for the batch to be looked up
@@ -1620,13 +1630,7 @@ fn batch_lookups_in_any_order_match_single_lookups() {
     let json = format!(r#"{{"version":3,"sources":["a.js"],"mappings":"{mappings}"}}"#);
     let map = SourceMap::from_slice(json.as_bytes()).unwrap();
     assert_eq!(map.token_count(), 1_100_000);
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = |bound: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % bound) as u32
-    };
+    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
     let (lines, columns): (Vec<u32>, Vec<u32>) =
         (0..6000).map(|_| (next(2100), next(1200))).unzip();
     let mut answers = vec![None; lines.len()];
@@ -1671,13 +1675,7 @@ fn lockstep_batch_lookups_match_single_lookups() {
         "{}",
         map.token_count()
     );
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = |bound: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % bound) as u32
-    };
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
     // 4,001 positions: not a multiple of eight, lines past the end included.
     let (lines, columns): (Vec<u32>, Vec<u32>) =
         (0..4001).map(|_| (next(44), next(30_000))).unzip();
