@@ -297,17 +297,6 @@
 #define MAPBACK_ERROR_CLOSED 903
 
 /**
- * Bounds on what one decode may take, checked before the memory is allocated, so a
- * hostile map fails with [`ErrorCode::InputTooLarge`] instead of exhausting memory.
- *
- * The defaults take the largest published maps measured (babel.js.map: 22 MB, 3.1
- * million mappings, 1,700 sources, 70,000 names) with ten times or more to spare, and
- * hold a decode's peak memory near 16 bytes per input byte. A service that decodes
- * maps from strangers may lower them; a build tool with huge maps may raise them.
- */
-typedef struct DecodeLimits DecodeLimits;
-
-/**
  * A source map under construction (opaque). Create with `mapback_builder_new`,
  * `mapback_builder_from_map` or an operation (`mapback_sourcemap_compose`,
  * `mapback_sourcemap_concat`, `mapback_sourcemap_rewrite`); release with
