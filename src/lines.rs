@@ -47,11 +47,11 @@ pub(crate) fn later_line_starts(text: &str) -> impl Iterator<Item = usize> + '_ 
 /// Returns `None` when the index is past the last line or the starts do not fit the text
 /// (a corrupt cache), never panicking.
 pub(crate) fn line<'t>(text: &'t str, starts: &[u32], index: usize) -> Option<&'t str> {
-    let bytes = line_bytes(text.as_bytes(), starts, index)?;
+    let length = line_bytes(text.as_bytes(), starts, index)?.len();
     // `text` is UTF-8 already: only the two bounds need checking (bounds that split a
     // character fail here), in O(1). Minified lines run to megabytes.
-    let start = bytes.as_ptr() as usize - text.as_ptr() as usize;
-    text.get(start..start + bytes.len())
+    let start = *starts.get(index)? as usize;
+    text.get(start..start + length)
 }
 
 /// Bytes of line `index` of `text` without its terminator (no UTF-8 check).

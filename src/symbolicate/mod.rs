@@ -629,8 +629,7 @@ impl Symbolicator {
     fn unmapped_keyword(&self, script: &Script, line: u32, column: u32) -> Option<SourcePosition> {
         let (text, at) = self.minified_at(script, line, column)?;
         let rest = &text[at..];
-        let is_await = rest.starts_with("await")
-            && !rest[5..].starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$');
+        let is_await = rest.starts_with("await") && !rest[5..].starts_with(is_name_char);
         if !rest.starts_with('(') && !is_await {
             return None;
         }
@@ -641,7 +640,7 @@ impl Symbolicator {
             let original = script.map.source_line(source, next_line)?;
             let before = original[..utf16_offset(original, next_column)?].trim_end();
             let keyword = before.strip_suffix("await")?;
-            if keyword.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$') {
+            if keyword.ends_with(is_name_char) {
                 return None;
             }
             let at = keyword.encode_utf16().count() as u32;
@@ -663,9 +662,8 @@ impl Symbolicator {
         if !text[at..].starts_with('(') {
             return None;
         }
-        let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
         let before = &text[..at];
-        let name = &before[before.trim_end_matches(is_name).len()..];
+        let name = &before[before.trim_end_matches(is_name_char).len()..];
         if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) || is_keyword(name) {
             return None;
         }
@@ -1062,6 +1060,12 @@ fn token_position(token: &crate::view::Token<'_>) -> Option<SourcePosition> {
         token.source_index()?,
         (token.original_line()?, token.original_column()?),
     ))
+}
+
+/// Whether `c` can be part of a JavaScript name (ASCII `$` and `_`, or any letter or
+/// digit).
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$'
 }
 
 /// Keywords a `(` can follow that are not a callee's name.
