@@ -66,8 +66,8 @@ impl JsonType {
 /// does.
 pub(crate) struct JsonObject<'a> {
     members: Vec<(Cow<'a, str>, Raw<'a>)>,
-    /// For a parsed document: each member's items (of an array value) or keys and
-    /// values (of an object value), as the validator outlined them.
+    /// Each member's items (of an array value) or keys and values (of an object
+    /// value), as the validator outlined them; `None` for other values.
     children: Vec<Option<Vec<Raw<'a>>>>,
 }
 
@@ -81,16 +81,7 @@ impl<'a> JsonObject<'a> {
             if JsonType::of(root) != JsonType::Object {
                 return JsonObject::from_raw(root);
             }
-            let raw = |(start, end): scan::Span| Raw(&text[start..end]);
-            let mut members = Vec::with_capacity(outline.members.len());
-            let mut children = Vec::with_capacity(outline.members.len());
-            for (key, value, items) in outline.members {
-                members.push((unescape_token(raw(key).get()), raw(value)));
-                children.push(
-                    items.map(|range| outline.children[range].iter().map(|&c| raw(c)).collect()),
-                );
-            }
-            return Ok(JsonObject { members, children });
+            return Ok(JsonObject::from_outline(text, outline));
         }
         // serde_json names the problem (and has the last word should the two disagree).
         let raw: &'a RawValue =
@@ -107,6 +98,11 @@ impl<'a> JsonObject<'a> {
             ));
         }
         let text = raw.get();
+        // The outline splits the items of array members in the same pass: an index
+        // map's sections would otherwise scan their `sourcesContent` twice more.
+        if let Some(outline) = scan::outline(text.as_bytes()) {
+            return Ok(JsonObject::from_outline(text, outline));
+        }
         let members = scan::spans(text.as_bytes())
             .chunks_exact(2)
             .map(|pair| {
@@ -121,6 +117,19 @@ impl<'a> JsonObject<'a> {
             members,
             children: Vec::new(),
         })
+    }
+
+    /// The object `outline` describes, its spans taken in `text`.
+    fn from_outline(text: &'a str, outline: scan::Outline) -> JsonObject<'a> {
+        let raw = |(start, end): scan::Span| Raw(&text[start..end]);
+        let mut members = Vec::with_capacity(outline.members.len());
+        let mut children = Vec::with_capacity(outline.members.len());
+        for (key, value, items) in outline.members {
+            members.push((unescape_token(raw(key).get()), raw(value)));
+            children
+                .push(items.map(|range| outline.children[range].iter().map(|&c| raw(c)).collect()));
+        }
+        JsonObject { members, children }
     }
 
     /// The items of `key`'s value, an array: outlined already for a parsed document,
