@@ -132,7 +132,7 @@ impl<'a> JsonObject<'a> {
         JsonObject { members, children }
     }
 
-    /// The items of `key`'s value, an array: outlined already for a parsed document,
+    /// The items of `key`'s value, an array: outlined already when the object was,
     /// split from `value` otherwise.
     pub(crate) fn items(&self, key: &str, value: Raw<'a>) -> Result<Vec<Raw<'a>>> {
         let outlined = self

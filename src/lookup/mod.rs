@@ -126,9 +126,7 @@ pub trait MappingStore {
         options: LookupOptions,
         answer: &mut dyn FnMut(usize, Option<RawToken>),
     ) {
-        for (i, (&line, &column)) in lines.iter().zip(columns).enumerate() {
-            answer(i, self.lookup(line, column, options));
-        }
+        lookup_each_in_order(self, lines, columns, options, answer);
     }
 
     /// All tokens at the generated position that [`MappingStore::lookup`] finds: the
@@ -187,6 +185,20 @@ pub(crate) fn partition(range: Range<usize>, mut is_before: impl FnMut(usize) ->
         size -= half;
     }
     base + usize::from(is_before(base))
+}
+
+/// [`MappingStore::lookup_each`] one position after the other: the default, and what
+/// storages that override it fall back to when overlapping lookups would not pay.
+pub(crate) fn lookup_each_in_order<M: MappingStore + ?Sized>(
+    store: &M,
+    lines: &[u32],
+    columns: &[u32],
+    options: LookupOptions,
+    answer: &mut dyn FnMut(usize, Option<RawToken>),
+) {
+    for (i, (&line, &column)) in lines.iter().zip(columns).enumerate() {
+        answer(i, store.lookup(line, column, options));
+    }
 }
 
 /// Index and line of the first token of the group a lookup lands on.

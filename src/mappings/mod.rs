@@ -5,8 +5,8 @@
 //! `skip_columns` repeats every [`SKIP`]th of them, so a lookup binary-searches that
 //! array, 1/16 the size and far more likely to be in the CPU caches, and then counts
 //! within one run of at most 16 columns (one or two cache lines), instead of touching
-//! a cache line per probe of the whole line's columns. The rest of a token (source, original
-//! line and column, name) is packed 32 tokens to a block ([`block`]), about 4 to 6
+//! a cache line per probe of the whole line's columns. The rest of a token (source,
+//! original line and column, name) is packed 32 tokens to a block ([`block`]), about 4 to 6
 //! bytes a token instead of 16, and decoded for the one token a lookup returns. The
 //! whole structure is a third of a plain one's size, which keeps more of a large map
 //! in the CPU caches that random lookups depend on.
@@ -193,20 +193,6 @@ impl MappingsView<'_> {
         let (first, last) = (start.div_ceil(SKIP), end.div_ceil(SKIP));
         let skips = self.skip_columns.get(first..last).unwrap_or(&[]);
         let passed = skips.partition_point(|&c| c <= column);
-        self.count_in_run(start..end, first, passed, skips.len(), column)
-    }
-
-    /// The end of [`Self::count_at_or_before`], once `passed` of the line's `skips`
-    /// entries (from entry `first`) were found at or before `column`.
-    #[inline]
-    fn count_in_run(
-        &self,
-        Range { start, end }: Range<usize>,
-        first: usize,
-        passed: usize,
-        skips: usize,
-        column: u32,
-    ) -> usize {
         // Every token before `low` is at or before `column`, every token from `high`
         // on after it.
         let low = if passed == 0 {
@@ -214,12 +200,12 @@ impl MappingsView<'_> {
         } else {
             (first + passed - 1) * SKIP
         };
-        let high = if passed < skips {
+        let high = if passed < skips.len() {
             (first + passed) * SKIP
         } else {
             end
         };
-        let before = low.saturating_sub(start);
+        let before = low - start;
         let run = self.generated_columns.get(low..high).unwrap_or(&[]);
         match <&[u32; SKIP]>::try_from(run) {
             // A whole run, compared at once with vector instructions, without a loop.
@@ -342,10 +328,7 @@ impl MappingStore for MappingsView<'_> {
     ) {
         let count = lines.len().min(columns.len());
         if options != LookupOptions::default() || self.len() < LOCKSTEP_MIN_TOKENS {
-            for i in 0..count {
-                answer(i, self.lookup(lines[i], columns[i], options));
-            }
-            return;
+            return crate::lookup::lookup_each_in_order(self, lines, columns, options, answer);
         }
         let mut first = 0;
         while first < count {
