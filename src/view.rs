@@ -227,6 +227,11 @@ macro_rules! delegate_lookups {
             column: u32,
             options: crate::lookup::LookupOptions,
         ) -> Option<crate::mappings::RawToken> {
+            // The default options get their own call, which storages make fast and
+            // small: nothing of the general path is set up for them.
+            if options == crate::lookup::LookupOptions::default() {
+                return crate::lookup::MappingStore::lookup_default(&self.$store(), line, column);
+            }
             crate::lookup::MappingStore::lookup(&self.$store(), line, column, options)
         }
 

@@ -101,6 +101,12 @@ pub trait MappingStore {
         }
     }
 
+    /// [`MappingStore::partition_columns`] over the whole of generated line `line`,
+    /// which storages with per-line search structures override.
+    fn partition_line(&self, line: u32, column: u32, inclusive: bool) -> usize {
+        self.partition_columns(self.line_range(line), column, inclusive)
+    }
+
     /// The token at `index`, or `None` past the end.
     fn token(&self, index: usize) -> Option<RawToken> {
         (index < self.len()).then(|| self.token_on_line(index, self.line_of(index)))
@@ -114,6 +120,12 @@ pub trait MappingStore {
     /// one, which is the most specific. [`MappingStore::tokens_at`] returns all of them.
     fn lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken> {
         lookup_any(self, line, column, options)
+    }
+
+    /// [`MappingStore::lookup`] with the default options, which storages may override
+    /// with a path specialised to them.
+    fn lookup_default(&self, line: u32, column: u32) -> Option<RawToken> {
+        self.lookup(line, column, LookupOptions::default())
     }
 
     /// [`MappingStore::lookup`] of each (`lines[i]`, `columns[i]`), answered in order
@@ -211,7 +223,7 @@ fn find_group<M: MappingStore + ?Sized>(
     let range = store.line_range(line);
     match options.bias {
         Bias::GreatestLowerBound => {
-            let after = store.partition_columns(range.clone(), column, true);
+            let after = store.partition_line(line, column, true);
             if after > range.start {
                 return Some((group_start(store, range.start, after - 1), line));
             }
@@ -225,7 +237,7 @@ fn find_group<M: MappingStore + ?Sized>(
             Some((group_start(store, line_start, previous), previous_line))
         }
         Bias::LeastUpperBound => {
-            let at = store.partition_columns(range.clone(), column, false);
+            let at = store.partition_line(line, column, false);
             if at < range.end {
                 return Some((at, line));
             }

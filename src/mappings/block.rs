@@ -65,16 +65,16 @@ impl Block {
     /// name), `u32::MAX` for absent.
     #[inline(always)]
     pub(crate) fn read(&self, records: &[u8], slot: usize) -> [u32; 4] {
-        let widths = self.widths.map(u32::from);
-        let bits = widths[0] + widths[1] + widths[2] + widths[3];
+        // The widths as the bytes of one word: multiplying by 0x0101_0100 leaves each
+        // field's start (the sum of the widths before it) in its byte, and by
+        // 0x0101_0101 the record's width in the top byte. No byte carries: the widths
+        // add up to 128 at most.
+        let widths = u32::from_le_bytes(self.widths);
+        let starts = widths.wrapping_mul(0x0101_0100).to_le_bytes();
+        let bits = widths.wrapping_mul(0x0101_0101) >> 24;
+        let widths = self.widths;
         let bit = slot * bits as usize;
         let start = self.offset as usize + bit / 8;
-        let starts = [
-            0,
-            widths[0],
-            widths[0] + widths[1],
-            widths[0] + widths[1] + widths[2],
-        ];
         if bits <= 56 {
             // The common case: the record and its offset in the byte fit one u64, and
             // the four fields are extracted independently, not by a chain of shifts.

@@ -3,9 +3,10 @@
 //! mappings after a grammar error; index maps drop a bad section).
 
 use super::block::{self, Block, BLOCK};
+use super::column_index::ColumnIndex;
+use super::Mappings;
 #[cfg(test)]
 use super::NONE;
-use super::{Mappings, SKIP};
 
 /// Accumulates tokens in generated order while decoding.
 #[derive(Debug)]
@@ -233,19 +234,15 @@ impl MappingsBuilder {
         let mut mappings = Mappings {
             line_starts: self.line_starts,
             generated_columns: self.generated_columns,
-            skip_columns: Vec::new(),
+            column_index: ColumnIndex::default(),
             blocks: self.blocks,
             records: self.records,
         };
         if sorted_lines > 0 {
             mappings = sort_lines(&mappings, &self.unsorted_lines);
         }
-        mappings.skip_columns = mappings
-            .generated_columns
-            .iter()
-            .step_by(SKIP)
-            .copied()
-            .collect();
+        mappings.column_index =
+            ColumnIndex::build(&mappings.line_starts, &mappings.generated_columns);
         mappings.line_starts.shrink_to_fit();
         mappings.generated_columns.shrink_to_fit();
         mappings.blocks.shrink_to_fit();

@@ -1,15 +1,14 @@
 //! Storage for decoded mappings, shaped by what lookups touch.
 //!
 //! Generated positions are plain arrays: `line_starts[l]` is the index of the first
-//! token on generated line `l`, and `generated_columns` holds one `u32` per token.
-//! `skip_columns` repeats every [`SKIP`]th of them, so a lookup binary-searches that
-//! array, 1/16 the size and far more likely to be in the CPU caches, and then counts
-//! within one run of at most 16 columns (one or two cache lines), instead of touching
-//! a cache line per probe of the whole line's columns. The rest of a token (source,
-//! original line and column, name) is packed 32 tokens to a block ([`block`]), about 4 to 6
-//! bytes a token instead of 16, and decoded for the one token a lookup returns. The
-//! whole structure is a third of a plain one's size, which keeps more of a large map
-//! in the CPU caches that random lookups depend on.
+//! token on generated line `l`, and `generated_columns` holds one `u32` per token. A
+//! lookup binary-searches a short line's columns; a long line (a minified bundle's)
+//! has a column table ([`column_index`]) that narrows the search to the few tokens
+//! near the column in one step. The rest of a token (source, original line and column,
+//! name) is packed 32 tokens to a block ([`block`]), about 4 to 6 bytes a token instead
+//! of 16, and decoded for the one token a lookup returns. The whole structure is a
+//! third of a plain one's size, which keeps more of a large map in the CPU caches that
+//! random lookups depend on.
 //!
 //! [`MappingsView`] borrows the storage; the lookups in [`crate::lookup`] are written
 //! against the [`MappingStore`] trait it implements, which a cache file's packed
@@ -17,10 +16,12 @@
 
 mod block;
 mod builder;
+mod column_index;
 
 use std::ops::Range;
 
 use self::block::{Block, BLOCK};
+use self::column_index::{ColumnIndex, ColumnIndexView};
 use crate::lookup::{LookupOptions, MappingStore};
 
 pub(crate) use self::builder::{BuilderMark, MappingsBuilder};
@@ -29,9 +30,9 @@ pub(crate) use self::builder::{BuilderMark, MappingsBuilder};
 /// a token with no original position).
 pub const NONE: u32 = u32::MAX;
 
-/// Tokens per entry of `skip_columns`: a run of this many `u32` columns spans one or
-/// two cache lines.
-pub(crate) const SKIP: usize = 16;
+/// Columns compared at once, without a loop, when a search has narrowed to this many
+/// tokens: one or two cache lines.
+const RUN: usize = 16;
 
 /// One decoded mapping, by value. Indices refer to the map's sources and names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,8 +65,8 @@ impl RawToken {
 pub struct Mappings {
     pub(crate) line_starts: Vec<u32>,
     pub(crate) generated_columns: Vec<u32>,
-    /// `generated_columns[SKIP * k]` for every `k`.
-    pub(crate) skip_columns: Vec<u32>,
+    /// Column tables of the long lines.
+    pub(crate) column_index: ColumnIndex,
     pub(crate) blocks: Vec<Block>,
     /// The blocks' records, followed by [`block::PADDING`] zero bytes.
     pub(crate) records: Vec<u8>,
@@ -76,7 +77,7 @@ impl Default for Mappings {
         Mappings {
             line_starts: vec![0, 0],
             generated_columns: Vec::new(),
-            skip_columns: Vec::new(),
+            column_index: ColumnIndex::default(),
             blocks: Vec::new(),
             records: vec![0; block::PADDING],
         }
@@ -89,7 +90,7 @@ impl Mappings {
         MappingsView {
             line_starts: &self.line_starts,
             generated_columns: &self.generated_columns,
-            skip_columns: &self.skip_columns,
+            column_index: self.column_index.view(),
             blocks: &self.blocks,
             records: &self.records,
         }
@@ -97,9 +98,8 @@ impl Mappings {
 
     /// Bytes of heap memory held.
     pub fn heap_size(&self) -> usize {
-        4 * (self.line_starts.capacity()
-            + self.generated_columns.capacity()
-            + self.skip_columns.capacity())
+        4 * (self.line_starts.capacity() + self.generated_columns.capacity())
+            + self.column_index.heap_size()
             + std::mem::size_of::<Block>() * self.blocks.capacity()
             + self.records.capacity()
     }
@@ -116,8 +116,8 @@ pub struct MappingsView<'a> {
     pub(crate) line_starts: &'a [u32],
     /// Generated column per token.
     pub(crate) generated_columns: &'a [u32],
-    /// `generated_columns[SKIP * k]` for every `k`.
-    pub(crate) skip_columns: &'a [u32],
+    /// Column tables of the long lines.
+    pub(crate) column_index: ColumnIndexView<'a>,
     pub(crate) blocks: &'a [Block],
     pub(crate) records: &'a [u8],
 }
@@ -176,67 +176,58 @@ pub(crate) fn line_of(line_starts: &[u32], index: usize) -> u32 {
 }
 
 impl MappingsView<'_> {
-    /// How many tokens of `range` (one line's) have a column at or before `column`:
+    /// How many tokens of `range`, line `line`'s, have a column at or before `column`:
     /// the line's columns are sorted, so this is where a token after `column` would
-    /// go. The search runs over `skip_columns`, then counts within one run of at most
-    /// [`SKIP`] columns.
-    #[inline]
-    fn count_at_or_before(&self, range: Range<usize>, column: u32) -> usize {
-        let Range { start, end } = range;
-        if end - start <= 2 * SKIP {
-            // A short line (the usual in unminified code): its columns are a cache
-            // line or two already.
-            let columns = self.generated_columns.get(start..end).unwrap_or(&[]);
-            return columns.partition_point(|&c| c <= column);
-        }
-        // Entries `k` with `SKIP * k` in `start..end`.
-        let (first, last) = (start.div_ceil(SKIP), end.div_ceil(SKIP));
-        let skips = self.skip_columns.get(first..last).unwrap_or(&[]);
-        let passed = skips.partition_point(|&c| c <= column);
-        // Every token before `low` is at or before `column`, every token from `high`
-        // on after it.
-        let low = if passed == 0 {
-            start
-        } else {
-            (first + passed - 1) * SKIP
-        };
-        let high = if passed < skips.len() {
-            (first + passed) * SKIP
-        } else {
-            end
-        };
-        let before = low - start;
-        let run = self.generated_columns.get(low..high).unwrap_or(&[]);
-        match <&[u32; SKIP]>::try_from(run) {
-            // A whole run, compared at once with vector instructions, without a loop.
-            Ok(run) => before + run.iter().map(|&c| usize::from(c <= column)).sum::<usize>(),
-            Err(_) => before + run.partition_point(|&c| c <= column),
-        }
+    /// go. A long line's column table narrows the search first.
+    #[inline(always)]
+    fn count_at_or_before(&self, line: u32, range: Range<usize>, column: u32) -> usize {
+        let narrowed = self.column_index.narrow(line, &range, column);
+        let Range { start, end } = narrowed.unwrap_or(range.clone());
+        start - range.start + self.count_in(start..end, range.end, column)
     }
 
-    /// The rest of a default lookup on the line whose tokens start at `start` (and
-    /// the block that holds that token, loaded early), once the search found `after`
-    /// (the number of the line's tokens at or before `column`).
-    #[inline]
-    fn finish_lookup(
+    /// How many of the (sorted) columns of tokens `range` are at or before `column`,
+    /// where every token from `range.end` up to `limit` is known to be after `column`.
+    #[inline(always)]
+    fn count_in(&self, range: Range<usize>, limit: usize, column: u32) -> usize {
+        if range.len() <= RUN && range.start + RUN <= limit {
+            // A whole run from the range's start, compared at once with vector
+            // instructions, without a loop: every lane past the range is after
+            // `column`, so it counts nothing.
+            let run = self.generated_columns.get(range.start..range.start + RUN);
+            if let Some(run) = run.and_then(|run| <&[u32; RUN]>::try_from(run).ok()) {
+                return run.iter().map(|&c| usize::from(c <= column)).sum();
+            }
+        }
+        let columns = self.generated_columns.get(range).unwrap_or(&[]);
+        columns.partition_point(|&c| c <= column)
+    }
+
+    /// The token a default lookup at `column` on line `line` (tokens from `start` on)
+    /// returns, once the search found `after` (the number of the line's tokens at or
+    /// before `column`). `likely` is a block header loaded while the search ran, and
+    /// the index of a token it holds: used when the found token is in it too.
+    #[inline(always)]
+    fn found_token(
         &self,
-        (start, likely_block): (usize, Option<Block>),
+        start: usize,
         line: u32,
         column: u32,
         after: usize,
+        likely: (usize, Option<Block>),
     ) -> Option<RawToken> {
         let columns = self.generated_columns;
         let mut index = start + after.checked_sub(1)?;
-        let found = columns[index];
+        let found = *columns.get(index)?;
         if found == column {
             // An exact match names the first token at the position; a column inside
             // the code the group starts, the last (see `MappingStore::lookup`).
-            while index > start && columns[index - 1] == found {
+            while index > start && columns.get(index - 1) == Some(&found) {
                 index -= 1;
             }
         }
-        let block = match likely_block {
-            Some(block) if index / BLOCK == start / BLOCK => block,
+        let block = match likely.1 {
+            Some(block) if index / BLOCK == likely.0 / BLOCK => block,
             _ => *self.blocks.get(index / BLOCK)?,
         };
         let [source, original_line, original_column, name] =
@@ -300,20 +291,26 @@ impl MappingStore for MappingsView<'_> {
         (source, line, column)
     }
 
-    /// The default lookup (greatest lower bound on the line) straight over the plain
-    /// columns: what stack traces ask millions of times. Other options take the
-    /// general path, which gives the same answers.
-    #[inline]
     fn lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken> {
         if options != LookupOptions::default() {
             return crate::lookup::lookup_any(self, line, column, options);
         }
+        self.lookup_default(line, column)
+    }
+
+    /// The default lookup (greatest lower bound on the line), what stack traces ask
+    /// millions of times, straight over the columns and the column tables. Other
+    /// options take the general path, which gives the same answers.
+    #[inline(always)]
+    fn lookup_default(&self, line: u32, column: u32) -> Option<RawToken> {
         let range = checked_line_range(self.line_starts, line, self.len());
-        // Most lines sit in one block: load its header now, so that the load overlaps
-        // the search instead of following it (the search does not depend on it).
-        let likely_block = self.blocks.get(range.start / BLOCK).copied();
-        let after = self.count_at_or_before(range.clone(), column);
-        self.finish_lookup((range.start, likely_block), line, column, after)
+        let narrowed = self.column_index.narrow(line, &range, column);
+        let Range { start, end } = narrowed.unwrap_or(range.clone());
+        // The found token is most likely in the block of the first candidate: load its
+        // header now, so that the load overlaps the search instead of following it.
+        let likely_block = self.blocks.get(start / BLOCK).copied();
+        let after = start - range.start + self.count_in(start..end, range.end, column);
+        self.found_token(range.start, line, column, after, (start, likely_block))
     }
 
     /// Default lookups [`LANES`] at a time, their binary searches in lockstep: each
@@ -333,14 +330,20 @@ impl MappingStore for MappingsView<'_> {
         let mut first = 0;
         while first < count {
             let lanes = LANES.min(count - first);
-            let mut start = [(0usize, None); LANES];
+            let mut line_start = [0usize; LANES];
+            let mut likely = [(0usize, None); LANES];
             let mut base = [0usize; LANES];
             let mut size = [0usize; LANES];
             for lane in 0..lanes {
-                let range = checked_line_range(self.line_starts, lines[first + lane], self.len());
-                let likely_block = self.blocks.get(range.start / BLOCK).copied();
-                start[lane] = (range.start, likely_block);
-                (base[lane], size[lane]) = (range.start, range.len());
+                let (line, column) = (lines[first + lane], columns[first + lane]);
+                let range = checked_line_range(self.line_starts, line, self.len());
+                // A long line's table leaves a handful of candidates to search.
+                let narrowed = self.column_index.narrow(line, &range, column);
+                let candidates = narrowed.unwrap_or(range.clone());
+                let likely_block = self.blocks.get(candidates.start / BLOCK).copied();
+                line_start[lane] = range.start;
+                likely[lane] = (candidates.start, likely_block);
+                (base[lane], size[lane]) = (candidates.start, candidates.len());
             }
             // `partition_point` for every lane at once: the same probes, in lockstep,
             // each a conditional move rather than a branch that random columns would
@@ -364,10 +367,10 @@ impl MappingStore for MappingsView<'_> {
             for lane in 0..lanes {
                 let (line, column) = (lines[first + lane], columns[first + lane]);
                 let at_or_before = size[lane] == 1 && self.generated_columns[base[lane]] <= column;
-                let after = base[lane] - start[lane].0 + usize::from(at_or_before);
+                let after = base[lane] - line_start[lane] + usize::from(at_or_before);
                 answer(
                     first + lane,
-                    self.finish_lookup(start[lane], line, column, after),
+                    self.found_token(line_start[lane], line, column, after, likely[lane]),
                 );
             }
             first += lanes;
@@ -378,8 +381,19 @@ impl MappingStore for MappingsView<'_> {
         let start = range.start;
         start
             + match (inclusive, column.checked_sub(1)) {
-                (true, _) => self.count_at_or_before(range, column),
-                (false, Some(before)) => self.count_at_or_before(range, before),
+                (true, _) => self.count_in(range.clone(), range.end, column),
+                (false, Some(before)) => self.count_in(range.clone(), range.end, before),
+                (false, None) => 0,
+            }
+    }
+
+    fn partition_line(&self, line: u32, column: u32, inclusive: bool) -> usize {
+        let range = self.line_range(line);
+        let start = range.start;
+        start
+            + match (inclusive, column.checked_sub(1)) {
+                (true, _) => self.count_at_or_before(line, range, column),
+                (false, Some(before)) => self.count_at_or_before(line, range, before),
                 (false, None) => 0,
             }
     }
@@ -389,15 +403,17 @@ impl MappingStore for MappingsView<'_> {
 mod tests {
     use super::*;
 
-    /// The two-level search (skip entries, then a run) counts what a plain binary
-    /// search of the line counts: lines of every length around the run size, with
-    /// repeated columns, for every column up to past the last, singly and in lockstep
-    /// (which a map needs [`LOCKSTEP_MIN_TOKENS`] for: the last line makes up the rest).
+    /// The searches (a short line's run compare, a long line's column table, then a run
+    /// or a binary search) count what a plain binary search of the line counts: lines
+    /// of every length around the run size and the table threshold, with repeated
+    /// columns, for every column up to past the last, singly and in lockstep (which a
+    /// map needs [`LOCKSTEP_MIN_TOKENS`] for: the last line makes up the rest), and by
+    /// the general lookup path.
     #[test]
-    fn skip_search_equals_a_binary_search_of_the_line() {
+    fn line_searches_equal_a_binary_search_of_the_line() {
         let mut builder = MappingsBuilder::new();
         let mut state = 0x9e37_79b9u32;
-        for length in (0..5 * SKIP).chain([100, 257, 1000, LOCKSTEP_MIN_TOKENS]) {
+        for length in (0..5 * RUN).chain([100, 257, 1000, LOCKSTEP_MIN_TOKENS]) {
             let mut column = 0;
             for _ in 0..length {
                 state ^= state << 13;
@@ -421,23 +437,29 @@ mod tests {
             let step = if columns.len() > 1000 { 37 } else { 1 };
             for column in (0..=last + 2).step_by(step) {
                 let plain = columns.partition_point(|&c| c <= column);
-                assert_eq!(view.count_at_or_before(range.clone(), column), plain);
+                assert_eq!(view.count_at_or_before(line, range.clone(), column), plain);
+                assert_eq!(view.count_in(range.clone(), range.end, column), plain);
                 let strict = columns.partition_point(|&c| c < column);
                 assert_eq!(
                     view.partition_columns(range.clone(), column, false),
                     range.start + strict
                 );
+                assert_eq!(
+                    view.partition_line(line, column, false),
+                    range.start + strict
+                );
+                assert_eq!(view.partition_line(line, column, true), range.start + plain);
                 lines.push(line);
                 wanted.push(column);
             }
             let mut each = vec![None; wanted.len()];
             view.lookup_each(&lines, &wanted, options, &mut |i, token| each[i] = token);
             for (i, &column) in wanted.iter().enumerate() {
-                assert_eq!(
-                    each[i],
-                    view.lookup(line, column, options),
-                    "{line}:{column}"
-                );
+                let single = view.lookup(line, column, options);
+                assert_eq!(each[i], single, "{line}:{column}");
+                // The fast default path answers what the general one does.
+                let general = crate::lookup::lookup_any(&view, line, column, options);
+                assert_eq!(single, general, "{line}:{column}");
             }
         }
     }
