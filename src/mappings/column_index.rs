@@ -18,8 +18,12 @@
 
 use std::ops::Range;
 
-/// Lines with more tokens than this get a table; shorter ones are searched directly.
-pub(crate) const INDEXED_LINE_MIN: usize = 32;
+/// Lines with more tokens than this get a table; shorter ones are searched directly, in
+/// at most 7 probes over a few cache lines, which a table would not beat by much. The
+/// threshold also keeps the long lines few: unminified code such as babel.js has tens
+/// of thousands of lines of 33 to 128 tokens, which would make every lookup's search
+/// for its line's table longer.
+pub(crate) const INDEXED_LINE_MIN: usize = 128;
 
 /// Tokens per bucket on average.
 const TOKENS_PER_BUCKET: usize = 8;
@@ -163,14 +167,14 @@ mod tests {
         let mut line_starts = vec![0u32];
         // Uneven: a run of close columns, a gap, repeated columns.
         let lines: Vec<Vec<u32>> = vec![
-            (0..40).collect(),
-            (0..100).map(|i| i * i).collect(),
-            (0..33).map(|i| 1000 + i / 3).collect(),
+            (0..140).collect(),
+            (0..300).map(|i| i * i).collect(),
+            (0..129).map(|i| 1000 + i / 3).collect(),
             (0..10).collect(),
             (0..500)
                 .map(|i| if i < 400 { i } else { 100_000 + i })
                 .collect(),
-            vec![7; 64],
+            vec![7; 200],
         ];
         for line in &lines {
             columns.extend(line);

@@ -413,7 +413,7 @@ mod tests {
     fn line_searches_equal_a_binary_search_of_the_line() {
         let mut builder = MappingsBuilder::new();
         let mut state = 0x9e37_79b9u32;
-        for length in (0..5 * RUN).chain([100, 257, 1000, LOCKSTEP_MIN_TOKENS]) {
+        for length in (0..5 * RUN).chain([100, 128, 129, 257, 1000, LOCKSTEP_MIN_TOKENS]) {
             let mut column = 0;
             for _ in 0..length {
                 state ^= state << 13;
