@@ -102,9 +102,16 @@ pub trait MappingStore {
     }
 
     /// [`MappingStore::partition_columns`] over the whole of generated line `line`,
-    /// which storages with per-line search structures override.
-    fn partition_line(&self, line: u32, column: u32, inclusive: bool) -> usize {
-        self.partition_columns(self.line_range(line), column, inclusive)
+    /// whose tokens are `range` (its [`MappingStore::line_range`]); storages with
+    /// per-line search structures override it.
+    fn partition_line(
+        &self,
+        _line: u32,
+        range: Range<usize>,
+        column: u32,
+        inclusive: bool,
+    ) -> usize {
+        self.partition_columns(range, column, inclusive)
     }
 
     /// The token at `index`, or `None` past the end.
@@ -223,7 +230,7 @@ fn find_group<M: MappingStore + ?Sized>(
     let range = store.line_range(line);
     match options.bias {
         Bias::GreatestLowerBound => {
-            let after = store.partition_line(line, column, true);
+            let after = store.partition_line(line, range.clone(), column, true);
             if after > range.start {
                 return Some((group_start(store, range.start, after - 1), line));
             }
@@ -237,7 +244,7 @@ fn find_group<M: MappingStore + ?Sized>(
             Some((group_start(store, line_start, previous), previous_line))
         }
         Bias::LeastUpperBound => {
-            let at = store.partition_line(line, column, false);
+            let at = store.partition_line(line, range.clone(), column, false);
             if at < range.end {
                 return Some((at, line));
             }

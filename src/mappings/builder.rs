@@ -239,10 +239,12 @@ impl MappingsBuilder {
             records: self.records,
         };
         if sorted_lines > 0 {
+            // Packed again by a second builder, whose `finish` builds the column index.
             mappings = sort_lines(&mappings, &self.unsorted_lines);
+        } else {
+            mappings.column_index =
+                ColumnIndex::build(&mappings.line_starts, &mappings.generated_columns);
         }
-        mappings.column_index =
-            ColumnIndex::build(&mappings.line_starts, &mappings.generated_columns);
         mappings.line_starts.shrink_to_fit();
         mappings.generated_columns.shrink_to_fit();
         mappings.blocks.shrink_to_fit();
@@ -321,6 +323,28 @@ mod tests {
         assert_eq!(m.generated_columns, vec![3, 3, 9]);
         let lines: Vec<u32> = (0..3).map(|i| v.originals(i)[1]).collect();
         assert_eq!(lines, vec![1, 2, 0]);
+    }
+
+    /// A long line that arrives unsorted is looked up through a column table once
+    /// sorted: the index comes from the builder that packs the sorted tokens.
+    #[test]
+    fn unsorted_long_line_gets_its_column_table() {
+        use crate::lookup::{LookupOptions, MappingStore};
+        let mut b = MappingsBuilder::new();
+        let columns: Vec<u32> = (0..500u32).map(|i| (i * 7919) % 1000).collect();
+        for &column in &columns {
+            b.push(column, 0, column, 0, NONE);
+        }
+        let (m, sorted) = b.finish();
+        assert_eq!(sorted, 1);
+        assert!(m.column_index.heap_size() > 0);
+        let v = m.view();
+        for column in 0..1001 {
+            let wanted = columns.iter().filter(|&&c| c <= column).max().copied();
+            let found = v.lookup(0, column, LookupOptions::default());
+            assert_eq!(found.map(|t| t.generated_column), wanted, "column {column}");
+            assert_eq!(found.map(|t| t.original_line), wanted);
+        }
     }
 
     #[test]

@@ -181,9 +181,18 @@ impl MappingsView<'_> {
     /// go. A long line's column table narrows the search first.
     #[inline(always)]
     fn count_at_or_before(&self, line: u32, range: Range<usize>, column: u32) -> usize {
-        let narrowed = self.column_index.narrow(line, &range, column);
-        let Range { start, end } = narrowed.unwrap_or(range.clone());
+        let Range { start, end } = self.candidates(line, &range, column);
         start - range.start + self.count_in(start..end, range.end, column)
+    }
+
+    /// The tokens of line `line` (`range`) whose columns a search for `column` must
+    /// still compare: a long line's column table narrows them to a handful; a short
+    /// line's are all of them.
+    #[inline(always)]
+    fn candidates(&self, line: u32, range: &Range<usize>, column: u32) -> Range<usize> {
+        self.column_index
+            .narrow(line, range, column)
+            .unwrap_or_else(|| range.clone())
     }
 
     /// How many of the (sorted) columns of tokens `range` are at or before `column`,
@@ -304,8 +313,7 @@ impl MappingStore for MappingsView<'_> {
     #[inline(always)]
     fn lookup_default(&self, line: u32, column: u32) -> Option<RawToken> {
         let range = checked_line_range(self.line_starts, line, self.len());
-        let narrowed = self.column_index.narrow(line, &range, column);
-        let Range { start, end } = narrowed.unwrap_or(range.clone());
+        let Range { start, end } = self.candidates(line, &range, column);
         // The found token is most likely in the block of the first candidate: load its
         // header now, so that the load overlaps the search instead of following it.
         let likely_block = self.blocks.get(start / BLOCK).copied();
@@ -337,9 +345,7 @@ impl MappingStore for MappingsView<'_> {
             for lane in 0..lanes {
                 let (line, column) = (lines[first + lane], columns[first + lane]);
                 let range = checked_line_range(self.line_starts, line, self.len());
-                // A long line's table leaves a handful of candidates to search.
-                let narrowed = self.column_index.narrow(line, &range, column);
-                let candidates = narrowed.unwrap_or(range.clone());
+                let candidates = self.candidates(line, &range, column);
                 let likely_block = self.blocks.get(candidates.start / BLOCK).copied();
                 line_start[lane] = range.start;
                 likely[lane] = (candidates.start, likely_block);
@@ -378,24 +384,39 @@ impl MappingStore for MappingsView<'_> {
     }
 
     fn partition_columns(&self, range: Range<usize>, column: u32, inclusive: bool) -> usize {
-        let start = range.start;
-        start
-            + match (inclusive, column.checked_sub(1)) {
-                (true, _) => self.count_in(range.clone(), range.end, column),
-                (false, Some(before)) => self.count_in(range.clone(), range.end, before),
-                (false, None) => 0,
-            }
+        let limit = range.end;
+        range.start
+            + count_by_bound(column, inclusive, |bound| {
+                self.count_in(range.clone(), limit, bound)
+            })
     }
 
-    fn partition_line(&self, line: u32, column: u32, inclusive: bool) -> usize {
-        let range = self.line_range(line);
-        let start = range.start;
-        start
-            + match (inclusive, column.checked_sub(1)) {
-                (true, _) => self.count_at_or_before(line, range, column),
-                (false, Some(before)) => self.count_at_or_before(line, range, before),
-                (false, None) => 0,
-            }
+    fn partition_line(
+        &self,
+        line: u32,
+        range: Range<usize>,
+        column: u32,
+        inclusive: bool,
+    ) -> usize {
+        range.start
+            + count_by_bound(column, inclusive, |bound| {
+                self.count_at_or_before(line, range.clone(), bound)
+            })
+    }
+}
+
+/// How many sorted columns are at or before `column` (`inclusive`) or before it, given
+/// `count_at_or_before`: "before `column`" is "at or before `column - 1`".
+#[inline(always)]
+fn count_by_bound(
+    column: u32,
+    inclusive: bool,
+    count_at_or_before: impl FnOnce(u32) -> usize,
+) -> usize {
+    match (inclusive, column.checked_sub(1)) {
+        (true, _) => count_at_or_before(column),
+        (false, Some(before)) => count_at_or_before(before),
+        (false, None) => 0,
     }
 }
 
@@ -445,10 +466,13 @@ mod tests {
                     range.start + strict
                 );
                 assert_eq!(
-                    view.partition_line(line, column, false),
+                    view.partition_line(line, range.clone(), column, false),
                     range.start + strict
                 );
-                assert_eq!(view.partition_line(line, column, true), range.start + plain);
+                assert_eq!(
+                    view.partition_line(line, range.clone(), column, true),
+                    range.start + plain
+                );
                 lines.push(line);
                 wanted.push(column);
             }
