@@ -70,9 +70,13 @@ impl Block {
         // 0x0101_0101 the record's width in the top byte. No byte carries: the widths
         // add up to 128 at most.
         let widths = u32::from_le_bytes(self.widths);
-        let starts = widths.wrapping_mul(0x0101_0100).to_le_bytes();
+        let starts = widths.wrapping_mul(0x0101_0100);
         let bits = widths.wrapping_mul(0x0101_0101) >> 24;
-        let widths = self.widths;
+        // Each field's width and start, taken from the words rather than from the byte
+        // arrays: the header then stays in two registers instead of being copied apart
+        // byte by byte.
+        let width = |f: usize| (widths >> (8 * f)) & 0xff;
+        let shift = |f: usize| (starts >> (8 * f)) & 0xff;
         let bit = slot * bits as usize;
         let start = self.offset as usize + bit / 8;
         if bits <= 56 {
@@ -84,7 +88,7 @@ impl Block {
                 .unwrap_or([0; 8]);
             let record = u64::from_le_bytes(chunk) >> (bit % 8);
             let field = |f: usize| {
-                let code = (record >> starts[f]) & ((1u64 << widths[f]) - 1);
+                let code = (record >> shift(f)) & !(u64::MAX << width(f));
                 self.base[f].wrapping_add(unzigzag(code as u32))
             };
             return [field(0), field(1), field(2), field(3)];
@@ -95,7 +99,7 @@ impl Block {
             .unwrap_or([0; 16]);
         let record = u128::from_le_bytes(chunk) >> (bit % 8);
         let field = |f: usize| {
-            let code = (record >> starts[f]) & ((1u128 << widths[f]) - 1);
+            let code = (record >> shift(f)) & !(u128::MAX << width(f));
             self.base[f].wrapping_add(unzigzag(code as u32))
         };
         [field(0), field(1), field(2), field(3)]
