@@ -329,7 +329,7 @@ mod tests {
     /// sorted: the index comes from the builder that packs the sorted tokens.
     #[test]
     fn unsorted_long_line_gets_its_column_table() {
-        use crate::lookup::{LookupOptions, MappingStore};
+        use crate::lookup::LookupOptions;
         let mut b = MappingsBuilder::new();
         let columns: Vec<u32> = (0..500u32).map(|i| (i * 7919) % 1000).collect();
         for &column in &columns {
