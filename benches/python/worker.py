@@ -4,7 +4,8 @@ printed as one JSON line on stdout (the protocol is in benches/README.md).
 
     worker.py parse       PEER MAP REPEAT             {"unit": "s", "samples": [...]}
     worker.py lookup      PEER MAP POSITIONS REPEAT   {"unit": "ns", "samples": [...], "found": N,
-                                                       "answers_hash": "...", "python_loop_ns": [...]}
+                                                       "answers_hash": "...", "python_loop_ns": [...],
+                                                       "cffi_call_ns": [...] (mapback only)}
     worker.py memory      PEER MAP                    {"retained_bytes": B, "tokens": N, "bytes_per_token": X}
     worker.py batch       PEER MAP POSITIONS REPEAT   {"unit": "ns", "samples": [...]}   (mapback only)
     worker.py cache       PEER MAP POSITIONS REPEAT   {"cache_bytes": B, "open_s": [...], "lookup_ns": [...], ...}
@@ -35,7 +36,10 @@ Each peer, metric by metric (what "lookup-ready" and "the lookup" are for it):
           index.lookup(l, c), 0-based, which raises IndexError when no token is at or
           before the column (caught in the loop: that is what a caller must do).
           `python_loop_ns` is the same loop calling a no-op: the part of every figure
-          that is the Python loop and call itself.
+          that is the Python loop and call itself. For mapback, `cffi_call_ns` is the
+          same loop calling the C function `mapback_sourcemap_lookup` directly through
+          cffi (out-parameters allocated once, no Token built): the floor of any
+          cffi ABI-mode lookup with that signature, wrapper and result object aside.
   batch   mapback only: one sm.lookup_many(lines, columns) over all positions, with
           array('I') inputs (read without a copy); ns per position (see batch_call).
           Also its answers_hash, which must equal the lookup's.
@@ -192,6 +196,28 @@ class Mapback(object):
                 if token is not None and token.original_line is not None:
                     total += token.original_line + token.original_column
             return total
+
+        return run
+
+    @staticmethod
+    def bare_call_loop(sm):
+        """The lookup loop calling the C lookup directly through cffi, with out-parameters
+        allocated once, and building no Token: what any cffi ABI-mode binding of this
+        signature pays per call before its own work (the `cffi_call_ns` extra)."""
+        from mapback._lowlevel import ffi, lib
+
+        function = lib.mapback_sourcemap_lookup
+        pointer = sm._pointer()
+        out = ffi.new("mapback_token *")
+        err = ffi.new("mapback_error *")
+        options = ffi.NULL
+
+        def run(positions):
+            found = 0
+            for line, column in positions:
+                if function(pointer, line, column, options, out, err):
+                    found += 1
+            return found
 
         return run
 
@@ -421,13 +447,19 @@ def metric_lookup(peer_name, map_path, positions_path, repeat):
     answers = [answer(line, column) for line, column in positions]  # the warm-up pass
     run = peer.lookup_loop(parsed)
     noop_loop(positions)
-    return {
+    result = {
         "unit": "ns",
         "samples": per_position_ns(repeat, run, positions),
         "found": sum(1 for a in answers if a is not None),
         "answers_hash": answers_hash(answers),
         "python_loop_ns": per_position_ns(repeat, noop_loop, positions),
     }
+    bare_call_loop = getattr(peer, "bare_call_loop", None)
+    if bare_call_loop is not None:
+        bare = bare_call_loop(parsed)
+        bare(positions)  # warm-up
+        result["cffi_call_ns"] = per_position_ns(repeat, bare, positions)
+    return result
 
 
 def batch_call(sm, lines, columns):
