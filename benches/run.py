@@ -231,7 +231,8 @@ def seconds_per_repeat(metric, result, positions):
     if metric in ("parse", "compose"):
         return med("samples")
     if metric in ("lookup", "batch"):
-        return (med("samples") + med("python_loop_ns")) * positions / 1e9
+        # Each repetition also runs the worker's floor loops (no-op call, bare cffi call).
+        return (med("samples") + med("python_loop_ns") + med("cffi_call_ns")) * positions / 1e9
     if metric == "cache":
         opens = med("open_s") + med("open_file_s") + med("open_bytes_s")
         return med("build_s") + med("lookup_ns") * positions / 1e9 + opens
