@@ -1158,24 +1158,21 @@ def write_markdown(path, doc, results, comparison_list, goal_list, agree, settin
             w("")
             w(ratios)
         if quantity == "lookup":
-            loops = []
-            for map_id, map_label in results.maps:
-                rounds = results.extra.get((map_id, "python:mapback", "python_loop_ns"))
-                if rounds:
-                    loops.append("%s %s ns" % (map_label, number(median(list(rounds.values())))))
-            if loops:
-                w("")
-                w("Of each Python figure, the loop and a no-op call cost: " + ", ".join(loops) + ".")
-            bare = []
-            for map_id, map_label in results.maps:
-                rounds = results.extra.get((map_id, "python:mapback", "cffi_call_ns"))
-                if rounds:
-                    bare.append("%s %s ns" % (map_label, number(median(list(rounds.values())))))
-            if bare:
-                w("")
-                w("The same loop calling the C function `mapback_sourcemap_lookup` directly through "
-                  "cffi (out-parameters allocated once, no Token built), the floor of a cffi "
-                  "ABI-mode lookup with that signature: " + ", ".join(bare) + ".")
+            floors = [
+                ("python_loop_ns", "Of each Python figure, the loop and a no-op call cost: "),
+                ("cffi_call_ns", "The same loop calling the C function `mapback_sourcemap_lookup` "
+                 "directly through cffi (out-parameters allocated once, no Token built), the "
+                 "floor of a cffi ABI-mode lookup with that signature: "),
+            ]
+            for extra, sentence in floors:
+                per_map = []
+                for map_id, map_label in results.maps:
+                    rounds = results.extra.get((map_id, "python:mapback", extra))
+                    if rounds:
+                        per_map.append("%s %s ns" % (map_label, number(median(list(rounds.values())))))
+                if per_map:
+                    w("")
+                    w(sentence + ", ".join(per_map) + ".")
     if agree:
         w("")
         w("## Answer agreement")
