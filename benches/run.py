@@ -799,8 +799,11 @@ class Results(object):
             if result.get("answers_hash"):
                 self.hashes[(record["map"], record["peer"], record["metric"])][result["answers_hash"]] += 1
                 self.found[(record["map"], record["peer"], record["metric"])] = result.get("found")
-            for extra in ("python_loop_ns", "cffi_call_ns"):
-                if record["metric"] == "lookup" and isinstance(result.get(extra), dict):
+            # The Python lookup worker's floors: the same loop with a no-op, and with the
+            # bare cffi call.
+            extras = ("python_loop_ns", "cffi_call_ns") if record["metric"] == "lookup" else ()
+            for extra in extras:
+                if isinstance(result.get(extra), dict):
                     self.extra[(record["map"], record["peer"], extra)][record["round"]] = \
                         result[extra]["median"]
         # The floor row: JSON parse + VLQ decode, summed round by round.
@@ -810,6 +813,11 @@ class Results(object):
             summed = {r: json_rounds[r] + vlq_rounds[r] for r in json_rounds if r in vlq_rounds}
             if summed:
                 self.values[(map_id, "parse", FLOOR.key)] = summed
+
+    def extra_median(self, map_id, peer_key, field):
+        """The median over rounds of a worker's extra figure (e.g. `cffi_call_ns`), or None."""
+        rounds = self.extra.get((map_id, peer_key, field))
+        return median(list(rounds.values())) if rounds else None
 
     def summary(self, map_id, quantity, peer_key):
         rounds = self.values.get((map_id, quantity, peer_key))
@@ -961,10 +969,9 @@ def goals(results):
             ok = s["median"] <= limit
             verdicts.append(ok)
             text = "%s %s %s" % (map_label, number(s["median"]), what)
-            if floor_extra:
-                rounds = results.extra.get((map_id, row, floor_extra[0]))
-                if rounds:
-                    text += " (%s %s)" % (floor_extra[1], number(median(list(rounds.values()))))
+            floor = results.extra_median(map_id, row, floor_extra[0]) if floor_extra else None
+            if floor is not None:
+                text += " (%s %s)" % (floor_extra[1], number(floor))
             parts.append({"map": map_id, "ok": ok, "value": s["median"], "text": text})
         return finish(title, parts, verdicts)
 
@@ -1167,9 +1174,9 @@ def write_markdown(path, doc, results, comparison_list, goal_list, agree, settin
             for extra, sentence in floors:
                 per_map = []
                 for map_id, map_label in results.maps:
-                    rounds = results.extra.get((map_id, "python:mapback", extra))
-                    if rounds:
-                        per_map.append("%s %s ns" % (map_label, number(median(list(rounds.values())))))
+                    floor = results.extra_median(map_id, "python:mapback", extra)
+                    if floor is not None:
+                        per_map.append("%s %s ns" % (map_label, number(floor)))
                 if per_map:
                     w("")
                     w(sentence + ", ".join(per_map) + ".")
