@@ -7,6 +7,7 @@
 use crate::error::Diagnostic;
 use crate::lookup::LookupOptions;
 use crate::mappings::{RawToken, NONE};
+use crate::position::{Position, SourcePosition};
 
 /// Read access to a decoded source map. Implemented by [`crate::SourceMap`] (decoded
 /// JSON) and [`crate::Cache`] (a cache file); callers need not care which they hold.
@@ -340,6 +341,18 @@ impl<'m> Token<'m> {
                 index: i,
             })
         })
+    }
+
+    /// The generated position.
+    pub fn generated_position(&self) -> Position {
+        Position::new(self.raw.generated_line, self.raw.generated_column)
+    }
+
+    /// The original source and position, when the token has one.
+    pub fn original_position(&self) -> Option<SourcePosition> {
+        let position = Position::new(self.raw.original_line, self.raw.original_column);
+        self.has_original()
+            .then_some(SourcePosition::new(self.raw.source, position))
     }
 
     /// 0-based original line.

@@ -1837,3 +1837,17 @@ fn default_decode_limits_are_documented_values_and_unlimited_lifts_them() {
         1
     );
 }
+
+#[test]
+fn tokens_report_typed_positions() {
+    let map = lenient(r#"{"version":3,"sources":["a.js"],"names":[],"mappings":"A,EAAC"}"#);
+    let bare = map.lookup(0, 1).unwrap();
+    assert_eq!(bare.generated_position(), mapback::Position::new(0, 0));
+    assert_eq!(bare.original_position(), None);
+    let mapped = map.lookup(0, 2).unwrap();
+    assert_eq!(mapped.generated_position(), mapback::Position::new(0, 2));
+    assert_eq!(
+        mapped.original_position(),
+        Some(mapback::SourcePosition::new(0, mapback::Position::new(0, 1)))
+    );
+}
