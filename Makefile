@@ -12,34 +12,21 @@ PIP_ENV := PIP_FIND_LINKS= PIP_DISABLE_PIP_VERSION_CHECK=1
 # The embedded example: a real esbuild bundle of examples/demo/app and a Node trace.
 DEMO_MAP := examples/demo/bundle.min.js.map
 
-.PHONY: help build develop header check-header lint test test-rust test-c test-python \
+.PHONY: help build develop header check-header lint check check-rust check-python test test-rust test-c test-python \
         conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy \
         test-chain install test-install matrix compat sdist-check fuzz check-deep test-panic test-hostile
 
-help:
-	@echo "make demo          look up the positions of a real stack trace in the example map"
-	@echo "make test          every check: fmt, clippy, header, Rust, C (valgrind), Python"
-	@echo "make build         release library: $(LIB)"
-	@echo "make develop       build + Python bindings in place (python/mapback)"
-	@echo "make header        regenerate include/mapback.h with cbindgen"
-	@echo "make check-header  fail if include/mapback.h is stale"
-	@echo "make conformance   the tc39 ECMA-426 suite only"
-	@echo "make wheel         build the py2.py3-none-<platform> wheel into dist/"
-	@echo "make wheel-smoke   install that wheel on Python 2.7 and 3.13 and use it"
-	@echo "make test-real-maps  cache round trips on real npm maps (downloads them once)"
-	@echo "make test-chain    compose a real tsc -> esbuild -> terser chain; compare with remapping"
-	@echo "make install       header, shared + static library, mapback.pc into PREFIX (default /usr/local)"
-	@echo "make matrix        the one wheel on every interpreter found (pyenv versions, pypy3): pytest each"
-	@echo "make compat        the wheel's tests inside a Debian bullseye chroot (needs root, debootstrap)"
-	@echo "make sdist-check   build the sdist, then a wheel from it (compiles the crate from the sdist)"
-	@echo "make fuzz          every cargo-fuzz target for FUZZ_SECONDS each (default 60; nightly)"
-	@echo "make check-deep    the long checks: Miri, ASan (Rust + C), TSan, a fuzz pass"
-	@echo "make bench         benchmarks vs the Rust, Python and Node peers on real maps (benches/)"
-	@echo "make bench-quick   the same as a 2-round smoke run (results in benches/results/quick)"
-	@echo "make accuracy      symbolication accuracy vs symbolic on real libraries, minifiers, browsers"
-	@echo "make clean         remove build outputs"
+# Every target carries a `## ` description on its rule line; `make help` prints them, so
+# a new target without one is invisible there, which is the reminder to write it.
+help: ## this list
+	@echo "Fresh machine: 'make demo' (the main job), 'make test' (everything, what CI runs)."
+	@echo "Inner loop: 'make check' (fmt, clippy, header drift, Rust and Python tests; minutes warm)."
+	@echo
+	@grep -E '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) \
+	  | sed -E 's/^([a-z0-9-]+):.*## (.*)$$/\1\t\2/' \
+	  | awk -F '\t' '{ printf "  make %-15s %s\n", $$1, $$2 }'
 
-build:
+build: ## release library: target/release/libmapback.so
 	$(CARGO) build --release --lib
 
 $(VENV)/.installed: tests/python/requirements.txt
@@ -48,48 +35,63 @@ $(VENV)/.installed: tests/python/requirements.txt
 	touch $@
 
 # Library and generated bindings copied into the source tree, for `PYTHONPATH=python`.
-develop: build $(VENV)/.installed
+develop: build $(VENV)/.installed ## build + Python bindings in place (python/mapback)
 	cp $(LIB) python/mapback/libmapback.so
 	$(VPY) build.py python/mapback
 
-header:
+header: ## regenerate include/mapback.h with cbindgen
 	MAPBACK_HEADER_OUT=$(CURDIR)/include/mapback.h $(CARGO) build --lib
 
-check-header:
+check-header: ## fail if include/mapback.h is stale
 	@mkdir -p target
 	MAPBACK_HEADER_OUT=$(CURDIR)/target/mapback.h.fresh $(CARGO) build --lib
 	@diff -u include/mapback.h target/mapback.h.fresh \
 	  || { echo "include/mapback.h is stale: run 'make header' and commit it"; exit 1; }
 	@echo "header: include/mapback.h is up to date"
 
-lint:
+lint: ## cargo fmt --check and clippy -D warnings
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-test: lint check-header test-rust test-hostile test-c test-install test-python test-panic test-chain wheel-smoke test-real-maps
+# The inner loop: fmt, clippy, header drift, every Rust test in a debug build, and the
+# Python suite against the debug library (no release build: fat LTO takes minutes). `make test` is the whole truth; this is what a change most often breaks.
+check: lint check-header check-rust check-python ## the fast inner loop: fmt, clippy, header, Rust and Python tests
+	@echo "make check: passed (make test runs everything)"
+
+check-rust: ## every Rust test in a debug build (no hostile catalogue, no release build)
+	$(CARGO) test --quiet
+
+DEBUG_LIB := target/debug/libmapback.so
+check-python: $(VENV)/.installed ## the Python suite, installed into .venv around the debug library
+	$(CARGO) build --lib
+	MAPBACK_PREBUILT_LIBRARY=$(CURDIR)/$(DEBUG_LIB) $(PIP_ENV) $(VPY) -m pip install --quiet \
+	  --no-build-isolation --no-deps --force-reinstall .
+	cd tests/python && MAPBACK_LIBRARY=$(CURDIR)/$(DEBUG_LIB) ../../$(VPY) -m pytest -q -p no:cacheprovider .
+
+test: lint check-header test-rust test-hostile test-c test-install test-python test-panic test-chain wheel-smoke test-real-maps ## every check: fmt, clippy, header, Rust, C (valgrind), Python, wheel, real maps
 	@echo "make test: all checks passed"
 
 # All Rust tests (unit, integration, doc); then the conformance suite again, verbose,
 # so its "tc39: N/99 passed" line is in the log.
-test-rust:
+test-rust: ## all Rust tests (unit, integration, doc) and the tc39 count
 	$(CARGO) test
 	$(CARGO) test --test conformance -- --nocapture
 
 # The hostile-input catalogue (tests/hostile.rs): each case in a child process under
 # `prlimit --as=2G`, with its typed error or documented answer and a peak-memory bound
 # (16 x input + 32 MiB). Release mode: the 200 MB cases take minutes in a debug build.
-test-hostile:
+test-hostile: ## the hostile-input catalogue, each case in a memory-capped child process
 	$(CARGO) test --release --test hostile -- --include-ignored --nocapture
 
-conformance:
+conformance: ## the tc39 ECMA-426 suite only
 	$(CARGO) test --test conformance -- --nocapture
 
-test-c: build
+test-c: build ## the C programs against the header, under valgrind
 	bash tests/c/run.sh target/release
 
 # The package is installed into the venv as a user would (no build isolation, to reuse
 # the pinned setuptools/cffi and the library cargo just built).
-test-python: build $(VENV)/.installed
+test-python: build $(VENV)/.installed ## install the package into .venv as a user would, then pytest
 	MAPBACK_PREBUILT_LIBRARY=$(CURDIR)/$(LIB) $(PIP_ENV) $(VPY) -m pip install --quiet \
 	  --no-build-isolation --no-deps --force-reinstall .
 	cd tests/python && ../../$(VPY) -m pytest -q -p no:cacheprovider .
@@ -98,7 +100,7 @@ test-python: build $(VENV)/.installed
 # and Python, reports a panic as MAPBACK_ERROR_PANIC and the process carries on. The
 # Rust test runs alone: the switch is an environment variable, process-wide.
 PANIC_LIB := target/panic-injection/libmapback.so
-test-panic: $(VENV)/.installed
+test-panic: $(VENV)/.installed ## panic injection: every export reports MAPBACK_ERROR_PANIC, from Rust, C, Python
 	RUST_BACKTRACE=0 $(CARGO) test --features panic-injection --test ffi injected -- --test-threads=1
 	$(CARGO) build --features panic-injection --lib
 	@mkdir -p $(dir $(PANIC_LIB))
@@ -119,7 +121,7 @@ tests/chain/node_modules/.installed: tests/chain/package-lock.json
 	cd tests/chain && npm ci --silent --no-audit --no-fund
 	touch $@
 
-test-chain: test-python tests/chain/node_modules/.installed
+test-chain: test-python tests/chain/node_modules/.installed ## compose a real tsc -> esbuild -> terser chain; compare with remapping
 	node tests/chain/build-chain.mjs $(CHAIN_DIR)
 	$(VPY) tests/chain/compare.py $(CHAIN_DIR)
 
@@ -135,7 +137,7 @@ $(WHEEL_VENV)/.installed: python/wheel-requirements.txt
 	$(PIP_ENV) $(WHEEL_VENV)/bin/pip install --quiet -r python/wheel-requirements.txt
 	touch $@
 
-wheel: $(VENV)/.installed $(WHEEL_VENV)/.installed
+wheel: $(VENV)/.installed $(WHEEL_VENV)/.installed ## build the py2.py3-none manylinux wheel and the sdist into dist/
 	rm -rf dist build
 	PATH="$(CURDIR)/$(WHEEL_VENV)/bin:$$PATH" cargo-zigbuild zigbuild --release --lib --target $(ZIG_TARGET)
 	MAPBACK_PREBUILT_LIBRARY=$(CURDIR)/$(ZIG_LIB) $(PIP_ENV) $(VPY) -m pip wheel --quiet --no-deps -w dist/raw .
@@ -152,34 +154,34 @@ wheel: $(VENV)/.installed $(WHEEL_VENV)/.installed
 	  print('%s: %d bytes; libmapback.so inside (stripped): %d bytes' % (os.path.basename(w), os.path.getsize(w), so[0]))" dist/*.whl
 
 # The sdist builds too: a wheel made from it alone (cargo compiles the crate inside it).
-sdist-check: wheel
+sdist-check: wheel ## build the sdist, then a wheel from it (compiles the crate from the sdist)
 	rm -rf target/sdist-wheel
 	$(PIP_ENV) $(VPY) -m pip wheel --no-deps -w target/sdist-wheel dist/mapback-*.tar.gz
 	@ls -l target/sdist-wheel
 
 # Fuzzing (fuzz/README.md): seeds corpora, runs each target FUZZ_SECONDS, prints a table.
 FUZZ_SECONDS ?= 60
-fuzz: develop
+fuzz: develop ## every cargo-fuzz target for FUZZ_SECONDS each (default 60; nightly)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
 
 # The checks too long for `make test` (tests/deep/run.sh): Miri, AddressSanitizer (Rust
 # suite and C programs), ThreadSanitizer, and a fuzz pass. DEEP_STEPS picks some.
-check-deep: develop
+check-deep: develop ## the long checks: Miri, ASan (Rust + C), TSan, a fuzz pass
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/deep/run.sh
 
 # One wheel, every interpreter on this machine (tests/matrix/run.py); not in `make test`.
-matrix: wheel
+matrix: wheel ## the one wheel on every interpreter found (pyenv versions, pypy3): pytest each
 	$(PYTHON) tests/matrix/run.py
 
 # The wheel's tests in a Debian bullseye (glibc 2.31) chroot; needs root and debootstrap.
-compat: wheel
+compat: wheel ## the wheel's tests inside a Debian bullseye chroot (needs root, debootstrap)
 	bash tests/compat/run.sh
 
 # The same wheel on the oldest and newest CPython (the full matrix is `make matrix`).
 PYENV_VERSIONS := $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)/versions
 SMOKE_PYTHONS := $(firstword $(wildcard $(PYENV_VERSIONS)/2.7*/bin/python)) \
                  $(lastword $(sort $(wildcard $(PYENV_VERSIONS)/3.13*/bin/python)))
-wheel-smoke: wheel
+wheel-smoke: wheel ## install the wheel on Python 2.7 and 3.13 and use it
 	bash tests/python/wheel_smoke.sh $(or $(strip $(SMOKE_PYTHONS)),$(PYENV_VERSIONS)/2.7/bin/python)
 
 # C consumers: `make install PREFIX=...` puts the header, the shared library (its SONAME
@@ -189,7 +191,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 ABI_MAJOR := $(shell sed -n 's/^pub const MAPBACK_ABI_VERSION: u32 = \([0-9]*\);/\1/p' src/ffi/mod.rs)
 # What the static library needs from the system (`cargo rustc -- --print native-static-libs`).
 NATIVE_STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
-install: build
+install: build ## header, shared + static library, mapback.pc into PREFIX (default /usr/local)
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/mapback.h $(DESTDIR)$(PREFIX)/include/mapback.h
 	install -m 755 target/release/libmapback.so $(DESTDIR)$(PREFIX)/lib/libmapback.so.$(ABI_MAJOR)
@@ -200,12 +202,12 @@ install: build
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mapback.pc
 
 # The installed library as a C program sees it: SONAME, exports, pkg-config, static.
-test-install:
+test-install: ## the installed library as a C program sees it (SONAME, pkg-config, static)
 	rm -rf target/prefix
 	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/target/prefix
 	bash tests/c/install.sh target/prefix
 
-demo: develop
+demo: develop ## the main job: symbolicate a real Node stack trace of the example bundle
 	@echo "A real Node stack trace of the example bundle (examples/demo/trace-node.txt):"
 	@sed 's/^/  /' examples/demo/trace-node.txt
 	@echo
@@ -216,7 +218,7 @@ demo: develop
 # benches/data by benches/fetch.sh): every cache answer must equal the in-memory map's.
 REAL_MAPS_DIR := benches/data
 # The directory also holds the benchmark's derived maps (index-*, *.nocontent.map): skipped.
-test-real-maps:
+test-real-maps: ## cache round trips on real npm maps (downloads them once)
 	bash benches/fetch.sh
 	$(CARGO) run --release --quiet --example real_map_round_trip -- \
 	  $$(ls $(REAL_MAPS_DIR)/*.map | grep -v -e '\.nocontent\.map$$' -e '/index-' -e '\.reminified\.')
@@ -227,21 +229,21 @@ test-real-maps:
 # and writes benches/results/bench.{md,json,png} and README.md's benchmark section.
 # Extra options: make bench BENCH_ARGS="--rounds 3 --maps jquery,index".
 BENCH_ARGS ?=
-bench: develop
+bench: develop ## benchmarks vs the Rust, Python and Node peers on real maps (~50 min)
 	$(PYTHON) benches/run.py $(BENCH_ARGS)
 
 # A smoke run of the same: 2 rounds, small REPEATs, into benches/results/quick/.
-bench-quick: develop
+bench-quick: develop ## the same as a 2-round smoke run (results in benches/results/quick)
 	$(PYTHON) benches/run.py --quick $(BENCH_ARGS)
 
 # Symbolication accuracy on real npm libraries, real minifiers and real runtimes (Chromium,
 # Firefox ESR, Node), mapback next to symbolic: tools/accuracy/README.md. Installs what it
 # needs (apt browsers, npm ci, a venv with symbolic), takes ~5 minutes, and writes
 # tools/accuracy/results/accuracy.md.
-accuracy: develop
+accuracy: develop ## symbolication accuracy vs symbolic on real libraries, minifiers, browsers
 	bash tools/accuracy/run.sh
 
-clean:
+clean: ## remove build outputs
 	$(CARGO) clean
 	rm -rf build dist python/mapback/_native.py python/mapback/libmapback.so tests/c/build \
 	  *.egg-info python/*.egg-info
