@@ -23,12 +23,13 @@ standard library only, for the system python3:
 4. Per (map, quantity, peer): the median of each process's samples, then the median
    and min-max over rounds. Ratios are taken round by round (mapback's value in round
    r over the peer's in round r), then their median. Writes bench.json, bench.md and
-   bench.png (chart.py, with the venv's matplotlib) into results/, and the summary
-   into the repository README between <!-- bench:start --> and <!-- bench:end -->.
+   bench.png (chart.py, with the venv's matplotlib) into results/, the goals and main
+   tables into docs/benchmarks.md, and a three-line summary into the repository README,
+   each between <!-- bench:start --> and <!-- bench:end -->.
 
 --quick is a smoke run: 2 rounds, small REPEATs, results in results/quick/ and the
-README left alone. Runs filtered with --maps/--metrics/--peers do not touch the README
-either (--readme forces it).
+README and docs page left alone. Runs filtered with --maps/--metrics/--peers do not touch
+them either (--readme forces it).
 """
 
 import argparse
@@ -61,6 +62,7 @@ NODE_WORKER = os.path.join(NODE_DIR, "worker.mjs")
 NODE_LOCK = os.path.join(NODE_DIR, "package-lock.json")
 MAPBACK_SO = os.path.join(REPO, "python", "mapback", "libmapback.so")
 README = os.path.join(REPO, "README.md")
+BENCH_PAGE = os.path.join(REPO, "docs", "benchmarks.md")
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 POSITIONS_COUNT = 100000
@@ -186,7 +188,7 @@ QUANTITIES = collections.OrderedDict([
     ("compose", ("Compose: the map of the bundle minified again (esbuild) through the "
                  "bundle's own map, JSON in, JSON out", "ms")),
 ])
-MAIN_QUANTITIES = ["parse", "lookup", "memory"]  # the README shows these
+MAIN_QUANTITIES = ["parse", "lookup", "memory"]  # docs/benchmarks.md shows these
 
 
 def process_values(metric, result, json_bytes):
@@ -1226,16 +1228,17 @@ def map_label_of(maps, map_id):
     return dict(maps).get(map_id, map_id)
 
 
-def readme_block(doc, results, goal_list, settings, md_path, png_path):
+def page_block(doc, results, goal_list, settings, md_path, png_path):
+    """The goals and main tables, for docs/benchmarks.md (links relative to docs/)."""
     env = doc["environment"]
-    md, png = (os.path.relpath(p, REPO) for p in (md_path, png_path))
+    md, png = (os.path.relpath(p, os.path.dirname(BENCH_PAGE)) for p in (md_path, png_path))
     out = [README_START,
            "`%s` on %s (%s, %s cores), mapback %s: medians of %d rounds, min–max in "
            "parentheses, each measurement in its own process. Full tables, ratios, answer "
            "agreement and method: [%s](%s) ([chart](%s))." % (
                "make bench" if doc["command"] == "python3 benches/run.py" else doc["command"],
                doc["created"][:10], env.get("cpu"), env.get("cores"), env.get("mapback_short"),
-               settings.rounds, md, md, png),
+               settings.rounds, os.path.relpath(md_path, REPO), md, png),
            "",
            "```text",
            goals_text(goal_list, results.maps),
@@ -1249,14 +1252,32 @@ def readme_block(doc, results, goal_list, settings, md_path, png_path):
     return "\n".join(out)
 
 
-def update_readme(block):
-    text = read_text(README)
+def readme_summary(created, mapback_short, goal_list):
+    """Three lines for the README: which goals hold on how many maps, and where the rest is."""
+    def tally(goal):
+        met = sum(1 for part in goal["maps"] if part["ok"])
+        return "%s (%d/%d maps)" % (goal["goal"], met, len(goal["maps"]))
+    met = [tally(g) for g in goal_list if g["mark"] == "✓"]
+    missed = [tally(g) for g in goal_list if g["mark"] != "✓"]
+    return "\n".join([
+        README_START,
+        "`make bench` on %s (mapback %s), real npm maps beside the Rust, Python and Node peers: "
+        "goals and tables in [docs/benchmarks.md](docs/benchmarks.md)." % (created[:10], mapback_short),
+        "- Met: %s." % ("; ".join(met) or "none"),
+        "- Not yet met: %s." % ("; ".join(missed) or "none"),
+        README_END])
+
+
+def replace_block(path, block):
+    """Replaces the text between the markers in `path`; False when it has none."""
+    text = read_text(path)
     if README_START in text and README_END in text:
         before = text[:text.index(README_START)]
         after = text[text.index(README_END) + len(README_END):]
-        write_text(README, before + block + after)
+        write_text(path, before + block + after)
         return True
-    print("run.py: README.md has no %s ... %s markers: not updated" % (README_START, README_END))
+    print("run.py: %s has no %s ... %s markers: not updated" % (
+        os.path.relpath(path, REPO), README_START, README_END))
     return False
 
 
@@ -1365,8 +1386,8 @@ def parse_args(argv):
     parser.add_argument("--out", help="results directory (default benches/results, "
                         "benches/results/quick with --quick)")
     parser.add_argument("--readme", action="store_true",
-                        help="update README.md even for a quick or filtered run")
-    parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
+                        help="update README.md and docs/benchmarks.md even for a quick or filtered run")
+    parser.add_argument("--no-readme", action="store_true", help="leave README.md and docs/benchmarks.md alone")
     return parser.parse_args(argv)
 
 
@@ -1494,10 +1515,13 @@ def main(argv=None, peers=None):
 
     filtered = bool(args.maps or args.metrics or args.peers)
     if args.readme or not (args.no_readme or settings.quick or filtered or interrupted):
-        if update_readme(readme_block(doc, results, goal_list, settings, md_path, png_path)):
-            print("README.md: benchmark section updated")
+        if replace_block(BENCH_PAGE, page_block(doc, results, goal_list, settings, md_path, png_path)):
+            print("docs/benchmarks.md: goals and tables updated")
+        summary = readme_summary(doc["created"], doc["environment"].get("mapback_short"), goal_list)
+        if replace_block(README, summary):
+            print("README.md: benchmark summary updated")
     else:
-        print("README.md: left alone (%s)" % ("--no-readme" if args.no_readme else
+        print("README.md, docs/benchmarks.md: left alone (%s)" % ("--no-readme" if args.no_readme else
                                                "quick, filtered or interrupted run"))
     print("results: %s, %s, %s" % tuple(shown(p) for p in (md_path, json_path, png_path)))
     print("took %.0f s" % (time.monotonic() - started))
