@@ -13,7 +13,17 @@ import sys
 from mapback._native import ffi
 from mapback.exceptions import ClosedError, error_from_code
 
-__all__ = ["ffi", "lib", "rustcall", "RustObject", "decode_str", "encode_text", "take_buffer"]
+__all__ = [
+    "ffi",
+    "lib",
+    "rustcall",
+    "RustObject",
+    "decode_str",
+    "encode_text",
+    "take_buffer",
+    "loader_callback",
+    "call_with_loader",
+]
 
 PY2 = sys.version_info[0] == 2
 if PY2:  # pragma: no cover - exercised by the Python 2.7 run
@@ -145,3 +155,42 @@ class RustObject(object):
 
     def __exit__(self, *exc_info):
         self.close()
+
+
+# Loader callbacks -----------------------------------------------------------------
+
+
+def loader_callback(loader, give, failed):
+    """A ``mapback_fetch_fn`` calling ``loader(name)`` with the name as text.
+
+    None from the loader is "not found" (0); anything else goes to ``give(out, found,
+    name)``, which fills ``out`` (1). Any exception, ``KeyboardInterrupt`` included,
+    goes to ``failed(error)`` and the fetch reports a failure (-1): none may unwind
+    into the C frames, where cffi would print it and answer "not found". The caller
+    decides what a failure means (re-raise it after the call, or record it).
+    """
+
+    def fetch(user_data, name, name_len, out):
+        try:
+            text = ffi.unpack(ffi.cast("char *", name), name_len).decode("utf-8", "replace")
+            found = loader(text)
+            if found is None:
+                return 0
+            give(out, found, text)
+            return 1
+        except BaseException as error:
+            failed(error)
+            return -1
+
+    return ffi.callback("mapback_fetch_fn", fetch)
+
+
+def call_with_loader(function, failures, *args):
+    """``rustcall(function, *args)`` for a call whose loader callback appends its
+    exceptions to ``failures``: the loader's own exception is raised when it failed."""
+    try:
+        return rustcall(function, *args)
+    except Exception:
+        if failures:
+            raise failures[0]
+        raise

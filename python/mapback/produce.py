@@ -10,9 +10,11 @@ import threading
 
 from mapback._lowlevel import (
     RustObject,
+    call_with_loader,
     encode_text,
     ffi,
     lib,
+    loader_callback,
     rustcall,
     take_buffer,
     text_type,
@@ -43,36 +45,6 @@ def _optional_text_arg(value, what):
 def _take_buffer(out):
     """The text of a library-owned ``mapback_buf`` (which is then freed)."""
     return take_buffer(out).decode("utf-8")
-
-
-def _loader_callback(loader, give, failures):
-    """A ``mapback_fetch_fn`` calling ``loader(name)``: None is "not found" (0), anything
-    else goes to ``give(out, found)`` (1). An exception is kept in ``failures`` for the
-    caller to re-raise once the native call has returned (it cannot cross the C frames)."""
-
-    def fetch(user_data, name, name_len, out):
-        try:
-            text = ffi.unpack(ffi.cast("char *", name), name_len).decode("utf-8", "replace")
-            found = loader(text)
-            if found is None:
-                return 0
-            give(out, found, text)
-            return 1
-        except BaseException as error:
-            failures.append(error)
-            return -1
-
-    return ffi.callback("mapback_fetch_fn", fetch)
-
-
-def _call_with_loader(function, failures, *args):
-    """``rustcall(function, *args)``, raising the loader's own exception when it failed."""
-    try:
-        return rustcall(function, *args)
-    except Exception:
-        if failures:
-            raise failures[0]
-        raise
 
 
 def _encode_options(include_contents, include_names):
@@ -357,8 +329,8 @@ def compose(maps, loader=None):
         loaded.append(found)
         rustcall(lib.mapback_fetched_set_map, out, found._pointer())
 
-    callback = _loader_callback(loader, give, failures) if loader is not None else ffi.NULL
-    pointer = _call_with_loader(
+    callback = loader_callback(loader, give, failures.append) if loader is not None else ffi.NULL
+    pointer = call_with_loader(
         lib.mapback_sourcemap_compose, failures, pointers, len(chain), callback, ffi.NULL
     )
     # `loaded` and `chain` kept the maps alive through the call; the result owns its data.
@@ -414,9 +386,9 @@ def rewrite(
 
     callback = None
     if loader is not None:
-        callback = _loader_callback(loader, give, failures)
+        callback = loader_callback(loader, give, failures.append)
         options.content_loader = callback
-    pointer = _call_with_loader(lib.mapback_sourcemap_rewrite, failures, source_map._pointer(), options)
+    pointer = call_with_loader(lib.mapback_sourcemap_rewrite, failures, source_map._pointer(), options)
     # `keep` and `callback` stayed alive through the call (the function's locals).
     return Builder._wrap(pointer)
 

@@ -15,7 +15,16 @@ import json
 import os
 import threading
 
-from mapback._lowlevel import RustObject, encode_text, ffi, lib, rustcall, take_buffer, text_type
+from mapback._lowlevel import (
+    RustObject,
+    encode_text,
+    ffi,
+    lib,
+    loader_callback,
+    rustcall,
+    take_buffer,
+    text_type,
+)
 from mapback.sourcemap import DecodeLimits, _positive_or_none
 
 __all__ = ["Symbolicator", "SymbolicatedTrace", "SymbolicatedFrame"]
@@ -179,24 +188,19 @@ class Symbolicator(RustObject):
         errors = []
         lock = threading.Lock()
 
-        def fetch(user_data, url, url_len, out):
-            try:
-                text = ffi.unpack(ffi.cast("char *", url), url_len).decode("utf-8", "replace")
-                data = loader(text)
-                if data is None:
-                    return 0
-                if isinstance(data, text_type):
-                    data = data.encode("utf-8")
-                buffer = ffi.from_buffer("uint8_t[]", data)
-                rustcall(lib.mapback_fetched_set, out, buffer, len(buffer))
-                return 1
-            except Exception as error:  # reported through the frames and loader_errors
-                with lock:
-                    errors.append(repr(error))
-                    del errors[:-16]
-                return -1
+        def give(out, data, url):
+            if isinstance(data, text_type):
+                data = data.encode("utf-8")
+            buffer = ffi.from_buffer("uint8_t[]", data)
+            rustcall(lib.mapback_fetched_set, out, buffer, len(buffer))
 
-        callback = ffi.callback("mapback_fetch_fn", fetch)
+        def failed(error):
+            # Reported through the frames (unmapped: the loader failed) and here.
+            with lock:
+                errors.append(repr(error))
+                del errors[:-16]
+
+        callback = loader_callback(loader, give, failed)
         pointer = rustcall(
             lib.mapback_symbolicator_new,
             callback,
