@@ -14,21 +14,11 @@ from mapback._lowlevel import ffi as _ffi
 from mapback._lowlevel import lib as _lib
 from mapback.exceptions import *  # noqa: F401,F403
 from mapback.exceptions import __all__ as _exception_names
+from mapback.cache import Cache, open_cache
 from mapback.produce import Builder, add_debug_id_comment, compose, concat, text_end_position
+from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, SourceMap
 from mapback.symbolicate import SymbolicatedFrame, SymbolicatedTrace, Symbolicator
-from mapback.sourcemap import (
-    GREATEST_LOWER_BOUND,
-    LEAST_UPPER_BOUND,
-    Cache,
-    Context,
-    DecodeLimits,
-    Diagnostic,
-    LookupBatch,
-    Source,
-    SourceMap,
-    Token,
-    open_cache,
-)
+from mapback.values import Context, DecodeLimits, Diagnostic, LookupBatch, Source, Token
 
 #: Version of the native library.
 __version__ = _ffi.string(_lib.mapback_version()).decode("ascii")

@@ -1,3 +1,4 @@
+from mapback.cache import Cache as Cache, open_cache as open_cache
 from mapback.exceptions import *
 from mapback.produce import (
     Builder as Builder,
@@ -14,14 +15,14 @@ from mapback.symbolicate import (
 from mapback.sourcemap import (
     GREATEST_LOWER_BOUND as GREATEST_LOWER_BOUND,
     LEAST_UPPER_BOUND as LEAST_UPPER_BOUND,
-    Cache as Cache,
+    SourceMap as SourceMap,
+)
+from mapback.values import (
     Context as Context,
     DecodeLimits as DecodeLimits,
-    open_cache as open_cache,
     Diagnostic as Diagnostic,
     LookupBatch as LookupBatch,
     Source as Source,
-    SourceMap as SourceMap,
     Token as Token,
 )
 

@@ -1,7 +1,9 @@
-"""Loading the native library and calling into it.
+"""The plumbing every module shares: loading the native library and calling into it.
 
 Raw pointers live only here: in :class:`RustObject`, the base of every handle type,
-and in :func:`rustcall`, which turns the C error struct into exceptions.
+and in :func:`rustcall`, which turns the C error struct into exceptions. The helpers
+that convert Python values to the C side's buffers, strings and callbacks (and back)
+live here too, so no public module needs another's private names.
 """
 
 from __future__ import absolute_import
@@ -13,7 +15,29 @@ import sys
 from mapback._native import ffi
 from mapback.exceptions import ClosedError, error_from_code
 
-__all__ = ["ffi", "lib", "rustcall", "RustObject", "decode_str", "encode_text", "take_buffer"]
+__all__ = [
+    "ffi",
+    "lib",
+    "rustcall",
+    "raise_error",
+    "RustObject",
+    "wraps_handle",
+    "wrap_handle",
+    "decode_str",
+    "string_or_none",
+    "encode_text",
+    "text_arg",
+    "optional_text_arg",
+    "take_buffer",
+    "take_text",
+    "encode_options",
+    "fspath",
+    "positive_or_none",
+    "loader_callback",
+    "call_with_loader",
+    "text_type",
+    "SIZE_MAX",
+]
 
 PY2 = sys.version_info[0] == 2
 if PY2:  # pragma: no cover - exercised by the Python 2.7 run
@@ -48,27 +72,12 @@ if lib.mapback_abi_version() != lib.MAPBACK_ABI_VERSION:  # pragma: no cover
         % (lib.mapback_abi_version(), lib.MAPBACK_ABI_VERSION)
     )
 
-
-def decode_str(view):
-    """Text of a borrowed ``mapback_str`` view (copied out)."""
-    return ffi.unpack(view.data, view.len).decode("utf-8")
-
-
-def take_buffer(out):
-    """The bytes of a library-owned ``mapback_buf`` (copied out; the buffer is freed)."""
-    try:
-        return ffi.unpack(ffi.cast("char *", out.data), out.len)
-    finally:
-        lib.mapback_buf_free(out)
+#: The largest ``size_t``: what "no bound" means to the C side's size options.
+SIZE_MAX = int(ffi.cast("size_t", -1))
+_INTEGER_TYPES = (int, type(2**64))  # (int, long) on Python 2
 
 
-def encode_text(value, what):
-    """UTF-8 bytes of a text or bytes argument."""
-    if isinstance(value, text_type):
-        return value.encode("utf-8")
-    if isinstance(value, bytes):
-        return value
-    raise TypeError("%s must be text or bytes, not %s" % (what, type(value).__name__))
+# Calling ------------------------------------------------------------------------
 
 
 def raise_error(err):
@@ -94,6 +103,9 @@ def rustcall(func, *args):
             lib.mapback_error_clear(err)
 
 
+# Handles ------------------------------------------------------------------------
+
+
 class RustObject(object):
     """Base of the handle types: owns one native pointer.
 
@@ -116,6 +128,11 @@ class RustObject(object):
         instance = object.__new__(cls)
         instance._ptr = ffi.gc(pointer, getattr(lib, cls._free_function))
         return instance
+
+    @classmethod
+    def _wrap(cls, pointer):
+        """An instance owning ``pointer``; subclasses with more state extend this."""
+        return cls._from_pointer(pointer)
 
     def _pointer(self):
         pointer = self._ptr
@@ -145,3 +162,156 @@ class RustObject(object):
 
     def __exit__(self, *exc_info):
         self.close()
+
+
+# C pointer type ("mapback_builder *") -> the RustObject class that wraps it.
+_HANDLE_CLASSES = {}
+
+
+def wraps_handle(c_type):
+    """Class decorator: the class is the Python face of ``c_type`` pointers, which
+    :func:`wrap_handle` then wraps with it.
+
+    Every handle class registers its type (a subclass such as ``Cache`` does not: it
+    wraps the same type). This is how ``SourceMap.rewrite`` returns a ``Builder``
+    without importing :mod:`mapback.produce`, which imports :mod:`mapback.sourcemap`:
+    the two classes need each other, the two modules do not, and the import graph
+    has no cycle.
+    """
+
+    def register(cls):
+        _HANDLE_CLASSES[ffi.typeof(c_type)] = cls
+        return cls
+
+    return register
+
+
+def wrap_handle(pointer):
+    """``pointer`` wrapped by the class registered for its C type with :func:`wraps_handle`."""
+    try:
+        cls = _HANDLE_CLASSES[ffi.typeof(pointer)]
+    except KeyError:  # pragma: no cover - mapback/__init__ imports every handle module
+        raise TypeError("no mapback class wraps %s (is its module imported?)" % ffi.typeof(pointer).cname)
+    return cls._wrap(pointer)
+
+
+# Values in and out ----------------------------------------------------------------
+
+
+def decode_str(view):
+    """Text of a borrowed ``mapback_str`` view (copied out)."""
+    return ffi.unpack(view.data, view.len).decode("utf-8")
+
+
+def string_or_none(function, *args):
+    """Text from a function that fills a ``mapback_str`` view (its last argument before
+    the error) and returns whether there was one; None when there was not."""
+    view = ffi.new("mapback_str *")
+    if rustcall(function, *(args + (view,))):
+        return decode_str(view)
+    return None
+
+
+def take_buffer(out):
+    """The bytes of a library-owned ``mapback_buf`` (copied out; the buffer is freed)."""
+    try:
+        return ffi.unpack(ffi.cast("char *", out.data), out.len)
+    finally:
+        lib.mapback_buf_free(out)
+
+
+def take_text(out):
+    """The text of a library-owned ``mapback_buf`` (which is then freed)."""
+    return take_buffer(out).decode("utf-8")
+
+
+def encode_text(value, what):
+    """UTF-8 bytes of a text or bytes argument."""
+    if isinstance(value, text_type):
+        return value.encode("utf-8")
+    if isinstance(value, bytes):
+        return value
+    raise TypeError("%s must be text or bytes, not %s" % (what, type(value).__name__))
+
+
+def text_arg(value, what):
+    """(buffer, length) of text or bytes for a ``(pointer, length)`` parameter. The
+    buffer is never NULL, so empty text stays distinct from an absent one; the caller
+    holds it through the call."""
+    data = encode_text(value, what)
+    return (ffi.from_buffer("uint8_t[]", data) if data else ffi.new("uint8_t[1]")), len(data)
+
+
+def optional_text_arg(value, what):
+    """As :func:`text_arg`, with None as (NULL, 0): "absent" to the C side."""
+    if value is None:
+        return ffi.NULL, 0
+    return text_arg(value, what)
+
+
+def encode_options(include_contents, include_names):
+    """A ``mapback_encode_options`` for the JSON encoders."""
+    options = ffi.new("mapback_encode_options *")
+    options.include_contents = bool(include_contents)
+    options.include_names = bool(include_names)
+    return options
+
+
+def fspath(path):
+    """``os.fspath`` where it exists (3.6+); on Python 2, the path itself, or what its
+    ``__fspath__`` gives (pathlib2 paths have one)."""
+    try:
+        from os import fspath as os_fspath
+    except ImportError:  # Python 2
+        to_path = getattr(path, "__fspath__", None)
+        return to_path() if to_path is not None else path
+    return os_fspath(path)
+
+
+def positive_or_none(value, name):
+    """``value`` for a ``size_t`` bound (capped at :data:`SIZE_MAX`), or None; a
+    TypeError for anything but a positive integer or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, _INTEGER_TYPES) or value <= 0:
+        raise TypeError("%s must be a positive integer or None, not %r" % (name, value))
+    return min(value, SIZE_MAX)
+
+
+# Loader callbacks -----------------------------------------------------------------
+
+
+def loader_callback(loader, give, failed):
+    """A ``mapback_fetch_fn`` calling ``loader(name)`` with the name as text.
+
+    None from the loader is "not found" (0); anything else goes to ``give(out, found,
+    name)``, which fills ``out`` (1). Any exception, ``KeyboardInterrupt`` included,
+    goes to ``failed(error)`` and the fetch reports a failure (-1): none may unwind
+    into the C frames, where cffi would print it and answer "not found". The caller
+    decides what a failure means (re-raise it after the call, or record it).
+    """
+
+    def fetch(user_data, name, name_len, out):
+        try:
+            text = ffi.unpack(ffi.cast("char *", name), name_len).decode("utf-8", "replace")
+            found = loader(text)
+            if found is None:
+                return 0
+            give(out, found, text)
+            return 1
+        except BaseException as error:
+            failed(error)
+            return -1
+
+    return ffi.callback("mapback_fetch_fn", fetch)
+
+
+def call_with_loader(function, failures, *args):
+    """``rustcall(function, *args)`` for a call whose loader callback appends its
+    exceptions to ``failures``: the loader's own exception is raised when it failed."""
+    try:
+        return rustcall(function, *args)
+    except Exception:
+        if failures:
+            raise failures[0]
+        raise

@@ -19,8 +19,9 @@ import os
 import sys
 
 from mapback import cli_produce
+from mapback.cache import Cache
 from mapback.exceptions import MapbackError
-from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, Cache, SourceMap
+from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, SourceMap
 from mapback.symbolicate import Symbolicator
 
 #: Files starting with these bytes are caches; anything else is read as JSON.

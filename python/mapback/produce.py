@@ -10,76 +10,25 @@ import threading
 
 from mapback._lowlevel import (
     RustObject,
-    encode_text,
+    call_with_loader,
+    encode_options,
     ffi,
     lib,
+    loader_callback,
+    optional_text_arg,
     rustcall,
-    take_buffer,
+    take_text,
+    text_arg,
     text_type,
+    wrap_handle,
+    wraps_handle,
 )
 from mapback.exceptions import ConcurrentUseError
 from mapback.sourcemap import SourceMap
 
 __all__ = ["Builder", "concat", "compose", "add_debug_id_comment", "text_end_position"]
 
-_NONE = 0xFFFFFFFF
-
-
-def _text_arg(value, what):
-    """(buffer, length) of text or bytes for a ``(pointer, length)`` parameter. The
-    buffer is never NULL, so empty text stays distinct from an absent one; the caller
-    holds it through the call."""
-    data = encode_text(value, what)
-    return (ffi.from_buffer("uint8_t[]", data) if data else ffi.new("uint8_t[1]")), len(data)
-
-
-def _optional_text_arg(value, what):
-    """As :func:`_text_arg`, with None as (NULL, 0): "absent" to the C side."""
-    if value is None:
-        return ffi.NULL, 0
-    return _text_arg(value, what)
-
-
-def _take_buffer(out):
-    """The text of a library-owned ``mapback_buf`` (which is then freed)."""
-    return take_buffer(out).decode("utf-8")
-
-
-def _loader_callback(loader, give, failures):
-    """A ``mapback_fetch_fn`` calling ``loader(name)``: None is "not found" (0), anything
-    else goes to ``give(out, found)`` (1). An exception is kept in ``failures`` for the
-    caller to re-raise once the native call has returned (it cannot cross the C frames)."""
-
-    def fetch(user_data, name, name_len, out):
-        try:
-            text = ffi.unpack(ffi.cast("char *", name), name_len).decode("utf-8", "replace")
-            found = loader(text)
-            if found is None:
-                return 0
-            give(out, found, text)
-            return 1
-        except BaseException as error:
-            failures.append(error)
-            return -1
-
-    return ffi.callback("mapback_fetch_fn", fetch)
-
-
-def _call_with_loader(function, failures, *args):
-    """``rustcall(function, *args)``, raising the loader's own exception when it failed."""
-    try:
-        return rustcall(function, *args)
-    except Exception:
-        if failures:
-            raise failures[0]
-        raise
-
-
-def _encode_options(include_contents, include_names):
-    options = ffi.new("mapback_encode_options *")
-    options.include_contents = bool(include_contents)
-    options.include_names = bool(include_names)
-    return options
+_NONE = lib.MAPBACK_NONE
 
 
 def _as_map(value, what):
@@ -119,6 +68,7 @@ class _Guard(object):
         self._lock.release()
 
 
+@wraps_handle("mapback_builder *")
 class Builder(RustObject):
     """A source map under construction.
 
@@ -159,7 +109,7 @@ class Builder(RustObject):
         return _Guard(self._lock, self)
 
     def _set_text(self, function, value, what):
-        buffer, length = _optional_text_arg(value, what)
+        buffer, length = optional_text_arg(value, what)
         with self._use() as pointer:
             rustcall(function, pointer, buffer, length)
 
@@ -179,7 +129,7 @@ class Builder(RustObject):
     def add_source(self, name, content=None, ignored=False):
         """The index of source ``name`` (added if new; None adds a null source), with
         its content and ignore-list flag set when given."""
-        buffer, length = _optional_text_arg(name, "name")
+        buffer, length = optional_text_arg(name, "name")
         with self._use() as pointer:
             index = rustcall(lib.mapback_builder_add_source, pointer, buffer, length)
         if content is not None:
@@ -190,7 +140,7 @@ class Builder(RustObject):
 
     def set_source_content(self, index, content):
         """Set the content of source ``index`` (None removes it)."""
-        buffer, length = _optional_text_arg(content, "content")
+        buffer, length = optional_text_arg(content, "content")
         with self._use() as pointer:
             rustcall(lib.mapback_builder_set_source_content, pointer, index, buffer, length)
 
@@ -201,7 +151,7 @@ class Builder(RustObject):
 
     def add_name(self, name):
         """The index of name ``name`` (added if new)."""
-        buffer, length = _text_arg(name, "name")
+        buffer, length = text_arg(name, "name")
         with self._use() as pointer:
             return rustcall(lib.mapback_builder_add_name, pointer, buffer, length)
 
@@ -261,15 +211,15 @@ class Builder(RustObject):
         """The map as ECMA-426 JSON text: keys in a fixed order, mappings sorted by
         generated position."""
         out = ffi.new("mapback_buf *")
-        options = _encode_options(include_contents, include_names)
+        options = encode_options(include_contents, include_names)
         with self._use() as pointer:
             rustcall(lib.mapback_builder_to_json, pointer, options, out)
-        return _take_buffer(out)
+        return take_text(out)
 
     def build(self):
         """The map as a queryable :class:`mapback.SourceMap`."""
         with self._use() as pointer:
-            return SourceMap._wrap(rustcall(lib.mapback_builder_build, pointer))
+            return wrap_handle(rustcall(lib.mapback_builder_build, pointer))
 
     def __repr__(self):
         if self.closed:
@@ -280,7 +230,7 @@ class Builder(RustObject):
 def text_end_position(text):
     """(line, column) just past the end of ``text``: its count of line terminators and
     the UTF-16 length of its last line."""
-    buffer, length = _text_arg(text, "text")
+    buffer, length = text_arg(text, "text")
     line = ffi.new("uint32_t *")
     column = ffi.new("uint32_t *")
     rustcall(lib.mapback_text_end_position, buffer, length, line, column)
@@ -320,11 +270,11 @@ def concat(pieces, separator="\n", index_map=False, file=None, include_contents=
                 column += columns
     joined = separator.join(codes)
     if index_map:
-        buffer, length = _optional_text_arg(file, "file")
+        buffer, length = optional_text_arg(file, "file")
         out = ffi.new("mapback_buf *")
-        options = _encode_options(include_contents, True)
+        options = encode_options(include_contents, True)
         rustcall(lib.mapback_sourcemap_concat_index, structs, len(pieces), buffer, length, options, out)
-        return joined, _take_buffer(out)
+        return joined, take_text(out)
     builder = Builder._wrap(rustcall(lib.mapback_sourcemap_concat, structs, len(pieces)))
     if file is not None:
         builder.set_file(file)
@@ -357,8 +307,8 @@ def compose(maps, loader=None):
         loaded.append(found)
         rustcall(lib.mapback_fetched_set_map, out, found._pointer())
 
-    callback = _loader_callback(loader, give, failures) if loader is not None else ffi.NULL
-    pointer = _call_with_loader(
+    callback = loader_callback(loader, give, failures.append) if loader is not None else ffi.NULL
+    pointer = call_with_loader(
         lib.mapback_sourcemap_compose, failures, pointers, len(chain), callback, ffi.NULL
     )
     # `loaded` and `chain` kept the maps alive through the call; the result owns its data.
@@ -374,58 +324,15 @@ def rewrite(
     source_root=None,
     debug_id=None,
 ):
-    """See :meth:`mapback.SourceMap.rewrite`."""
-    contents = {
-        "keep": lib.MAPBACK_CONTENTS_KEEP,
-        "drop": lib.MAPBACK_CONTENTS_DROP,
-        "inline": lib.MAPBACK_CONTENTS_INLINE,
-    }
-    if sources_content not in contents:
-        raise ValueError("sources_content must be 'keep', 'drop' or 'inline', not %r" % (sources_content,))
-    options = ffi.new("mapback_rewrite_options *")
-    options.drop_names = bool(drop_names)
-    options.contents = contents[sources_content]
-    keep = []
-    failures = []
-
-    def view(text, what):
-        buffer, length = _text_arg(text, what)
-        keep.append(buffer)
-        return buffer, length
-
-    pairs = list(prefixes.items() if isinstance(prefixes, dict) else prefixes or [])
-    froms = ffi.new("mapback_str[]", max(len(pairs), 1))
-    tos = ffi.new("mapback_str[]", max(len(pairs), 1))
-    for i, (old, new) in enumerate(pairs):
-        froms[i].data, froms[i].len = view(old, "prefix")
-        tos[i].data, tos[i].len = view(new or "", "prefix replacement")
-    options.prefixes = froms
-    options.prefix_replacements = tos
-    options.prefix_count = len(pairs)
-    if source_root is not None:
-        options.set_source_root = True
-        options.source_root.data, options.source_root.len = view(source_root, "source_root")
-    if debug_id is not None:
-        options.debug_id.data, options.debug_id.len = view(debug_id, "debug_id")
-
-    def give(out, content, name):
-        buffer, length = _text_arg(content, "the loader's content for %r" % name)
-        rustcall(lib.mapback_fetched_set, out, buffer, length)
-
-    callback = None
-    if loader is not None:
-        callback = _loader_callback(loader, give, failures)
-        options.content_loader = callback
-    pointer = _call_with_loader(lib.mapback_sourcemap_rewrite, failures, source_map._pointer(), options)
-    # `keep` and `callback` stayed alive through the call (the function's locals).
-    return Builder._wrap(pointer)
+    """See :meth:`mapback.SourceMap.rewrite` (which this calls)."""
+    return source_map.rewrite(drop_names, sources_content, loader, prefixes, source_root, debug_id)
 
 
 def add_debug_id_comment(code, debug_id):
     """``code`` with a ``//# debugId=`` comment: an existing one is replaced, else it
     goes before a trailing ``sourceMappingURL`` comment, else at the end."""
-    code_buffer, code_length = _text_arg(code, "code")
-    id_buffer, id_length = _text_arg(debug_id, "debug_id")
+    code_buffer, code_length = text_arg(code, "code")
+    id_buffer, id_length = text_arg(debug_id, "debug_id")
     out = ffi.new("mapback_buf *")
     rustcall(lib.mapback_text_add_debug_id, code_buffer, code_length, id_buffer, id_length, out)
-    return _take_buffer(out)
+    return take_text(out)

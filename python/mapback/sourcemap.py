@@ -1,41 +1,42 @@
-"""Decoded source maps: :class:`SourceMap`, :class:`Token`, :class:`Source`.
+"""Decoded source maps: :class:`SourceMap`, and the lookups it answers.
 
 Lines and columns are 0-based everywhere; columns count UTF-16 code units, as
-ECMA-426 says. Browsers print 1-based positions in stack traces: subtract one.
+ECMA-426 says. Browsers print 1-based positions in stack traces: subtract one. The
+values the queries return are in :mod:`mapback.values`; a map opened from the binary
+cache is a :class:`mapback.Cache` (:mod:`mapback.cache`).
 """
 
 from __future__ import absolute_import
 
 import array
-import collections
 import threading
 
 from mapback._lowlevel import (
     RustObject,
+    call_with_loader,
     decode_str,
+    encode_options,
     encode_text,
     ffi,
+    fspath,
     lib,
+    loader_callback,
     raise_error,
     rustcall,
+    string_or_none,
     take_buffer,
+    take_text,
+    text_arg,
     text_type,
+    wrap_handle,
+    wraps_handle,
 )
 from mapback.exceptions import exception_class
+# The value classes lived in this module before mapback.values; importing them all here
+# keeps `from mapback.sourcemap import Token` (and the rest) working.
+from mapback.values import Context, DecodeLimits, Diagnostic, LookupBatch, Source, Token  # noqa: F401
 
-__all__ = [
-    "DecodeLimits",
-    "SourceMap",
-    "Cache",
-    "open_cache",
-    "Context",
-    "Token",
-    "LookupBatch",
-    "Source",
-    "Diagnostic",
-    "GREATEST_LOWER_BOUND",
-    "LEAST_UPPER_BOUND",
-]
+__all__ = ["SourceMap", "GREATEST_LOWER_BOUND", "LEAST_UPPER_BOUND"]
 
 #: Take the closest token at or before the position (the default).
 GREATEST_LOWER_BOUND = lib.MAPBACK_BIAS_GREATEST_LOWER_BOUND
@@ -45,45 +46,12 @@ LEAST_UPPER_BOUND = lib.MAPBACK_BIAS_LEAST_UPPER_BOUND
 _NONE = lib.MAPBACK_NONE
 _BIASES = (GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND)
 
-
-class DecodeLimits(object):
-    """Bounds on what decoding one map may take, checked before memory is allocated.
-
-    A map over a bound raises :class:`mapback.InputTooLargeError`. ``None`` (the
-    default for each) keeps the library's default: 256 MiB of input, 33,554,432
-    mappings, 1,048,576 sources, 4,194,304 names. :attr:`UNLIMITED` lifts them all
-    (up to the format's 4 GiB input limit): for trusted input only.
-    """
-
-    __slots__ = ("max_input_bytes", "max_mappings", "max_sources", "max_names")
-
-    def __init__(self, max_input_bytes=None, max_mappings=None, max_sources=None, max_names=None):
-        for field, value in zip(self.__slots__, (max_input_bytes, max_mappings, max_sources, max_names)):
-            setattr(self, field, _positive_or_none(value, field))
-
-    def _fill(self, struct):
-        """Copies the bounds into a ``mapback_decode_limits`` (0 means the default)."""
-        for field in self.__slots__:
-            setattr(struct, field, getattr(self, field) or 0)
-
-    def __repr__(self):
-        fields = ", ".join(
-            "%s=%d" % (field, getattr(self, field)) for field in self.__slots__ if getattr(self, field)
-        )
-        return "DecodeLimits(%s)" % fields
-
-
-def _positive_or_none(value, name):
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, _INTEGER_TYPES) or value <= 0:
-        raise TypeError("%s must be a positive integer or None, not %r" % (name, value))
-    return min(value, _SIZE_MAX)
-
-
-_INTEGER_TYPES = (int, type(2**64))  # (int, long) on Python 2
-_SIZE_MAX = int(ffi.cast("size_t", -1))
-DecodeLimits.UNLIMITED = DecodeLimits(_SIZE_MAX, _SIZE_MAX, _SIZE_MAX, _SIZE_MAX)
+#: ``SourceMap.rewrite(sources_content=...)`` -> the C side's choice.
+_CONTENTS = {
+    "keep": lib.MAPBACK_CONTENTS_KEEP,
+    "drop": lib.MAPBACK_CONTENTS_DROP,
+    "inline": lib.MAPBACK_CONTENTS_INLINE,
+}
 
 
 def _make_lookup_options():
@@ -167,279 +135,7 @@ def _lookup_scratch():
 _lookup_function = lib.mapback_sourcemap_lookup
 
 
-#: Lines around a position of an original source, in the field names error trackers use.
-Context = collections.namedtuple("Context", ["pre_context", "context_line", "post_context"])
-
-
-class Token(object):
-    """One mapping: a generated position and, usually, an original one.
-
-    ``source``, ``original_line`` and ``original_column`` are None for a segment with
-    no original position; ``name`` is None when the segment has none.
-    """
-
-    __slots__ = (
-        "_map",
-        "index",
-        "generated_line",
-        "generated_column",
-        "source_index",
-        "original_line",
-        "original_column",
-        "name_index",
-    )
-
-    def __init__(
-        self,
-        source_map,
-        index,
-        generated_line,
-        generated_column,
-        source_index,
-        original_line,
-        original_column,
-        name_index,
-    ):
-        # Plain ints as the C side writes them (MAPBACK_NONE for absent); positional,
-        # because lookups create one Token per call.
-        self._map = source_map
-        self.index = index
-        self.generated_line = generated_line
-        self.generated_column = generated_column
-        if source_index == _NONE:
-            self.source_index = self.original_line = self.original_column = None
-        else:
-            self.source_index = source_index
-            self.original_line = original_line
-            self.original_column = original_column
-        self.name_index = None if name_index == _NONE else name_index
-
-    @property
-    def has_original(self):
-        """Whether the token maps to an original position."""
-        return self.source_index is not None
-
-    @property
-    def source(self):
-        """The :class:`Source`, or None."""
-        if self.source_index is None:
-            return None
-        return self._map.sources[self.source_index]
-
-    @property
-    def name(self):
-        """The original name at this position, or None."""
-        if self.name_index is None:
-            return None
-        return self._map.names[self.name_index]
-
-    def as_dict(self):
-        """A plain dict of the token's fields, with strings resolved."""
-        source = self.source
-        return {
-            "index": self.index,
-            "generated_line": self.generated_line,
-            "generated_column": self.generated_column,
-            "source": source.path if source is not None else None,
-            "source_index": self.source_index,
-            "original_line": self.original_line,
-            "original_column": self.original_column,
-            "name": self.name,
-        }
-
-    def _key(self):
-        return (
-            self.index,
-            self.generated_line,
-            self.generated_column,
-            self.source_index,
-            self.original_line,
-            self.original_column,
-            self.name_index,
-        )
-
-    def __eq__(self, other):
-        if not isinstance(other, Token):
-            return NotImplemented
-        return self._map is other._map and self._key() == other._key()
-
-    def __ne__(self, other):
-        result = self.__eq__(other)
-        return result if result is NotImplemented else not result
-
-    def __hash__(self):
-        return hash(self._key())
-
-    def __repr__(self):
-        source = self.source
-        if source is None:
-            return "<Token %d:%d (no original)>" % (self.generated_line, self.generated_column)
-        return "<Token %d:%d -> %s:%d:%d%s>" % (
-            self.generated_line,
-            self.generated_column,
-            source.path,
-            self.original_line,
-            self.original_column,
-            "" if self.name is None else " %s" % self.name,
-        )
-
-
-class LookupBatch(object):
-    """The results of :meth:`SourceMap.lookup_batch`, one per position, as columns.
-
-    Each column is an ``array('I')`` with one value per position: ``token_index``,
-    ``generated_line``, ``generated_column``, ``source_index``, ``original_line``,
-    ``original_column`` and ``name_index``. ``NONE`` (``0xFFFFFFFF``) marks what is
-    absent: every field when no token covers the position, the source and original
-    position of a token without one, the name of a token without one. Columns are
-    copied out of the native results on first access; :meth:`token` builds a
-    :class:`Token` for one position.
-    """
-
-    __slots__ = ("_map", "_fields", "_columns", "found")
-
-    NONE = _NONE
-    _FIELDS = (
-        "token_index",
-        "generated_line",
-        "generated_column",
-        "source_index",
-        "original_line",
-        "original_column",
-        "name_index",
-    )
-
-    def __init__(self, source_map, fields, found):
-        self._map = source_map
-        self._fields = fields
-        self._columns = {}
-        #: How many positions a token covers.
-        self.found = found
-
-    def __len__(self):
-        return len(self._fields) // 7
-
-    def column(self, name):
-        """The column ``name`` (one of the field names above) as an ``array('I')``."""
-        try:
-            return self._columns[name]
-        except KeyError:
-            pass
-        try:
-            offset = self._FIELDS.index(name)
-        except ValueError:
-            raise KeyError("no such column: %r" % (name,))
-        values = self._fields[offset::7]
-        self._columns[name] = values
-        return values
-
-    token_index = property(lambda self: self.column("token_index"))
-    generated_line = property(lambda self: self.column("generated_line"))
-    generated_column = property(lambda self: self.column("generated_column"))
-    source_index = property(lambda self: self.column("source_index"))
-    original_line = property(lambda self: self.column("original_line"))
-    original_column = property(lambda self: self.column("original_column"))
-    name_index = property(lambda self: self.column("name_index"))
-
-    def token(self, position):
-        """The :class:`Token` for position ``position``, or None when none covers it."""
-        start = position * 7
-        fields = self._fields[start:start + 7]
-        if len(fields) < 7:
-            raise IndexError("position out of range")
-        if fields[0] == _NONE:
-            return None
-        return Token(self._map, *fields)
-
-
-class Source(object):
-    """A source of a map.
-
-    ``name`` is the ``sources`` entry as written; ``url`` the WHATWG-resolved URL
-    (``sourceRoot`` + name against the base URL; None without a base URL for a relative
-    name); ``path`` the URL if there is one, else the ``sourceRoot``-prefixed name.
-    ``content`` is read (and unescaped) on first access.
-    """
-
-    __slots__ = ("_map", "index", "name", "url", "path", "ignored", "_content")
-
-    _UNREAD = object()
-
-    def __init__(self, source_map, index):
-        self._map = source_map
-        self.index = index
-        self.name = source_map._string(lib.mapback_sourcemap_source_name, index)
-        self.url = source_map._string(lib.mapback_sourcemap_source_url, index)
-        self.path = source_map._string(lib.mapback_sourcemap_source_path, index)
-        self.ignored = bool(
-            rustcall(lib.mapback_sourcemap_source_is_ignored, source_map._pointer(), index)
-        )
-        self._content = Source._UNREAD
-
-    @property
-    def content(self):
-        """The ``sourcesContent`` entry, or None."""
-        if self._content is Source._UNREAD:
-            self._content = self._map._string(lib.mapback_sourcemap_source_content, self.index)
-        return self._content
-
-    @property
-    def line_count(self):
-        """Number of lines of the content (0 without content)."""
-        return rustcall(lib.mapback_sourcemap_source_line_count, self._map._pointer(), self.index)
-
-    def line(self, line):
-        """Line ``line`` (0-based) of the content without its terminator, or None.
-
-        Lines end at ``\\n``, ``\\r\\n``, ``\\r``, U+2028 and U+2029, as JavaScript counts them.
-        """
-        if line < 0:
-            return None
-        return self._map._string(lib.mapback_sourcemap_source_line, self.index, line)
-
-    def context(self, line, before=5, after=5):
-        """A :class:`Context` of ``line`` (0-based) with up to ``before`` lines before
-        and ``after`` lines after it, or None when the source has no such line."""
-        current = self.line(line)
-        if current is None:
-            return None
-        pre = [self.line(n) for n in range(max(0, line - before), line)]
-        post = []
-        for n in range(line + 1, line + 1 + after):
-            text = self.line(n)
-            if text is None:
-                break
-            post.append(text)
-        return Context([p for p in pre if p is not None], current, post)
-
-    def __repr__(self):
-        return "<Source %d %r%s>" % (self.index, self.path, " ignored" if self.ignored else "")
-
-
-class Diagnostic(object):
-    """A problem the lenient decoder recovered from, or a note.
-
-    ``code`` is the error code, ``kind`` the matching exception class (so a diagnostic
-    can be raised or compared with ``issubclass``), ``offset`` the byte offset in the
-    input or -1.
-    """
-
-    __slots__ = ("code", "message", "offset")
-
-    def __init__(self, code, message, offset):
-        self.code = code
-        self.message = message
-        self.offset = offset
-
-    @property
-    def kind(self):
-        """The exception class for this diagnostic's code."""
-        return exception_class(self.code)
-
-    def __repr__(self):
-        return "<Diagnostic %s at %d: %s>" % (self.kind.__name__, self.offset, self.message)
-
-
+@wraps_handle("mapback_sourcemap *")
 class SourceMap(RustObject):
     """A decoded source map (regular or index map).
 
@@ -698,7 +394,7 @@ class SourceMap(RustObject):
         options.include_names = bool(include_names)
         options.include_scopes = bool(include_scopes)
         if path is not None:
-            target = encode_text(_fspath(path), "path")
+            target = encode_text(fspath(path), "path")
             buffer = ffi.from_buffer("uint8_t[]", target)
             rustcall(lib.mapback_sourcemap_write_cache, self._pointer(), buffer, len(target), options)
             return None
@@ -710,12 +406,10 @@ class SourceMap(RustObject):
 
     def to_json(self, include_contents=True, include_names=True):
         """This map as ECMA-426 JSON text (an index map comes out flattened)."""
-        options = ffi.new("mapback_encode_options *")
-        options.include_contents = bool(include_contents)
-        options.include_names = bool(include_names)
+        options = encode_options(include_contents, include_names)
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_sourcemap_to_json, self._pointer(), options, out)
-        return take_buffer(out).decode("utf-8")
+        return take_text(out)
 
     def flatten(self):
         """This map as a regular map (for an index map: its sections flattened)."""
@@ -742,9 +436,48 @@ class SourceMap(RustObject):
         ``sourceRoot`` ("" for none) in front of the rewritten names. ``debug_id`` sets
         the ``debugId``.
         """
-        from mapback.produce import rewrite
+        if sources_content not in _CONTENTS:
+            raise ValueError(
+                "sources_content must be 'keep', 'drop' or 'inline', not %r" % (sources_content,)
+            )
+        options = ffi.new("mapback_rewrite_options *")
+        options.drop_names = bool(drop_names)
+        options.contents = _CONTENTS[sources_content]
+        keep = []  # the option strings' buffers, alive until the call returns
+        failures = []
 
-        return rewrite(self, drop_names, sources_content, loader, prefixes, source_root, debug_id)
+        def view(text, what):
+            buffer, length = text_arg(text, what)
+            keep.append(buffer)
+            return buffer, length
+
+        pairs = list(prefixes.items() if isinstance(prefixes, dict) else prefixes or [])
+        froms = ffi.new("mapback_str[]", max(len(pairs), 1))
+        tos = ffi.new("mapback_str[]", max(len(pairs), 1))
+        for i, (old, new) in enumerate(pairs):
+            froms[i].data, froms[i].len = view(old, "prefix")
+            tos[i].data, tos[i].len = view(new or "", "prefix replacement")
+        options.prefixes = froms
+        options.prefix_replacements = tos
+        options.prefix_count = len(pairs)
+        if source_root is not None:
+            options.set_source_root = True
+            options.source_root.data, options.source_root.len = view(source_root, "source_root")
+        if debug_id is not None:
+            options.debug_id.data, options.debug_id.len = view(debug_id, "debug_id")
+
+        def give(out, content, name):
+            buffer, length = text_arg(content, "the loader's content for %r" % name)
+            rustcall(lib.mapback_fetched_set, out, buffer, length)
+
+        callback = None
+        if loader is not None:
+            callback = loader_callback(loader, give, failures.append)
+            options.content_loader = callback
+        pointer = call_with_loader(lib.mapback_sourcemap_rewrite, failures, self._pointer(), options)
+        # `keep` and `callback` stayed alive through the call (the function's locals).
+        # The builder's class lives in mapback.produce, which imports this module.
+        return wrap_handle(pointer)
 
     def context(self, source, line, before=5, after=5):
         """:meth:`Source.context` of a source given by index, :class:`Source` or
@@ -775,10 +508,7 @@ class SourceMap(RustObject):
 
     def _string(self, function, *args):
         """Text from a function that fills a ``mapback_str`` view, or None."""
-        view = ffi.new("mapback_str *")
-        if rustcall(function, self._pointer(), *(args + (view,))):
-            return decode_str(view)
-        return None
+        return string_or_none(function, self._pointer(), *args)
 
     @classmethod
     def _wrap(cls, pointer):
@@ -797,68 +527,3 @@ class SourceMap(RustObject):
         found = rustcall(lib.mapback_sourcemap_find_source, self._pointer(), buffer, len(name))
         return None if found == _NONE else found
 
-
-def _fspath(path):
-    """``os.fspath`` where it exists (3.6+); on Python 2, the path itself, or what its
-    ``__fspath__`` gives (pathlib2 paths have one)."""
-    try:
-        from os import fspath
-    except ImportError:  # Python 2
-        to_path = getattr(path, "__fspath__", None)
-        return to_path() if to_path is not None else path
-    return fspath(path)
-
-
-class Cache(SourceMap):
-    """A map opened from a mapback cache: the same queries as :class:`SourceMap`.
-
-    Opening costs O(1) whatever the size: the header and section table are checked
-    (with their checksums); :meth:`verify` checks every byte. A cache opened with
-    :meth:`open` maps the file into memory: never truncate or rewrite such a file in
-    place (write a new file and rename it, as :meth:`SourceMap.to_cache` does).
-    """
-
-    # Bytes a cache reads in place (see from_bytes), kept alive as long as the cache.
-    __slots__ = ("_borrowed",)
-
-    @classmethod
-    def _wrap(cls, pointer, borrowed=None):
-        instance = super(Cache, cls)._wrap(pointer)
-        instance._borrowed = borrowed
-        return instance
-
-    @classmethod
-    def open(cls, path):
-        """Map the cache file at ``path``."""
-        target = encode_text(_fspath(path), "path")
-        buffer = ffi.from_buffer("uint8_t[]", target)
-        return cls._wrap(rustcall(lib.mapback_cache_open, buffer, len(target)))
-
-    @classmethod
-    def from_bytes(cls, data):
-        """Open a cache held in memory, in O(1).
-
-        An immutable ``bytes`` object is read in place (no copy) and kept alive by the
-        cache; anything mutable (``bytearray``, ``memoryview``...) is copied, so later
-        changes to it cannot affect the cache.
-        """
-        buffer = ffi.from_buffer("uint8_t[]", data)
-        if type(data) is bytes:
-            pointer = rustcall(lib.mapback_cache_from_bytes_borrowed, buffer, len(buffer))
-            return cls._wrap(pointer, borrowed=buffer)
-        return cls._wrap(rustcall(lib.mapback_cache_from_bytes, buffer, len(buffer)))
-
-    @classmethod
-    def from_path(cls, path):
-        """Same as :meth:`open`."""
-        return cls.open(path)
-
-    def __repr__(self):
-        if self.closed:
-            return "<Cache (closed)>"
-        return "<Cache %d tokens, %d sources>" % (len(self), len(self.sources))
-
-
-def open_cache(path):
-    """Map the cache file at ``path``: see :class:`Cache`."""
-    return Cache.open(path)

@@ -1,9 +1,15 @@
-import array
 import os
-from typing import TYPE_CHECKING, Callable, ClassVar, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Type, Union
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from mapback._lowlevel import RustObject
-from mapback.exceptions import MapbackError
+from mapback.values import (
+    Context as Context,
+    DecodeLimits as DecodeLimits,
+    Diagnostic as Diagnostic,
+    LookupBatch as LookupBatch,
+    Source as Source,
+    Token as Token,
+)
 
 if TYPE_CHECKING:
     from mapback.produce import Builder
@@ -13,83 +19,7 @@ LEAST_UPPER_BOUND: int
 
 _Positions = Union[Sequence[int], memoryview, bytes, bytearray]
 _Path = Union[str, bytes, "os.PathLike[str]"]
-
-class Context(NamedTuple):
-    pre_context: List[str]
-    context_line: str
-    post_context: List[str]
-_SourceRef = Union[int, str, "Source"]
-
-class Token:
-    index: int
-    generated_line: int
-    generated_column: int
-    source_index: Optional[int]
-    original_line: Optional[int]
-    original_column: Optional[int]
-    name_index: Optional[int]
-    @property
-    def has_original(self) -> bool: ...
-    @property
-    def source(self) -> Optional[Source]: ...
-    @property
-    def name(self) -> Optional[str]: ...
-    def as_dict(self) -> dict: ...
-
-class LookupBatch:
-    NONE: int
-    found: int
-    def __len__(self) -> int: ...
-    def column(self, name: str) -> array.array: ...
-    @property
-    def token_index(self) -> array.array: ...
-    @property
-    def generated_line(self) -> array.array: ...
-    @property
-    def generated_column(self) -> array.array: ...
-    @property
-    def source_index(self) -> array.array: ...
-    @property
-    def original_line(self) -> array.array: ...
-    @property
-    def original_column(self) -> array.array: ...
-    @property
-    def name_index(self) -> array.array: ...
-    def token(self, position: int) -> Optional[Token]: ...
-
-class Source:
-    index: int
-    name: Optional[str]
-    url: Optional[str]
-    path: Optional[str]
-    ignored: bool
-    @property
-    def content(self) -> Optional[str]: ...
-    @property
-    def line_count(self) -> int: ...
-    def line(self, line: int) -> Optional[str]: ...
-    def context(self, line: int, before: int = ..., after: int = ...) -> Optional[Context]: ...
-
-class Diagnostic:
-    code: int
-    message: str
-    offset: int
-    @property
-    def kind(self) -> Type[MapbackError]: ...
-
-class DecodeLimits:
-    UNLIMITED: ClassVar[DecodeLimits]
-    max_input_bytes: Optional[int]
-    max_mappings: Optional[int]
-    max_sources: Optional[int]
-    max_names: Optional[int]
-    def __init__(
-        self,
-        max_input_bytes: Optional[int] = ...,
-        max_mappings: Optional[int] = ...,
-        max_sources: Optional[int] = ...,
-        max_names: Optional[int] = ...,
-    ) -> None: ...
+_SourceRef = Union[int, str, Source]
 
 class SourceMap(RustObject):
     @classmethod
@@ -158,13 +88,3 @@ class SourceMap(RustObject):
         debug_id: Optional[str] = ...,
     ) -> "Builder": ...
     def context(self, source: _SourceRef, line: int, before: int = ..., after: int = ...) -> Optional[Context]: ...
-
-class Cache(SourceMap):
-    @classmethod
-    def open(cls, path: _Path) -> Cache: ...
-    @classmethod
-    def from_bytes(cls, data: Union[bytes, bytearray, memoryview]) -> Cache: ...  # type: ignore[override]
-    @classmethod
-    def from_path(cls, path: _Path) -> Cache: ...  # type: ignore[override]
-
-def open_cache(path: _Path) -> Cache: ...

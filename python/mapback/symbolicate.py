@@ -12,11 +12,22 @@ called back with the GIL held).
 from __future__ import absolute_import
 
 import json
-import os
 import threading
 
-from mapback._lowlevel import RustObject, encode_text, ffi, lib, rustcall, take_buffer, text_type
-from mapback.sourcemap import DecodeLimits, _positive_or_none
+from mapback._lowlevel import (
+    RustObject,
+    encode_text,
+    ffi,
+    fspath,
+    lib,
+    loader_callback,
+    positive_or_none,
+    rustcall,
+    take_text,
+    text_type,
+    wraps_handle,
+)
+from mapback.values import DecodeLimits
 
 __all__ = ["Symbolicator", "SymbolicatedTrace", "SymbolicatedFrame"]
 
@@ -132,7 +143,7 @@ def _options(context_lines, max_line_chars, max_cached_scripts, extra):
             raise TypeError("map_limits must be a mapback.DecodeLimits, not %r" % (map_limits,))
         map_limits._fill(options.map_limits)
     for name in _SIZE_OPTIONS:
-        value = _positive_or_none(extra.pop(name, None), name)
+        value = positive_or_none(extra.pop(name, None), name)
         setattr(options, name, value or 0)
     if extra:
         raise TypeError("unexpected option(s): %s" % ", ".join(sorted(extra)))
@@ -150,6 +161,7 @@ def _strings(values):
     return array, keep
 
 
+@wraps_handle("mapback_symbolicator *")
 class Symbolicator(RustObject):
     """Symbolicates stack traces. Create with :meth:`from_loader` or
     :meth:`from_directories`. Thread-safe: share one across threads; it keeps up to
@@ -179,24 +191,19 @@ class Symbolicator(RustObject):
         errors = []
         lock = threading.Lock()
 
-        def fetch(user_data, url, url_len, out):
-            try:
-                text = ffi.unpack(ffi.cast("char *", url), url_len).decode("utf-8", "replace")
-                data = loader(text)
-                if data is None:
-                    return 0
-                if isinstance(data, text_type):
-                    data = data.encode("utf-8")
-                buffer = ffi.from_buffer("uint8_t[]", data)
-                rustcall(lib.mapback_fetched_set, out, buffer, len(buffer))
-                return 1
-            except Exception as error:  # reported through the frames and loader_errors
-                with lock:
-                    errors.append(repr(error))
-                    del errors[:-16]
-                return -1
+        def give(out, data, url):
+            if isinstance(data, text_type):
+                data = data.encode("utf-8")
+            buffer = ffi.from_buffer("uint8_t[]", data)
+            rustcall(lib.mapback_fetched_set, out, buffer, len(buffer))
 
-        callback = ffi.callback("mapback_fetch_fn", fetch)
+        def failed(error):
+            # Reported through the frames (unmapped: the loader failed) and here.
+            with lock:
+                errors.append(repr(error))
+                del errors[:-16]
+
+        callback = loader_callback(loader, give, failed)
         pointer = rustcall(
             lib.mapback_symbolicator_new,
             callback,
@@ -229,8 +236,8 @@ class Symbolicator(RustObject):
         """
         pairs = list(url_prefixes.items() if isinstance(url_prefixes, dict) else url_prefixes or [])
         prefixes, keep_prefixes = _strings([prefix for prefix, _ in pairs])
-        dirs, keep_dirs = _strings([os.fspath(d) if hasattr(os, "fspath") else d for _, d in pairs])
-        names = [os.fspath(d) if hasattr(os, "fspath") else d for d in (maps_dirs or [])]
+        dirs, keep_dirs = _strings([fspath(d) for _, d in pairs])
+        names = [fspath(d) for d in (maps_dirs or [])]
         name_dirs, keep_names = _strings(names)
         pointer = rustcall(
             lib.mapback_symbolicator_new_directories,
@@ -256,4 +263,4 @@ class Symbolicator(RustObject):
         buffer = ffi.from_buffer("uint8_t[]", data)
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_symbolicator_symbolicate, self._pointer(), buffer, len(data), out)
-        return SymbolicatedTrace(json.loads(take_buffer(out).decode("utf-8")))
+        return SymbolicatedTrace(json.loads(take_text(out)))

@@ -1,7 +1,7 @@
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from mapback._lowlevel import RustObject
-from mapback.sourcemap import DecodeLimits
+from mapback.values import DecodeLimits
 
 _Loader = Callable[[str], Optional[Union[bytes, str]]]
 

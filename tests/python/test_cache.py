@@ -177,3 +177,40 @@ def test_mutable_buffers_are_copied(demo_map):
     assert cache.lookup(0, 1610).as_dict() == expected
     cache.verify()
     assert cache.heap_size >= len(data)
+
+
+def test_decode_options_are_taken_at_their_defaults_and_refused_otherwise(demo_map, tmp_path):
+    # Cache.from_bytes and from_path take SourceMap's signature; a cache is not decoded
+    # from JSON, so options that act while decoding must not be dropped in silence.
+    data = demo_map.to_cache()
+    target = tmp_path / "bundle.mbc"
+    demo_map.to_cache(str(target))
+    defaults = dict(base_url=None, strict=False, limits=None)
+    for cache in (mapback.Cache.from_bytes(data, **defaults), mapback.Cache.from_path(target, **defaults)):
+        same_answers(demo_map, cache)
+    refused = [
+        (dict(base_url="https://example.com/app.js.map"), "base_url"),
+        (dict(strict=True), "strict"),
+        (dict(limits=mapback.DecodeLimits(max_mappings=10)), "limits"),
+        (dict(limits=mapback.DecodeLimits.UNLIMITED), "limits"),
+    ]
+    for options, name in refused:
+        with pytest.raises(TypeError) as raised:
+            mapback.Cache.from_bytes(data, **options)
+        assert name in str(raised.value) and "SourceMap.to_cache" in str(raised.value)
+        with pytest.raises(TypeError) as raised:
+            mapback.Cache.from_path(str(target), **options)
+        assert name in str(raised.value)
+    with pytest.raises(TypeError) as raised:
+        mapback.Cache.from_bytes(data.decode("latin-1"))
+    assert "binary" in str(raised.value)
+
+
+def test_a_cache_keeps_the_urls_resolved_when_it_was_written():
+    # Why Cache refuses base_url: the URLs are resolved before the cache is written.
+    json_map = b'{"version":3,"sources":["src/a.js"],"mappings":"AAAA"}'
+    source_map = mapback.SourceMap.from_bytes(json_map, base_url="https://cdn.example.com/js/app.js.map")
+    assert source_map.sources[0].url == "https://cdn.example.com/js/src/a.js"
+    cache = mapback.Cache.from_bytes(source_map.to_cache())
+    assert cache.sources[0].url == "https://cdn.example.com/js/src/a.js"
+    assert mapback.Cache.from_bytes(mapback.SourceMap.from_bytes(json_map).to_cache()).sources[0].url is None

@@ -172,6 +172,16 @@ def test_compose_loader_errors_propagate():
         mapback.compose([])
 
 
+def test_an_interrupted_loader_interrupts_the_operation():
+    def loader(name):
+        raise KeyboardInterrupt(name)
+
+    with pytest.raises(KeyboardInterrupt):
+        mapback.compose([small_map()], loader=loader)
+    with pytest.raises(KeyboardInterrupt):
+        small_map(content=None).rewrite(sources_content="inline", loader=loader)
+
+
 def test_rewrite():
     source_map = small_map("webpack:///./src/a.js", content=None)
     builder = source_map.rewrite(

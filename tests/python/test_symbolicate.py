@@ -97,6 +97,19 @@ def test_unmapped_frames_and_loader_errors():
     assert frame.unmapped_reason["kind"] == "not_found"
 
 
+def test_a_loader_interrupted_marks_its_frames_and_is_recorded():
+    # The loader callback is the package's one (mapback._lowlevel.loader_callback): no
+    # exception, KeyboardInterrupt included, unwinds into the C frames, where cffi would
+    # print it and answer "not found".
+    def interrupted(url):
+        raise KeyboardInterrupt("stop")
+
+    symbolicator = mapback.Symbolicator.from_loader(interrupted)
+    frame = symbolicator.symbolicate("Error: x\n    at f (https://x.example/a.js:1:2)\n").frames[0]
+    assert frame.unmapped_reason["kind"] == "loader_failed"
+    assert "KeyboardInterrupt" in symbolicator.loader_errors[-1]
+
+
 def test_bad_input_is_refused_with_typed_errors():
     with pytest.raises(mapback.IoError):
         mapback.Symbolicator.from_directories(maps_dirs=["/nonexistent/dir"])
