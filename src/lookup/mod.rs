@@ -582,6 +582,136 @@ mod tests {
         assert_eq!(all[1].source, 1);
     }
 
+    /// A storage with only the required methods: tokens in a plain vector, no search or
+    /// fast path of its own. Everything it answers comes from the general path.
+    #[derive(Clone, Copy)]
+    struct PlainTokens<'a> {
+        line_starts: &'a [u32],
+        tokens: &'a [RawToken],
+    }
+
+    fn tokens_of<M: MappingStore>(store: &M) -> Vec<RawToken> {
+        (0..store.len()).filter_map(|i| store.token(i)).collect()
+    }
+
+    impl MappingStore for PlainTokens<'_> {
+        fn len(&self) -> usize {
+            self.tokens.len()
+        }
+
+        fn line_count(&self) -> usize {
+            self.line_starts.len() - 1
+        }
+
+        fn line_range(&self, line: u32) -> Range<usize> {
+            crate::mappings::checked_line_range(self.line_starts, line, self.len())
+        }
+
+        fn line_of(&self, index: usize) -> u32 {
+            self.tokens[index].generated_line
+        }
+
+        fn generated_column(&self, index: usize) -> u32 {
+            self.tokens[index].generated_column
+        }
+
+        fn token_on_line(&self, index: usize, _line: u32) -> RawToken {
+            self.tokens[index]
+        }
+
+        fn original_key(&self, index: usize) -> (u32, u32, u32) {
+            let t = self.tokens[index];
+            (t.source, t.original_line, t.original_column)
+        }
+    }
+
+    /// The "minimal primitive" claim: the plain storage answers every lookup (both
+    /// biases, on and off the line, singly and in batches, all tokens at a position)
+    /// as the in-memory view does with its column tables and fast paths, over short
+    /// lines, empty lines, shared columns and a line long enough for a column table.
+    #[test]
+    fn a_storage_with_only_the_required_methods_answers_every_lookup() {
+        let mut b = MappingsBuilder::new();
+        let mut state = 0x2545_f491u32;
+        for length in [0, 1, 2, 5, 0, 17, 3, 300, 0, 40] {
+            let mut column = 0;
+            for _ in 0..length {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                column += state % 4; // 0: a column shared with the token before
+                let source = if state.is_multiple_of(7) {
+                    NONE
+                } else {
+                    state % 3
+                };
+                b.push(column, source, state % 50, state % 80, NONE);
+            }
+            b.new_line();
+        }
+        let m = b.finish().0;
+        let view = m.view();
+        let tokens = tokens_of(&view);
+        let plain = PlainTokens {
+            line_starts: view.line_starts,
+            tokens: &tokens,
+        };
+        let all_options = [Bias::GreatestLowerBound, Bias::LeastUpperBound]
+            .into_iter()
+            .flat_map(|bias| [true, false].map(|same_line| LookupOptions { bias, same_line }));
+        let last_column = plain
+            .tokens
+            .iter()
+            .map(|t| t.generated_column)
+            .max()
+            .unwrap();
+        for options in all_options {
+            let (mut lines, mut columns) = (Vec::new(), Vec::new());
+            for line in 0..plain.line_count() as u32 + 2 {
+                for column in 0..last_column + 3 {
+                    let expected = view.lookup(line, column, options);
+                    let found = find(|| plain, line, column, options);
+                    assert_eq!(found, expected, "{line}:{column} {options:?}");
+                    assert_eq!(
+                        find_all(&plain, line, column, options),
+                        view.tokens_at(line, column, options),
+                        "{line}:{column} {options:?}"
+                    );
+                    lines.push(line);
+                    columns.push(column);
+                }
+            }
+            let mut each = vec![None; lines.len()];
+            find_each(&plain, &lines, &columns, options, &mut |i, t| each[i] = t);
+            let mut batch = vec![None; lines.len()];
+            find_batch(&plain, &lines, &columns, options, &mut |i, t| batch[i] = t);
+            for (i, (&line, &column)) in lines.iter().zip(&columns).enumerate() {
+                let expected = view.lookup(line, column, options);
+                assert_eq!((each[i], batch[i]), (expected, expected), "{line}:{column}");
+            }
+        }
+        // A few answers spelled out, on the sample of the tests above.
+        let m = sample();
+        let v = m.view();
+        let tokens = tokens_of(&v);
+        let plain = PlainTokens {
+            line_starts: v.line_starts,
+            tokens: &tokens,
+        };
+        let o = LookupOptions::default();
+        assert_eq!(find(|| plain, 0, 4, o).unwrap().index, 1);
+        assert_eq!(find(|| plain, 0, 9, o).unwrap().index, 2);
+        assert_eq!(find(|| plain, 1, 5, o), None);
+        let cross = LookupOptions {
+            same_line: false,
+            ..o
+        };
+        assert_eq!(find(|| plain, 7, 0, cross).unwrap().index, 4);
+        let lub = LookupOptions::with_bias(Bias::LeastUpperBound);
+        assert_eq!(find(|| plain, 0, 1, lub).unwrap().index, 1);
+        assert_eq!(find(|| plain, 0, 11, lub), None);
+    }
+
     #[test]
     fn reverse_lookups() {
         let m = sample();
