@@ -33,6 +33,16 @@ pub trait SourceMapView: Send + Sync {
         options: LookupOptions,
         answer: &mut dyn FnMut(usize, Option<RawToken>),
     );
+    /// Looks up `lines[i]`, `columns[i]` for every `i` (the slices have equal lengths)
+    /// and calls `answer(i, token)` with each result. Large batches on large maps are
+    /// looked up in generated order, so the answers come in no particular order.
+    fn raw_lookup_batch(
+        &self,
+        lines: &[u32],
+        columns: &[u32],
+        options: LookupOptions,
+        answer: &mut dyn FnMut(usize, Option<RawToken>),
+    );
     /// See [`SourceMapView::original_positions`].
     fn raw_tokens_at(&self, line: u32, column: u32, options: LookupOptions) -> Vec<RawToken>;
     /// See [`SourceMapView::generated_position`].
@@ -108,28 +118,6 @@ pub trait SourceMapView: Send + Sync {
     fn lookup_with(&self, line: u32, column: u32, options: LookupOptions) -> Option<Token<'_>> {
         let raw = self.raw_lookup(line, column, options)?;
         Some(Token::new(self.as_view(), raw))
-    }
-
-    /// Looks up `lines[i]`, `columns[i]` for every `i` (the slices have equal lengths)
-    /// and calls `answer(i, token)` with each result. Large batches on large maps are
-    /// looked up in generated order, so the answers come in no particular order.
-    fn raw_lookup_batch(
-        &self,
-        lines: &[u32],
-        columns: &[u32],
-        options: LookupOptions,
-        answer: &mut dyn FnMut(usize, Option<RawToken>),
-    ) {
-        let count = lines.len().min(columns.len());
-        match crate::lookup::batch_order(&lines[..count], &columns[..count], self.token_count()) {
-            Some(order) => {
-                for i in order {
-                    let i = i as usize;
-                    answer(i, self.raw_lookup(lines[i], columns[i], options));
-                }
-            }
-            None => self.raw_lookup_each(&lines[..count], &columns[..count], options, answer),
-        }
     }
 
     /// Every token at the generated position a lookup finds.
@@ -215,7 +203,8 @@ pub trait SourceMapView: Send + Sync {
 
 /// Implements the `raw_*` lookups of [`SourceMapView`] for a storage whose `$store()`
 /// method returns a [`crate::MappingStore`] and whose `reverse_index()` returns its
-/// [`crate::ReverseIndex`]: every storage answers them the same way, through the store.
+/// [`crate::ReverseIndex`]: each hands the store to the one function in
+/// [`crate::lookup`] that decides how that lookup is done (see its module docs).
 macro_rules! delegate_lookups {
     ($store:ident) => {
         fn raw_token(&self, index: usize) -> Option<crate::mappings::RawToken> {
@@ -228,12 +217,7 @@ macro_rules! delegate_lookups {
             column: u32,
             options: crate::lookup::LookupOptions,
         ) -> Option<crate::mappings::RawToken> {
-            // The default options get their own call, which storages make fast and
-            // small: nothing of the general path is set up for them.
-            if options == crate::lookup::LookupOptions::default() {
-                return crate::lookup::MappingStore::lookup_default(&self.$store(), line, column);
-            }
-            crate::lookup::MappingStore::lookup(&self.$store(), line, column, options)
+            crate::lookup::find(|| self.$store(), line, column, options)
         }
 
         fn raw_lookup_each(
@@ -243,13 +227,17 @@ macro_rules! delegate_lookups {
             options: crate::lookup::LookupOptions,
             answer: &mut dyn FnMut(usize, Option<crate::mappings::RawToken>),
         ) {
-            crate::lookup::MappingStore::lookup_each(
-                &self.$store(),
-                lines,
-                columns,
-                options,
-                answer,
-            )
+            crate::lookup::find_each(&self.$store(), lines, columns, options, answer)
+        }
+
+        fn raw_lookup_batch(
+            &self,
+            lines: &[u32],
+            columns: &[u32],
+            options: crate::lookup::LookupOptions,
+            answer: &mut dyn FnMut(usize, Option<crate::mappings::RawToken>),
+        ) {
+            crate::lookup::find_batch(&self.$store(), lines, columns, options, answer)
         }
 
         fn raw_tokens_at(
@@ -258,7 +246,7 @@ macro_rules! delegate_lookups {
             column: u32,
             options: crate::lookup::LookupOptions,
         ) -> Vec<crate::mappings::RawToken> {
-            crate::lookup::MappingStore::tokens_at(&self.$store(), line, column, options)
+            crate::lookup::find_all(&self.$store(), line, column, options)
         }
 
         fn raw_generated_position(

@@ -230,7 +230,7 @@ impl MappingsView<'_> {
         let found = *columns.get(index)?;
         if found == column {
             // An exact match names the first token at the position; a column inside
-            // the code the group starts, the last (see `MappingStore::lookup`).
+            // the code the group starts, the last (see `crate::lookup::find`).
             while index > start && columns.get(index - 1) == Some(&found) {
                 index -= 1;
             }
@@ -253,65 +253,23 @@ impl MappingsView<'_> {
     }
 }
 
-/// Lookups done side by side by [`MappingStore::lookup_each`].
-const LANES: usize = 8;
-/// Below this many tokens (about 1 MB of columns) the searches stay in the CPU caches
-/// and gain nothing from lockstep.
-const LOCKSTEP_MIN_TOKENS: usize = 1 << 17;
-
-impl MappingStore for MappingsView<'_> {
-    fn len(&self) -> usize {
-        self.generated_columns.len()
+impl MappingsView<'_> {
+    /// The token covering a generated position, or `None` (see
+    /// [`SourceMapView::lookup_with`](crate::SourceMapView::lookup_with)).
+    pub fn lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken> {
+        crate::lookup::find(|| *self, line, column, options)
     }
 
-    fn line_count(&self) -> usize {
-        self.line_starts.len().saturating_sub(1)
-    }
-
-    fn line_range(&self, line: u32) -> Range<usize> {
-        checked_line_range(self.line_starts, line, self.len())
-    }
-
-    fn line_of(&self, index: usize) -> u32 {
-        line_of(self.line_starts, index)
-    }
-
-    #[inline]
-    fn generated_column(&self, index: usize) -> u32 {
-        MappingsView::generated_column(self, index)
-    }
-
-    #[inline]
-    fn token_on_line(&self, index: usize, line: u32) -> RawToken {
-        let [source, original_line, original_column, name] = self.originals(index);
-        RawToken {
-            index: index as u32,
-            generated_line: line,
-            generated_column: MappingsView::generated_column(self, index),
-            source,
-            original_line,
-            original_column,
-            name,
-        }
-    }
-
-    fn original_key(&self, index: usize) -> (u32, u32, u32) {
-        let [source, line, column, _] = self.originals(index);
-        (source, line, column)
-    }
-
-    fn lookup(&self, line: u32, column: u32, options: LookupOptions) -> Option<RawToken> {
-        if options != LookupOptions::default() {
-            return crate::lookup::lookup_any(self, line, column, options);
-        }
-        self.lookup_default(line, column)
+    /// Every token at the generated position that [`MappingsView::lookup`] finds.
+    pub fn tokens_at(&self, line: u32, column: u32, options: LookupOptions) -> Vec<RawToken> {
+        crate::lookup::find_all(self, line, column, options)
     }
 
     /// The default lookup (greatest lower bound on the line), what stack traces ask
     /// millions of times, straight over the columns and the column tables. Other
     /// options take the general path, which gives the same answers.
     #[inline(always)]
-    fn lookup_default(&self, line: u32, column: u32) -> Option<RawToken> {
+    fn default_lookup(&self, line: u32, column: u32) -> Option<RawToken> {
         let range = checked_line_range(self.line_starts, line, self.len());
         let Range { start, end } = self.candidates(line, &range, column);
         // The found token is most likely in the block of the first candidate: load its
@@ -321,20 +279,17 @@ impl MappingStore for MappingsView<'_> {
         self.found_token(range.start, line, column, after, (start, likely_block))
     }
 
-    /// Default lookups [`LANES`] at a time, their binary searches in lockstep: each
+    /// Default lookups [`LANES`] at a time (for maps of at least
+    /// [`LOCKSTEP_MIN_TOKENS`]), their binary searches in lockstep: each
     /// search waits on a memory load per probe, and on a map larger than the CPU's
     /// caches independent searches side by side wait for their loads together.
-    fn lookup_each(
+    fn default_lookups_in_lockstep(
         &self,
         lines: &[u32],
         columns: &[u32],
-        options: LookupOptions,
         answer: &mut dyn FnMut(usize, Option<RawToken>),
     ) {
         let count = lines.len().min(columns.len());
-        if options != LookupOptions::default() || self.len() < LOCKSTEP_MIN_TOKENS {
-            return crate::lookup::lookup_each_in_order(self, lines, columns, options, answer);
-        }
         let mut first = 0;
         while first < count {
             let lanes = LANES.min(count - first);
@@ -381,6 +336,72 @@ impl MappingStore for MappingsView<'_> {
             }
             first += lanes;
         }
+    }
+}
+
+/// Lookups done side by side by [`MappingsView::default_lookups_in_lockstep`].
+const LANES: usize = 8;
+/// Below this many tokens (about 1 MB of columns) the searches stay in the CPU caches
+/// and gain nothing from lockstep.
+const LOCKSTEP_MIN_TOKENS: usize = 1 << 17;
+
+impl MappingStore for MappingsView<'_> {
+    fn len(&self) -> usize {
+        self.generated_columns.len()
+    }
+
+    fn line_count(&self) -> usize {
+        self.line_starts.len().saturating_sub(1)
+    }
+
+    fn line_range(&self, line: u32) -> Range<usize> {
+        checked_line_range(self.line_starts, line, self.len())
+    }
+
+    fn line_of(&self, index: usize) -> u32 {
+        line_of(self.line_starts, index)
+    }
+
+    #[inline]
+    fn generated_column(&self, index: usize) -> u32 {
+        MappingsView::generated_column(self, index)
+    }
+
+    #[inline]
+    fn token_on_line(&self, index: usize, line: u32) -> RawToken {
+        let [source, original_line, original_column, name] = self.originals(index);
+        RawToken {
+            index: index as u32,
+            generated_line: line,
+            generated_column: MappingsView::generated_column(self, index),
+            source,
+            original_line,
+            original_column,
+            name,
+        }
+    }
+
+    fn original_key(&self, index: usize) -> (u32, u32, u32) {
+        let [source, line, column, _] = self.originals(index);
+        (source, line, column)
+    }
+
+    #[inline(always)]
+    fn fast_default_lookup(&self, line: u32, column: u32) -> Option<Option<RawToken>> {
+        Some(self.default_lookup(line, column))
+    }
+
+    fn fast_default_lookup_each(
+        &self,
+        lines: &[u32],
+        columns: &[u32],
+        answer: &mut dyn FnMut(usize, Option<RawToken>),
+    ) -> bool {
+        if self.len() < LOCKSTEP_MIN_TOKENS {
+            return false;
+        }
+        self.default_lookups_in_lockstep(lines, columns, answer);
+        true
     }
 
     fn partition_columns(&self, range: Range<usize>, column: u32, inclusive: bool) -> usize {
@@ -477,12 +498,14 @@ mod tests {
                 wanted.push(column);
             }
             let mut each = vec![None; wanted.len()];
-            view.lookup_each(&lines, &wanted, options, &mut |i, token| each[i] = token);
+            crate::lookup::find_each(&view, &lines, &wanted, options, &mut |i, token| {
+                each[i] = token
+            });
             for (i, &column) in wanted.iter().enumerate() {
                 let single = view.lookup(line, column, options);
                 assert_eq!(each[i], single, "{line}:{column}");
                 // The fast default path answers what the general one does.
-                let general = crate::lookup::lookup_any(&view, line, column, options);
+                let general = crate::lookup::find_general(&view, line, column, options);
                 assert_eq!(single, general, "{line}:{column}");
             }
         }
