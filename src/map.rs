@@ -7,7 +7,7 @@ use crate::decode::{decode, DecodeOptions};
 use crate::error::{Diagnostic, Result};
 use crate::lookup::{MappingStore, ReverseIndex};
 use crate::mappings::{Mappings, MappingsView};
-use crate::sources::Sources;
+use crate::sources::SourceTable;
 use crate::strings::StringTable;
 use crate::view::SourceMapView;
 
@@ -21,7 +21,7 @@ pub struct SourceMap {
     file: Option<String>,
     debug_id: Option<String>,
     is_index_map: bool,
-    sources: Sources,
+    sources: SourceTable,
     names: StringTable,
     mappings: Mappings,
     reverse: OnceLock<ReverseIndex>,
@@ -33,7 +33,7 @@ impl SourceMap {
         file: Option<String>,
         debug_id: Option<String>,
         is_index_map: bool,
-        sources: Sources,
+        sources: SourceTable,
         names: StringTable,
         mappings: Mappings,
         diagnostics: Vec<Diagnostic>,

@@ -11,7 +11,7 @@ const NO_CONTENT: (u32, u32) = (u32::MAX, 0);
 
 /// All sources of a map (index maps: of every section, in order).
 #[derive(Debug, Default)]
-pub(crate) struct Sources {
+pub(crate) struct SourceTable {
     /// The `sources` entries as written (null stays null).
     pub(crate) raw: StringTable,
     /// `sourceRoot` prefix + raw entry: what to show when there is no URL.
@@ -22,7 +22,7 @@ pub(crate) struct Sources {
     contents: Contents,
 }
 
-impl Sources {
+impl SourceTable {
     pub(crate) fn len(&self) -> usize {
         self.raw.len()
     }
@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn lazy_content() {
-        let mut sources = Sources::default();
+        let mut sources = SourceTable::default();
         sources.push(Some("a.js"), Some("a.js"), None, Some(r#""let a = 1;""#));
         sources.push(Some("b.js"), Some("b.js"), None, Some(r#""line\nnext""#));
         sources.push(None, None, None, None);

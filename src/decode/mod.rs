@@ -14,7 +14,7 @@ use crate::error::{excerpt, Diagnostic, Error, ErrorCode, Result};
 use crate::json::{self, InputPositions, JsonObject, JsonType, Raw};
 use crate::map::SourceMap;
 use crate::mappings::MappingsBuilder;
-use crate::sources::Sources;
+use crate::sources::SourceTable;
 use crate::strings::StringTable;
 use crate::url::{parse_base_url, resolve, source_prefix};
 
@@ -234,7 +234,7 @@ fn decode_text(
 
 /// Everything a document contributes, merged across index-map sections.
 struct Assembly {
-    sources: Sources,
+    sources: SourceTable,
     names: StringTable,
     mappings: MappingsBuilder,
 }
@@ -288,7 +288,7 @@ fn decode_document(
         ));
     }
     let mut assembly = Assembly {
-        sources: Sources::default(),
+        sources: SourceTable::default(),
         names: StringTable::default(),
         mappings: MappingsBuilder::with_token_limit(options.limits.max_mappings),
     };
