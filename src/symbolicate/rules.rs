@@ -243,3 +243,158 @@ fn is_keyword(word: &str) -> bool {
             | "async"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::produce::{EncodeOptions, OriginalPosition, SourceMapBuilder};
+    use crate::symbolicate::SymbolicateOptions;
+
+    const URL: &str = "https://x.example/app.min.js";
+
+    /// One line of `minified` mapped into `original` by (generated column, original
+    /// line, original column) triples, and the symbolicator that loads it.
+    fn load(
+        original: &str,
+        minified: &str,
+        mappings: &[(u32, u32, u32)],
+    ) -> (Symbolicator, Arc<Script>) {
+        let mut builder = SourceMapBuilder::new();
+        let source = builder.add_source("app.js");
+        builder.set_source_content(source, Some(original)).unwrap();
+        for &(column, line, original_column) in mappings {
+            let position = OriginalPosition {
+                source,
+                line,
+                column: original_column,
+                name: None,
+            };
+            builder.add_mapping(0, column, Some(position)).unwrap();
+        }
+        let map = builder.to_json(&EncodeOptions::default()).into_bytes();
+        let text = format!("{minified}\n//# sourceMappingURL=app.min.js.map\n").into_bytes();
+        let loader = move |url: &str| -> crate::Result<Option<Vec<u8>>> {
+            Ok(match url {
+                URL => Some(text.clone()),
+                "https://x.example/app.min.js.map" => Some(map.clone()),
+                _ => None,
+            })
+        };
+        let symbolicator = Symbolicator::new(loader, SymbolicateOptions::default());
+        let script = symbolicator.script(URL).expect("script loads");
+        (symbolicator, script)
+    }
+
+    fn col(text: &str, needle: &str) -> u32 {
+        text.find(needle).expect("needle") as u32
+    }
+
+    fn at(line: u32, column: u32) -> SourcePosition {
+        SourcePosition::new(0, Position::new(line, column))
+    }
+
+    #[test]
+    fn a_call_at_its_paren_is_the_callee_s_name() {
+        let minified = "n=>foo(1)+o.bar(2)+(0,g)(3);if(x)y()";
+        let (symbolicator, script) = load("x", minified, &[(0, 0, 0)]);
+        let rule = |needle: &str| {
+            let position = Position::new(0, col(minified, needle));
+            symbolicator.callee_name_of_call(&script, position)
+        };
+        assert_eq!(rule("(1)"), Some(Position::new(0, col(minified, "foo"))));
+        assert_eq!(rule("(2)"), Some(Position::new(0, col(minified, "bar"))));
+        // No name before the `(`, a keyword, or not at a `(`: the rule does not apply.
+        assert_eq!(rule("(3)"), None);
+        assert_eq!(rule("(x)"), None);
+        assert_eq!(rule("foo"), None);
+    }
+
+    #[test]
+    fn of_several_tokens_at_a_column_the_call_wins() {
+        // `new Store()` compressed to `Store()`, its column mapped both to `Store` and
+        // to `new`: V8 reports the call at `new`.
+        // (Sources without functions have no scopes, hence the function around.)
+        let original = "function f() { const s = new Store(); }\n";
+        let minified = "const s=Store();";
+        let mappings = [
+            (col(minified, "Store"), 0, col(original, "Store")),
+            (col(minified, "Store"), 0, col(original, "new")),
+        ];
+        let (symbolicator, script) = load(original, minified, &mappings);
+        let frame = Position::new(0, col(minified, "Store"));
+        assert_eq!(
+            symbolicator.frame_position(&script, frame),
+            Ok(at(0, col(original, "new")))
+        );
+        // A call ranks first, other code next, punctuation last.
+        let punctuation = "function f() { g(); }\n";
+        let (symbolicator, script) = load(punctuation, "x", &[(0, 0, 0)]);
+        let rank = |needle: &str| symbolicator.frame_rank(&script, at(0, col(punctuation, needle)));
+        assert_eq!(rank("g()"), 0);
+        assert_eq!(rank("f()"), 1);
+        assert_eq!(rank("{ g"), 2);
+    }
+
+    #[test]
+    fn a_call_of_an_unnamed_callee_is_the_call_around_its_arguments() {
+        // `compiled(data)` with `compiled` inlined: `t("x")(e)`, reported at the `(`
+        // before `e`, which has no segment of its own.
+        let original = "var a = 1;\nfunction f() { compiled(data); }\n";
+        let minified = r#"t("x")(e);"#;
+        let mappings = [(0, 0, 4), (col(minified, "e)"), 1, 24)];
+        let (symbolicator, script) = load(original, minified, &mappings);
+        let frame = Position::new(0, col(minified, "(e"));
+        assert_eq!(symbolicator.frame_position(&script, frame), Ok(at(1, 15)));
+    }
+
+    #[test]
+    fn an_unmapped_await_is_the_original_await() {
+        // terser leaves `await` unmapped; V8 reports the suspended function there.
+        let original = "async function f() {\n  await load();\n}\n";
+        let minified = "async function f(){await load()}";
+        let mappings = [(0, 0, 0), (col(minified, "load"), 1, 8)];
+        let (symbolicator, script) = load(original, minified, &mappings);
+        let frame = Position::new(0, col(minified, "await"));
+        assert_eq!(symbolicator.frame_position(&script, frame), Ok(at(1, 2)));
+        // An identifier that merely starts with `await` is not the keyword.
+        let (symbolicator, script) = load("awaited();\n", "awaited()", &[(0, 0, 0)]);
+        assert_eq!(
+            symbolicator.await_keyword(&script, Position::new(0, 0)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_call_mapped_to_its_closing_paren_is_the_call() {
+        // swc maps a call to its `)`; engines report it at the callee.
+        let original = "function f() { run(a, b); }\n";
+        let (symbolicator, script) = load(original, "x", &[(0, 0, 0)]);
+        let paren = at(0, col(original, ");"));
+        assert_eq!(
+            symbolicator.call_for_closing_paren(&script, paren),
+            at(0, col(original, "run"))
+        );
+        let elsewhere = at(0, col(original, "a,"));
+        assert_eq!(
+            symbolicator.call_for_closing_paren(&script, elsewhere),
+            elsewhere
+        );
+    }
+
+    #[test]
+    fn anonymous_functions_are_named_as_each_engine_names_them() {
+        let scopes = FunctionScopes::parse("var sortBy = wrap(function () {});\n", None);
+        let id = scopes.innermost(Position::new(0, 30));
+        assert_eq!(
+            display_name(&scopes, id, TraceFormat::SpiderMonkey).as_deref(),
+            Some("sortBy<")
+        );
+        assert_eq!(
+            display_name(&scopes, id, TraceFormat::V8).as_deref(),
+            Some("<anonymous>")
+        );
+        assert_eq!(display_name(&scopes, None, TraceFormat::V8), None);
+    }
+}
