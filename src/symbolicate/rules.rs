@@ -3,7 +3,11 @@
 //! would have reported running the original code.
 //!
 //! One function per rule; each says which engine or minifier behaviour it answers.
-//! [`Symbolicator::frame_position`] applies them in order.
+//! [`Symbolicator::frame_position`] applies the rules about where a frame stopped
+//! (`callee_name_of_call`, `best_of_tokens_at`, `call_of_unnamed_callee`,
+//! `await_keyword`); the symbolicator then applies `call_for_closing_paren` to the
+//! result, names functions with `display_name`, and renames a V8 callee's frame with
+//! `name_as_v8_would` once it sees the caller's.
 
 use crate::lookup::{Bias, LookupOptions};
 use crate::position::{Position, SourcePosition};
