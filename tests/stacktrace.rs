@@ -2,7 +2,9 @@
 //! traces (hand-written from the engines' formats, and real ones printed by Node 20 and
 //! Firefox 153), header and message rules, limits, and hostile input.
 
-use mapback::{parse_stack_trace, ErrorCode, Frame, StackTrace, TraceFormat, TraceLimits};
+use mapback::{
+    parse_stack_trace, ErrorCode, Frame, Position, StackTrace, TraceFormat, TraceLimits,
+};
 
 fn parse(text: &str) -> StackTrace {
     parse_stack_trace(text, &TraceLimits::default()).expect("parse")
@@ -75,7 +77,10 @@ fn v8_chrome_trace() {
     assert_eq!(trace.frames.len(), 4);
     let url = Some("https://shop.example/assets/app.min.js");
     check(&trace.frames[0], Some("Cart.total"), url, 1, 4821);
-    assert_eq!(trace.frames[0].lookup_position(), Some((0, 4820)));
+    assert_eq!(
+        trace.frames[0].lookup_position(),
+        Some(Position::new(0, 4820))
+    );
     assert_eq!(
         trace.frames[0].raw,
         "at Cart.total (https://shop.example/assets/app.min.js:1:4821)"
@@ -205,7 +210,10 @@ fn v8_real_eval_traces() {
     // new Function code.
     let function = parse("Error: fn\n    at eval (eval at <anonymous> (/tmp/st/gen.js:10:11), <anonymous>:3:7)\n    at /tmp/st/gen.js:10:53");
     assert!(function.frames[0].is_eval);
-    assert_eq!(function.frames[0].lookup_position(), Some((2, 6)));
+    assert_eq!(
+        function.frames[0].lookup_position(),
+        Some(Position::new(2, 6))
+    );
 }
 
 #[test]
@@ -519,7 +527,10 @@ fn v8_demo_trace_file() {
         .as_deref()
         .unwrap()
         .ends_with("examples/demo/bundle.min.js")));
-    assert_eq!(trace.frames[0].lookup_position(), Some((0, 1035)));
+    assert_eq!(
+        trace.frames[0].lookup_position(),
+        Some(Position::new(0, 1035))
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -571,7 +582,10 @@ fn spidermonkey_real_traces() {
     let function = parse("anonymous@http://127.0.0.1:34545/ff.js line 8 > Function:3:7\n@http://127.0.0.1:34545/ff.js:8:53\n");
     assert_eq!(function.frames[0].function.as_deref(), Some("anonymous"));
     assert!(function.frames[0].is_eval);
-    assert_eq!(function.frames[0].lookup_position(), Some((2, 6)));
+    assert_eq!(
+        function.frames[0].lookup_position(),
+        Some(Position::new(2, 6))
+    );
 
     let getter =
         parse("get g@http://127.0.0.1:34545/ff.js:9:41\n@http://127.0.0.1:34545/ff.js:9:67\n");
@@ -1165,7 +1179,10 @@ fn numbers_too_large_or_zero() {
         (Some("x.js"), None, Some(3))
     );
     assert_eq!((f[1].line, f[1].column), (Some(4), None));
-    assert_eq!(f[2].lookup_position(), Some((u32::MAX - 1, u32::MAX - 1)));
+    assert_eq!(
+        f[2].lookup_position(),
+        Some(Position::new(u32::MAX - 1, u32::MAX - 1))
+    );
     assert_eq!((f[3].line, f[3].column), (Some(0), Some(0)));
     for frame in &f[..2] {
         assert_eq!(frame.lookup_position(), None);

@@ -7,22 +7,24 @@
 //! function-like node is recorded with its extent and an inferred name, and a position
 //! is answered with the innermost function that encloses it.
 //!
-//! Extents are kept as (line, UTF-16 column) positions, the source map's units, so
-//! scopes answer queries without the source text and can be stored in a cache.
+//! Extents are kept as [`Position`]s (0-based line, UTF-16 column), the source map's
+//! units, so scopes answer queries without the source text and can be stored in a cache
+//! (`stored.rs` writes and reads that form). Named calls are kept too, and queried in
+//! `calls.rs`, for rebuilding the frames of inlined functions.
 
+mod calls;
 mod js;
+mod stored;
 
 use std::collections::HashMap;
 
-/// A position: 0-based line, 0-based UTF-16 column.
-type Position = (u32, u32);
+use crate::position::{Position, Span};
 
 /// One function-like node of a source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Scope {
     /// Where the node starts, and where it ends (exclusive).
-    start: Position,
-    end: Position,
+    extent: Span,
     /// The innermost enclosing scope, if any (always an earlier index).
     parent: Option<u32>,
     /// What a debugger would show; `None` for an anonymous function.
@@ -48,7 +50,7 @@ struct CallSite {
     /// The innermost function containing the call, if any.
     scope: Option<u32>,
     /// Where the call expression starts and ends (exclusive), arguments included.
-    span: (Position, Position),
+    span: Span,
 }
 
 /// The function scopes of one source, ready for position queries.
@@ -102,21 +104,23 @@ impl QueryIndex {
         let mut by_scope: Vec<u32> = (0..calls.len() as u32).collect();
         by_scope.sort_by_key(|&i| (calls[i as usize].scope, calls[i as usize].position));
         let mut by_end: Vec<u32> = (0..calls.len() as u32).collect();
-        by_end.sort_by_key(|&i| (calls[i as usize].span.1, calls[i as usize].span.0));
+        by_end.sort_by_key(|&i| {
+            let span = calls[i as usize].span;
+            (span.end, span.start)
+        });
         let mut by_start = by_end.clone();
         by_start.sort_by_key(|&i| {
-            let (start, end) = calls[i as usize].span;
-            (start, std::cmp::Reverse(end))
+            let span = calls[i as usize].span;
+            (span.start, std::cmp::Reverse(span.end))
         });
         // Spans of calls nest like the expressions they are: walk them keeping the chain
         // of calls that contain the current one.
         let mut parent = Vec::with_capacity(by_start.len());
         let mut open: Vec<u32> = Vec::new();
         for (entry, &call) in by_start.iter().enumerate() {
-            let (start, end) = calls[call as usize].span;
+            let span = calls[call as usize].span;
             while let Some(&outer) = open.last() {
-                let (outer_start, outer_end) = calls[by_start[outer as usize] as usize].span;
-                if outer_start <= start && end <= outer_end {
+                if calls[by_start[outer as usize] as usize].span.encloses(span) {
                     break;
                 }
                 open.pop();
@@ -155,7 +159,7 @@ impl FunctionScopes {
     /// neither gives no scopes.
     ///
     /// Named calls are collected too, for reconstructing frames of inlined functions
-    /// ([`FunctionScopes::inlined_call_path`]).
+    /// ([`FunctionScopes::calls_in`]).
     pub fn parse(text: &str, file_name: Option<&str>) -> FunctionScopes {
         FunctionScopes::parse_with(text, file_name, true)
     }
@@ -180,13 +184,12 @@ impl FunctionScopes {
         let positions = positions_of(text, &offsets);
         let at = |offset: u32| {
             let index = offsets.partition_point(|&o| o < offset);
-            positions.get(index).copied().unwrap_or((0, 0))
+            positions.get(index).copied().unwrap_or_default()
         };
         let scopes = raw
             .into_iter()
             .map(|s| Scope {
-                start: at(s.start),
-                end: at(s.end),
+                extent: Span::new(at(s.start), at(s.end)),
                 parent: s.parent,
                 name: s.name,
                 name_position: s.name_start.map(at),
@@ -199,7 +202,7 @@ impl FunctionScopes {
                 position: at(c.at),
                 callee: c.callee,
                 scope: c.scope,
-                span: (at(c.span.start), at(c.span.end)),
+                span: Span::new(at(c.span.start), at(c.span.end)),
             })
             .collect();
         // Visiting order is not position order (`f(g())` visits `f` first).
@@ -228,14 +231,14 @@ impl FunctionScopes {
 
     /// The scopes enclosing `position`, innermost first, with their indices.
     fn enclosing_scopes(&self, position: Position) -> impl Iterator<Item = (ScopeId, &Scope)> + '_ {
-        let after = self.scopes.partition_point(|s| s.start <= position);
+        let after = self.scopes.partition_point(|s| s.extent.start <= position);
         let mut candidate = after.checked_sub(1).map(|i| i as u32);
         std::iter::from_fn(move || {
             while let Some(index) = candidate {
                 let scope = self.scopes.get(index as usize)?;
                 // Parents are earlier entries; anything else is corrupt input: stop.
                 candidate = scope.parent.filter(|&p| p < index);
-                if position < scope.end {
+                if position < scope.extent.end {
                     return Some((index, scope));
                 }
             }
@@ -243,9 +246,9 @@ impl FunctionScopes {
         })
     }
 
-    /// The innermost function enclosing (0-based line, 0-based UTF-16 column).
-    pub fn enclosing(&self, line: u32, column: u32) -> Enclosing<'_> {
-        match self.enclosing_scopes((line, column)).next().map(|(_, s)| s) {
+    /// The innermost function enclosing `position`.
+    pub fn enclosing(&self, position: Position) -> Enclosing<'_> {
+        match self.enclosing_scopes(position).next().map(|(_, s)| s) {
             Some(Scope {
                 name: Some(name), ..
             }) => Enclosing::Named(name),
@@ -257,8 +260,8 @@ impl FunctionScopes {
     /// For a position whose innermost enclosing function is anonymous: the binding that
     /// function flows into, as SpiderMonkey names it (`sortBy` for
     /// `var sortBy = wrap(function …)`), if there is one.
-    pub fn anonymous_context(&self, line: u32, column: u32) -> Option<&str> {
-        let (_, scope) = self.enclosing_scopes((line, column)).next()?;
+    pub fn anonymous_context(&self, position: Position) -> Option<&str> {
+        let (_, scope) = self.enclosing_scopes(position).next()?;
         if scope.name.is_some() {
             return None;
         }
@@ -267,33 +270,31 @@ impl FunctionScopes {
 
     /// The name of the innermost *named* function enclosing the position (skipping
     /// anonymous callbacks), if any.
-    pub fn enclosing_named(&self, line: u32, column: u32) -> Option<&str> {
-        self.enclosing_scopes((line, column))
+    pub fn enclosing_named(&self, position: Position) -> Option<&str> {
+        self.enclosing_scopes(position)
             .find_map(|(_, scope)| scope.name.as_deref())
     }
 
-    /// (line, UTF-16 column) of the name identifier of the innermost function that
-    /// encloses (line, column) and has one: where to look up the original name of a
-    /// minified function in its source map.
-    pub fn enclosing_name_position(&self, line: u32, column: u32) -> Option<(u32, u32)> {
-        self.enclosing_scopes((line, column))
+    /// Where the name identifier is of the innermost function that encloses `position`
+    /// and has one: where to look up the original name of a minified function in its
+    /// source map.
+    pub fn enclosing_name_position(&self, position: Position) -> Option<Position> {
+        self.enclosing_scopes(position)
             .find_map(|(_, scope)| scope.name_position)
     }
 
-    /// The innermost function enclosing (line, column).
-    pub fn innermost(&self, line: u32, column: u32) -> Option<ScopeId> {
-        self.enclosing_scopes((line, column))
-            .next()
-            .map(|(id, _)| id)
+    /// The innermost function enclosing `position`.
+    pub fn innermost(&self, position: Position) -> Option<ScopeId> {
+        self.enclosing_scopes(position).next().map(|(id, _)| id)
     }
 
-    /// Where the function `id` starts and ends (exclusive), as (line, column) pairs.
-    pub fn extent(&self, id: ScopeId) -> Option<((u32, u32), (u32, u32))> {
-        self.scopes.get(id as usize).map(|s| (s.start, s.end))
+    /// Where the function `id` starts and ends (exclusive).
+    pub fn extent(&self, id: ScopeId) -> Option<Span> {
+        self.scopes.get(id as usize).map(|s| s.extent)
     }
 
     /// Where function `id`'s name identifier is, if it has one.
-    pub fn name_position(&self, id: ScopeId) -> Option<(u32, u32)> {
+    pub fn name_position(&self, id: ScopeId) -> Option<Position> {
         self.scopes.get(id as usize)?.name_position
     }
 
@@ -301,15 +302,14 @@ impl FunctionScopes {
     /// name stands for: the function whose name identifier or start is exactly there
     /// (`x` of `const x = () =>` lies outside the arrow; a method's key outside its
     /// function), else the innermost one enclosing it.
-    pub fn function_at(&self, line: u32, column: u32) -> Option<ScopeId> {
-        let position = (line, column);
+    pub fn function_at(&self, position: Position) -> Option<ScopeId> {
         let named = self
             .scopes
             .iter()
-            .rposition(|s| s.name_position == Some(position) || s.start == position);
+            .rposition(|s| s.name_position == Some(position) || s.extent.start == position);
         named
             .map(|i| i as ScopeId)
-            .or_else(|| self.innermost(line, column))
+            .or_else(|| self.innermost(position))
     }
 
     /// Function `id`'s name as [`FunctionScopes::enclosing`] gives it.
@@ -344,253 +344,6 @@ impl FunctionScopes {
         let found = self.index.by_callee_name.get(callee);
         found.into_iter().flatten().copied()
     }
-
-    /// The named calls made directly in function `id` (not in functions nested in it),
-    /// in order of position: (callee, (line, column)).
-    pub fn calls_in(&self, id: ScopeId) -> impl Iterator<Item = (&str, (u32, u32))> + '_ {
-        let by_scope = &self.index.by_scope;
-        let scope_of = move |i: u32| self.calls[i as usize].scope;
-        let first = by_scope.partition_point(|&i| scope_of(i) < Some(id));
-        by_scope[first..]
-            .iter()
-            .take_while(move |&&i| scope_of(i) == Some(id))
-            .map(move |&i| {
-                let call = &self.calls[i as usize];
-                (call.callee.as_str(), call.position)
-            })
-    }
-
-    /// The callee of the call engines report at exactly (line, column), if any.
-    pub fn call_at(&self, line: u32, column: u32) -> Option<&str> {
-        self.call_reported_at((line, column))
-            .map(|c| c.callee.as_str())
-    }
-
-    /// The call engines report at exactly `position` (calls are sorted by it).
-    fn call_reported_at(&self, position: Position) -> Option<&CallSite> {
-        let first = self.calls.partition_point(|c| c.position < position);
-        self.calls.get(first).filter(|c| c.position == position)
-    }
-
-    /// The callee of the member call (`o.m()`, not `f()` or `new C()`) that engines
-    /// report at exactly (line, column), if any.
-    pub fn member_call_at(&self, line: u32, column: u32) -> Option<&str> {
-        self.call_reported_at((line, column))
-            // A member call's expression starts at its object, before the property.
-            .filter(|c| c.span.0 < c.position)
-            .map(|c| c.callee.as_str())
-    }
-
-    /// The innermost call whose expression contains (line, column) and, when
-    /// `callee` is given, calls that name: (where engines report it, the function it
-    /// is in, if any).
-    pub fn call_containing(
-        &self,
-        line: u32,
-        column: u32,
-        callee: Option<&str>,
-    ) -> Option<((u32, u32), Option<ScopeId>)> {
-        let position = (line, column);
-        self.calls
-            .iter()
-            .filter(|c| c.span.0 <= position && position < c.span.1)
-            .filter(|c| callee.is_none_or(|name| c.callee == name))
-            // The innermost is the one that starts last (ties: the shortest).
-            .max_by_key(|c| (c.span.0, std::cmp::Reverse(c.span.1)))
-            .map(|c| (c.position, c.scope))
-    }
-
-    /// The innermost call that (line, column) lies in after the call's start, i.e. in
-    /// its callee's tail or its arguments, not at the call's own first token:
-    /// (where engines report it, the function it is in, if any).
-    pub fn call_around(&self, line: u32, column: u32) -> Option<((u32, u32), Option<ScopeId>)> {
-        let position = (line, column);
-        let spans = &self.index;
-        // The last call starting before the position; if it ends before it too, the
-        // innermost call around the position is one of the calls around that one.
-        let first_after = spans
-            .by_start
-            .partition_point(|&i| self.calls[i as usize].span.0 < position);
-        let mut entry = first_after.checked_sub(1)? as u32;
-        loop {
-            let call = &self.calls[spans.by_start[entry as usize] as usize];
-            if position < call.span.1 {
-                return Some((call.position, call.scope));
-            }
-            entry = spans.parent[entry as usize];
-            if entry == NONE {
-                return None;
-            }
-        }
-    }
-
-    /// The call whose expression ends at (line, column + 1), i.e. whose closing `)`
-    /// is at (line, column): (where engines report it, the function it is in).
-    pub fn call_ending_at(&self, line: u32, column: u32) -> Option<((u32, u32), Option<ScopeId>)> {
-        let end = (line, column + 1);
-        // The last of the calls ending there is the one that starts last.
-        let after = self
-            .index
-            .by_end
-            .partition_point(|&i| self.calls[i as usize].span.1 <= end);
-        let call = &self.calls[self.index.by_end[after.checked_sub(1)?] as usize];
-        (call.span.1 == end).then_some((call.position, call.scope))
-    }
-
-    /// A compact binary form, for storing scopes in a cache: `[count u32]`, then per
-    /// scope seven u32 (start line, start column, end line, end column, parent, name
-    /// line, name column; `u32::MAX` for none), the name and the context (each
-    /// `[length u32][UTF-8]`, length `u32::MAX` for none). Then the named calls:
-    /// `[count u32]`, per call seven u32 (line, column, enclosing scope or `u32::MAX`,
-    /// the call expression's start line and column, its end line and column) and the
-    /// callee (`[length u32][UTF-8]`); left out when there are none. Little-endian. A
-    /// reader of the scopes alone stops before the calls, and a form without them has
-    /// no calls.
-    pub(crate) fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4 + self.scopes.len() * 36);
-        let put = |value: u32, out: &mut Vec<u8>| out.extend_from_slice(&value.to_le_bytes());
-        put(self.scopes.len() as u32, &mut out);
-        for scope in &self.scopes {
-            let (name_line, name_column) = scope.name_position.unwrap_or((NONE, NONE));
-            for value in [
-                scope.start.0,
-                scope.start.1,
-                scope.end.0,
-                scope.end.1,
-                scope.parent.unwrap_or(NONE),
-                name_line,
-                name_column,
-            ] {
-                put(value, &mut out);
-            }
-            for text in [&scope.name, &scope.context] {
-                match text {
-                    Some(text) => {
-                        put(text.len() as u32, &mut out);
-                        out.extend_from_slice(text.as_bytes());
-                    }
-                    None => put(NONE, &mut out),
-                }
-            }
-        }
-        // Without calls the trailer is left out: the bytes are then exactly the form
-        // written before calls were stored.
-        if self.calls.is_empty() {
-            return out;
-        }
-        put(self.calls.len() as u32, &mut out);
-        for call in &self.calls {
-            for value in [
-                call.position.0,
-                call.position.1,
-                call.scope.unwrap_or(NONE),
-                call.span.0 .0,
-                call.span.0 .1,
-                call.span.1 .0,
-                call.span.1 .1,
-                call.callee.len() as u32,
-            ] {
-                put(value, &mut out);
-            }
-            out.extend_from_slice(call.callee.as_bytes());
-        }
-        out
-    }
-
-    /// Reads [`FunctionScopes::encode`]'s form back; `None` for anything malformed
-    /// (truncated, a parent that is not an earlier scope, a name that is not UTF-8).
-    pub(crate) fn decode(bytes: &[u8]) -> Option<FunctionScopes> {
-        let mut input = Cursor { bytes, at: 0 };
-        let count = input.word()? as usize;
-        // Each scope takes at least 36 bytes: never allocate past what the input holds.
-        if count > bytes.len() / 36 {
-            return None;
-        }
-        let mut scopes = Vec::with_capacity(count);
-        for index in 0..count as u32 {
-            let mut values = [0u32; 7];
-            for value in &mut values {
-                *value = input.word()?;
-            }
-            let [start_line, start_column, end_line, end_column, parent, name_line, name_column] =
-                values;
-            let parent = (parent != NONE).then_some(parent);
-            if parent.is_some_and(|p| p >= index) {
-                return None;
-            }
-            let name = input.text()?;
-            let context = input.text()?;
-            scopes.push(Scope {
-                start: (start_line, start_column),
-                end: (end_line, end_column),
-                parent,
-                name,
-                name_position: (name_line != NONE).then_some((name_line, name_column)),
-                context,
-            });
-        }
-        let mut calls = Vec::new();
-        if input.at < bytes.len() {
-            let count = input.word()? as usize;
-            // Each call takes at least 32 bytes.
-            if count > (bytes.len() - input.at) / 32 {
-                return None;
-            }
-            calls.reserve(count);
-            for _ in 0..count {
-                let mut values = [0u32; 7];
-                for value in &mut values {
-                    *value = input.word()?;
-                }
-                let [line, column, scope, start_line, start_column, end_line, end_column] = values;
-                let scope = (scope != NONE).then_some(scope);
-                if scope.is_some_and(|s| s as usize >= scopes.len()) {
-                    return None;
-                }
-                let callee = input.text()??;
-                calls.push(CallSite {
-                    position: (line, column),
-                    callee,
-                    scope,
-                    span: ((start_line, start_column), (end_line, end_column)),
-                });
-            }
-            // Queries binary-search calls by position.
-            if calls.windows(2).any(|w| w[0].position > w[1].position) {
-                return None;
-            }
-        }
-        Some(FunctionScopes::new(scopes, calls))
-    }
-}
-
-/// Reads [`FunctionScopes::decode`]'s input front to back.
-struct Cursor<'b> {
-    bytes: &'b [u8],
-    at: usize,
-}
-
-impl<'b> Cursor<'b> {
-    fn take(&mut self, n: usize) -> Option<&'b [u8]> {
-        let slice = self.bytes.get(self.at..self.at.checked_add(n)?)?;
-        self.at += n;
-        Some(slice)
-    }
-
-    fn word(&mut self) -> Option<u32> {
-        self.take(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
-    /// `[length u32][UTF-8]`; `Some(None)` for the length `u32::MAX`.
-    fn text(&mut self) -> Option<Option<String>> {
-        let length = self.word()?;
-        if length == NONE {
-            return Some(None);
-        }
-        let raw = self.take(length as usize)?;
-        Some(Some(std::str::from_utf8(raw).ok()?.to_owned()))
-    }
 }
 
 const NONE: u32 = u32::MAX;
@@ -605,7 +358,7 @@ fn positions_of(text: &str, offsets: &[u32]) -> Vec<Position> {
     loop {
         let offset = chars.peek().map_or(text.len(), |&(i, _)| i) as u32;
         while wanted.next_if(|&&o| o <= offset).is_some() {
-            positions.push((line, column));
+            positions.push(Position::new(line, column));
         }
         let Some((_, ch)) = chars.next() else {
             break;
@@ -624,7 +377,7 @@ fn positions_of(text: &str, offsets: &[u32]) -> Vec<Position> {
         }
     }
     // Offsets past the end (none, from a parser) land at the end.
-    positions.resize(offsets.len(), (line, column));
+    positions.resize(offsets.len(), Position::new(line, column));
     positions
 }
 
@@ -633,7 +386,7 @@ mod tests {
     use super::*;
 
     fn name_at(scopes: &FunctionScopes, line: u32, column: u32) -> Option<String> {
-        match scopes.enclosing(line, column) {
+        match scopes.enclosing(Position::new(line, column)) {
             Enclosing::Named(name) => Some(name.to_owned()),
             Enclosing::Anonymous => Some("<anonymous>".to_owned()),
             Enclosing::TopLevel => None,
@@ -720,62 +473,19 @@ async function* gen() { /*V*/ }
         let at = |needle: &str| minified.find(needle).unwrap() as u32;
         // Inside l: its name is at `l`.
         assert_eq!(
-            scopes.enclosing_name_position(0, at("throw")),
-            Some((0, at("l(")))
+            scopes.enclosing_name_position(Position::new(0, at("throw"))),
+            Some(Position::new(0, at("l(")))
         );
         // Inside the function bound to m: the name is the binding `m`.
         assert_eq!(
-            scopes.enclosing_name_position(0, at("l(1)")),
-            Some((0, at("m=")))
+            scopes.enclosing_name_position(Position::new(0, at("l(1)"))),
+            Some(Position::new(0, at("m=")))
         );
         // Inside an arrow that is an object property: the key `p`.
         assert_eq!(
-            scopes.enclosing_name_position(0, at("m()")),
-            Some((0, at("p:")))
+            scopes.enclosing_name_position(Position::new(0, at("m()"))),
+            Some(Position::new(0, at("p:")))
         );
-    }
-
-    #[test]
-    fn encoding_round_trips_and_refuses_damage() {
-        let source = "class A { m() { const f = () => g(1); } }\nfunction g() { new A(); }\nx.y = function () { this.z(); };\n";
-        let scopes = FunctionScopes::parse(source, Some("a.js"));
-        assert_eq!(scopes.len(), 4);
-        assert_eq!(scopes.calls.len(), 3);
-        let bytes = scopes.encode();
-        assert_eq!(FunctionScopes::decode(&bytes), Some(scopes.clone()));
-        // The form without calls (caches written before calls were stored) ends where
-        // the calls would start; every other cut is refused.
-        let without_calls = FunctionScopes::new(scopes.scopes.clone(), Vec::new());
-        let calls_start = without_calls.encode().len();
-        for cut in 0..bytes.len() {
-            let expected = (cut == calls_start).then(|| without_calls.clone());
-            assert_eq!(
-                FunctionScopes::decode(&bytes[..cut]),
-                expected,
-                "cut at {cut}"
-            );
-        }
-        // Calls out of position order or naming a scope that does not exist are refused.
-        let mut unordered = scopes.clone();
-        unordered.calls.swap(0, 2);
-        assert_eq!(FunctionScopes::decode(&unordered.encode()), None);
-        let mut dangling = scopes.clone();
-        dangling.calls[0].scope = Some(9);
-        assert_eq!(FunctionScopes::decode(&dangling.encode()), None);
-        let mut huge = bytes.clone();
-        huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert_eq!(FunctionScopes::decode(&huge), None);
-        // SpiderMonkey-style contexts survive the round trip too.
-        let firefox = FunctionScopes::parse("var sortBy = wrap(function () {});\n", Some("a.js"));
-        assert_eq!(
-            FunctionScopes::decode(&firefox.encode()),
-            Some(firefox.clone())
-        );
-        assert_eq!(firefox.anonymous_context(0, 30), Some("sortBy"));
-        // A parent that is not an earlier scope is refused (it could loop).
-        let mut looped = bytes.clone();
-        looped[4 + 16..4 + 20].copy_from_slice(&0u32.to_le_bytes());
-        assert_eq!(FunctionScopes::decode(&looped), None);
     }
 
     #[test]
@@ -785,9 +495,9 @@ async function* gen() { /*V*/ }
             .filter(|&o| text.is_char_boundary(o as usize))
             .collect();
         let positions = positions_of(text, &offsets);
-        assert_eq!(positions[0], (0, 0));
-        assert_eq!(positions[2], (0, 3)); // after the emoji: 1 + 2 UTF-16 units
-        assert_eq!(*positions.last().unwrap(), (2, 1));
+        assert_eq!(positions[0], Position::new(0, 0));
+        assert_eq!(positions[2], Position::new(0, 3)); // after the emoji: 1 + 2 UTF-16 units
+        assert_eq!(*positions.last().unwrap(), Position::new(2, 1));
     }
 
     #[test]
@@ -807,7 +517,9 @@ items.map(() => { /*G*/ });
             let line = source[..offset].matches('\n').count() as u32;
             let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
             let column = source[start..offset].encode_utf16().count() as u32;
-            scopes.anonymous_context(line, column).map(str::to_owned)
+            scopes
+                .anonymous_context(Position::new(line, column))
+                .map(str::to_owned)
         };
         assert_eq!(context_at("/*A*/").as_deref(), Some("sortBy"));
         assert_eq!(context_at("/*B*/").as_deref(), Some("Slug"));
@@ -820,57 +532,17 @@ items.map(() => { /*G*/ });
     }
 
     #[test]
-    fn span_queries_equal_a_scan_of_every_call() {
-        let source = "function f(a) {\n  return g(h(a, k(1)), m(n(o(2)))(p(3)), q.r(s(t)));\n}\n\
-                      f(g(1))(h(2)); new C(d(e(f(0))), x.y(z()));\nfoo((bar)(baz(1)), qux());\n";
-        let scopes = FunctionScopes::parse(source, Some("a.js"));
-        assert!(scopes.calls.len() > 15);
-        let calls = &scopes.calls;
-        for line in 0..4 {
-            for column in 0..70 {
-                let position = (line, column);
-                let around = calls
-                    .iter()
-                    .filter(|c| c.span.0 < position && position < c.span.1)
-                    .max_by_key(|c| (c.span.0, std::cmp::Reverse(c.span.1)))
-                    .map(|c| (c.position, c.scope));
-                assert_eq!(scopes.call_around(line, column), around, "{line}:{column}");
-                let ending = calls
-                    .iter()
-                    .filter(|c| c.span.1 == (line, column + 1))
-                    .max_by_key(|c| c.span.0)
-                    .map(|c| (c.position, c.scope));
-                assert_eq!(
-                    scopes.call_ending_at(line, column),
-                    ending,
-                    "{line}:{column}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn call_around_is_the_call_whose_arguments_hold_a_position() {
-        let scopes =
-            FunctionScopes::parse("function f() {\n  return compiled(g(data), x);\n}\n", None);
-        // In `g`'s arguments: `g(…)`; at `g` itself: the call `g` is an argument of.
-        assert_eq!(scopes.call_around(1, 20), Some(((1, 18), Some(0))));
-        assert_eq!(scopes.call_around(1, 18), Some(((1, 9), Some(0))));
-        assert_eq!(scopes.call_around(1, 27), Some(((1, 9), Some(0))));
-        assert_eq!(scopes.call_around(1, 9), None);
-    }
-
-    #[test]
     fn innermost_named_skips_anonymous_callbacks() {
         let source =
             "function outer() {\n  items.forEach(() => {\n    throw new Error('x');\n  });\n}\n";
         let scopes = FunctionScopes::parse(source, Some("a.js"));
-        assert_eq!(scopes.enclosing(2, 4), Enclosing::Anonymous);
-        assert_eq!(scopes.enclosing_named(2, 4), Some("outer"));
+        let at = Position::new;
+        assert_eq!(scopes.enclosing(at(2, 4)), Enclosing::Anonymous);
+        assert_eq!(scopes.enclosing_named(at(2, 4)), Some("outer"));
         // A declaration's span starts at `function`; after its `}` is top level.
-        assert_eq!(scopes.enclosing(0, 0), Enclosing::Named("outer"));
-        assert_eq!(scopes.enclosing(4, 0), Enclosing::Named("outer"));
-        assert_eq!(scopes.enclosing(5, 0), Enclosing::TopLevel);
+        assert_eq!(scopes.enclosing(at(0, 0)), Enclosing::Named("outer"));
+        assert_eq!(scopes.enclosing(at(4, 0)), Enclosing::Named("outer"));
+        assert_eq!(scopes.enclosing(at(5, 0)), Enclosing::TopLevel);
     }
 
     #[test]
@@ -908,6 +580,6 @@ items.map(() => { /*G*/ });
         assert_eq!(name_of(typed, "/*B*/", "a.js").as_deref(), Some("typed"));
         let scopes = FunctionScopes::parse("", None);
         assert!(scopes.is_empty());
-        assert_eq!(scopes.enclosing(5, 5), Enclosing::TopLevel);
+        assert_eq!(scopes.enclosing(Position::new(5, 5)), Enclosing::TopLevel);
     }
 }

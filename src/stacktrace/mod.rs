@@ -49,8 +49,8 @@
 //!
 //! [`Frame::line`] and [`Frame::column`] are stored **1-based, as printed**: V8,
 //! SpiderMonkey and JavaScriptCore all print 1-based lines and columns.
-//! [`Frame::lookup_position`] converts them to the 0-based pair a source map lookup
-//! takes. A number too large for a `u32` is `None`, never a panic; `0` is kept as
+//! [`Frame::lookup_position`] converts them to the 0-based [`Position`] a source map
+//! lookup takes. A number too large for a `u32` is `None`, never a panic; `0` is kept as
 //! printed (and gives no lookup position).
 //!
 //! # How the text is read
@@ -99,7 +99,7 @@
 //! past `max_frames` are dropped and [`StackTrace::truncated`] is set.
 //!
 //! ```
-//! use mapback::{parse_stack_trace, TraceFormat, TraceLimits};
+//! use mapback::{parse_stack_trace, Position, TraceFormat, TraceLimits};
 //!
 //! let text = "TypeError: x is undefined\n    at l (https://a.example/app.min.js:1:1036)\n";
 //! let trace = parse_stack_trace(text, &TraceLimits::default()).unwrap();
@@ -109,7 +109,7 @@
 //! let frame = &trace.frames[0];
 //! assert_eq!(frame.function.as_deref(), Some("l"));
 //! assert_eq!(frame.url.as_deref(), Some("https://a.example/app.min.js"));
-//! assert_eq!(frame.lookup_position(), Some((0, 1035)));
+//! assert_eq!(frame.lookup_position(), Some(Position::new(0, 1035)));
 //! ```
 
 mod at_sign;
@@ -117,6 +117,7 @@ mod scan;
 mod v8;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::position::Position;
 
 use self::at_sign::Hints;
 use self::scan::{is_indented, prefix};
@@ -198,10 +199,10 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// The 0-based `(line, column)` to look up in a source map: (`line` - 1,
-    /// `column` - 1). `None` when either is absent or 0.
-    pub fn lookup_position(&self) -> Option<(u32, u32)> {
-        Some((self.line?.checked_sub(1)?, self.column?.checked_sub(1)?))
+    /// The 0-based position to look up in a source map: (`line` - 1, `column` - 1).
+    /// `None` when either is absent or 0.
+    pub fn lookup_position(&self) -> Option<Position> {
+        Position::from_one_based(self.line?, self.column?)
     }
 }
 
@@ -405,7 +406,10 @@ mod tests {
             column,
             ..Frame::default()
         };
-        assert_eq!(frame(Some(1), Some(1)).lookup_position(), Some((0, 0)));
+        assert_eq!(
+            frame(Some(1), Some(1)).lookup_position(),
+            Some(Position::new(0, 0))
+        );
         assert_eq!(frame(Some(0), Some(1)).lookup_position(), None);
         assert_eq!(frame(Some(1), Some(0)).lookup_position(), None);
         assert_eq!(frame(Some(3), None).lookup_position(), None);

@@ -16,24 +16,207 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use crate::lookup::{Bias, LookupOptions};
+use crate::position::{Position, SourcePosition};
 use crate::scopes::{FunctionScopes, ScopeId};
+use crate::stacktrace::TraceFormat;
 
-/// A function in a source: (source index, scope).
-pub(super) type FunctionRef = (u32, ScopeId);
+use super::rules::next_original;
+use super::scripts::Script;
+use super::{OriginalFrame, Symbolicator};
 
-/// An original position: (source index, (line, column)).
-pub(super) type SourcePosition = (u32, (u32, u32));
+/// A function in a source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) struct FunctionRef {
+    /// Index into the map's `sources`.
+    pub(super) source: u32,
+    /// The function among that source's scopes.
+    pub(super) scope: ScopeId,
+}
+
+impl FunctionRef {
+    pub(super) const fn new(source: u32, scope: ScopeId) -> FunctionRef {
+        FunctionRef { source, scope }
+    }
+}
 
 /// How the search reached a function: the index of the visited entry that called it,
-/// and where that call is.
-type ReachedBy = Option<(usize, (u32, u32))>;
+/// and where that call is (in the caller's source).
+type ReachedBy = Option<(usize, Position)>;
 
-/// One call of a reconstructed chain: `caller` calls the next function at
-/// (`line`, `column`) of the caller's source.
+/// One call of a reconstructed chain: `caller` calls the next function at `position`
+/// of the caller's source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct InlinedCall {
     pub(super) caller: FunctionRef,
-    pub(super) position: (u32, u32),
+    pub(super) position: Position,
+}
+
+impl InlinedCall {
+    /// Where the call is in the original sources.
+    pub(super) fn site(&self) -> SourcePosition {
+        SourcePosition::new(self.caller.source, self.position)
+    }
+}
+
+/// How a frame's position relates to inlined code.
+pub(super) enum Inlining {
+    /// The calls through which the frame's function was inlined (outermost first),
+    /// and whether the position maps to the inlined function's closing `}`.
+    Chain {
+        calls: Vec<InlinedCall>,
+        at_closing_brace: bool,
+    },
+    /// The position maps to an inlined function's closing `}` and is really the call
+    /// of that function at `call`, in function `caller` (`None`: top level) of the
+    /// call's source.
+    CallOf {
+        call: SourcePosition,
+        caller: Option<ScopeId>,
+    },
+}
+
+impl Symbolicator {
+    /// How the frame at `position` of the minified script, which maps to `original`,
+    /// relates to inlined code, if it does: a chain of calls from the function its
+    /// minified function stands for down to the function the position maps into; or,
+    /// for a position at an inlined function's closing `}` outside any such chain, the
+    /// call of that function.
+    pub(super) fn inlining(
+        &self,
+        script: &Script,
+        position: Position,
+        original: SourcePosition,
+    ) -> Option<Inlining> {
+        let target_scopes = self.source_scopes(script, original.source)?;
+        let target = target_scopes.innermost(original.position)?;
+        let target_ref = FunctionRef::new(original.source, target);
+        let end = target_scopes.extent(target)?.end;
+        let after = Position::new(original.position.line, original.position.column + 1);
+        let at_closing_brace = after == end;
+        let minified_scopes = self.minified_scopes(script)?;
+        let chain = minified_scopes
+            .innermost(position)
+            .and_then(|enclosing| self.home_function(script, minified_scopes, enclosing))
+            .and_then(|(home, home_position)| {
+                if home == target_ref {
+                    return None;
+                }
+                // A minifier that turns an inlined call into an immediately called
+                // function maps that function's start into the original call: it
+                // stands for the function called there, not for the one calling.
+                let target_name = target_scopes.callee_name(target)?;
+                let calls_target = self
+                    .source_scopes(script, home_position.source)?
+                    .call_containing(home_position.position, Some(target_name))
+                    .is_some();
+                if calls_target {
+                    return None;
+                }
+                call_chain(&|index| self.source_scopes(script, index), home, target_ref)
+            });
+        if let Some(calls) = chain {
+            return Some(Inlining::Chain {
+                calls,
+                at_closing_brace,
+            });
+        }
+        if !at_closing_brace {
+            return None;
+        }
+        // The call's arguments follow the position: the next token maps into them, in
+        // the caller's source.
+        let callee = target_scopes.callee_name(target)?;
+        let next = next_original(script, position)?;
+        let (call, caller) = self
+            .source_scopes(script, next.source)?
+            .call_containing(next.position, Some(callee))?;
+        Some(Inlining::CallOf {
+            call: SourcePosition::new(next.source, call),
+            caller,
+        })
+    }
+
+    /// The original function a minified function stands for, and where the map takes
+    /// it: where the map takes its name identifier or its start (exact tokens), else
+    /// the first token inside it.
+    fn home_function(
+        &self,
+        script: &Script,
+        minified_scopes: &FunctionScopes,
+        id: ScopeId,
+    ) -> Option<(FunctionRef, SourcePosition)> {
+        let map = script.map.as_ref();
+        let extent = minified_scopes.extent(id)?;
+        let exact = [minified_scopes.name_position(id), Some(extent.start)]
+            .into_iter()
+            .flatten()
+            .find_map(|at| {
+                let token = map.lookup(at.line, at.column)?;
+                (token.generated_position() == at).then_some(token)
+            });
+        let token = exact.or_else(|| {
+            let options = LookupOptions {
+                bias: Bias::LeastUpperBound,
+                same_line: false,
+            };
+            let token = map.lookup_with(extent.start.line, extent.start.column, options)?;
+            (token.generated_position() < extent.end).then_some(token)
+        })?;
+        let original = token.original_position()?;
+        let function = self
+            .source_scopes(script, original.source)?
+            .function_at(original.position)?;
+        Some((FunctionRef::new(original.source, function), original))
+    }
+
+    /// The calls a minifier inlined between two runtime frames: `call` (a caller's
+    /// frame) calls a function other than the one `inner` (the callee's frame) is in,
+    /// and the original sources show a chain from the function called there down to
+    /// it. Outermost first.
+    pub(super) fn skipped_inlined(
+        &self,
+        script: &Script,
+        inner: SourcePosition,
+        call: SourcePosition,
+    ) -> Option<Vec<InlinedCall>> {
+        let callee = self
+            .source_scopes(script, call.source)?
+            .call_at(call.position)?;
+        let inner_scopes = self.source_scopes(script, inner.source)?;
+        let target = FunctionRef::new(inner.source, inner_scopes.innermost(inner.position)?);
+        if inner_scopes.callee_name(target.scope)? == callee {
+            return None;
+        }
+        let mut sources = vec![call.source];
+        if inner.source != call.source {
+            sources.push(inner.source);
+        }
+        for source in sources {
+            let scopes = self.source_scopes(script, source)?;
+            for called in scopes.functions_called(callee) {
+                let called = FunctionRef::new(source, called);
+                if called == target {
+                    continue;
+                }
+                let chain = call_chain(&|index| self.source_scopes(script, index), called, target);
+                if chain.is_some() {
+                    return chain;
+                }
+            }
+        }
+        None
+    }
+
+    /// The original frame of one call of a rebuilt chain: in the caller, at the call.
+    pub(super) fn call_frame(
+        &self,
+        script: &Script,
+        call: &InlinedCall,
+        format: TraceFormat,
+    ) -> OriginalFrame {
+        self.frame_in(script, call.site(), Some(call.caller.scope), format)
+    }
 }
 
 /// How many calls deep a chain may be (inlining deeper than this is rare, and each
@@ -53,10 +236,12 @@ pub(super) fn call_chain<'s>(
     home: FunctionRef,
     target: FunctionRef,
 ) -> Option<Vec<InlinedCall>> {
-    let target_name = scopes_of(target.0)?.callee_name(target.1)?.to_owned();
-    let mut sources = vec![home.0];
-    if target.0 != home.0 {
-        sources.push(target.0);
+    let target_name = scopes_of(target.source)?
+        .callee_name(target.scope)?
+        .to_owned();
+    let mut sources = vec![home.source];
+    if target.source != home.source {
+        sources.push(target.source);
     }
     // Breadth first, so the shortest chain wins; each entry remembers how it was
     // reached (index of the previous entry and the call).
@@ -65,8 +250,8 @@ pub(super) fn call_chain<'s>(
     let mut queue = VecDeque::from([(0usize, 0usize)]);
     while let Some((entry, depth)) = queue.pop_front() {
         let (function, _) = visited[entry];
-        let scopes = scopes_of(function.0)?;
-        for (callee, position) in scopes.calls_in(function.1) {
+        let scopes = scopes_of(function.source)?;
+        for (callee, position) in scopes.calls_in(function.scope) {
             if callee == target_name && target_calls_resolve(scopes_of, &sources, callee, target) {
                 let mut chain = vec![InlinedCall {
                     caller: function,
@@ -91,7 +276,7 @@ pub(super) fn call_chain<'s>(
                     continue;
                 };
                 for next in source_scopes.functions_called(callee) {
-                    let next = (source, next);
+                    let next = FunctionRef::new(source, next);
                     if seen.insert(next) {
                         visited.push((next, Some((entry, position))));
                         queue.push_back((visited.len() - 1, depth + 1));
@@ -111,26 +296,25 @@ fn target_calls_resolve<'s>(
     callee: &str,
     target: FunctionRef,
 ) -> bool {
-    sources.contains(&target.0)
-        && scopes_of(target.0)
-            .is_some_and(|scopes| scopes.functions_called(callee).any(|id| id == target.1))
+    sources.contains(&target.source)
+        && scopes_of(target.source)
+            .is_some_and(|scopes| scopes.functions_called(callee).any(|id| id == target.scope))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn position_of(source: &str, needle: &str) -> (u32, u32) {
+    fn position_of(source: &str, needle: &str) -> Position {
         let offset = source.find(needle).expect("needle");
         let line = source[..offset].matches('\n').count() as u32;
         let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-        (line, (offset - start) as u32)
+        Position::new(line, (offset - start) as u32)
     }
 
     /// The function containing the first `needle` of `source` (source index 0).
     fn function_at(scopes: &FunctionScopes, source: &str, needle: &str) -> FunctionRef {
-        let (line, column) = position_of(source, needle);
-        (0, scopes.innermost(line, column).unwrap())
+        FunctionRef::new(0, scopes.innermost(position_of(source, needle)).unwrap())
     }
 
     #[test]

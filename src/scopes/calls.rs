@@ -1,0 +1,142 @@
+//! Calls in an original source: which call engines report at a position, which call
+//! holds a position in its arguments or ends at it, and which calls a function makes
+//! (for rebuilding the frames of inlined functions).
+//!
+//! The queries a symbolicator makes per frame run in logarithmic time over the
+//! indexes of `QueryIndex`, not in scans of every call.
+
+use super::{CallSite, FunctionScopes, ScopeId, NONE};
+use crate::position::Position;
+
+impl FunctionScopes {
+    /// The named calls made directly in function `id` (not in functions nested in it),
+    /// in order of position: (callee, where engines report the call).
+    pub fn calls_in(&self, id: ScopeId) -> impl Iterator<Item = (&str, Position)> + '_ {
+        let by_scope = &self.index.by_scope;
+        let scope_of = move |i: u32| self.calls[i as usize].scope;
+        let first = by_scope.partition_point(|&i| scope_of(i) < Some(id));
+        by_scope[first..]
+            .iter()
+            .take_while(move |&&i| scope_of(i) == Some(id))
+            .map(move |&i| {
+                let call = &self.calls[i as usize];
+                (call.callee.as_str(), call.position)
+            })
+    }
+
+    /// The callee of the call engines report at exactly `position`, if any.
+    pub fn call_at(&self, position: Position) -> Option<&str> {
+        self.call_reported_at(position).map(|c| c.callee.as_str())
+    }
+
+    /// The call engines report at exactly `position` (calls are sorted by it).
+    fn call_reported_at(&self, position: Position) -> Option<&CallSite> {
+        let first = self.calls.partition_point(|c| c.position < position);
+        self.calls.get(first).filter(|c| c.position == position)
+    }
+
+    /// The callee of the member call (`o.m()`, not `f()` or `new C()`) that engines
+    /// report at exactly `position`, if any.
+    pub fn member_call_at(&self, position: Position) -> Option<&str> {
+        self.call_reported_at(position)
+            // A member call's expression starts at its object, before the property.
+            .filter(|c| c.span.start < c.position)
+            .map(|c| c.callee.as_str())
+    }
+
+    /// The innermost call whose expression contains `position` and, when `callee` is
+    /// given, calls that name: (where engines report it, the function it is in, if
+    /// any).
+    pub fn call_containing(
+        &self,
+        position: Position,
+        callee: Option<&str>,
+    ) -> Option<(Position, Option<ScopeId>)> {
+        self.calls
+            .iter()
+            .filter(|c| c.span.contains(position))
+            .filter(|c| callee.is_none_or(|name| c.callee == name))
+            // The innermost is the one that starts last (ties: the shortest).
+            .max_by_key(|c| (c.span.start, std::cmp::Reverse(c.span.end)))
+            .map(|c| (c.position, c.scope))
+    }
+
+    /// The innermost call that `position` lies in after the call's start, i.e. in its
+    /// callee's tail or its arguments, not at the call's own first token: (where
+    /// engines report it, the function it is in, if any).
+    pub fn call_around(&self, position: Position) -> Option<(Position, Option<ScopeId>)> {
+        let spans = &self.index;
+        // The last call starting before the position; if it ends before it too, the
+        // innermost call around the position is one of the calls around that one.
+        let first_after = spans
+            .by_start
+            .partition_point(|&i| self.calls[i as usize].span.start < position);
+        let mut entry = first_after.checked_sub(1)? as u32;
+        loop {
+            let call = &self.calls[spans.by_start[entry as usize] as usize];
+            if position < call.span.end {
+                return Some((call.position, call.scope));
+            }
+            entry = spans.parent[entry as usize];
+            if entry == NONE {
+                return None;
+            }
+        }
+    }
+
+    /// The call whose closing `)` is at `position`, i.e. whose expression ends just
+    /// after it: (where engines report it, the function it is in).
+    pub fn call_ending_at(&self, position: Position) -> Option<(Position, Option<ScopeId>)> {
+        let end = Position::new(position.line, position.column + 1);
+        // The last of the calls ending there is the one that starts last.
+        let after = self
+            .index
+            .by_end
+            .partition_point(|&i| self.calls[i as usize].span.end <= end);
+        let call = &self.calls[self.index.by_end[after.checked_sub(1)?] as usize];
+        (call.span.end == end).then_some((call.position, call.scope))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_queries_equal_a_scan_of_every_call() {
+        let source = "function f(a) {\n  return g(h(a, k(1)), m(n(o(2)))(p(3)), q.r(s(t)));\n}\n\
+                      f(g(1))(h(2)); new C(d(e(f(0))), x.y(z()));\nfoo((bar)(baz(1)), qux());\n";
+        let scopes = FunctionScopes::parse(source, Some("a.js"));
+        assert!(scopes.calls.len() > 15);
+        let calls = &scopes.calls;
+        for line in 0..4 {
+            for column in 0..70 {
+                let position = Position::new(line, column);
+                let around = calls
+                    .iter()
+                    .filter(|c| c.span.start < position && position < c.span.end)
+                    .max_by_key(|c| (c.span.start, std::cmp::Reverse(c.span.end)))
+                    .map(|c| (c.position, c.scope));
+                assert_eq!(scopes.call_around(position), around, "{line}:{column}");
+                let ending = calls
+                    .iter()
+                    .filter(|c| c.span.end == Position::new(line, column + 1))
+                    .max_by_key(|c| c.span.start)
+                    .map(|c| (c.position, c.scope));
+                assert_eq!(scopes.call_ending_at(position), ending, "{line}:{column}");
+            }
+        }
+    }
+
+    #[test]
+    fn call_around_is_the_call_whose_arguments_hold_a_position() {
+        let scopes =
+            FunctionScopes::parse("function f() {\n  return compiled(g(data), x);\n}\n", None);
+        let at = Position::new;
+        // In `g`'s arguments: `g(…)`; at `g` itself: the call `g` is an argument of.
+        assert_eq!(scopes.call_around(at(1, 20)), Some((at(1, 18), Some(0))));
+        assert_eq!(scopes.call_around(at(1, 18)), Some((at(1, 9), Some(0))));
+        assert_eq!(scopes.call_around(at(1, 27)), Some((at(1, 9), Some(0))));
+        assert_eq!(scopes.call_around(at(1, 9)), None);
+    }
+}

@@ -1,0 +1,288 @@
+//! What symbolication gives back: the symbolicated trace and frames, why a frame kept
+//! its minified data, and their JSON in the field names error trackers use.
+//!
+//! This is the edge where positions turn 1-based: [`original_frame`] is the one place
+//! an original [`Position`] becomes the `lineno`/`colno` people read.
+
+use std::fmt;
+
+use serde_json::{json, Value};
+
+use crate::error::excerpt;
+use crate::position::{Position, SourcePosition};
+use crate::stacktrace::Frame;
+use crate::view::SourceMapView;
+
+use super::SymbolicateOptions;
+
+/// Why a frame kept its minified data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unmapped {
+    /// The frame has no URL, line or column (a native or anonymous frame).
+    NoLocation,
+    /// The loader found neither the script nor a map for its URL.
+    NotFound {
+        /// The frame's URL.
+        url: String,
+    },
+    /// The script was found but it names no source map, and `<url>.map` does not exist.
+    NoSourceMap {
+        /// The frame's URL.
+        url: String,
+    },
+    /// The script names a map that the loader did not find.
+    MapNotFound {
+        /// The map's URL, resolved against the script's.
+        map_url: String,
+    },
+    /// The loader failed (an I/O error, a callback error). Not cached: the next
+    /// trace tries again.
+    LoaderFailed {
+        /// What went wrong.
+        message: String,
+    },
+    /// The map could not be decoded; the message says how.
+    Failed {
+        /// What went wrong.
+        message: String,
+    },
+    /// The map has no token at or before the position on its line.
+    NoMapping,
+    /// The position's token has no original position.
+    NoOriginal,
+}
+
+impl fmt::Display for Unmapped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unmapped::NoLocation => f.write_str("the frame has no location"),
+            Unmapped::NotFound { url } => write!(f, "nothing found for {}", excerpt(url)),
+            Unmapped::NoSourceMap { url } => write!(f, "{} names no source map", excerpt(url)),
+            Unmapped::MapNotFound { map_url } => {
+                write!(f, "source map {} not found", excerpt(map_url))
+            }
+            Unmapped::LoaderFailed { message } | Unmapped::Failed { message } => {
+                f.write_str(message)
+            }
+            Unmapped::NoMapping => f.write_str("no mapping at this position"),
+            Unmapped::NoOriginal => f.write_str("the position maps to no original source"),
+        }
+    }
+}
+
+impl Unmapped {
+    /// A short stable identifier (for JSON and bindings).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Unmapped::NoLocation => "no_location",
+            Unmapped::NotFound { .. } => "not_found",
+            Unmapped::NoSourceMap { .. } => "no_source_map",
+            Unmapped::MapNotFound { .. } => "map_not_found",
+            Unmapped::LoaderFailed { .. } => "loader_failed",
+            Unmapped::Failed { .. } => "failed",
+            Unmapped::NoMapping => "no_mapping",
+            Unmapped::NoOriginal => "no_original",
+        }
+    }
+}
+
+/// Where a frame comes from in the original sources.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OriginalFrame {
+    /// The `sources` entry as written, `sourceRoot`-prefixed.
+    pub filename: Option<String>,
+    /// The resolved URL when there is one, else `filename`.
+    pub abs_path: Option<String>,
+    /// 1-based line.
+    pub lineno: u32,
+    /// 1-based column (UTF-16 code units).
+    pub colno: u32,
+    /// The enclosing function's original name; `<anonymous>` inside an anonymous
+    /// function; `None` at top level or when it cannot be told.
+    pub function: Option<String>,
+    /// The frame's line of the original source (cut to `max_line_chars`).
+    pub context_line: Option<String>,
+    /// Lines before it.
+    pub pre_context: Vec<String>,
+    /// Lines after it.
+    pub post_context: Vec<String>,
+    /// False for sources the map's `ignoreList` names (third-party code).
+    pub in_app: bool,
+}
+
+/// One frame of a symbolicated trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SymbolicatedFrame {
+    /// The frame as the runtime printed it.
+    pub minified: Frame,
+    /// The original location, when the frame could be mapped.
+    pub original: Option<OriginalFrame>,
+    /// Why not, otherwise.
+    pub unmapped: Option<Unmapped>,
+    /// The runtime had no frame of its own for this one: the minifier inlined this
+    /// function into its caller, and the frame was rebuilt from the original sources.
+    /// It shares `minified` with the frame after it (its caller), which the runtime
+    /// did print, and whose position is then the call in the original source.
+    pub inlined: bool,
+}
+
+/// A symbolicated stack trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SymbolicatedTrace {
+    /// The error's type (`TypeError`), when the trace has a header line.
+    pub error_type: Option<String>,
+    /// The error's message.
+    pub message: Option<String>,
+    /// The frames, innermost first as printed.
+    pub frames: Vec<SymbolicatedFrame>,
+    /// Whether the trace had more frames than the limit and was cut.
+    pub truncated: bool,
+}
+
+impl SymbolicatedTrace {
+    /// The trace as JSON, in the field names error trackers use.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "error_type": self.error_type,
+            "message": self.message,
+            "truncated": self.truncated,
+            "frames": self.frames.iter().map(SymbolicatedFrame::to_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+impl SymbolicatedFrame {
+    /// The frame as JSON: the original fields (null when unmapped), `unmapped_reason`,
+    /// and the untouched minified frame under `minified`.
+    pub fn to_json(&self) -> Value {
+        let m = &self.minified;
+        let minified = json!({
+            "raw": m.raw, "function": m.function, "abs_path": m.url,
+            "lineno": m.line, "colno": m.column,
+            "is_async": m.is_async, "is_constructor": m.is_constructor,
+            "is_native": m.is_native, "is_eval": m.is_eval,
+        });
+        let mut frame = match &self.original {
+            Some(o) => json!({
+                "filename": o.filename, "abs_path": o.abs_path,
+                "lineno": o.lineno, "colno": o.colno, "function": o.function,
+                "context_line": o.context_line, "pre_context": o.pre_context,
+                "post_context": o.post_context, "in_app": o.in_app,
+                "unmapped_reason": Value::Null, "inlined": self.inlined,
+            }),
+            None => json!({
+                "filename": Value::Null, "abs_path": m.url,
+                "lineno": m.line, "colno": m.column, "function": m.function,
+                "context_line": Value::Null, "pre_context": [], "post_context": [],
+                "in_app": true,
+                "unmapped_reason": self.unmapped.as_ref().map(|u| json!({"kind": u.kind(), "message": u.to_string()})),
+                "inlined": false,
+            }),
+        };
+        frame["minified"] = minified;
+        frame
+    }
+}
+
+/// The original frame at `at`, named `function`, with the source's lines around it as
+/// context: the one place an original position becomes 1-based.
+pub(super) fn original_frame(
+    map: &dyn SourceMapView,
+    at: SourcePosition,
+    function: Option<String>,
+    options: &SymbolicateOptions,
+) -> OriginalFrame {
+    let SourcePosition { source, position } = at;
+    let context = map
+        .source(source)
+        .and_then(|s| s.context(position.line, options.context_lines, options.context_lines));
+    let (context_line, pre_context, post_context) = match context {
+        Some(context) => {
+            let cut = |l: &str| cut_line(l, None, options.max_line_chars);
+            (
+                Some(cut_line(
+                    context.line,
+                    Some(position.column),
+                    options.max_line_chars,
+                )),
+                context.pre.iter().map(|l| cut(l)).collect(),
+                context.post.iter().map(|l| cut(l)).collect(),
+            )
+        }
+        None => (None, Vec::new(), Vec::new()),
+    };
+    let (lineno, colno) = one_based(position);
+    let source = map.source(source);
+    OriginalFrame {
+        filename: source.and_then(|s| s.prefixed_name()).map(str::to_owned),
+        abs_path: source.and_then(|s| s.path()).map(str::to_owned),
+        lineno,
+        colno,
+        function,
+        context_line,
+        pre_context,
+        post_context,
+        in_app: !source.is_some_and(|s| s.is_ignored()),
+    }
+}
+
+/// `position` as [`OriginalFrame`]'s 1-based `u32` fields. Original positions come
+/// from a map's tokens or a parsed source, whose values stay below `u32::MAX` (the
+/// decoder refuses `u32::MAX`), so the 1-based values fit.
+fn one_based(position: Position) -> (u32, u32) {
+    let (line, column) = position.to_one_based();
+    let fit = |value: u64| u32::try_from(value).unwrap_or(u32::MAX);
+    (fit(line), fit(column))
+}
+
+/// Cuts a line longer than `max_chars` characters: around `column` (UTF-16) when given,
+/// else its start, marking cuts with `{snip}` as error trackers do.
+fn cut_line(line: &str, column: Option<u32>, max_chars: usize) -> String {
+    let count = line.chars().count();
+    if count <= max_chars || max_chars == 0 {
+        return line.to_owned();
+    }
+    let center = column.map_or(0, |c| {
+        // UTF-16 column to char index.
+        let mut units = 0u32;
+        line.chars()
+            .take_while(|ch| {
+                units += ch.len_utf16() as u32;
+                units <= c
+            })
+            .count()
+    });
+    let start = center.saturating_sub(max_chars / 2).min(count - max_chars);
+    let end = start + max_chars;
+    let middle: String = line.chars().skip(start).take(end - start).collect();
+    format!(
+        "{}{}{}",
+        if start > 0 { "{snip} " } else { "" },
+        middle,
+        if end < count { " {snip}" } else { "" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = "x".repeat(400);
+        let cut = cut_line(&line, Some(200), 150);
+        assert!(
+            cut.starts_with("{snip} ") && cut.ends_with(" {snip}"),
+            "{cut}"
+        );
+        assert_eq!(cut.chars().filter(|c| *c == 'x').count(), 150);
+        assert_eq!(cut_line("short", Some(2), 150), "short");
+        assert!(cut_line(&line, None, 150).ends_with(" {snip}"));
+    }
+
+    #[test]
+    fn original_positions_print_one_based() {
+        assert_eq!(one_based(Position::new(0, 0)), (1, 1));
+        assert_eq!(one_based(Position::new(9, 41)), (10, 42));
+    }
+}

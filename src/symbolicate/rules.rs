@@ -1,0 +1,404 @@
+//! Engine position rules: where engines report a frame, and how minifiers map those
+//! places, so that a frame's minified position becomes the original position an engine
+//! would have reported running the original code.
+//!
+//! One function per rule; each says which engine or minifier behaviour it answers.
+//! [`Symbolicator::frame_position`] applies the rules about where a frame stopped
+//! (`callee_name_of_call`, `best_of_tokens_at`, `call_of_unnamed_callee`,
+//! `await_keyword`); the symbolicator then applies `call_for_closing_paren` to the
+//! result, names functions with `display_name`, and renames a V8 callee's frame with
+//! `name_as_v8_would` once it sees the caller's.
+
+use crate::lookup::{Bias, LookupOptions};
+use crate::position::{Position, SourcePosition};
+use crate::scopes::{Enclosing, FunctionScopes, ScopeId};
+use crate::stacktrace::TraceFormat;
+use crate::view::Token;
+
+use super::scripts::{utf16_offset, Script};
+use super::{SymbolicatedFrame, Symbolicator, Unmapped};
+
+impl Symbolicator {
+    /// Where a frame at `position` of the minified script is in the original sources,
+    /// as engines would report it there.
+    pub(super) fn frame_position(
+        &self,
+        script: &Script,
+        position: Position,
+    ) -> Result<SourcePosition, Unmapped> {
+        let position = self
+            .callee_name_of_call(script, position)
+            .unwrap_or(position);
+        let token = script
+            .map
+            .lookup(position.line, position.column)
+            .ok_or(Unmapped::NoMapping)?;
+        let found = token.original_position().ok_or(Unmapped::NoOriginal)?;
+        if token.generated_position() == position {
+            return Ok(self.best_of_tokens_at(script, position).unwrap_or(found));
+        }
+        let unmapped = self
+            .call_of_unnamed_callee(script, position)
+            .or_else(|| self.await_keyword(script, position));
+        Ok(unmapped.unwrap_or(found))
+    }
+
+    /// V8 reports a call whose callee ends in a name (`f(`, `o.m(`) at that name;
+    /// SpiderMonkey reports some of them (an arrow function's expression body) at the
+    /// `(`, which a minifier may map elsewhere (swc maps it to the call of the function
+    /// it inlined there). For a frame at such a `(`: the position of the name, so that
+    /// the call is the name's, whichever engine printed it.
+    fn callee_name_of_call(&self, script: &Script, position: Position) -> Option<Position> {
+        let (text, at) = script.minified_at(position)?;
+        if !text[at..].starts_with('(') {
+            return None;
+        }
+        let before = &text[..at];
+        let name = &before[before.trim_end_matches(is_name_char).len()..];
+        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) || is_keyword(name) {
+            return None;
+        }
+        let column = position.column - name.encode_utf16().count() as u32;
+        Some(Position::new(position.line, column))
+    }
+
+    /// Several tokens may start at the frame's column: swc maps the end of one
+    /// construct and the start of the next there (`{` of a loop body and the call in
+    /// it), and `new X(` compressed to `X(` to both `X` and `new`. Engines stop frames
+    /// at calls, so of the original positions of those tokens the best
+    /// [`Symbolicator::frame_rank`] wins (the first on ties); `None` with one token.
+    fn best_of_tokens_at(&self, script: &Script, position: Position) -> Option<SourcePosition> {
+        let tokens =
+            script
+                .map
+                .original_positions(position.line, position.column, LookupOptions::default());
+        if tokens.len() <= 1 {
+            return None;
+        }
+        tokens
+            .iter()
+            .filter_map(Token::original_position)
+            .min_by_key(|&at| self.frame_rank(script, at))
+    }
+
+    /// How likely an original position is where an engine stopped a frame: 0 at a
+    /// call's reported position (its callee, property or `new`), 1 at other code (a
+    /// call's closing `)` included, where swc maps calls), 2 at punctuation that
+    /// nothing stops at (a function body's `{`, a statement's `;`).
+    fn frame_rank(&self, script: &Script, at: SourcePosition) -> u8 {
+        let SourcePosition { source, position } = at;
+        let scopes = self.source_scopes(script, source);
+        if scopes.is_some_and(|s| s.call_at(position).is_some()) {
+            return 0;
+        }
+        let text = script.map.source_line(source, position.line);
+        let first = text
+            .and_then(|t| Some(&t[utf16_offset(t, position.column)?..]))
+            .and_then(|rest| rest.chars().next());
+        match first {
+            Some(')') if scopes.is_some_and(|s| s.call_ending_at(position).is_some()) => 1,
+            Some('{' | '}' | '(' | ')' | '[' | ']' | ';' | ',') => 2,
+            _ => 1,
+        }
+    }
+
+    /// Engines report a call whose callee is not a name (`f()(x)`, `(0, o.f)(x)`, a
+    /// callee the minifier inlined: `compiled(data)` → `t("…")(e)`) at its `(`, which
+    /// has no segment of its own: the segment before it is the callee's end, somewhere
+    /// else in the original. The one after it is in the call's arguments, and the call
+    /// is the innermost one around them.
+    fn call_of_unnamed_callee(
+        &self,
+        script: &Script,
+        position: Position,
+    ) -> Option<SourcePosition> {
+        let (text, at) = script.minified_at(position)?;
+        if !text[at..].starts_with('(') {
+            return None;
+        }
+        let next = next_original(script, position)?;
+        let (call, _) = self
+            .source_scopes(script, next.source)?
+            .call_around(next.position)?;
+        Some(SourcePosition::new(next.source, call))
+    }
+
+    /// V8 reports an async function's frame at the `await` it is suspended in, which
+    /// terser leaves unmapped. The awaited operand is mapped, and the original `await`
+    /// is written just before it.
+    fn await_keyword(&self, script: &Script, position: Position) -> Option<SourcePosition> {
+        let (text, at) = script.minified_at(position)?;
+        let after_keyword = text[at..].strip_prefix("await")?;
+        if after_keyword.starts_with(is_name_char) {
+            return None;
+        }
+        let next = next_original(script, position)?;
+        let original = script.map.source_line(next.source, next.position.line)?;
+        let before = original[..utf16_offset(original, next.position.column)?].trim_end();
+        let keyword = before.strip_suffix("await")?;
+        if keyword.ends_with(is_name_char) {
+            return None;
+        }
+        let column = keyword.encode_utf16().count() as u32;
+        Some(SourcePosition::new(
+            next.source,
+            Position::new(next.position.line, column),
+        ))
+    }
+
+    /// Some minifiers (swc) map a call to its closing `)`, where no engine reports a
+    /// frame: the frame is the call, at the position engines report calls at.
+    pub(super) fn call_for_closing_paren(
+        &self,
+        script: &Script,
+        at: SourcePosition,
+    ) -> SourcePosition {
+        self.source_scopes(script, at.source)
+            .and_then(|scopes| scopes.call_ending_at(at.position))
+            .map_or(at, |(call, _)| SourcePosition::new(at.source, call))
+    }
+
+    /// V8 names an anonymous function called as a method (`def.fn(x)`) after the
+    /// property (`Object.fn`): so does the frame of an anonymous function whose
+    /// caller's frame is at such a call.
+    pub(super) fn name_as_v8_would(
+        &self,
+        script: &Script,
+        call: SourcePosition,
+        callee_frame: Option<&mut SymbolicatedFrame>,
+    ) {
+        let Some(original) = callee_frame.and_then(|f| f.original.as_mut()) else {
+            return;
+        };
+        if original.function.as_deref() != Some("<anonymous>") {
+            return;
+        }
+        if let Some(property) = self
+            .source_scopes(script, call.source)
+            .and_then(|scopes| scopes.member_call_at(call.position))
+            // `f.call(…)` and `f.apply(…)` call `f` itself, which V8 does not rename.
+            .filter(|property| !matches!(*property, "call" | "apply"))
+        {
+            original.function = Some(property.to_owned());
+        }
+    }
+}
+
+/// The name to show for function `id` (`None`: top level): its own, or for an
+/// anonymous function what the engine that printed the trace would show:
+/// SpiderMonkey names it after the binding it flows into (`sortBy<`), the others print
+/// `<anonymous>`.
+pub(super) fn display_name(
+    scopes: &FunctionScopes,
+    id: Option<ScopeId>,
+    format: TraceFormat,
+) -> Option<String> {
+    let id = id?;
+    match scopes.name_of(id) {
+        Enclosing::Named(name) => Some(name.to_owned()),
+        Enclosing::Anonymous => Some(match (format, scopes.context_of(id)) {
+            (TraceFormat::SpiderMonkey, Some(context)) => format!("{context}<"),
+            _ => "<anonymous>".to_owned(),
+        }),
+        Enclosing::TopLevel => None,
+    }
+}
+
+/// The original position of the first token after `position` (on any later column of
+/// the line or a later line) that has one.
+pub(super) fn next_original(script: &Script, position: Position) -> Option<SourcePosition> {
+    let options = LookupOptions::with_bias(Bias::LeastUpperBound);
+    let next = script
+        .map
+        .lookup_with(position.line, position.column + 1, options)?;
+    next.original_position()
+}
+
+/// Whether `c` can be part of a JavaScript name (ASCII `$` and `_`, or any letter or
+/// digit).
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$'
+}
+
+/// Keywords a `(` can follow that are not a callee's name.
+fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "if" | "for"
+            | "while"
+            | "switch"
+            | "catch"
+            | "function"
+            | "return"
+            | "typeof"
+            | "void"
+            | "delete"
+            | "in"
+            | "of"
+            | "instanceof"
+            | "new"
+            | "await"
+            | "yield"
+            | "case"
+            | "do"
+            | "else"
+            | "with"
+            | "throw"
+            | "async"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::produce::{EncodeOptions, OriginalPosition, SourceMapBuilder};
+    use crate::symbolicate::SymbolicateOptions;
+
+    const URL: &str = "https://x.example/app.min.js";
+
+    /// One line of `minified` mapped into `original` by (generated column, original
+    /// line, original column) triples, and the symbolicator that loads it.
+    fn load(
+        original: &str,
+        minified: &str,
+        mappings: &[(u32, u32, u32)],
+    ) -> (Symbolicator, Arc<Script>) {
+        let mut builder = SourceMapBuilder::new();
+        let source = builder.add_source("app.js");
+        builder.set_source_content(source, Some(original)).unwrap();
+        for &(column, line, original_column) in mappings {
+            let position = OriginalPosition {
+                source,
+                line,
+                column: original_column,
+                name: None,
+            };
+            builder.add_mapping(0, column, Some(position)).unwrap();
+        }
+        let map = builder.to_json(&EncodeOptions::default()).into_bytes();
+        let text = format!("{minified}\n//# sourceMappingURL=app.min.js.map\n").into_bytes();
+        let loader = move |url: &str| -> crate::Result<Option<Vec<u8>>> {
+            Ok(match url {
+                URL => Some(text.clone()),
+                "https://x.example/app.min.js.map" => Some(map.clone()),
+                _ => None,
+            })
+        };
+        let symbolicator = Symbolicator::new(loader, SymbolicateOptions::default());
+        let script = symbolicator.script(URL).expect("script loads");
+        (symbolicator, script)
+    }
+
+    fn col(text: &str, needle: &str) -> u32 {
+        text.find(needle).expect("needle") as u32
+    }
+
+    fn at(line: u32, column: u32) -> SourcePosition {
+        SourcePosition::new(0, Position::new(line, column))
+    }
+
+    #[test]
+    fn a_call_at_its_paren_is_the_callee_s_name() {
+        let minified = "n=>foo(1)+o.bar(2)+(0,g)(3);if(x)y()";
+        let (symbolicator, script) = load("x", minified, &[(0, 0, 0)]);
+        let rule = |needle: &str| {
+            let position = Position::new(0, col(minified, needle));
+            symbolicator.callee_name_of_call(&script, position)
+        };
+        assert_eq!(rule("(1)"), Some(Position::new(0, col(minified, "foo"))));
+        assert_eq!(rule("(2)"), Some(Position::new(0, col(minified, "bar"))));
+        // No name before the `(`, a keyword, or not at a `(`: the rule does not apply.
+        assert_eq!(rule("(3)"), None);
+        assert_eq!(rule("(x)"), None);
+        assert_eq!(rule("foo"), None);
+    }
+
+    #[test]
+    fn of_several_tokens_at_a_column_the_call_wins() {
+        // `new Store()` compressed to `Store()`, its column mapped both to `Store` and
+        // to `new`: V8 reports the call at `new`.
+        // (Sources without functions have no scopes, hence the function around.)
+        let original = "function f() { const s = new Store(); }\n";
+        let minified = "const s=Store();";
+        let mappings = [
+            (col(minified, "Store"), 0, col(original, "Store")),
+            (col(minified, "Store"), 0, col(original, "new")),
+        ];
+        let (symbolicator, script) = load(original, minified, &mappings);
+        let frame = Position::new(0, col(minified, "Store"));
+        assert_eq!(
+            symbolicator.frame_position(&script, frame),
+            Ok(at(0, col(original, "new")))
+        );
+        // A call ranks first, other code next, punctuation last.
+        let punctuation = "function f() { g(); }\n";
+        let (symbolicator, script) = load(punctuation, "x", &[(0, 0, 0)]);
+        let rank = |needle: &str| symbolicator.frame_rank(&script, at(0, col(punctuation, needle)));
+        assert_eq!(rank("g()"), 0);
+        assert_eq!(rank("f()"), 1);
+        assert_eq!(rank("{ g"), 2);
+    }
+
+    #[test]
+    fn a_call_of_an_unnamed_callee_is_the_call_around_its_arguments() {
+        // `compiled(data)` with `compiled` inlined: `t("x")(e)`, reported at the `(`
+        // before `e`, which has no segment of its own.
+        let original = "var a = 1;\nfunction f() { compiled(data); }\n";
+        let minified = r#"t("x")(e);"#;
+        let mappings = [(0, 0, 4), (col(minified, "e)"), 1, 24)];
+        let (symbolicator, script) = load(original, minified, &mappings);
+        let frame = Position::new(0, col(minified, "(e"));
+        assert_eq!(symbolicator.frame_position(&script, frame), Ok(at(1, 15)));
+    }
+
+    #[test]
+    fn an_unmapped_await_is_the_original_await() {
+        // terser leaves `await` unmapped; V8 reports the suspended function there.
+        let original = "async function f() {\n  await load();\n}\n";
+        let minified = "async function f(){await load()}";
+        let mappings = [(0, 0, 0), (col(minified, "load"), 1, 8)];
+        let (symbolicator, script) = load(original, minified, &mappings);
+        let frame = Position::new(0, col(minified, "await"));
+        assert_eq!(symbolicator.frame_position(&script, frame), Ok(at(1, 2)));
+        // An identifier that merely starts with `await` is not the keyword.
+        let (symbolicator, script) = load("awaited();\n", "awaited()", &[(0, 0, 0)]);
+        assert_eq!(
+            symbolicator.await_keyword(&script, Position::new(0, 0)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_call_mapped_to_its_closing_paren_is_the_call() {
+        // swc maps a call to its `)`; engines report it at the callee.
+        let original = "function f() { run(a, b); }\n";
+        let (symbolicator, script) = load(original, "x", &[(0, 0, 0)]);
+        let paren = at(0, col(original, ");"));
+        assert_eq!(
+            symbolicator.call_for_closing_paren(&script, paren),
+            at(0, col(original, "run"))
+        );
+        let elsewhere = at(0, col(original, "a,"));
+        assert_eq!(
+            symbolicator.call_for_closing_paren(&script, elsewhere),
+            elsewhere
+        );
+    }
+
+    #[test]
+    fn anonymous_functions_are_named_as_each_engine_names_them() {
+        let scopes = FunctionScopes::parse("var sortBy = wrap(function () {});\n", None);
+        let id = scopes.innermost(Position::new(0, 30));
+        assert_eq!(
+            display_name(&scopes, id, TraceFormat::SpiderMonkey).as_deref(),
+            Some("sortBy<")
+        );
+        assert_eq!(
+            display_name(&scopes, id, TraceFormat::V8).as_deref(),
+            Some("<anonymous>")
+        );
+        assert_eq!(display_name(&scopes, None, TraceFormat::V8), None);
+    }
+}
