@@ -23,27 +23,6 @@
 #include <stdint.h>
 
 /**
- * The largest decoded `data:` URL accepted by default (a map embedded in a script).
- */
-#define DEFAULT_MAX_DATA_URL_BYTES ((64 * 1024) * 1024)
-
-/**
- * The largest line, column or index a map can carry: VLQ fields are 32-bit signed, so
- * a difference between two values must stay within ±(2^31 - 1).
- */
-#define MAX_POSITION (uint32_t)INT32_MAX
-
-/**
- * How deep a chain of maps may be; deeper means the loader runs in a cycle.
- */
-#define MAX_COMPOSE_DEPTH 64
-
-/**
- * The largest file a [`DirectoryLoader`] reads by default.
- */
-#define DEFAULT_MAX_FILE_BYTES ((256 * 1024) * 1024)
-
-/**
  * Major version of the library (semantic versioning of the crate).
  */
 #define MAPBACK_VERSION_MAJOR 0
@@ -63,38 +42,6 @@
  * changes incompatibly; compare it with `mapback_abi_version()` at run time.
  */
 #define MAPBACK_ABI_VERSION 2
-
-/**
- * "No value": an absent source, name or original position in a `mapback_token`, a
- * source that was not found, or "the whole line" where a column may be given.
- */
-#define MAPBACK_NONE UINT32_MAX
-
-/**
- * `mapback_rewrite_options.contents`: keep the contents the map has.
- */
-#define MAPBACK_CONTENTS_KEEP 0
-
-/**
- * `mapback_rewrite_options.contents`: remove every content.
- */
-#define MAPBACK_CONTENTS_DROP 1
-
-/**
- * `mapback_rewrite_options.contents`: keep them, and ask `content_loader` for the
- * missing ones.
- */
-#define MAPBACK_CONTENTS_INLINE 2
-
-/**
- * Lookup bias: the closest token at or before the position (the default).
- */
-#define MAPBACK_BIAS_GREATEST_LOWER_BOUND 0
-
-/**
- * Lookup bias: the closest token at or after the position.
- */
-#define MAPBACK_BIAS_LEAST_UPPER_BOUND 1
 
 /**
  * The input is not valid JSON.
@@ -117,12 +64,12 @@
 #define MAPBACK_ERROR_INPUT_TOO_LARGE 104
 
 /**
- * A JSON object repeats a key (a note: the last value is used).
+ * A JSON object has the same key twice (the last one wins).
  */
 #define MAPBACK_ERROR_DUPLICATE_KEY 105
 
 /**
- * The JSON has trailing commas (accepted in lenient mode).
+ * The JSON has a trailing comma, which JSON does not allow (accepted in lenient mode).
  */
 #define MAPBACK_ERROR_TRAILING_COMMA 106
 
@@ -167,7 +114,7 @@
 #define MAPBACK_ERROR_SOURCES_CONTENT_LENGTH 207
 
 /**
- * A character in `mappings` is not Base64.
+ * A character in `mappings` is not Base64 and not a separator.
  */
 #define MAPBACK_ERROR_INVALID_BASE64 301
 
@@ -177,7 +124,7 @@
 #define MAPBACK_ERROR_VLQ_OVERFLOW 302
 
 /**
- * A VLQ value ends with its continuation bit set.
+ * A VLQ value ends while its continuation bit is set.
  */
 #define MAPBACK_ERROR_VLQ_TRUNCATED 303
 
@@ -192,17 +139,17 @@
 #define MAPBACK_ERROR_NEGATIVE_VALUE 305
 
 /**
- * A segment's source index is out of bounds.
+ * A segment's source index is not an index into `sources`.
  */
 #define MAPBACK_ERROR_SOURCE_INDEX_OUT_OF_BOUNDS 306
 
 /**
- * A segment's name index is out of bounds.
+ * A segment's name index is not an index into `names`.
  */
 #define MAPBACK_ERROR_NAME_INDEX_OUT_OF_BOUNDS 307
 
 /**
- * Segments of a line were unsorted (a note: they were sorted).
+ * Segments on one generated line are not sorted by column (a note: they were sorted).
  */
 #define MAPBACK_ERROR_UNSORTED_MAPPINGS 308
 
@@ -222,27 +169,27 @@
 #define MAPBACK_ERROR_NESTED_INDEX_MAP 403
 
 /**
- * A section refers to its map by `url`, which is not fetched.
+ * A section refers to its map by `url`, which this library does not fetch.
  */
 #define MAPBACK_ERROR_SECTION_URL_UNSUPPORTED 404
 
 /**
- * An argument is invalid.
+ * An argument passed by the caller is invalid.
  */
 #define MAPBACK_ERROR_INVALID_ARGUMENT 501
 
 /**
- * An index argument is out of range.
+ * An index passed by the caller is out of range.
  */
 #define MAPBACK_ERROR_INDEX_OUT_OF_RANGE 502
 
 /**
- * The base URL is not an absolute URL.
+ * The base URL passed by the caller is not an absolute URL.
  */
 #define MAPBACK_ERROR_INVALID_BASE_URL 503
 
 /**
- * The data is not a mapback cache.
+ * The data is not a mapback cache (wrong magic bytes or too short).
  */
 #define MAPBACK_ERROR_NOT_A_CACHE 601
 
@@ -262,7 +209,7 @@
 #define MAPBACK_ERROR_TRUNCATED_CACHE 604
 
 /**
- * The cache's checksum does not match (from `mapback_cache_verify`).
+ * The cache's checksum does not match its contents (found by a full verify).
  */
 #define MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH 605
 
@@ -272,7 +219,7 @@
 #define MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED 606
 
 /**
- * Cache files are little-endian; this host cannot read them.
+ * Cache files are little-endian; this host cannot read them in place.
  */
 #define MAPBACK_ERROR_UNSUPPORTED_PLATFORM 607
 
@@ -297,6 +244,61 @@
 #define MAPBACK_ERROR_CLOSED 903
 
 /**
+ * The largest line, column or index a built map can carry (2^31 - 1: VLQ fields are
+ * 32-bit signed); larger positions fail with `MAPBACK_ERROR_INVALID_ARGUMENT`.
+ */
+#define MAPBACK_MAX_POSITION 2147483647
+
+/**
+ * How deep a chain given to `mapback_sourcemap_compose` may be, loaded maps included.
+ */
+#define MAPBACK_MAX_COMPOSE_DEPTH 64
+
+/**
+ * `mapback_rewrite_options.contents`: keep the contents the map has.
+ */
+#define MAPBACK_CONTENTS_KEEP 0
+
+/**
+ * `mapback_rewrite_options.contents`: remove every content.
+ */
+#define MAPBACK_CONTENTS_DROP 1
+
+/**
+ * `mapback_rewrite_options.contents`: keep them, and ask `content_loader` for the
+ * missing ones.
+ */
+#define MAPBACK_CONTENTS_INLINE 2
+
+/**
+ * The largest file a directory symbolicator (`mapback_symbolicator_new_directories`)
+ * reads.
+ */
+#define MAPBACK_DEFAULT_MAX_FILE_BYTES 268435456
+
+/**
+ * The default of `mapback_symbolicator_options.max_data_url_bytes`: the largest
+ * decoded inline (`data:` URL) map.
+ */
+#define MAPBACK_DEFAULT_MAX_DATA_URL_BYTES 67108864
+
+/**
+ * "No value": an absent source, name or original position in a `mapback_token`, a
+ * source that was not found, or "the whole line" where a column may be given.
+ */
+#define MAPBACK_NONE UINT32_MAX
+
+/**
+ * Lookup bias: the closest token at or before the position (the default).
+ */
+#define MAPBACK_BIAS_GREATEST_LOWER_BOUND 0
+
+/**
+ * Lookup bias: the closest token at or after the position.
+ */
+#define MAPBACK_BIAS_LEAST_UPPER_BOUND 1
+
+/**
  * A source map under construction (opaque). Create with `mapback_builder_new`,
  * `mapback_builder_from_map` or an operation (`mapback_sourcemap_compose`,
  * `mapback_sourcemap_concat`, `mapback_sourcemap_rewrite`); release with
@@ -307,7 +309,8 @@ typedef struct mapback_builder mapback_builder;
 /**
  * Where a fetch callback puts what it found (opaque). Valid only during the callback
  * that received it; fill it with `mapback_fetched_set` (bytes) or, for a compose
- * loader only, `mapback_fetched_set_map` (a map).
+ * loader only, `mapback_fetched_set_map` (a map). Use it only on the thread running
+ * that callback.
  */
 typedef struct mapback_fetched mapback_fetched;
 
@@ -315,7 +318,8 @@ typedef struct mapback_fetched mapback_fetched;
  * A source map (opaque), decoded from JSON (`mapback_sourcemap_parse`) or opened from
  * a cache (`mapback_cache_open`, `mapback_cache_from_bytes`); every
  * `mapback_sourcemap_*` query works on both. Release with `mapback_sourcemap_free`.
- * Immutable and thread-safe: see the functions' notes.
+ * Immutable and thread-safe: any number of threads may query one map at once; only
+ * `mapback_sourcemap_free` must not race with other uses.
  */
 typedef struct mapback_sourcemap mapback_sourcemap;
 
@@ -328,6 +332,22 @@ typedef struct mapback_sourcemap mapback_sourcemap;
 typedef struct mapback_symbolicator mapback_symbolicator;
 
 /**
+ * A byte buffer owned by the caller once returned; release it with `mapback_buf_free`.
+ *
+ * Plain data: the caller may move it between threads, but must free it exactly once.
+ */
+typedef struct mapback_buf {
+    /**
+     * First byte (never NULL for a buffer the library filled).
+     */
+    uint8_t *data;
+    /**
+     * Length in bytes.
+     */
+    size_t len;
+} mapback_buf;
+
+/**
  * An error reported by a mapback function.
  *
  * Zero-initialise it once (`mapback_error err = {0};`) and pass it as the last argument
@@ -335,7 +355,8 @@ typedef struct mapback_symbolicator mapback_symbolicator;
  * the `MAPBACK_ERROR_*` values, `message` a NUL-terminated UTF-8 description owned by
  * the library, and `offset` the byte offset in the input where the problem lies, or -1.
  * Each call first releases a message left by the previous call, so one struct can be
- * reused in a loop; release the last one with `mapback_error_clear`.
+ * reused in a loop; release the last one with `mapback_error_clear`. Not thread-safe
+ * for one struct: each thread passes its own.
  */
 typedef struct mapback_error {
     /**
@@ -353,62 +374,13 @@ typedef struct mapback_error {
 } mapback_error;
 
 /**
- * What a cache includes. Pass NULL for the defaults (all true).
- */
-typedef struct mapback_cache_options {
-    /**
-     * Store the sources' contents (LZ4-compressed), for contents and context lines.
-     */
-    bool include_contents;
-    /**
-     * Store the names (otherwise tokens in the cache have no names).
-     */
-    bool include_names;
-    /**
-     * Store each source's function scopes, so that symbolication names functions
-     * without parsing sources, even in a cache without contents.
-     */
-    bool include_scopes;
-} mapback_cache_options;
-
-/**
- * A byte buffer owned by the caller once returned; release it with `mapback_buf_free`.
- */
-typedef struct mapback_buf {
-    /**
-     * First byte (never NULL for a buffer the library filled).
-     */
-    uint8_t *data;
-    /**
-     * Length in bytes.
-     */
-    size_t len;
-} mapback_buf;
-
-/**
- * A borrowed UTF-8 string: `len` bytes at `data`, NOT NUL-terminated.
- *
- * It is owned by the object it came from and valid until that object is freed. `data`
- * is never NULL when a function reports that it wrote the view.
- */
-typedef struct mapback_str {
-    /**
-     * First byte of the string.
-     */
-    const char *data;
-    /**
-     * Length in bytes.
-     */
-    size_t len;
-} mapback_str;
-
-/**
  * One mapping. Lines and columns are 0-based; columns count UTF-16 code units.
  *
  * A token without an original position (a 1-field segment) has `source_index`,
  * `original_line` and `original_column` set to `MAPBACK_NONE`; a token without a name
  * has `name_index` = `MAPBACK_NONE`. A slot that received no token (in
- * `mapback_sourcemap_lookup_many`) has `token_index` = `MAPBACK_NONE`.
+ * `mapback_sourcemap_lookup_many`) has `token_index` = `MAPBACK_NONE`. Plain data: a
+ * copy the caller owns, usable from any thread.
  */
 typedef struct mapback_token {
     /**
@@ -442,7 +414,8 @@ typedef struct mapback_token {
 } mapback_token;
 
 /**
- * What encoding writes. Pass NULL for the defaults (both true).
+ * What encoding writes. Pass NULL for the defaults (both true). Plain data, only read
+ * during the call.
  */
 typedef struct mapback_encode_options {
     /**
@@ -469,7 +442,8 @@ typedef int32_t (*mapback_fetch_fn)(void *user_data,
 
 /**
  * One piece of a concatenation: its map (NULL for code without a map) and where its
- * code starts in the output (0-based line, UTF-16 column).
+ * code starts in the output (0-based line, UTF-16 column). Plain data, only read during
+ * the call.
  */
 typedef struct mapback_concat_piece {
     /**
@@ -487,7 +461,26 @@ typedef struct mapback_concat_piece {
 } mapback_concat_piece;
 
 /**
+ * A borrowed UTF-8 string: `len` bytes at `data`, NOT NUL-terminated.
+ *
+ * It is owned by the object it came from and valid until that object is freed. `data`
+ * is never NULL when a function reports that it wrote the view. Plain data: it may be
+ * read from any thread while its object lives.
+ */
+typedef struct mapback_str {
+    /**
+     * First byte of the string.
+     */
+    const char *data;
+    /**
+     * Length in bytes.
+     */
+    size_t len;
+} mapback_str;
+
+/**
  * How `mapback_sourcemap_rewrite` changes a map. Zero-initialised, it changes nothing.
+ * Plain data, only read during the call (the loader runs on the calling thread).
  */
 typedef struct mapback_rewrite_options {
     /**
@@ -540,10 +533,31 @@ typedef struct mapback_rewrite_options {
 } mapback_rewrite_options;
 
 /**
+ * What a cache includes. Pass NULL for the defaults (all true). Plain data, only read
+ * during the call.
+ */
+typedef struct mapback_cache_options {
+    /**
+     * Store the sources' contents (LZ4-compressed), for contents and context lines.
+     */
+    bool include_contents;
+    /**
+     * Store the names (otherwise tokens in the cache have no names).
+     */
+    bool include_names;
+    /**
+     * Store each source's function scopes, so that symbolication names functions
+     * without parsing sources, even in a cache without contents.
+     */
+    bool include_scopes;
+} mapback_cache_options;
+
+/**
  * Bounds on what decoding one map may take, checked before memory is allocated. A map
  * over a bound fails with `MAPBACK_ERROR_INPUT_TOO_LARGE`. 0 in a field means its
  * default, so a zero-initialised struct gives the defaults. `SIZE_MAX` lifts a bound
- * (up to the format's own 4 GiB input limit); do that only for trusted input.
+ * (up to the format's own 4 GiB input limit); do that only for trusted input. Plain
+ * data, only read by the library.
  */
 typedef struct mapback_decode_limits {
     /**
@@ -566,7 +580,8 @@ typedef struct mapback_decode_limits {
 
 /**
  * Options for `mapback_sourcemap_parse`. Pass NULL for the defaults (lenient, no base
- * URL, default limits); a zero-initialised struct means the same.
+ * URL, default limits); a zero-initialised struct means the same. Plain data, only read
+ * during the call.
  */
 typedef struct mapback_parse_options {
     /**
@@ -591,6 +606,7 @@ typedef struct mapback_parse_options {
 
 /**
  * Options for lookups. Pass NULL for the defaults (greatest lower bound, same line).
+ * Plain data, only read during the call.
  */
 typedef struct mapback_lookup_options {
     /**
@@ -607,7 +623,8 @@ typedef struct mapback_lookup_options {
 
 /**
  * A problem the lenient decoder recovered from (or a note such as "lines were
- * sorted"). `message` is borrowed from the map and valid until it is freed.
+ * sorted"). `message` is borrowed from the map and valid until it is freed. Plain data,
+ * readable from any thread while the map lives.
  */
 typedef struct mapback_diagnostic {
     /**
@@ -626,7 +643,8 @@ typedef struct mapback_diagnostic {
 
 /**
  * Options for a symbolicator. Pass NULL for the defaults; 0 in a field also means
- * its default, so a zero-initialised struct gives the defaults.
+ * its default, so a zero-initialised struct gives the defaults. Plain data, copied by
+ * `mapback_symbolicator_new*`.
  */
 typedef struct mapback_symbolicator_options {
     /**
@@ -682,133 +700,11 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * Returns the library version as a static NUL-terminated string such as "0.1.0".
- *
- * The string is owned by the library and lives as long as the library is loaded; do not
- * free it. Thread-safe.
- */
-const char *mapback_version(void);
-
-/**
- * Returns the C ABI version (`MAPBACK_ABI_VERSION` of the library actually loaded).
- *
- * A program compiled against a header whose `MAPBACK_ABI_VERSION` differs must not use
- * the library. Thread-safe.
- */
-uint32_t mapback_abi_version(void);
-
-/**
- * Releases the message held by `err` and resets it to success (code 0, offset -1).
- *
- * `err` may be NULL (nothing happens). It must otherwise point to a zero-initialised or
- * previously used `mapback_error`. Not thread-safe for one `err`: each thread should use
- * its own struct.
- */
-void mapback_error_clear(struct mapback_error *err);
-
-/**
- * Serialises `map` (a parsed map or a cache) into the cache format and writes the
- * bytes to `*out`, which the caller then owns and releases with `mapback_buf_free`.
- * `options` may be NULL (contents and names included). Returns false on error
- * (`MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED` when the map does not fit the format).
- * Thread-safe.
- */
-bool mapback_sourcemap_to_cache(const struct mapback_sourcemap *map,
-                                const struct mapback_cache_options *options,
-                                struct mapback_buf *out,
-                                struct mapback_error *err);
-
-/**
  * Releases a buffer filled by the library and sets it to `{NULL, 0}`. NULL, or a
  * buffer whose `data` is NULL, is ignored. Must not be called twice on a copy of the
  * same buffer. Not thread-safe for one buffer.
  */
 void mapback_buf_free(struct mapback_buf *buf);
-
-/**
- * Writes `map` as a cache file at the path given by `path_len` bytes at `path`,
- * atomically: a temporary file in the same directory is written, synced and renamed
- * over the target, so no reader ever sees a partial file and existing mappings of an
- * older file stay valid. `options` may be NULL. Returns false on error
- * (`MAPBACK_ERROR_IO` with the path and reason). Thread-safe (two writers of one path
- * race; the last rename wins).
- */
-bool mapback_sourcemap_write_cache(const struct mapback_sourcemap *map,
-                                   const uint8_t *path,
-                                   size_t path_len,
-                                   const struct mapback_cache_options *options,
-                                   struct mapback_error *err);
-
-/**
- * Opens the cache file at the path given by `path_len` bytes at `path` by mapping it
- * into memory: O(1) whatever its size (header and section table are checked, with
- * their checksums; call `mapback_sourcemap_verify` to check the body too).
- *
- * Returns a new `mapback_sourcemap` owned by the caller (release with
- * `mapback_sourcemap_free`), or NULL with `err` set (`MAPBACK_ERROR_IO`,
- * `..._NOT_A_CACHE`, `..._UNSUPPORTED_CACHE_VERSION`, `..._CORRUPT_CACHE`,
- * `..._TRUNCATED_CACHE`). The file must not be truncated or rewritten in place while
- * open (SIGBUS); publish new caches with `mapback_sourcemap_write_cache`, which renames.
- * Thread-safe; the returned map may be shared across threads.
- */
-struct mapback_sourcemap *mapback_cache_open(const uint8_t *path,
-                                             size_t path_len,
-                                             struct mapback_error *err);
-
-/**
- * Opens a cache from `len` bytes at `data`, which are copied (the caller may free
- * them when the call returns). Errors as for `mapback_cache_open`. Returns a new map
- * owned by the caller. Thread-safe.
- */
-struct mapback_sourcemap *mapback_cache_from_bytes(const uint8_t *data,
-                                                   size_t len,
-                                                   struct mapback_error *err);
-
-/**
- * Opens a cache from `len` bytes at `data` **in place**, without copying when `data`
- * is 8-byte aligned (it is copied otherwise): O(1) whatever the size.
- *
- * The caller must keep the bytes alive and unmodified until the returned map is freed
- * with `mapback_sourcemap_free`: the map reads them on every query. Errors and the
- * result are as for `mapback_cache_from_bytes`. Thread-safe.
- */
-struct mapback_sourcemap *mapback_cache_from_bytes_borrowed(const uint8_t *data,
-                                                            size_t len,
-                                                            struct mapback_error *err);
-
-/**
- * Checks the integrity of `map`'s storage in full: for a cache, the checksum of every
- * byte (O(size)), failing with `MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH`; a parsed map
- * always passes. Returns true when intact. Thread-safe.
- */
-bool mapback_sourcemap_verify(const struct mapback_sourcemap *map,
-                              struct mapback_error *err);
-
-/**
- * Returns whether `map` was opened from a cache. Thread-safe.
- */
-bool mapback_sourcemap_is_cache(const struct mapback_sourcemap *map,
-                                struct mapback_error *err);
-
-/**
- * Writes line `line` (0-based) of the content of source `source_index`, without its
- * line terminator, to `*out` (borrowed from the map). Lines end at `\n`, `\r\n`, `\r`,
- * U+2028 and U+2029, as JavaScript counts them. Returns false when the source has no
- * content or no such line. Thread-safe.
- */
-bool mapback_sourcemap_source_line(const struct mapback_sourcemap *map,
-                                   uint32_t source_index,
-                                   uint32_t line,
-                                   struct mapback_str *out,
-                                   struct mapback_error *err);
-
-/**
- * Returns the number of lines of the content of source `source_index` (0 when it has
- * none). Thread-safe.
- */
-size_t mapback_sourcemap_source_line_count(const struct mapback_sourcemap *map,
-                                           uint32_t source_index,
-                                           struct mapback_error *err);
 
 /**
  * Creates an empty builder, owned by the caller (release with `mapback_builder_free`).
@@ -939,17 +835,6 @@ struct mapback_sourcemap *mapback_builder_build(const struct mapback_builder *bu
                                                 struct mapback_error *err);
 
 /**
- * Encodes `map` (a parsed map or a cache) as a regular map's JSON into `*out` (owned
- * by the caller, released with `mapback_buf_free`): an index map comes out flattened.
- * `options` may be NULL. Returns false with `err` set on a NULL argument.
- * Thread-safe.
- */
-bool mapback_sourcemap_to_json(const struct mapback_sourcemap *map,
-                               const struct mapback_encode_options *options,
-                               struct mapback_buf *out,
-                               struct mapback_error *err);
-
-/**
  * Composes a chain of maps into one that points at the original sources.
  *
  * `chain` holds `count` (at least 1) maps, outermost (the last build step's) first;
@@ -977,16 +862,6 @@ struct mapback_builder *mapback_sourcemap_compose(const struct mapback_sourcemap
                                                   struct mapback_error *err);
 
 /**
- * Gives `map` as the map a compose loader found (see `mapback_sourcemap_compose`). The
- * map is borrowed, not copied: it must stay valid until the compose call returns. May
- * be called only inside the callback that received `out`; it replaces bytes given
- * before. Returns false with `err` set on a NULL argument.
- */
-bool mapback_fetched_set_map(struct mapback_fetched *out,
-                             const struct mapback_sourcemap *map,
-                             struct mapback_error *err);
-
-/**
  * Concatenates `count` pieces (in output order) into one flat map: each piece's
  * mappings shifted to its offset and cut where the next piece starts; sources shared
  * when name and content agree. Returns a new builder owned by the caller, or NULL with
@@ -1010,6 +885,17 @@ bool mapback_sourcemap_concat_index(const struct mapback_concat_piece *pieces,
                                     const struct mapback_encode_options *options,
                                     struct mapback_buf *out,
                                     struct mapback_error *err);
+
+/**
+ * Rewrites `map`'s metadata (names, contents, source names, `sourceRoot`, debugId;
+ * the mappings are unchanged) into a new builder owned by the caller, or NULL with
+ * `err` set (`MAPBACK_ERROR_INVALID_DEBUG_ID`, `..._INVALID_ARGUMENT` for an unknown
+ * `contents`, `..._IO` when the loader fails). `options` may be NULL (a plain copy).
+ * The map is only read; the loader runs on the calling thread.
+ */
+struct mapback_builder *mapback_sourcemap_rewrite(const struct mapback_sourcemap *map,
+                                                  const struct mapback_rewrite_options *options,
+                                                  struct mapback_error *err);
 
 /**
  * Writes to `*line` and `*column` the position just past the end of `len` bytes of
@@ -1038,15 +924,137 @@ bool mapback_text_add_debug_id(const uint8_t *code,
                                struct mapback_error *err);
 
 /**
- * Rewrites `map`'s metadata (names, contents, source names, `sourceRoot`, debugId;
- * the mappings are unchanged) into a new builder owned by the caller, or NULL with
- * `err` set (`MAPBACK_ERROR_INVALID_DEBUG_ID`, `..._INVALID_ARGUMENT` for an unknown
- * `contents`, `..._IO` when the loader fails). `options` may be NULL (a plain copy).
- * The map is only read; the loader runs on the calling thread.
+ * Opens the cache file at the path given by `path_len` bytes at `path` by mapping it
+ * into memory: O(1) whatever its size (header and section table are checked, with
+ * their checksums; call `mapback_sourcemap_verify` to check the body too).
+ *
+ * Returns a new `mapback_sourcemap` owned by the caller (release with
+ * `mapback_sourcemap_free`), or NULL with `err` set (`MAPBACK_ERROR_IO`,
+ * `..._NOT_A_CACHE`, `..._UNSUPPORTED_CACHE_VERSION`, `..._CORRUPT_CACHE`,
+ * `..._TRUNCATED_CACHE`). The file must not be truncated or rewritten in place while
+ * open (SIGBUS); publish new caches with `mapback_sourcemap_write_cache`, which renames.
+ * Thread-safe; the returned map may be shared across threads.
  */
-struct mapback_builder *mapback_sourcemap_rewrite(const struct mapback_sourcemap *map,
-                                                  const struct mapback_rewrite_options *options,
-                                                  struct mapback_error *err);
+struct mapback_sourcemap *mapback_cache_open(const uint8_t *path,
+                                             size_t path_len,
+                                             struct mapback_error *err);
+
+/**
+ * Opens a cache from `len` bytes at `data`, which are copied (the caller may free
+ * them when the call returns). Errors as for `mapback_cache_open`. Returns a new map
+ * owned by the caller. Thread-safe.
+ */
+struct mapback_sourcemap *mapback_cache_from_bytes(const uint8_t *data,
+                                                   size_t len,
+                                                   struct mapback_error *err);
+
+/**
+ * Opens a cache from `len` bytes at `data` **in place**, without copying when `data`
+ * is 8-byte aligned (it is copied otherwise): O(1) whatever the size.
+ *
+ * The caller must keep the bytes alive and unmodified until the returned map is freed
+ * with `mapback_sourcemap_free`: the map reads them on every query. Errors and the
+ * result are as for `mapback_cache_from_bytes`. Thread-safe.
+ */
+struct mapback_sourcemap *mapback_cache_from_bytes_borrowed(const uint8_t *data,
+                                                            size_t len,
+                                                            struct mapback_error *err);
+
+/**
+ * Serialises `map` (a parsed map or a cache) into the cache format and writes the
+ * bytes to `*out`, which the caller then owns and releases with `mapback_buf_free`.
+ * `options` may be NULL (contents and names included). Returns false on error
+ * (`MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED` when the map does not fit the format).
+ * Thread-safe.
+ */
+bool mapback_sourcemap_to_cache(const struct mapback_sourcemap *map,
+                                const struct mapback_cache_options *options,
+                                struct mapback_buf *out,
+                                struct mapback_error *err);
+
+/**
+ * Writes `map` as a cache file at the path given by `path_len` bytes at `path`,
+ * atomically: a temporary file in the same directory is written, synced and renamed
+ * over the target, so no reader ever sees a partial file and existing mappings of an
+ * older file stay valid. `options` may be NULL. Returns false on error
+ * (`MAPBACK_ERROR_IO` with the path and reason). Thread-safe (two writers of one path
+ * race; the last rename wins).
+ */
+bool mapback_sourcemap_write_cache(const struct mapback_sourcemap *map,
+                                   const uint8_t *path,
+                                   size_t path_len,
+                                   const struct mapback_cache_options *options,
+                                   struct mapback_error *err);
+
+/**
+ * Checks the integrity of `map`'s storage in full: for a cache, the checksum of every
+ * byte (O(size)), failing with `MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH`; a parsed map
+ * always passes. Returns true when intact. Thread-safe.
+ */
+bool mapback_sourcemap_verify(const struct mapback_sourcemap *map,
+                              struct mapback_error *err);
+
+/**
+ * Returns whether `map` was opened from a cache. Thread-safe.
+ */
+bool mapback_sourcemap_is_cache(const struct mapback_sourcemap *map,
+                                struct mapback_error *err);
+
+/**
+ * Copies `len` bytes at `data` into `out`, the bytes a fetch callback found. May be
+ * called only inside the callback that received `out`; a second call replaces the
+ * first. Returns false with `err` set on a NULL argument.
+ */
+bool mapback_fetched_set(struct mapback_fetched *out,
+                         const uint8_t *data,
+                         size_t len,
+                         struct mapback_error *err);
+
+/**
+ * Gives `map` as the map a compose loader found (see `mapback_sourcemap_compose`). The
+ * map is borrowed, not copied: it must stay valid until the compose call returns. May
+ * be called only inside the callback that received `out`; it replaces bytes given
+ * before. Returns false with `err` set on a NULL argument.
+ */
+bool mapback_fetched_set_map(struct mapback_fetched *out,
+                             const struct mapback_sourcemap *map,
+                             struct mapback_error *err);
+
+/**
+ * Returns the library version as a static NUL-terminated string such as "0.1.0".
+ *
+ * The string is owned by the library and lives as long as the library is loaded; do not
+ * free it. Thread-safe.
+ */
+const char *mapback_version(void);
+
+/**
+ * Returns the C ABI version (`MAPBACK_ABI_VERSION` of the library actually loaded).
+ *
+ * A program compiled against a header whose `MAPBACK_ABI_VERSION` differs must not use
+ * the library. Thread-safe.
+ */
+uint32_t mapback_abi_version(void);
+
+/**
+ * Releases the message held by `err` and resets it to success (code 0, offset -1).
+ *
+ * `err` may be NULL (nothing happens). It must otherwise point to a zero-initialised or
+ * previously used `mapback_error`. Not thread-safe for one `err`: each thread should use
+ * its own struct.
+ */
+void mapback_error_clear(struct mapback_error *err);
+
+/**
+ * Returns the one-sentence description of error code `code` (a `MAPBACK_ERROR_*`
+ * value) as a static NUL-terminated UTF-8 string, the same text the header documents
+ * the constant with; NULL for 0 or any number that is not a code.
+ *
+ * The string is owned by the library and lives as long as the library is loaded; do not
+ * free it. Unlike `mapback_error.message`, it names the kind of failure, not the
+ * particular one. Thread-safe.
+ */
+const char *mapback_error_code_description(int32_t code);
 
 /**
  * Parses a source map (regular or index map) from `len` bytes of JSON at `data`.
@@ -1067,14 +1075,6 @@ struct mapback_sourcemap *mapback_sourcemap_parse(const uint8_t *data,
                                                   struct mapback_error *err);
 
 /**
- * Releases a map returned by `mapback_sourcemap_parse`. NULL is ignored.
- *
- * Every view (`mapback_str`) obtained from the map becomes invalid. The map must not be
- * in use by another thread, and must not be freed twice.
- */
-void mapback_sourcemap_free(struct mapback_sourcemap *map);
-
-/**
  * Looks up the original position of a generated position (0-based line, 0-based
  * UTF-16 column). `options` may be NULL (greatest lower bound, same line).
  *
@@ -1089,6 +1089,14 @@ bool mapback_sourcemap_lookup(const struct mapback_sourcemap *map,
                               const struct mapback_lookup_options *options,
                               struct mapback_token *out,
                               struct mapback_error *err);
+
+/**
+ * Releases a map returned by `mapback_sourcemap_parse`. NULL is ignored.
+ *
+ * Every view (`mapback_str`) obtained from the map becomes invalid. The map must not be
+ * in use by another thread, and must not be freed twice.
+ */
+void mapback_sourcemap_free(struct mapback_sourcemap *map);
 
 /**
  * Looks up `count` generated positions in one call: `lines[i]`, `columns[i]` →
@@ -1225,6 +1233,26 @@ bool mapback_sourcemap_source_is_ignored(const struct mapback_sourcemap *map,
                                          struct mapback_error *err);
 
 /**
+ * Writes line `line` (0-based) of the content of source `source_index`, without its
+ * line terminator, to `*out` (borrowed from the map). Lines end at `\n`, `\r\n`, `\r`,
+ * U+2028 and U+2029, as JavaScript counts them. Returns false when the source has no
+ * content or no such line. Thread-safe.
+ */
+bool mapback_sourcemap_source_line(const struct mapback_sourcemap *map,
+                                   uint32_t source_index,
+                                   uint32_t line,
+                                   struct mapback_str *out,
+                                   struct mapback_error *err);
+
+/**
+ * Returns the number of lines of the content of source `source_index` (0 when it has
+ * none). Thread-safe.
+ */
+size_t mapback_sourcemap_source_line_count(const struct mapback_sourcemap *map,
+                                           uint32_t source_index,
+                                           struct mapback_error *err);
+
+/**
  * Returns the index of the first source whose raw name, prefixed path or resolved URL
  * equals the `len` UTF-8 bytes at `name`, or `MAPBACK_NONE` when there is none.
  * Thread-safe.
@@ -1295,6 +1323,17 @@ size_t mapback_sourcemap_heap_size(const struct mapback_sourcemap *map,
                                    struct mapback_error *err);
 
 /**
+ * Encodes `map` (a parsed map or a cache) as a regular map's JSON into `*out` (owned
+ * by the caller, released with `mapback_buf_free`): an index map comes out flattened.
+ * `options` may be NULL. Returns false with `err` set on a NULL argument.
+ * Thread-safe.
+ */
+bool mapback_sourcemap_to_json(const struct mapback_sourcemap *map,
+                               const struct mapback_encode_options *options,
+                               struct mapback_buf *out,
+                               struct mapback_error *err);
+
+/**
  * Creates a symbolicator that fetches scripts and maps through `fetch`, passing
  * `user_data` back to it. `fetch` must not be NULL; `options` may be NULL.
  *
@@ -1331,16 +1370,6 @@ struct mapback_symbolicator *mapback_symbolicator_new_directories(const struct m
  * Releases a symbolicator. NULL is ignored. It must not be in use by another thread.
  */
 void mapback_symbolicator_free(struct mapback_symbolicator *symbolicator);
-
-/**
- * Copies `len` bytes at `data` into `out`, the bytes a fetch callback found. May be
- * called only inside the callback that received `out`; a second call replaces the
- * first. Returns false with `err` set on a NULL argument.
- */
-bool mapback_fetched_set(struct mapback_fetched *out,
-                         const uint8_t *data,
-                         size_t len,
-                         struct mapback_error *err);
 
 /**
  * Symbolicates a stack trace (`len` bytes of UTF-8 at `trace`: V8, SpiderMonkey or

@@ -293,13 +293,24 @@ fn parse_error_constants(text: &str, prefix: &str, separator: &str) -> Vec<(Stri
 
 #[test]
 fn every_error_code_has_a_constant() {
-    let rust = parse_error_constants(&read("src/ffi/types.rs"), "pub const ", ": i32 =");
+    // The one list in src/error.rs: `Variant = VALUE, MAPBACK_ERROR_NAME,` lines.
+    let rust: Vec<(String, i32)> = read("src/error.rs")
+        .lines()
+        .filter_map(|line| {
+            let (head, name) = line.trim().split_once(", MAPBACK_ERROR_")?;
+            let value = head.split_once(" = ")?.1.parse().ok()?;
+            Some((
+                format!("MAPBACK_ERROR_{}", name.trim_end_matches(',')),
+                value,
+            ))
+        })
+        .collect();
     assert!(rust.len() >= 30, "parsed only {} constants", rust.len());
     for code in ErrorCode::ALL {
         let name = format!("MAPBACK_ERROR_{}", screaming_snake(&format!("{code:?}")));
         let found = rust.iter().find(|(n, _)| *n == name);
         let Some((_, value)) = found else {
-            panic!("ErrorCode::{code:?} has no {name} in src/ffi/types.rs");
+            panic!("ErrorCode::{code:?} has no {name} in src/error.rs");
         };
         assert_eq!(*value, code.as_i32(), "{name}");
     }
