@@ -1848,6 +1848,9 @@ fn tokens_report_typed_positions() {
     assert_eq!(mapped.generated_position(), mapback::Position::new(0, 2));
     assert_eq!(
         mapped.original_position(),
-        Some(mapback::SourcePosition::new(0, mapback::Position::new(0, 1)))
+        Some(mapback::SourcePosition::new(
+            0,
+            mapback::Position::new(0, 1)
+        ))
     );
 }
