@@ -244,6 +244,22 @@
 #define MAPBACK_ERROR_CLOSED 903
 
 /**
+ * "No value": an absent source, name or original position in a `mapback_token`, a
+ * source that was not found, or "the whole line" where a column may be given.
+ */
+#define MAPBACK_NONE UINT32_MAX
+
+/**
+ * Lookup bias: the closest token at or before the position (the default).
+ */
+#define MAPBACK_BIAS_GREATEST_LOWER_BOUND 0
+
+/**
+ * Lookup bias: the closest token at or after the position.
+ */
+#define MAPBACK_BIAS_LEAST_UPPER_BOUND 1
+
+/**
  * The largest line, column or index a built map can carry (2^31 - 1: VLQ fields are
  * 32-bit signed); larger positions fail with `MAPBACK_ERROR_INVALID_ARGUMENT`.
  */
@@ -283,22 +299,6 @@
 #define MAPBACK_DEFAULT_MAX_DATA_URL_BYTES 67108864
 
 /**
- * "No value": an absent source, name or original position in a `mapback_token`, a
- * source that was not found, or "the whole line" where a column may be given.
- */
-#define MAPBACK_NONE UINT32_MAX
-
-/**
- * Lookup bias: the closest token at or before the position (the default).
- */
-#define MAPBACK_BIAS_GREATEST_LOWER_BOUND 0
-
-/**
- * Lookup bias: the closest token at or after the position.
- */
-#define MAPBACK_BIAS_LEAST_UPPER_BOUND 1
-
-/**
  * A source map under construction (opaque). Create with `mapback_builder_new`,
  * `mapback_builder_from_map` or an operation (`mapback_sourcemap_compose`,
  * `mapback_sourcemap_concat`, `mapback_sourcemap_rewrite`); release with
@@ -330,227 +330,6 @@ typedef struct mapback_sourcemap mapback_sourcemap;
  * bounded cache of decoded maps, shared and locked internally).
  */
 typedef struct mapback_symbolicator mapback_symbolicator;
-
-/**
- * A byte buffer owned by the caller once returned; release it with `mapback_buf_free`.
- *
- * Plain data: the caller may move it between threads, but must free it exactly once.
- */
-typedef struct mapback_buf {
-    /**
-     * First byte (never NULL for a buffer the library filled).
-     */
-    uint8_t *data;
-    /**
-     * Length in bytes.
-     */
-    size_t len;
-} mapback_buf;
-
-/**
- * An error reported by a mapback function.
- *
- * Zero-initialise it once (`mapback_error err = {0};`) and pass it as the last argument
- * of any call. On success `code` is 0 and `message` NULL; on failure `code` is one of
- * the `MAPBACK_ERROR_*` values, `message` a NUL-terminated UTF-8 description owned by
- * the library, and `offset` the byte offset in the input where the problem lies, or -1.
- * Each call first releases a message left by the previous call, so one struct can be
- * reused in a loop; release the last one with `mapback_error_clear`. Not thread-safe
- * for one struct: each thread passes its own.
- */
-typedef struct mapback_error {
-    /**
-     * 0 on success, else a `MAPBACK_ERROR_*` code.
-     */
-    int32_t code;
-    /**
-     * Owned by the library; released by `mapback_error_clear` or the next call.
-     */
-    char *message;
-    /**
-     * Byte offset in the input, or -1 when the error has no position.
-     */
-    int64_t offset;
-} mapback_error;
-
-/**
- * One mapping. Lines and columns are 0-based; columns count UTF-16 code units.
- *
- * A token without an original position (a 1-field segment) has `source_index`,
- * `original_line` and `original_column` set to `MAPBACK_NONE`; a token without a name
- * has `name_index` = `MAPBACK_NONE`. A slot that received no token (in
- * `mapback_sourcemap_lookup_many`) has `token_index` = `MAPBACK_NONE`. Plain data: a
- * copy the caller owns, usable from any thread.
- */
-typedef struct mapback_token {
-    /**
-     * Position in generated order (see `mapback_sourcemap_token_at`).
-     */
-    uint32_t token_index;
-    /**
-     * Generated line.
-     */
-    uint32_t generated_line;
-    /**
-     * Generated column.
-     */
-    uint32_t generated_column;
-    /**
-     * Index into the map's sources, or `MAPBACK_NONE`.
-     */
-    uint32_t source_index;
-    /**
-     * Original line, or `MAPBACK_NONE`.
-     */
-    uint32_t original_line;
-    /**
-     * Original column, or `MAPBACK_NONE`.
-     */
-    uint32_t original_column;
-    /**
-     * Index into the map's names, or `MAPBACK_NONE`.
-     */
-    uint32_t name_index;
-} mapback_token;
-
-/**
- * What encoding writes. Pass NULL for the defaults (both true). Plain data, only read
- * during the call.
- */
-typedef struct mapback_encode_options {
-    /**
-     * Write `sourcesContent` (when any source has content).
-     */
-    bool include_contents;
-    /**
-     * Write `names` and the names of mappings.
-     */
-    bool include_names;
-} mapback_encode_options;
-
-/**
- * A fetch callback: find the bytes at `url` (`url_len` UTF-8 bytes, not
- * NUL-terminated; a script or a source map). Return 1 after `mapback_fetched_set`
- * when found, 0 when there is nothing at that URL, any other value on failure. It is
- * called on the thread that called `mapback_symbolicator_symbolicate`, possibly from
- * several threads at once when the symbolicator is shared.
- */
-typedef int32_t (*mapback_fetch_fn)(void *user_data,
-                                    const uint8_t *url,
-                                    size_t url_len,
-                                    struct mapback_fetched *out);
-
-/**
- * One piece of a concatenation: its map (NULL for code without a map) and where its
- * code starts in the output (0-based line, UTF-16 column). Plain data, only read during
- * the call.
- */
-typedef struct mapback_concat_piece {
-    /**
-     * The piece's map, or NULL.
-     */
-    const struct mapback_sourcemap *map;
-    /**
-     * Output line where the piece starts.
-     */
-    uint32_t line;
-    /**
-     * Output column where the piece starts, on that line.
-     */
-    uint32_t column;
-} mapback_concat_piece;
-
-/**
- * A borrowed UTF-8 string: `len` bytes at `data`, NOT NUL-terminated.
- *
- * It is owned by the object it came from and valid until that object is freed. `data`
- * is never NULL when a function reports that it wrote the view. Plain data: it may be
- * read from any thread while its object lives.
- */
-typedef struct mapback_str {
-    /**
-     * First byte of the string.
-     */
-    const char *data;
-    /**
-     * Length in bytes.
-     */
-    size_t len;
-} mapback_str;
-
-/**
- * How `mapback_sourcemap_rewrite` changes a map. Zero-initialised, it changes nothing.
- * Plain data, only read during the call (the loader runs on the calling thread).
- */
-typedef struct mapback_rewrite_options {
-    /**
-     * Remove `names` and the names of every mapping.
-     */
-    bool drop_names;
-    /**
-     * `MAPBACK_CONTENTS_KEEP`, `..._DROP` or `..._INLINE`.
-     */
-    uint32_t contents;
-    /**
-     * For `MAPBACK_CONTENTS_INLINE`: called on the calling thread with the name (with
-     * `sourceRoot` applied) of each source without content; returns 1 after
-     * `mapback_fetched_set` (the content, UTF-8), 0 when it has none, else fails the
-     * call. It is asked only for the map's own source names; whether it reads files is
-     * its decision. NULL: no content is added.
-     */
-    mapback_fetch_fn content_loader;
-    /**
-     * Passed back to `content_loader`.
-     */
-    void *content_loader_data;
-    /**
-     * `prefix_count` prefixes; the first that starts a source name (with the old
-     * `sourceRoot` applied) is replaced by `prefix_replacements[i]` (empty: stripped).
-     */
-    const struct mapback_str *prefixes;
-    /**
-     * Replacements, `prefix_count` of them.
-     */
-    const struct mapback_str *prefix_replacements;
-    /**
-     * Number of prefix rules (the arrays may be NULL when 0).
-     */
-    size_t prefix_count;
-    /**
-     * true: write `source_root` (empty: none) in front of the rewritten names. false:
-     * keep the old `sourceRoot` when there are no prefix rules; with prefix rules the
-     * names carry the old root.
-     */
-    bool set_source_root;
-    /**
-     * The new `sourceRoot`, when `set_source_root`.
-     */
-    struct mapback_str source_root;
-    /**
-     * A UUID to set as `debugId`; `len` 0 keeps the map's.
-     */
-    struct mapback_str debug_id;
-} mapback_rewrite_options;
-
-/**
- * What a cache includes. Pass NULL for the defaults (all true). Plain data, only read
- * during the call.
- */
-typedef struct mapback_cache_options {
-    /**
-     * Store the sources' contents (LZ4-compressed), for contents and context lines.
-     */
-    bool include_contents;
-    /**
-     * Store the names (otherwise tokens in the cache have no names).
-     */
-    bool include_names;
-    /**
-     * Store each source's function scopes, so that symbolication names functions
-     * without parsing sources, even in a cache without contents.
-     */
-    bool include_scopes;
-} mapback_cache_options;
 
 /**
  * Bounds on what decoding one map may take, checked before memory is allocated. A map
@@ -605,6 +384,32 @@ typedef struct mapback_parse_options {
 } mapback_parse_options;
 
 /**
+ * An error reported by a mapback function.
+ *
+ * Zero-initialise it once (`mapback_error err = {0};`) and pass it as the last argument
+ * of any call. On success `code` is 0 and `message` NULL; on failure `code` is one of
+ * the `MAPBACK_ERROR_*` values, `message` a NUL-terminated UTF-8 description owned by
+ * the library, and `offset` the byte offset in the input where the problem lies, or -1.
+ * Each call first releases a message left by the previous call, so one struct can be
+ * reused in a loop; release the last one with `mapback_error_clear`. Not thread-safe
+ * for one struct: each thread passes its own.
+ */
+typedef struct mapback_error {
+    /**
+     * 0 on success, else a `MAPBACK_ERROR_*` code.
+     */
+    int32_t code;
+    /**
+     * Owned by the library; released by `mapback_error_clear` or the next call.
+     */
+    char *message;
+    /**
+     * Byte offset in the input, or -1 when the error has no position.
+     */
+    int64_t offset;
+} mapback_error;
+
+/**
  * Options for lookups. Pass NULL for the defaults (greatest lower bound, same line).
  * Plain data, only read during the call.
  */
@@ -620,6 +425,64 @@ typedef struct mapback_lookup_options {
      */
     bool same_line;
 } mapback_lookup_options;
+
+/**
+ * One mapping. Lines and columns are 0-based; columns count UTF-16 code units.
+ *
+ * A token without an original position (a 1-field segment) has `source_index`,
+ * `original_line` and `original_column` set to `MAPBACK_NONE`; a token without a name
+ * has `name_index` = `MAPBACK_NONE`. A slot that received no token (in
+ * `mapback_sourcemap_lookup_many`) has `token_index` = `MAPBACK_NONE`. Plain data: a
+ * copy the caller owns, usable from any thread.
+ */
+typedef struct mapback_token {
+    /**
+     * Position in generated order (see `mapback_sourcemap_token_at`).
+     */
+    uint32_t token_index;
+    /**
+     * Generated line.
+     */
+    uint32_t generated_line;
+    /**
+     * Generated column.
+     */
+    uint32_t generated_column;
+    /**
+     * Index into the map's sources, or `MAPBACK_NONE`.
+     */
+    uint32_t source_index;
+    /**
+     * Original line, or `MAPBACK_NONE`.
+     */
+    uint32_t original_line;
+    /**
+     * Original column, or `MAPBACK_NONE`.
+     */
+    uint32_t original_column;
+    /**
+     * Index into the map's names, or `MAPBACK_NONE`.
+     */
+    uint32_t name_index;
+} mapback_token;
+
+/**
+ * A borrowed UTF-8 string: `len` bytes at `data`, NOT NUL-terminated.
+ *
+ * It is owned by the object it came from and valid until that object is freed. `data`
+ * is never NULL when a function reports that it wrote the view. Plain data: it may be
+ * read from any thread while its object lives.
+ */
+typedef struct mapback_str {
+    /**
+     * First byte of the string.
+     */
+    const char *data;
+    /**
+     * Length in bytes.
+     */
+    size_t len;
+} mapback_str;
 
 /**
  * A problem the lenient decoder recovered from (or a note such as "lines were
@@ -640,6 +503,143 @@ typedef struct mapback_diagnostic {
      */
     struct mapback_str message;
 } mapback_diagnostic;
+
+/**
+ * What encoding writes. Pass NULL for the defaults (both true). Plain data, only read
+ * during the call.
+ */
+typedef struct mapback_encode_options {
+    /**
+     * Write `sourcesContent` (when any source has content).
+     */
+    bool include_contents;
+    /**
+     * Write `names` and the names of mappings.
+     */
+    bool include_names;
+} mapback_encode_options;
+
+/**
+ * A byte buffer owned by the caller once returned; release it with `mapback_buf_free`.
+ *
+ * Plain data: the caller may move it between threads, but must free it exactly once.
+ */
+typedef struct mapback_buf {
+    /**
+     * First byte (never NULL for a buffer the library filled).
+     */
+    uint8_t *data;
+    /**
+     * Length in bytes.
+     */
+    size_t len;
+} mapback_buf;
+
+/**
+ * What a cache includes. Pass NULL for the defaults (all true). Plain data, only read
+ * during the call.
+ */
+typedef struct mapback_cache_options {
+    /**
+     * Store the sources' contents (LZ4-compressed), for contents and context lines.
+     */
+    bool include_contents;
+    /**
+     * Store the names (otherwise tokens in the cache have no names).
+     */
+    bool include_names;
+    /**
+     * Store each source's function scopes, so that symbolication names functions
+     * without parsing sources, even in a cache without contents.
+     */
+    bool include_scopes;
+} mapback_cache_options;
+
+/**
+ * A fetch callback: find the bytes at `url` (`url_len` UTF-8 bytes, not
+ * NUL-terminated; a script or a source map). Return 1 after `mapback_fetched_set`
+ * when found, 0 when there is nothing at that URL, any other value on failure. It is
+ * called on the thread that called `mapback_symbolicator_symbolicate`, possibly from
+ * several threads at once when the symbolicator is shared.
+ */
+typedef int32_t (*mapback_fetch_fn)(void *user_data,
+                                    const uint8_t *url,
+                                    size_t url_len,
+                                    struct mapback_fetched *out);
+
+/**
+ * One piece of a concatenation: its map (NULL for code without a map) and where its
+ * code starts in the output (0-based line, UTF-16 column). Plain data, only read during
+ * the call.
+ */
+typedef struct mapback_concat_piece {
+    /**
+     * The piece's map, or NULL.
+     */
+    const struct mapback_sourcemap *map;
+    /**
+     * Output line where the piece starts.
+     */
+    uint32_t line;
+    /**
+     * Output column where the piece starts, on that line.
+     */
+    uint32_t column;
+} mapback_concat_piece;
+
+/**
+ * How `mapback_sourcemap_rewrite` changes a map. Zero-initialised, it changes nothing.
+ * Plain data, only read during the call (the loader runs on the calling thread).
+ */
+typedef struct mapback_rewrite_options {
+    /**
+     * Remove `names` and the names of every mapping.
+     */
+    bool drop_names;
+    /**
+     * `MAPBACK_CONTENTS_KEEP`, `..._DROP` or `..._INLINE`.
+     */
+    uint32_t contents;
+    /**
+     * For `MAPBACK_CONTENTS_INLINE`: called on the calling thread with the name (with
+     * `sourceRoot` applied) of each source without content; returns 1 after
+     * `mapback_fetched_set` (the content, UTF-8), 0 when it has none, else fails the
+     * call. It is asked only for the map's own source names; whether it reads files is
+     * its decision. NULL: no content is added.
+     */
+    mapback_fetch_fn content_loader;
+    /**
+     * Passed back to `content_loader`.
+     */
+    void *content_loader_data;
+    /**
+     * `prefix_count` prefixes; the first that starts a source name (with the old
+     * `sourceRoot` applied) is replaced by `prefix_replacements[i]` (empty: stripped).
+     */
+    const struct mapback_str *prefixes;
+    /**
+     * Replacements, `prefix_count` of them.
+     */
+    const struct mapback_str *prefix_replacements;
+    /**
+     * Number of prefix rules (the arrays may be NULL when 0).
+     */
+    size_t prefix_count;
+    /**
+     * true: write `source_root` (empty: none) in front of the rewritten names. false:
+     * keep the old `sourceRoot` when there are no prefix rules; with prefix rules the
+     * names carry the old root.
+     */
+    bool set_source_root;
+    /**
+     * The new `sourceRoot`, when `set_source_root`.
+     */
+    struct mapback_str source_root;
+    /**
+     * A UUID to set as `debugId`; `len` 0 keeps the map's.
+     */
+    struct mapback_str debug_id;
+} mapback_rewrite_options;
 
 /**
  * Options for a symbolicator. Pass NULL for the defaults; 0 in a field also means
@@ -698,363 +698,6 @@ typedef struct mapback_symbolicator_options {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
-
-/**
- * Releases a buffer filled by the library and sets it to `{NULL, 0}`. NULL, or a
- * buffer whose `data` is NULL, is ignored. Must not be called twice on a copy of the
- * same buffer. Not thread-safe for one buffer.
- */
-void mapback_buf_free(struct mapback_buf *buf);
-
-/**
- * Creates an empty builder, owned by the caller (release with `mapback_builder_free`).
- * Returns NULL only on allocation failure or a caught panic.
- */
-struct mapback_builder *mapback_builder_new(struct mapback_error *err);
-
-/**
- * Creates a builder holding everything `map` holds (file, debugId, sources with
- * contents and ignore flags, names, mappings; an index map comes out flattened), to
- * edit and re-encode. `map` is only read and may be freed afterwards. Returns a new
- * builder owned by the caller, or NULL with `err` set. Thread-safe for `map`.
- */
-struct mapback_builder *mapback_builder_from_map(const struct mapback_sourcemap *map,
-                                                 struct mapback_error *err);
-
-/**
- * Releases a builder. NULL is ignored; it must not be freed twice or be in use.
- */
-void mapback_builder_free(struct mapback_builder *builder);
-
-/**
- * Sets the `file` field to `len` bytes of UTF-8 at `data` (copied), or removes it when
- * `data` is NULL. Returns false with `err` set on invalid UTF-8 or a NULL builder.
- * Not thread-safe for one builder.
- */
-bool mapback_builder_set_file(struct mapback_builder *builder,
-                              const uint8_t *data,
-                              size_t len,
-                              struct mapback_error *err);
-
-/**
- * Sets the `sourceRoot` field (copied), or removes it when `data` is NULL or `len` is
- * 0. Returns false with `err` set on invalid UTF-8. Not thread-safe for one builder.
- */
-bool mapback_builder_set_source_root(struct mapback_builder *builder,
-                                     const uint8_t *data,
-                                     size_t len,
-                                     struct mapback_error *err);
-
-/**
- * Sets the `debugId` (a UUID, copied), or removes it when `data` is NULL. Returns
- * false with `err` set (`MAPBACK_ERROR_INVALID_DEBUG_ID`) when it is not a UUID.
- * Not thread-safe for one builder.
- */
-bool mapback_builder_set_debug_id(struct mapback_builder *builder,
-                                  const uint8_t *data,
-                                  size_t len,
-                                  struct mapback_error *err);
-
-/**
- * Adds a source named by `len` bytes of UTF-8 at `name` (copied) and returns its
- * index; a name added before returns the earlier index. `name` NULL adds a `null`
- * source (never shared). Returns `MAPBACK_NONE` with `err` set on error. Not
- * thread-safe for one builder.
- */
-uint32_t mapback_builder_add_source(struct mapback_builder *builder,
-                                    const uint8_t *name,
-                                    size_t len,
-                                    struct mapback_error *err);
-
-/**
- * Sets the content of source `index` to `len` bytes of UTF-8 at `data` (copied), or
- * removes it when `data` is NULL. Returns false with `err` set
- * (`MAPBACK_ERROR_INDEX_OUT_OF_RANGE`, invalid UTF-8). Not thread-safe for one builder.
- */
-bool mapback_builder_set_source_content(struct mapback_builder *builder,
-                                        uint32_t index,
-                                        const uint8_t *data,
-                                        size_t len,
-                                        struct mapback_error *err);
-
-/**
- * Puts source `index` on the `ignoreList` (`ignored` true) or takes it off. Returns
- * false with `err` set for an unknown index. Not thread-safe for one builder.
- */
-bool mapback_builder_set_source_ignored(struct mapback_builder *builder,
-                                        uint32_t index,
-                                        bool ignored,
-                                        struct mapback_error *err);
-
-/**
- * Adds a name (`len` bytes of UTF-8 at `data`, copied; NULL only with `len` 0) and
- * returns its index; a name added before returns the earlier index. Returns
- * `MAPBACK_NONE` with `err` set on error. Not thread-safe for one builder.
- */
-uint32_t mapback_builder_add_name(struct mapback_builder *builder,
-                                  const uint8_t *data,
-                                  size_t len,
-                                  struct mapback_error *err);
-
-/**
- * Adds `count` mappings from `tokens` (read, not kept; `token_index` is ignored). A
- * token with `source_index` = `MAPBACK_NONE` marks its generated position unmapped;
- * `name_index` = `MAPBACK_NONE` means no name. Mappings may come in any order. All or
- * nothing: on an unknown source or name index or a position above 2^31 - 1 none is
- * added and false is returned with `err` set. `tokens` may be NULL when `count` is 0.
- * Not thread-safe for one builder.
- */
-bool mapback_builder_add_mappings(struct mapback_builder *builder,
-                                  const struct mapback_token *tokens,
-                                  size_t count,
-                                  struct mapback_error *err);
-
-/**
- * Number of mappings added so far. 0 with `err` set for a NULL builder.
- */
-size_t mapback_builder_mapping_count(const struct mapback_builder *builder,
-                                     struct mapback_error *err);
-
-/**
- * Encodes the builder as ECMA-426 JSON (deterministic: fixed key order, mappings
- * sorted by generated position) into `*out`, which the caller then owns and releases
- * with `mapback_buf_free`. `options` may be NULL (contents and names included). The
- * builder is unchanged. Returns false with `err` set on a NULL argument.
- */
-bool mapback_builder_to_json(const struct mapback_builder *builder,
-                             const struct mapback_encode_options *options,
-                             struct mapback_buf *out,
-                             struct mapback_error *err);
-
-/**
- * Decodes the builder's map into a new `mapback_sourcemap` (owned by the caller,
- * released with `mapback_sourcemap_free`); the builder is unchanged. NULL with `err`
- * set on error.
- */
-struct mapback_sourcemap *mapback_builder_build(const struct mapback_builder *builder,
-                                                struct mapback_error *err);
-
-/**
- * Composes a chain of maps into one that points at the original sources.
- *
- * `chain` holds `count` (at least 1) maps, outermost (the last build step's) first;
- * each further map is the map of the single source of the map before it. Then, when
- * `loader` is not NULL, it is called with the name of each source of the last map,
- * and recursively of the maps it gives (`sourceRoot` applied, and resolved against the
- * name of the file the listing map belongs to, so that names are relative to the
- * outermost map, as in the output): it returns 0 for an
- * original source, or 1 after giving that source's map with `mapback_fetched_set`
- * (JSON or index map bytes, copied) or `mapback_fetched_set_map` (a map that must stay
- * valid until this call returns), any other value to fail the call
- * (`MAPBACK_ERROR_IO`). It runs on the calling thread. Chains deeper than 64 fail
- * (`MAPBACK_ERROR_INVALID_ARGUMENT`), as does a map in the middle of `chain` with other
- * than one source.
- *
- * Each mapping of the outermost map is traced down by greatest-lower-bound lookups on
- * the same line; the innermost name wins; a trace that falls off an inner map becomes
- * an unmapped segment. Returns a new builder owned by the caller (encode it with
- * `mapback_builder_to_json`), or NULL with `err` set. The maps are only read.
- */
-struct mapback_builder *mapback_sourcemap_compose(const struct mapback_sourcemap *const *chain,
-                                                  size_t count,
-                                                  mapback_fetch_fn loader,
-                                                  void *user_data,
-                                                  struct mapback_error *err);
-
-/**
- * Concatenates `count` pieces (in output order) into one flat map: each piece's
- * mappings shifted to its offset and cut where the next piece starts; sources shared
- * when name and content agree. Returns a new builder owned by the caller, or NULL with
- * `err` set (`MAPBACK_ERROR_INVALID_ARGUMENT` for pieces out of order). The maps are
- * only read. Use `mapback_text_end_position` to find offsets. Thread-safe.
- */
-struct mapback_builder *mapback_sourcemap_concat(const struct mapback_concat_piece *pieces,
-                                                 size_t count,
-                                                 struct mapback_error *err);
-
-/**
- * Concatenates `count` pieces into an index map (one section per non-empty piece),
- * written as JSON to `*out` (owned by the caller, released with `mapback_buf_free`).
- * `file` (`file_len` bytes of UTF-8) may be NULL for none; `options` may be NULL.
- * Returns false with `err` set on error. Thread-safe.
- */
-bool mapback_sourcemap_concat_index(const struct mapback_concat_piece *pieces,
-                                    size_t count,
-                                    const uint8_t *file,
-                                    size_t file_len,
-                                    const struct mapback_encode_options *options,
-                                    struct mapback_buf *out,
-                                    struct mapback_error *err);
-
-/**
- * Rewrites `map`'s metadata (names, contents, source names, `sourceRoot`, debugId;
- * the mappings are unchanged) into a new builder owned by the caller, or NULL with
- * `err` set (`MAPBACK_ERROR_INVALID_DEBUG_ID`, `..._INVALID_ARGUMENT` for an unknown
- * `contents`, `..._IO` when the loader fails). `options` may be NULL (a plain copy).
- * The map is only read; the loader runs on the calling thread.
- */
-struct mapback_builder *mapback_sourcemap_rewrite(const struct mapback_sourcemap *map,
-                                                  const struct mapback_rewrite_options *options,
-                                                  struct mapback_error *err);
-
-/**
- * Writes to `*line` and `*column` the position just past the end of `len` bytes of
- * UTF-8 at `data`: its count of line terminators (`\n`, `\r\n`, `\r`, U+2028, U+2029)
- * and the UTF-16 length of its last line. This is where the next piece of a
- * concatenation starts. Returns false with `err` set on invalid UTF-8. Thread-safe.
- */
-bool mapback_text_end_position(const uint8_t *data,
-                               size_t len,
-                               uint32_t *line,
-                               uint32_t *column,
-                               struct mapback_error *err);
-
-/**
- * Writes to `*out` (owned by the caller, released with `mapback_buf_free`) the
- * generated code `code` (`code_len` bytes of UTF-8) with a `//# debugId=` comment for
- * `debug_id` (a UUID): an existing one is replaced, else it goes before a trailing
- * `sourceMappingURL` comment, else at the end. Returns false with `err` set
- * (`MAPBACK_ERROR_INVALID_DEBUG_ID`). Thread-safe.
- */
-bool mapback_text_add_debug_id(const uint8_t *code,
-                               size_t code_len,
-                               const uint8_t *debug_id,
-                               size_t debug_id_len,
-                               struct mapback_buf *out,
-                               struct mapback_error *err);
-
-/**
- * Opens the cache file at the path given by `path_len` bytes at `path` by mapping it
- * into memory: O(1) whatever its size (header and section table are checked, with
- * their checksums; call `mapback_sourcemap_verify` to check the body too).
- *
- * Returns a new `mapback_sourcemap` owned by the caller (release with
- * `mapback_sourcemap_free`), or NULL with `err` set (`MAPBACK_ERROR_IO`,
- * `..._NOT_A_CACHE`, `..._UNSUPPORTED_CACHE_VERSION`, `..._CORRUPT_CACHE`,
- * `..._TRUNCATED_CACHE`). The file must not be truncated or rewritten in place while
- * open (SIGBUS); publish new caches with `mapback_sourcemap_write_cache`, which renames.
- * Thread-safe; the returned map may be shared across threads.
- */
-struct mapback_sourcemap *mapback_cache_open(const uint8_t *path,
-                                             size_t path_len,
-                                             struct mapback_error *err);
-
-/**
- * Opens a cache from `len` bytes at `data`, which are copied (the caller may free
- * them when the call returns). Errors as for `mapback_cache_open`. Returns a new map
- * owned by the caller. Thread-safe.
- */
-struct mapback_sourcemap *mapback_cache_from_bytes(const uint8_t *data,
-                                                   size_t len,
-                                                   struct mapback_error *err);
-
-/**
- * Opens a cache from `len` bytes at `data` **in place**, without copying when `data`
- * is 8-byte aligned (it is copied otherwise): O(1) whatever the size.
- *
- * The caller must keep the bytes alive and unmodified until the returned map is freed
- * with `mapback_sourcemap_free`: the map reads them on every query. Errors and the
- * result are as for `mapback_cache_from_bytes`. Thread-safe.
- */
-struct mapback_sourcemap *mapback_cache_from_bytes_borrowed(const uint8_t *data,
-                                                            size_t len,
-                                                            struct mapback_error *err);
-
-/**
- * Serialises `map` (a parsed map or a cache) into the cache format and writes the
- * bytes to `*out`, which the caller then owns and releases with `mapback_buf_free`.
- * `options` may be NULL (contents and names included). Returns false on error
- * (`MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED` when the map does not fit the format).
- * Thread-safe.
- */
-bool mapback_sourcemap_to_cache(const struct mapback_sourcemap *map,
-                                const struct mapback_cache_options *options,
-                                struct mapback_buf *out,
-                                struct mapback_error *err);
-
-/**
- * Writes `map` as a cache file at the path given by `path_len` bytes at `path`,
- * atomically: a temporary file in the same directory is written, synced and renamed
- * over the target, so no reader ever sees a partial file and existing mappings of an
- * older file stay valid. `options` may be NULL. Returns false on error
- * (`MAPBACK_ERROR_IO` with the path and reason). Thread-safe (two writers of one path
- * race; the last rename wins).
- */
-bool mapback_sourcemap_write_cache(const struct mapback_sourcemap *map,
-                                   const uint8_t *path,
-                                   size_t path_len,
-                                   const struct mapback_cache_options *options,
-                                   struct mapback_error *err);
-
-/**
- * Checks the integrity of `map`'s storage in full: for a cache, the checksum of every
- * byte (O(size)), failing with `MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH`; a parsed map
- * always passes. Returns true when intact. Thread-safe.
- */
-bool mapback_sourcemap_verify(const struct mapback_sourcemap *map,
-                              struct mapback_error *err);
-
-/**
- * Returns whether `map` was opened from a cache. Thread-safe.
- */
-bool mapback_sourcemap_is_cache(const struct mapback_sourcemap *map,
-                                struct mapback_error *err);
-
-/**
- * Copies `len` bytes at `data` into `out`, the bytes a fetch callback found. May be
- * called only inside the callback that received `out`; a second call replaces the
- * first. Returns false with `err` set on a NULL argument.
- */
-bool mapback_fetched_set(struct mapback_fetched *out,
-                         const uint8_t *data,
-                         size_t len,
-                         struct mapback_error *err);
-
-/**
- * Gives `map` as the map a compose loader found (see `mapback_sourcemap_compose`). The
- * map is borrowed, not copied: it must stay valid until the compose call returns. May
- * be called only inside the callback that received `out`; it replaces bytes given
- * before. Returns false with `err` set on a NULL argument.
- */
-bool mapback_fetched_set_map(struct mapback_fetched *out,
-                             const struct mapback_sourcemap *map,
-                             struct mapback_error *err);
-
-/**
- * Returns the library version as a static NUL-terminated string such as "0.1.0".
- *
- * The string is owned by the library and lives as long as the library is loaded; do not
- * free it. Thread-safe.
- */
-const char *mapback_version(void);
-
-/**
- * Returns the C ABI version (`MAPBACK_ABI_VERSION` of the library actually loaded).
- *
- * A program compiled against a header whose `MAPBACK_ABI_VERSION` differs must not use
- * the library. Thread-safe.
- */
-uint32_t mapback_abi_version(void);
-
-/**
- * Releases the message held by `err` and resets it to success (code 0, offset -1).
- *
- * `err` may be NULL (nothing happens). It must otherwise point to a zero-initialised or
- * previously used `mapback_error`. Not thread-safe for one `err`: each thread should use
- * its own struct.
- */
-void mapback_error_clear(struct mapback_error *err);
-
-/**
- * Returns the one-sentence description of error code `code` (a `MAPBACK_ERROR_*`
- * value) as a static NUL-terminated UTF-8 string, the same text the header documents
- * the constant with; NULL for 0 or any number that is not a code.
- *
- * The string is owned by the library and lives as long as the library is loaded; do not
- * free it. Unlike `mapback_error.message`, it names the kind of failure, not the
- * particular one. Thread-safe.
- */
-const char *mapback_error_code_description(int32_t code);
 
 /**
  * Parses a source map (regular or index map) from `len` bytes of JSON at `data`.
@@ -1332,6 +975,363 @@ bool mapback_sourcemap_to_json(const struct mapback_sourcemap *map,
                                const struct mapback_encode_options *options,
                                struct mapback_buf *out,
                                struct mapback_error *err);
+
+/**
+ * Returns the library version as a static NUL-terminated string such as "0.1.0".
+ *
+ * The string is owned by the library and lives as long as the library is loaded; do not
+ * free it. Thread-safe.
+ */
+const char *mapback_version(void);
+
+/**
+ * Returns the C ABI version (`MAPBACK_ABI_VERSION` of the library actually loaded).
+ *
+ * A program compiled against a header whose `MAPBACK_ABI_VERSION` differs must not use
+ * the library. Thread-safe.
+ */
+uint32_t mapback_abi_version(void);
+
+/**
+ * Releases the message held by `err` and resets it to success (code 0, offset -1).
+ *
+ * `err` may be NULL (nothing happens). It must otherwise point to a zero-initialised or
+ * previously used `mapback_error`. Not thread-safe for one `err`: each thread should use
+ * its own struct.
+ */
+void mapback_error_clear(struct mapback_error *err);
+
+/**
+ * Returns the one-sentence description of error code `code` (a `MAPBACK_ERROR_*`
+ * value) as a static NUL-terminated UTF-8 string, the same text the header documents
+ * the constant with; NULL for 0 or any number that is not a code.
+ *
+ * The string is owned by the library and lives as long as the library is loaded; do not
+ * free it. Unlike `mapback_error.message`, it names the kind of failure, not the
+ * particular one. Thread-safe.
+ */
+const char *mapback_error_code_description(int32_t code);
+
+/**
+ * Opens the cache file at the path given by `path_len` bytes at `path` by mapping it
+ * into memory: O(1) whatever its size (header and section table are checked, with
+ * their checksums; call `mapback_sourcemap_verify` to check the body too).
+ *
+ * Returns a new `mapback_sourcemap` owned by the caller (release with
+ * `mapback_sourcemap_free`), or NULL with `err` set (`MAPBACK_ERROR_IO`,
+ * `..._NOT_A_CACHE`, `..._UNSUPPORTED_CACHE_VERSION`, `..._CORRUPT_CACHE`,
+ * `..._TRUNCATED_CACHE`). The file must not be truncated or rewritten in place while
+ * open (SIGBUS); publish new caches with `mapback_sourcemap_write_cache`, which renames.
+ * Thread-safe; the returned map may be shared across threads.
+ */
+struct mapback_sourcemap *mapback_cache_open(const uint8_t *path,
+                                             size_t path_len,
+                                             struct mapback_error *err);
+
+/**
+ * Opens a cache from `len` bytes at `data`, which are copied (the caller may free
+ * them when the call returns). Errors as for `mapback_cache_open`. Returns a new map
+ * owned by the caller. Thread-safe.
+ */
+struct mapback_sourcemap *mapback_cache_from_bytes(const uint8_t *data,
+                                                   size_t len,
+                                                   struct mapback_error *err);
+
+/**
+ * Opens a cache from `len` bytes at `data` **in place**, without copying when `data`
+ * is 8-byte aligned (it is copied otherwise): O(1) whatever the size.
+ *
+ * The caller must keep the bytes alive and unmodified until the returned map is freed
+ * with `mapback_sourcemap_free`: the map reads them on every query. Errors and the
+ * result are as for `mapback_cache_from_bytes`. Thread-safe.
+ */
+struct mapback_sourcemap *mapback_cache_from_bytes_borrowed(const uint8_t *data,
+                                                            size_t len,
+                                                            struct mapback_error *err);
+
+/**
+ * Serialises `map` (a parsed map or a cache) into the cache format and writes the
+ * bytes to `*out`, which the caller then owns and releases with `mapback_buf_free`.
+ * `options` may be NULL (contents and names included). Returns false on error
+ * (`MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED` when the map does not fit the format).
+ * Thread-safe.
+ */
+bool mapback_sourcemap_to_cache(const struct mapback_sourcemap *map,
+                                const struct mapback_cache_options *options,
+                                struct mapback_buf *out,
+                                struct mapback_error *err);
+
+/**
+ * Writes `map` as a cache file at the path given by `path_len` bytes at `path`,
+ * atomically: a temporary file in the same directory is written, synced and renamed
+ * over the target, so no reader ever sees a partial file and existing mappings of an
+ * older file stay valid. `options` may be NULL. Returns false on error
+ * (`MAPBACK_ERROR_IO` with the path and reason). Thread-safe (two writers of one path
+ * race; the last rename wins).
+ */
+bool mapback_sourcemap_write_cache(const struct mapback_sourcemap *map,
+                                   const uint8_t *path,
+                                   size_t path_len,
+                                   const struct mapback_cache_options *options,
+                                   struct mapback_error *err);
+
+/**
+ * Checks the integrity of `map`'s storage in full: for a cache, the checksum of every
+ * byte (O(size)), failing with `MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH`; a parsed map
+ * always passes. Returns true when intact. Thread-safe.
+ */
+bool mapback_sourcemap_verify(const struct mapback_sourcemap *map,
+                              struct mapback_error *err);
+
+/**
+ * Returns whether `map` was opened from a cache. Thread-safe.
+ */
+bool mapback_sourcemap_is_cache(const struct mapback_sourcemap *map,
+                                struct mapback_error *err);
+
+/**
+ * Releases a buffer filled by the library and sets it to `{NULL, 0}`. NULL, or a
+ * buffer whose `data` is NULL, is ignored. Must not be called twice on a copy of the
+ * same buffer. Not thread-safe for one buffer.
+ */
+void mapback_buf_free(struct mapback_buf *buf);
+
+/**
+ * Creates an empty builder, owned by the caller (release with `mapback_builder_free`).
+ * Returns NULL only on allocation failure or a caught panic.
+ */
+struct mapback_builder *mapback_builder_new(struct mapback_error *err);
+
+/**
+ * Creates a builder holding everything `map` holds (file, debugId, sources with
+ * contents and ignore flags, names, mappings; an index map comes out flattened), to
+ * edit and re-encode. `map` is only read and may be freed afterwards. Returns a new
+ * builder owned by the caller, or NULL with `err` set. Thread-safe for `map`.
+ */
+struct mapback_builder *mapback_builder_from_map(const struct mapback_sourcemap *map,
+                                                 struct mapback_error *err);
+
+/**
+ * Releases a builder. NULL is ignored; it must not be freed twice or be in use.
+ */
+void mapback_builder_free(struct mapback_builder *builder);
+
+/**
+ * Sets the `file` field to `len` bytes of UTF-8 at `data` (copied), or removes it when
+ * `data` is NULL. Returns false with `err` set on invalid UTF-8 or a NULL builder.
+ * Not thread-safe for one builder.
+ */
+bool mapback_builder_set_file(struct mapback_builder *builder,
+                              const uint8_t *data,
+                              size_t len,
+                              struct mapback_error *err);
+
+/**
+ * Sets the `sourceRoot` field (copied), or removes it when `data` is NULL or `len` is
+ * 0. Returns false with `err` set on invalid UTF-8. Not thread-safe for one builder.
+ */
+bool mapback_builder_set_source_root(struct mapback_builder *builder,
+                                     const uint8_t *data,
+                                     size_t len,
+                                     struct mapback_error *err);
+
+/**
+ * Sets the `debugId` (a UUID, copied), or removes it when `data` is NULL. Returns
+ * false with `err` set (`MAPBACK_ERROR_INVALID_DEBUG_ID`) when it is not a UUID.
+ * Not thread-safe for one builder.
+ */
+bool mapback_builder_set_debug_id(struct mapback_builder *builder,
+                                  const uint8_t *data,
+                                  size_t len,
+                                  struct mapback_error *err);
+
+/**
+ * Adds a source named by `len` bytes of UTF-8 at `name` (copied) and returns its
+ * index; a name added before returns the earlier index. `name` NULL adds a `null`
+ * source (never shared). Returns `MAPBACK_NONE` with `err` set on error. Not
+ * thread-safe for one builder.
+ */
+uint32_t mapback_builder_add_source(struct mapback_builder *builder,
+                                    const uint8_t *name,
+                                    size_t len,
+                                    struct mapback_error *err);
+
+/**
+ * Sets the content of source `index` to `len` bytes of UTF-8 at `data` (copied), or
+ * removes it when `data` is NULL. Returns false with `err` set
+ * (`MAPBACK_ERROR_INDEX_OUT_OF_RANGE`, invalid UTF-8). Not thread-safe for one builder.
+ */
+bool mapback_builder_set_source_content(struct mapback_builder *builder,
+                                        uint32_t index,
+                                        const uint8_t *data,
+                                        size_t len,
+                                        struct mapback_error *err);
+
+/**
+ * Puts source `index` on the `ignoreList` (`ignored` true) or takes it off. Returns
+ * false with `err` set for an unknown index. Not thread-safe for one builder.
+ */
+bool mapback_builder_set_source_ignored(struct mapback_builder *builder,
+                                        uint32_t index,
+                                        bool ignored,
+                                        struct mapback_error *err);
+
+/**
+ * Adds a name (`len` bytes of UTF-8 at `data`, copied; NULL only with `len` 0) and
+ * returns its index; a name added before returns the earlier index. Returns
+ * `MAPBACK_NONE` with `err` set on error. Not thread-safe for one builder.
+ */
+uint32_t mapback_builder_add_name(struct mapback_builder *builder,
+                                  const uint8_t *data,
+                                  size_t len,
+                                  struct mapback_error *err);
+
+/**
+ * Adds `count` mappings from `tokens` (read, not kept; `token_index` is ignored). A
+ * token with `source_index` = `MAPBACK_NONE` marks its generated position unmapped;
+ * `name_index` = `MAPBACK_NONE` means no name. Mappings may come in any order. All or
+ * nothing: on an unknown source or name index or a position above 2^31 - 1 none is
+ * added and false is returned with `err` set. `tokens` may be NULL when `count` is 0.
+ * Not thread-safe for one builder.
+ */
+bool mapback_builder_add_mappings(struct mapback_builder *builder,
+                                  const struct mapback_token *tokens,
+                                  size_t count,
+                                  struct mapback_error *err);
+
+/**
+ * Number of mappings added so far. 0 with `err` set for a NULL builder.
+ */
+size_t mapback_builder_mapping_count(const struct mapback_builder *builder,
+                                     struct mapback_error *err);
+
+/**
+ * Encodes the builder as ECMA-426 JSON (deterministic: fixed key order, mappings
+ * sorted by generated position) into `*out`, which the caller then owns and releases
+ * with `mapback_buf_free`. `options` may be NULL (contents and names included). The
+ * builder is unchanged. Returns false with `err` set on a NULL argument.
+ */
+bool mapback_builder_to_json(const struct mapback_builder *builder,
+                             const struct mapback_encode_options *options,
+                             struct mapback_buf *out,
+                             struct mapback_error *err);
+
+/**
+ * Decodes the builder's map into a new `mapback_sourcemap` (owned by the caller,
+ * released with `mapback_sourcemap_free`); the builder is unchanged. NULL with `err`
+ * set on error.
+ */
+struct mapback_sourcemap *mapback_builder_build(const struct mapback_builder *builder,
+                                                struct mapback_error *err);
+
+/**
+ * Composes a chain of maps into one that points at the original sources.
+ *
+ * `chain` holds `count` (at least 1) maps, outermost (the last build step's) first;
+ * each further map is the map of the single source of the map before it. Then, when
+ * `loader` is not NULL, it is called with the name of each source of the last map,
+ * and recursively of the maps it gives (`sourceRoot` applied, and resolved against the
+ * name of the file the listing map belongs to, so that names are relative to the
+ * outermost map, as in the output): it returns 0 for an
+ * original source, or 1 after giving that source's map with `mapback_fetched_set`
+ * (JSON or index map bytes, copied) or `mapback_fetched_set_map` (a map that must stay
+ * valid until this call returns), any other value to fail the call
+ * (`MAPBACK_ERROR_IO`). It runs on the calling thread. Chains deeper than 64 fail
+ * (`MAPBACK_ERROR_INVALID_ARGUMENT`), as does a map in the middle of `chain` with other
+ * than one source.
+ *
+ * Each mapping of the outermost map is traced down by greatest-lower-bound lookups on
+ * the same line; the innermost name wins; a trace that falls off an inner map becomes
+ * an unmapped segment. Returns a new builder owned by the caller (encode it with
+ * `mapback_builder_to_json`), or NULL with `err` set. The maps are only read.
+ */
+struct mapback_builder *mapback_sourcemap_compose(const struct mapback_sourcemap *const *chain,
+                                                  size_t count,
+                                                  mapback_fetch_fn loader,
+                                                  void *user_data,
+                                                  struct mapback_error *err);
+
+/**
+ * Concatenates `count` pieces (in output order) into one flat map: each piece's
+ * mappings shifted to its offset and cut where the next piece starts; sources shared
+ * when name and content agree. Returns a new builder owned by the caller, or NULL with
+ * `err` set (`MAPBACK_ERROR_INVALID_ARGUMENT` for pieces out of order). The maps are
+ * only read. Use `mapback_text_end_position` to find offsets. Thread-safe.
+ */
+struct mapback_builder *mapback_sourcemap_concat(const struct mapback_concat_piece *pieces,
+                                                 size_t count,
+                                                 struct mapback_error *err);
+
+/**
+ * Concatenates `count` pieces into an index map (one section per non-empty piece),
+ * written as JSON to `*out` (owned by the caller, released with `mapback_buf_free`).
+ * `file` (`file_len` bytes of UTF-8) may be NULL for none; `options` may be NULL.
+ * Returns false with `err` set on error. Thread-safe.
+ */
+bool mapback_sourcemap_concat_index(const struct mapback_concat_piece *pieces,
+                                    size_t count,
+                                    const uint8_t *file,
+                                    size_t file_len,
+                                    const struct mapback_encode_options *options,
+                                    struct mapback_buf *out,
+                                    struct mapback_error *err);
+
+/**
+ * Rewrites `map`'s metadata (names, contents, source names, `sourceRoot`, debugId;
+ * the mappings are unchanged) into a new builder owned by the caller, or NULL with
+ * `err` set (`MAPBACK_ERROR_INVALID_DEBUG_ID`, `..._INVALID_ARGUMENT` for an unknown
+ * `contents`, `..._IO` when the loader fails). `options` may be NULL (a plain copy).
+ * The map is only read; the loader runs on the calling thread.
+ */
+struct mapback_builder *mapback_sourcemap_rewrite(const struct mapback_sourcemap *map,
+                                                  const struct mapback_rewrite_options *options,
+                                                  struct mapback_error *err);
+
+/**
+ * Writes to `*line` and `*column` the position just past the end of `len` bytes of
+ * UTF-8 at `data`: its count of line terminators (`\n`, `\r\n`, `\r`, U+2028, U+2029)
+ * and the UTF-16 length of its last line. This is where the next piece of a
+ * concatenation starts. Returns false with `err` set on invalid UTF-8. Thread-safe.
+ */
+bool mapback_text_end_position(const uint8_t *data,
+                               size_t len,
+                               uint32_t *line,
+                               uint32_t *column,
+                               struct mapback_error *err);
+
+/**
+ * Writes to `*out` (owned by the caller, released with `mapback_buf_free`) the
+ * generated code `code` (`code_len` bytes of UTF-8) with a `//# debugId=` comment for
+ * `debug_id` (a UUID): an existing one is replaced, else it goes before a trailing
+ * `sourceMappingURL` comment, else at the end. Returns false with `err` set
+ * (`MAPBACK_ERROR_INVALID_DEBUG_ID`). Thread-safe.
+ */
+bool mapback_text_add_debug_id(const uint8_t *code,
+                               size_t code_len,
+                               const uint8_t *debug_id,
+                               size_t debug_id_len,
+                               struct mapback_buf *out,
+                               struct mapback_error *err);
+
+/**
+ * Copies `len` bytes at `data` into `out`, the bytes a fetch callback found. May be
+ * called only inside the callback that received `out`; a second call replaces the
+ * first. Returns false with `err` set on a NULL argument.
+ */
+bool mapback_fetched_set(struct mapback_fetched *out,
+                         const uint8_t *data,
+                         size_t len,
+                         struct mapback_error *err);
+
+/**
+ * Gives `map` as the map a compose loader found (see `mapback_sourcemap_compose`). The
+ * map is borrowed, not copied: it must stay valid until the compose call returns. May
+ * be called only inside the callback that received `out`; it replaces bytes given
+ * before. Returns false with `err` set on a NULL argument.
+ */
+bool mapback_fetched_set_map(struct mapback_fetched *out,
+                             const struct mapback_sourcemap *map,
+                             struct mapback_error *err);
 
 /**
  * Creates a symbolicator that fetches scripts and maps through `fetch`, passing

@@ -17,17 +17,25 @@
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)] // Each export documents its contract in prose.
 
-// Constants and plain types first, then the exports, in header order.
-mod buffer;
-mod builder;
-mod cache;
-mod fetched;
-mod library;
-mod sourcemap;
-mod symbolicator;
+// The header's order (one group per line, so that rustfmt keeps it).
+// Constants and plain structs.
 mod types;
+// The map: parse, lookup, free first, then every query.
+mod sourcemap;
+// Versions, error codes, `mapback_error_clear`.
+mod library;
+// Opening and writing caches.
+mod cache;
+// Owned byte buffers.
+mod buffer;
+// Building, composing, concatenating, rewriting.
+mod builder;
+// What fetch callbacks give back.
+mod fetched;
+// Stack traces.
+mod symbolicator;
 
-// Plumbing and plain types (no exports).
+// Plumbing (no exports).
 mod args;
 pub(crate) mod boundary;
 mod handle;
