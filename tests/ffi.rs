@@ -259,6 +259,36 @@ fn error_constants_equal_error_codes() {
     assert_eq!(pairs.len(), ErrorCode::ALL.len(), "a code is missing above");
 }
 
+#[test]
+fn error_code_descriptions() {
+    let header = read("include/mapback.h");
+    for &code in ErrorCode::ALL {
+        let text = mapback_error_code_description(code.as_i32());
+        assert!(!text.is_null(), "{code:?}");
+        // SAFETY: a static NUL-terminated string.
+        let text = unsafe { CStr::from_ptr(text) }.to_str().expect("UTF-8");
+        assert_eq!(text, code.description(), "{code:?}");
+        // Static: the same pointer every time.
+        assert_eq!(
+            mapback_error_code_description(code.as_i32()),
+            mapback_error_code_description(code.as_i32())
+        );
+        // The header documents the constant with the same sentence.
+        let documented = format!(
+            " * {text}\n */\n#define {} {}\n",
+            code.c_name(),
+            code.as_i32()
+        );
+        assert!(header.contains(&documented), "{code:?}: {documented}");
+    }
+    for unknown in [0, -1, 100, 108, 999, i32::MIN, i32::MAX] {
+        assert!(
+            mapback_error_code_description(unknown).is_null(),
+            "{unknown}"
+        );
+    }
+}
+
 /// `InvalidUtf8` -> `INVALID_UTF8`.
 fn screaming_snake(camel: &str) -> String {
     let mut out = String::new();
