@@ -55,8 +55,13 @@ pub(crate) fn optional<'a, T>(ptr: *const T) -> Option<&'a T> {
 
 /// Borrows a required out-parameter.
 pub(crate) fn output<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mut T, Error> {
+    optional_mut(ptr).ok_or_else(|| null_argument(name))
+}
+
+/// Borrows a struct to update in place, where NULL means "nothing to do".
+pub(crate) fn optional_mut<'a, T>(ptr: *mut T) -> Option<&'a mut T> {
     // SAFETY: NULL or valid for writes and unaliased, per the module's contract.
-    unsafe { ptr.as_mut() }.ok_or_else(|| null_argument(name))
+    unsafe { ptr.as_mut() }
 }
 
 /// Reads UTF-8 text passed as `(pointer, length)`.

@@ -33,7 +33,7 @@ impl mapback_buf {
 #[no_mangle]
 pub unsafe extern "C" fn mapback_buf_free(buf: *mut mapback_buf) {
     ffi_boundary!({
-        if let Ok(buf) = super::args::output(buf, "buf") {
+        if let Some(buf) = super::args::optional_mut(buf) {
             if !buf.data.is_null() {
                 let slice = std::ptr::slice_from_raw_parts_mut(buf.data, buf.len);
                 // SAFETY: data/len come from `mapback_buf::from_vec` (a `Box<[u8]>`) and

@@ -59,7 +59,7 @@ pub extern "C" fn mapback_abi_version() -> u32 {
 #[no_mangle]
 pub unsafe extern "C" fn mapback_error_clear(err: *mut mapback_error) {
     ffi_boundary!({
-        if let Ok(slot) = super::args::output(err, "err") {
+        if let Some(slot) = super::args::optional_mut(err) {
             release_message(slot);
             slot.code = 0;
             slot.offset = -1;
