@@ -956,6 +956,7 @@ fn injected_panics_are_caught_by_every_export() {
         assert_failure(&err, MAPBACK_ERROR_PANIC, "text_end_position");
         assert_eq!((line, column), (7, 7));
         assert!(mapback_version().is_null()); // no error struct: the neutral value only
+        assert!(mapback_error_code_description(MAPBACK_ERROR_PANIC).is_null());
         mapback_error_clear(&mut err);
     }
     std::env::remove_var("MAPBACK_INJECT_PANIC");
