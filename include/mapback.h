@@ -11,6 +11,12 @@
  *   until it is freed. They are not NUL-terminated.
  * - Lines and columns are 0-based; columns count UTF-16 code units (ECMA-426).
  * - A panic inside the library is caught and reported as MAPBACK_ERROR_PANIC.
+ *
+ * Reading order: versions, error codes, constants, types (each says whether it may be
+ * shared across threads), then the first calls of every program (mapback_sourcemap_parse,
+ * mapback_sourcemap_lookup, mapback_sourcemap_free), then the other functions grouped by
+ * the object they act on: the map, the library and its errors, caches, buffers,
+ * builders, fetch callbacks, symbolicators.
  */
 
 #ifndef MAPBACK_H
