@@ -144,7 +144,7 @@ pub unsafe extern "C" fn mapback_symbolicator_new(
         let options = symbolicate_options(optional(options));
         let loader = CallbackLoader { fetch, user_data };
         let inner = Symbolicator::new(loader, options);
-        Ok(Box::into_raw(Box::new(mapback_symbolicator { inner })))
+        Ok(mapback_symbolicator { inner }.into_raw())
     })
 }
 
@@ -184,7 +184,7 @@ pub unsafe extern "C" fn mapback_symbolicator_new_directories(
         }
         let options = symbolicate_options(optional(options));
         let inner = Symbolicator::new(loader, options);
-        Ok(Box::into_raw(Box::new(mapback_symbolicator { inner })))
+        Ok(mapback_symbolicator { inner }.into_raw())
     })
 }
 
