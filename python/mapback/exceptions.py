@@ -5,19 +5,18 @@ derive from :class:`DecodeError` (also a ``ValueError``); bad arguments from
 :class:`ArgumentError`; cache file problems from :class:`CacheError`; stack trace problems
 from :class:`TraceError`; internal failures from :class:`InternalError`.
 
-The per-code classes are not written here: they are made at import from the library's
-own ``MAPBACK_ERROR_*`` constants (``MAPBACK_ERROR_INVALID_JSON`` becomes
-``InvalidJsonError`` with ``code = 101``), each with the library's description of its code
-(``mapback_error_code_description``) as its docstring. A code the library adds appears
-here without a change.
+The per-code classes are not written here: they are made at import from the header's
+``MAPBACK_ERROR_*`` constants, which build.py hands over with the generated bindings
+(``mapback._native.ERROR_CODES``): ``MAPBACK_ERROR_INVALID_JSON`` becomes
+``InvalidJsonError`` with ``code = 101``, and its docstring is the header's description
+of the code (the text ``mapback_error_code_description`` returns). A code the library
+adds appears here without a change. (This module cannot ask the library itself:
+``mapback._lowlevel`` imports it before loading the library.)
 """
 
 from __future__ import absolute_import
 
-import os
-import sys
-
-from mapback._native import ffi as _ffi
+from mapback._native import ERROR_CODES as _ERROR_CODES
 
 __all__ = [
     "MapbackError",
@@ -86,33 +85,6 @@ _BASE_OVERRIDES = {
 }
 
 
-def _native_library():
-    """The loaded native library.
-
-    ``mapback._lowlevel`` owns loading it, but imports this module first; until it has
-    loaded the library, the same file is opened here the same way (``MAPBACK_LIBRARY``,
-    else the library beside the package), which gives the one handle both times.
-    """
-    lib = getattr(sys.modules.get("mapback._lowlevel"), "lib", None)
-    if lib is not None:
-        return lib
-    path = os.environ.get("MAPBACK_LIBRARY")
-    if not path:
-        here = os.path.dirname(os.path.abspath(__file__))
-        found = [
-            os.path.join(here, name)
-            for name in ("libmapback.so", "libmapback.dylib", "mapback.dll")
-            if os.path.exists(os.path.join(here, name))
-        ]
-        if not found:
-            raise ImportError(
-                "mapback: the native library is missing from %s (build it with `make develop`)"
-                % here
-            )
-        path = found[0]
-    return _ffi.dlopen(path, _ffi.RTLD_NOW | _ffi.RTLD_LOCAL)
-
-
 def _class_name(constant):
     """``MAPBACK_ERROR_INVALID_JSON`` -> ``InvalidJsonError``."""
     words = constant[len(_PREFIX):].split("_")
@@ -128,34 +100,28 @@ def _base_for(constant, code):
     return MapbackError
 
 
-def _description(lib, code):
-    text = lib.mapback_error_code_description(code)
-    return _ffi.string(text).decode("utf-8") if text != _ffi.NULL else None
-
-
-#: code -> exception class; one entry per MAPBACK_ERROR_* constant.
+#: constant name -> code, and code -> exception class; one entry per MAPBACK_ERROR_* constant.
+_CODES = dict((constant, code) for constant, code, _ in _ERROR_CODES)
 _BY_CODE = {}
 
 
-def _define_classes(lib):
-    constants = [name for name in dir(lib) if name.startswith(_PREFIX)]
-    for constant in sorted(constants, key=lambda name: getattr(lib, name)):
-        code = getattr(lib, constant)
+def _define_classes():
+    for constant, code, description in sorted(_ERROR_CODES, key=lambda entry: entry[1]):
         name = _class_name(constant)
-        attributes = {"__doc__": _description(lib, code), "code": code, "__module__": __name__}
+        attributes = {"__doc__": description, "code": code, "__module__": __name__}
         cls = type(str(name), (_base_for(constant, code),), attributes)
         globals()[name] = cls
         __all__.append(name)
         _BY_CODE[code] = cls
 
 
-_define_classes(_native_library())
+_define_classes()
 
 
 class ConcurrentUseError(ArgumentError):
     """An object that is not thread-safe (a Builder) was used from two threads at once."""
 
-    code = _ffi.integer_const("MAPBACK_ERROR_INVALID_ARGUMENT")
+    code = _CODES["MAPBACK_ERROR_INVALID_ARGUMENT"]
 
 
 __all__.append("ConcurrentUseError")
