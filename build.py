@@ -5,6 +5,11 @@ they can never drift from the library (in ABI mode a wrong declaration would be 
 crash, not a compile error). No C compiler is needed: preprocessor lines are handled
 here, keeping only integer ``#define`` constants, which cffi understands.
 
+After the ffi object, ``_native.py`` carries ``ERROR_CODES``: each ``MAPBACK_ERROR_*``
+constant of the header with its value and its doc comment (the one wording src/error.rs
+gives each code, the text ``mapback_error_code_description`` returns). mapback.exceptions
+builds its classes from it: it runs before mapback._lowlevel has loaded the library.
+
 Usage: ``python build.py [OUTPUT_DIR]`` (default: python/mapback).
 """
 
@@ -52,6 +57,46 @@ def cdef_from_header(text):
     return "\n".join(lines)
 
 
+ERROR_DEFINE = re.compile(r"^#define\s+(MAPBACK_ERROR_\w+)\s+(\d+)\s*$")
+
+
+def error_codes_from_header(text):
+    """``(name, value, description)`` of each ``MAPBACK_ERROR_*`` define, in header order;
+    the description is the ``/** ... */`` comment right above it."""
+    codes = []
+    comment = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped == "/**":
+            comment = []
+        elif stripped.startswith("*") and stripped != "*/":
+            comment.append(stripped[1:].strip())
+        elif stripped != "*/":
+            match = ERROR_DEFINE.match(stripped)
+            if match:
+                description = " ".join(part for part in comment if part)
+                codes.append((match.group(1), int(match.group(2)), description))
+            if stripped:
+                comment = []
+    if len(codes) < 30:
+        raise ValueError("build.py: found only %d MAPBACK_ERROR_* constants" % len(codes))
+    return codes
+
+
+def error_codes_source(codes):
+    """Python source for the ``ERROR_CODES`` table."""
+    lines = [
+        "",
+        "# (name, value, description) of each MAPBACK_ERROR_* constant, read from the header",
+        "# by build.py; mapback.exceptions makes one class per entry.",
+        "ERROR_CODES = (",
+    ]
+    for name, value, description in codes:
+        lines.append("    (%r, %d, %r)," % (str(name), value, str(description)))
+    lines.append(")")
+    return "\n".join(lines) + "\n"
+
+
 def make_ffi():
     from cffi import FFI
 
@@ -67,6 +112,12 @@ def main(argv):
     output_dir = argv[1] if len(argv) > 1 else os.path.join(HERE, "python", "mapback")
     target = os.path.join(output_dir, "_native.py")
     make_ffi().emit_python_code(target)
+    with open(HEADER) as header:
+        table = error_codes_source(error_codes_from_header(header.read()))
+    with open(target) as generated:
+        source = generated.read()
+    with open(target, "w") as generated:
+        generated.write(source + table)
     print("wrote %s" % target)
 
 

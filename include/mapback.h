@@ -11,6 +11,12 @@
  *   until it is freed. They are not NUL-terminated.
  * - Lines and columns are 0-based; columns count UTF-16 code units (ECMA-426).
  * - A panic inside the library is caught and reported as MAPBACK_ERROR_PANIC.
+ *
+ * Reading order: versions, error codes, constants, types (each says whether it may be
+ * shared across threads), then the first calls of every program (mapback_sourcemap_parse,
+ * mapback_sourcemap_lookup, mapback_sourcemap_free), then the other functions grouped by
+ * the object they act on: the map, the library and its errors, caches, buffers,
+ * builders, fetch callbacks, symbolicators.
  */
 
 #ifndef MAPBACK_H
@@ -21,27 +27,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/**
- * The largest decoded `data:` URL accepted by default (a map embedded in a script).
- */
-#define DEFAULT_MAX_DATA_URL_BYTES ((64 * 1024) * 1024)
-
-/**
- * The largest line, column or index a map can carry: VLQ fields are 32-bit signed, so
- * a difference between two values must stay within ±(2^31 - 1).
- */
-#define MAX_POSITION (uint32_t)INT32_MAX
-
-/**
- * How deep a chain of maps may be; deeper means the loader runs in a cycle.
- */
-#define MAX_COMPOSE_DEPTH 64
-
-/**
- * The largest file a [`DirectoryLoader`] reads by default.
- */
-#define DEFAULT_MAX_FILE_BYTES ((256 * 1024) * 1024)
 
 /**
  * Major version of the library (semantic versioning of the crate).
@@ -65,38 +50,6 @@
 #define MAPBACK_ABI_VERSION 2
 
 /**
- * "No value": an absent source, name or original position in a `mapback_token`, a
- * source that was not found, or "the whole line" where a column may be given.
- */
-#define MAPBACK_NONE UINT32_MAX
-
-/**
- * `mapback_rewrite_options.contents`: keep the contents the map has.
- */
-#define MAPBACK_CONTENTS_KEEP 0
-
-/**
- * `mapback_rewrite_options.contents`: remove every content.
- */
-#define MAPBACK_CONTENTS_DROP 1
-
-/**
- * `mapback_rewrite_options.contents`: keep them, and ask `content_loader` for the
- * missing ones.
- */
-#define MAPBACK_CONTENTS_INLINE 2
-
-/**
- * Lookup bias: the closest token at or before the position (the default).
- */
-#define MAPBACK_BIAS_GREATEST_LOWER_BOUND 0
-
-/**
- * Lookup bias: the closest token at or after the position.
- */
-#define MAPBACK_BIAS_LEAST_UPPER_BOUND 1
-
-/**
  * The input is not valid JSON.
  */
 #define MAPBACK_ERROR_INVALID_JSON 101
@@ -117,12 +70,12 @@
 #define MAPBACK_ERROR_INPUT_TOO_LARGE 104
 
 /**
- * A JSON object repeats a key (a note: the last value is used).
+ * A JSON object has the same key twice (the last one wins).
  */
 #define MAPBACK_ERROR_DUPLICATE_KEY 105
 
 /**
- * The JSON has trailing commas (accepted in lenient mode).
+ * The JSON has a trailing comma, which JSON does not allow (accepted in lenient mode).
  */
 #define MAPBACK_ERROR_TRAILING_COMMA 106
 
@@ -167,7 +120,7 @@
 #define MAPBACK_ERROR_SOURCES_CONTENT_LENGTH 207
 
 /**
- * A character in `mappings` is not Base64.
+ * A character in `mappings` is not Base64 and not a separator.
  */
 #define MAPBACK_ERROR_INVALID_BASE64 301
 
@@ -177,7 +130,7 @@
 #define MAPBACK_ERROR_VLQ_OVERFLOW 302
 
 /**
- * A VLQ value ends with its continuation bit set.
+ * A VLQ value ends while its continuation bit is set.
  */
 #define MAPBACK_ERROR_VLQ_TRUNCATED 303
 
@@ -192,17 +145,17 @@
 #define MAPBACK_ERROR_NEGATIVE_VALUE 305
 
 /**
- * A segment's source index is out of bounds.
+ * A segment's source index is not an index into `sources`.
  */
 #define MAPBACK_ERROR_SOURCE_INDEX_OUT_OF_BOUNDS 306
 
 /**
- * A segment's name index is out of bounds.
+ * A segment's name index is not an index into `names`.
  */
 #define MAPBACK_ERROR_NAME_INDEX_OUT_OF_BOUNDS 307
 
 /**
- * Segments of a line were unsorted (a note: they were sorted).
+ * Segments on one generated line are not sorted by column (a note: they were sorted).
  */
 #define MAPBACK_ERROR_UNSORTED_MAPPINGS 308
 
@@ -222,27 +175,27 @@
 #define MAPBACK_ERROR_NESTED_INDEX_MAP 403
 
 /**
- * A section refers to its map by `url`, which is not fetched.
+ * A section refers to its map by `url`, which this library does not fetch.
  */
 #define MAPBACK_ERROR_SECTION_URL_UNSUPPORTED 404
 
 /**
- * An argument is invalid.
+ * An argument passed by the caller is invalid.
  */
 #define MAPBACK_ERROR_INVALID_ARGUMENT 501
 
 /**
- * An index argument is out of range.
+ * An index passed by the caller is out of range.
  */
 #define MAPBACK_ERROR_INDEX_OUT_OF_RANGE 502
 
 /**
- * The base URL is not an absolute URL.
+ * The base URL passed by the caller is not an absolute URL.
  */
 #define MAPBACK_ERROR_INVALID_BASE_URL 503
 
 /**
- * The data is not a mapback cache.
+ * The data is not a mapback cache (wrong magic bytes or too short).
  */
 #define MAPBACK_ERROR_NOT_A_CACHE 601
 
@@ -262,7 +215,7 @@
 #define MAPBACK_ERROR_TRUNCATED_CACHE 604
 
 /**
- * The cache's checksum does not match (from `mapback_cache_verify`).
+ * The cache's checksum does not match its contents (found by a full verify).
  */
 #define MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH 605
 
@@ -272,7 +225,7 @@
 #define MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED 606
 
 /**
- * Cache files are little-endian; this host cannot read them.
+ * Cache files are little-endian; this host cannot read them in place.
  */
 #define MAPBACK_ERROR_UNSUPPORTED_PLATFORM 607
 
@@ -297,6 +250,61 @@
 #define MAPBACK_ERROR_CLOSED 903
 
 /**
+ * "No value": an absent source, name or original position in a `mapback_token`, a
+ * source that was not found, or "the whole line" where a column may be given.
+ */
+#define MAPBACK_NONE UINT32_MAX
+
+/**
+ * Lookup bias: the closest token at or before the position (the default).
+ */
+#define MAPBACK_BIAS_GREATEST_LOWER_BOUND 0
+
+/**
+ * Lookup bias: the closest token at or after the position.
+ */
+#define MAPBACK_BIAS_LEAST_UPPER_BOUND 1
+
+/**
+ * The largest line, column or index a built map can carry (2^31 - 1: VLQ fields are
+ * 32-bit signed); larger positions fail with `MAPBACK_ERROR_INVALID_ARGUMENT`.
+ */
+#define MAPBACK_MAX_POSITION 2147483647
+
+/**
+ * How deep a chain given to `mapback_sourcemap_compose` may be, loaded maps included.
+ */
+#define MAPBACK_MAX_COMPOSE_DEPTH 64
+
+/**
+ * `mapback_rewrite_options.contents`: keep the contents the map has.
+ */
+#define MAPBACK_CONTENTS_KEEP 0
+
+/**
+ * `mapback_rewrite_options.contents`: remove every content.
+ */
+#define MAPBACK_CONTENTS_DROP 1
+
+/**
+ * `mapback_rewrite_options.contents`: keep them, and ask `content_loader` for the
+ * missing ones.
+ */
+#define MAPBACK_CONTENTS_INLINE 2
+
+/**
+ * The largest file a directory symbolicator (`mapback_symbolicator_new_directories`)
+ * reads.
+ */
+#define MAPBACK_DEFAULT_MAX_FILE_BYTES 268435456
+
+/**
+ * The default of `mapback_symbolicator_options.max_data_url_bytes`: the largest
+ * decoded inline (`data:` URL) map.
+ */
+#define MAPBACK_DEFAULT_MAX_DATA_URL_BYTES 67108864
+
+/**
  * A source map under construction (opaque). Create with `mapback_builder_new`,
  * `mapback_builder_from_map` or an operation (`mapback_sourcemap_compose`,
  * `mapback_sourcemap_concat`, `mapback_sourcemap_rewrite`); release with
@@ -307,7 +315,8 @@ typedef struct mapback_builder mapback_builder;
 /**
  * Where a fetch callback puts what it found (opaque). Valid only during the callback
  * that received it; fill it with `mapback_fetched_set` (bytes) or, for a compose
- * loader only, `mapback_fetched_set_map` (a map).
+ * loader only, `mapback_fetched_set_map` (a map). Use it only on the thread running
+ * that callback.
  */
 typedef struct mapback_fetched mapback_fetched;
 
@@ -315,7 +324,8 @@ typedef struct mapback_fetched mapback_fetched;
  * A source map (opaque), decoded from JSON (`mapback_sourcemap_parse`) or opened from
  * a cache (`mapback_cache_open`, `mapback_cache_from_bytes`); every
  * `mapback_sourcemap_*` query works on both. Release with `mapback_sourcemap_free`.
- * Immutable and thread-safe: see the functions' notes.
+ * Immutable and thread-safe: any number of threads may query one map at once; only
+ * `mapback_sourcemap_free` must not race with other uses.
  */
 typedef struct mapback_sourcemap mapback_sourcemap;
 
@@ -328,6 +338,58 @@ typedef struct mapback_sourcemap mapback_sourcemap;
 typedef struct mapback_symbolicator mapback_symbolicator;
 
 /**
+ * Bounds on what decoding one map may take, checked before memory is allocated. A map
+ * over a bound fails with `MAPBACK_ERROR_INPUT_TOO_LARGE`. 0 in a field means its
+ * default, so a zero-initialised struct gives the defaults. `SIZE_MAX` lifts a bound
+ * (up to the format's own 4 GiB input limit); do that only for trusted input. Plain
+ * data, only read by the library.
+ */
+typedef struct mapback_decode_limits {
+    /**
+     * Largest input in bytes (default 256 MiB).
+     */
+    size_t max_input_bytes;
+    /**
+     * Most mappings (segments), over all sections of an index map (default 33,554,432).
+     */
+    size_t max_mappings;
+    /**
+     * Most `sources` entries, over all sections (default 1,048,576).
+     */
+    size_t max_sources;
+    /**
+     * Most `names` entries, over all sections (default 4,194,304).
+     */
+    size_t max_names;
+} mapback_decode_limits;
+
+/**
+ * Options for `mapback_sourcemap_parse`. Pass NULL for the defaults (lenient, no base
+ * URL, default limits); a zero-initialised struct means the same. Plain data, only read
+ * during the call.
+ */
+typedef struct mapback_parse_options {
+    /**
+     * true: every optional error of ECMA-426 fails the parse. false (the default):
+     * recover as the spec allows and record diagnostics.
+     */
+    bool strict;
+    /**
+     * The map's own absolute URL, against which `sources` are resolved; UTF-8,
+     * `base_url_len` bytes, not NUL-terminated. NULL (with length 0) for none.
+     */
+    const uint8_t *base_url;
+    /**
+     * Length of `base_url` in bytes.
+     */
+    size_t base_url_len;
+    /**
+     * Bounds on the decode (0 fields: the defaults).
+     */
+    struct mapback_decode_limits limits;
+} mapback_parse_options;
+
+/**
  * An error reported by a mapback function.
  *
  * Zero-initialise it once (`mapback_error err = {0};`) and pass it as the last argument
@@ -335,7 +397,8 @@ typedef struct mapback_symbolicator mapback_symbolicator;
  * the `MAPBACK_ERROR_*` values, `message` a NUL-terminated UTF-8 description owned by
  * the library, and `offset` the byte offset in the input where the problem lies, or -1.
  * Each call first releases a message left by the previous call, so one struct can be
- * reused in a loop; release the last one with `mapback_error_clear`.
+ * reused in a loop; release the last one with `mapback_error_clear`. Not thread-safe
+ * for one struct: each thread passes its own.
  */
 typedef struct mapback_error {
     /**
@@ -353,54 +416,21 @@ typedef struct mapback_error {
 } mapback_error;
 
 /**
- * What a cache includes. Pass NULL for the defaults (all true).
+ * Options for lookups. Pass NULL for the defaults (greatest lower bound, same line).
+ * Plain data, only read during the call.
  */
-typedef struct mapback_cache_options {
+typedef struct mapback_lookup_options {
     /**
-     * Store the sources' contents (LZ4-compressed), for contents and context lines.
+     * `MAPBACK_BIAS_GREATEST_LOWER_BOUND` or `MAPBACK_BIAS_LEAST_UPPER_BOUND`; any
+     * other value fails the call with `MAPBACK_ERROR_INVALID_ARGUMENT`.
      */
-    bool include_contents;
+    uint32_t bias;
     /**
-     * Store the names (otherwise tokens in the cache have no names).
+     * true: stay on the requested line (the default). false: continue to the
+     * previous (or next) line when the line has no suitable token.
      */
-    bool include_names;
-    /**
-     * Store each source's function scopes, so that symbolication names functions
-     * without parsing sources, even in a cache without contents.
-     */
-    bool include_scopes;
-} mapback_cache_options;
-
-/**
- * A byte buffer owned by the caller once returned; release it with `mapback_buf_free`.
- */
-typedef struct mapback_buf {
-    /**
-     * First byte (never NULL for a buffer the library filled).
-     */
-    uint8_t *data;
-    /**
-     * Length in bytes.
-     */
-    size_t len;
-} mapback_buf;
-
-/**
- * A borrowed UTF-8 string: `len` bytes at `data`, NOT NUL-terminated.
- *
- * It is owned by the object it came from and valid until that object is freed. `data`
- * is never NULL when a function reports that it wrote the view.
- */
-typedef struct mapback_str {
-    /**
-     * First byte of the string.
-     */
-    const char *data;
-    /**
-     * Length in bytes.
-     */
-    size_t len;
-} mapback_str;
+    bool same_line;
+} mapback_lookup_options;
 
 /**
  * One mapping. Lines and columns are 0-based; columns count UTF-16 code units.
@@ -408,7 +438,8 @@ typedef struct mapback_str {
  * A token without an original position (a 1-field segment) has `source_index`,
  * `original_line` and `original_column` set to `MAPBACK_NONE`; a token without a name
  * has `name_index` = `MAPBACK_NONE`. A slot that received no token (in
- * `mapback_sourcemap_lookup_many`) has `token_index` = `MAPBACK_NONE`.
+ * `mapback_sourcemap_lookup_many`) has `token_index` = `MAPBACK_NONE`. Plain data: a
+ * copy the caller owns, usable from any thread.
  */
 typedef struct mapback_token {
     /**
@@ -442,7 +473,46 @@ typedef struct mapback_token {
 } mapback_token;
 
 /**
- * What encoding writes. Pass NULL for the defaults (both true).
+ * A borrowed UTF-8 string: `len` bytes at `data`, NOT NUL-terminated.
+ *
+ * It is owned by the object it came from and valid until that object is freed. `data`
+ * is never NULL when a function reports that it wrote the view. Plain data: it may be
+ * read from any thread while its object lives.
+ */
+typedef struct mapback_str {
+    /**
+     * First byte of the string.
+     */
+    const char *data;
+    /**
+     * Length in bytes.
+     */
+    size_t len;
+} mapback_str;
+
+/**
+ * A problem the lenient decoder recovered from (or a note such as "lines were
+ * sorted"). `message` is borrowed from the map and valid until it is freed. Plain data,
+ * readable from any thread while the map lives.
+ */
+typedef struct mapback_diagnostic {
+    /**
+     * A `MAPBACK_ERROR_*` code.
+     */
+    int32_t code;
+    /**
+     * Byte offset in the input, or -1.
+     */
+    int64_t offset;
+    /**
+     * Human-readable description.
+     */
+    struct mapback_str message;
+} mapback_diagnostic;
+
+/**
+ * What encoding writes. Pass NULL for the defaults (both true). Plain data, only read
+ * during the call.
  */
 typedef struct mapback_encode_options {
     /**
@@ -454,6 +524,42 @@ typedef struct mapback_encode_options {
      */
     bool include_names;
 } mapback_encode_options;
+
+/**
+ * A byte buffer owned by the caller once returned; release it with `mapback_buf_free`.
+ *
+ * Plain data: the caller may move it between threads, but must free it exactly once.
+ */
+typedef struct mapback_buf {
+    /**
+     * First byte (never NULL for a buffer the library filled).
+     */
+    uint8_t *data;
+    /**
+     * Length in bytes.
+     */
+    size_t len;
+} mapback_buf;
+
+/**
+ * What a cache includes. Pass NULL for the defaults (all true). Plain data, only read
+ * during the call.
+ */
+typedef struct mapback_cache_options {
+    /**
+     * Store the sources' contents (LZ4-compressed), for contents and context lines.
+     */
+    bool include_contents;
+    /**
+     * Store the names (otherwise tokens in the cache have no names).
+     */
+    bool include_names;
+    /**
+     * Store each source's function scopes, so that symbolication names functions
+     * without parsing sources, even in a cache without contents.
+     */
+    bool include_scopes;
+} mapback_cache_options;
 
 /**
  * A fetch callback: find the bytes at `url` (`url_len` UTF-8 bytes, not
@@ -469,7 +575,8 @@ typedef int32_t (*mapback_fetch_fn)(void *user_data,
 
 /**
  * One piece of a concatenation: its map (NULL for code without a map) and where its
- * code starts in the output (0-based line, UTF-16 column).
+ * code starts in the output (0-based line, UTF-16 column). Plain data, only read during
+ * the call.
  */
 typedef struct mapback_concat_piece {
     /**
@@ -488,6 +595,7 @@ typedef struct mapback_concat_piece {
 
 /**
  * How `mapback_sourcemap_rewrite` changes a map. Zero-initialised, it changes nothing.
+ * Plain data, only read during the call (the loader runs on the calling thread).
  */
 typedef struct mapback_rewrite_options {
     /**
@@ -540,93 +648,9 @@ typedef struct mapback_rewrite_options {
 } mapback_rewrite_options;
 
 /**
- * Bounds on what decoding one map may take, checked before memory is allocated. A map
- * over a bound fails with `MAPBACK_ERROR_INPUT_TOO_LARGE`. 0 in a field means its
- * default, so a zero-initialised struct gives the defaults. `SIZE_MAX` lifts a bound
- * (up to the format's own 4 GiB input limit); do that only for trusted input.
- */
-typedef struct mapback_decode_limits {
-    /**
-     * Largest input in bytes (default 256 MiB).
-     */
-    size_t max_input_bytes;
-    /**
-     * Most mappings (segments), over all sections of an index map (default 33,554,432).
-     */
-    size_t max_mappings;
-    /**
-     * Most `sources` entries, over all sections (default 1,048,576).
-     */
-    size_t max_sources;
-    /**
-     * Most `names` entries, over all sections (default 4,194,304).
-     */
-    size_t max_names;
-} mapback_decode_limits;
-
-/**
- * Options for `mapback_sourcemap_parse`. Pass NULL for the defaults (lenient, no base
- * URL, default limits); a zero-initialised struct means the same.
- */
-typedef struct mapback_parse_options {
-    /**
-     * true: every optional error of ECMA-426 fails the parse. false (the default):
-     * recover as the spec allows and record diagnostics.
-     */
-    bool strict;
-    /**
-     * The map's own absolute URL, against which `sources` are resolved; UTF-8,
-     * `base_url_len` bytes, not NUL-terminated. NULL (with length 0) for none.
-     */
-    const uint8_t *base_url;
-    /**
-     * Length of `base_url` in bytes.
-     */
-    size_t base_url_len;
-    /**
-     * Bounds on the decode (0 fields: the defaults).
-     */
-    struct mapback_decode_limits limits;
-} mapback_parse_options;
-
-/**
- * Options for lookups. Pass NULL for the defaults (greatest lower bound, same line).
- */
-typedef struct mapback_lookup_options {
-    /**
-     * `MAPBACK_BIAS_GREATEST_LOWER_BOUND` or `MAPBACK_BIAS_LEAST_UPPER_BOUND`; any
-     * other value fails the call with `MAPBACK_ERROR_INVALID_ARGUMENT`.
-     */
-    uint32_t bias;
-    /**
-     * true: stay on the requested line (the default). false: continue to the
-     * previous (or next) line when the line has no suitable token.
-     */
-    bool same_line;
-} mapback_lookup_options;
-
-/**
- * A problem the lenient decoder recovered from (or a note such as "lines were
- * sorted"). `message` is borrowed from the map and valid until it is freed.
- */
-typedef struct mapback_diagnostic {
-    /**
-     * A `MAPBACK_ERROR_*` code.
-     */
-    int32_t code;
-    /**
-     * Byte offset in the input, or -1.
-     */
-    int64_t offset;
-    /**
-     * Human-readable description.
-     */
-    struct mapback_str message;
-} mapback_diagnostic;
-
-/**
  * Options for a symbolicator. Pass NULL for the defaults; 0 in a field also means
- * its default, so a zero-initialised struct gives the defaults.
+ * its default, so a zero-initialised struct gives the defaults. Plain data, copied by
+ * `mapback_symbolicator_new*`.
  */
 typedef struct mapback_symbolicator_options {
     /**
@@ -682,373 +706,6 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * Returns the library version as a static NUL-terminated string such as "0.1.0".
- *
- * The string is owned by the library and lives as long as the library is loaded; do not
- * free it. Thread-safe.
- */
-const char *mapback_version(void);
-
-/**
- * Returns the C ABI version (`MAPBACK_ABI_VERSION` of the library actually loaded).
- *
- * A program compiled against a header whose `MAPBACK_ABI_VERSION` differs must not use
- * the library. Thread-safe.
- */
-uint32_t mapback_abi_version(void);
-
-/**
- * Releases the message held by `err` and resets it to success (code 0, offset -1).
- *
- * `err` may be NULL (nothing happens). It must otherwise point to a zero-initialised or
- * previously used `mapback_error`. Not thread-safe for one `err`: each thread should use
- * its own struct.
- */
-void mapback_error_clear(struct mapback_error *err);
-
-/**
- * Serialises `map` (a parsed map or a cache) into the cache format and writes the
- * bytes to `*out`, which the caller then owns and releases with `mapback_buf_free`.
- * `options` may be NULL (contents and names included). Returns false on error
- * (`MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED` when the map does not fit the format).
- * Thread-safe.
- */
-bool mapback_sourcemap_to_cache(const struct mapback_sourcemap *map,
-                                const struct mapback_cache_options *options,
-                                struct mapback_buf *out,
-                                struct mapback_error *err);
-
-/**
- * Releases a buffer filled by the library and sets it to `{NULL, 0}`. NULL, or a
- * buffer whose `data` is NULL, is ignored. Must not be called twice on a copy of the
- * same buffer. Not thread-safe for one buffer.
- */
-void mapback_buf_free(struct mapback_buf *buf);
-
-/**
- * Writes `map` as a cache file at the path given by `path_len` bytes at `path`,
- * atomically: a temporary file in the same directory is written, synced and renamed
- * over the target, so no reader ever sees a partial file and existing mappings of an
- * older file stay valid. `options` may be NULL. Returns false on error
- * (`MAPBACK_ERROR_IO` with the path and reason). Thread-safe (two writers of one path
- * race; the last rename wins).
- */
-bool mapback_sourcemap_write_cache(const struct mapback_sourcemap *map,
-                                   const uint8_t *path,
-                                   size_t path_len,
-                                   const struct mapback_cache_options *options,
-                                   struct mapback_error *err);
-
-/**
- * Opens the cache file at the path given by `path_len` bytes at `path` by mapping it
- * into memory: O(1) whatever its size (header and section table are checked, with
- * their checksums; call `mapback_sourcemap_verify` to check the body too).
- *
- * Returns a new `mapback_sourcemap` owned by the caller (release with
- * `mapback_sourcemap_free`), or NULL with `err` set (`MAPBACK_ERROR_IO`,
- * `..._NOT_A_CACHE`, `..._UNSUPPORTED_CACHE_VERSION`, `..._CORRUPT_CACHE`,
- * `..._TRUNCATED_CACHE`). The file must not be truncated or rewritten in place while
- * open (SIGBUS); publish new caches with `mapback_sourcemap_write_cache`, which renames.
- * Thread-safe; the returned map may be shared across threads.
- */
-struct mapback_sourcemap *mapback_cache_open(const uint8_t *path,
-                                             size_t path_len,
-                                             struct mapback_error *err);
-
-/**
- * Opens a cache from `len` bytes at `data`, which are copied (the caller may free
- * them when the call returns). Errors as for `mapback_cache_open`. Returns a new map
- * owned by the caller. Thread-safe.
- */
-struct mapback_sourcemap *mapback_cache_from_bytes(const uint8_t *data,
-                                                   size_t len,
-                                                   struct mapback_error *err);
-
-/**
- * Opens a cache from `len` bytes at `data` **in place**, without copying when `data`
- * is 8-byte aligned (it is copied otherwise): O(1) whatever the size.
- *
- * The caller must keep the bytes alive and unmodified until the returned map is freed
- * with `mapback_sourcemap_free`: the map reads them on every query. Errors and the
- * result are as for `mapback_cache_from_bytes`. Thread-safe.
- */
-struct mapback_sourcemap *mapback_cache_from_bytes_borrowed(const uint8_t *data,
-                                                            size_t len,
-                                                            struct mapback_error *err);
-
-/**
- * Checks the integrity of `map`'s storage in full: for a cache, the checksum of every
- * byte (O(size)), failing with `MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH`; a parsed map
- * always passes. Returns true when intact. Thread-safe.
- */
-bool mapback_sourcemap_verify(const struct mapback_sourcemap *map,
-                              struct mapback_error *err);
-
-/**
- * Returns whether `map` was opened from a cache. Thread-safe.
- */
-bool mapback_sourcemap_is_cache(const struct mapback_sourcemap *map,
-                                struct mapback_error *err);
-
-/**
- * Writes line `line` (0-based) of the content of source `source_index`, without its
- * line terminator, to `*out` (borrowed from the map). Lines end at `\n`, `\r\n`, `\r`,
- * U+2028 and U+2029, as JavaScript counts them. Returns false when the source has no
- * content or no such line. Thread-safe.
- */
-bool mapback_sourcemap_source_line(const struct mapback_sourcemap *map,
-                                   uint32_t source_index,
-                                   uint32_t line,
-                                   struct mapback_str *out,
-                                   struct mapback_error *err);
-
-/**
- * Returns the number of lines of the content of source `source_index` (0 when it has
- * none). Thread-safe.
- */
-size_t mapback_sourcemap_source_line_count(const struct mapback_sourcemap *map,
-                                           uint32_t source_index,
-                                           struct mapback_error *err);
-
-/**
- * Creates an empty builder, owned by the caller (release with `mapback_builder_free`).
- * Returns NULL only on allocation failure or a caught panic.
- */
-struct mapback_builder *mapback_builder_new(struct mapback_error *err);
-
-/**
- * Creates a builder holding everything `map` holds (file, debugId, sources with
- * contents and ignore flags, names, mappings; an index map comes out flattened), to
- * edit and re-encode. `map` is only read and may be freed afterwards. Returns a new
- * builder owned by the caller, or NULL with `err` set. Thread-safe for `map`.
- */
-struct mapback_builder *mapback_builder_from_map(const struct mapback_sourcemap *map,
-                                                 struct mapback_error *err);
-
-/**
- * Releases a builder. NULL is ignored; it must not be freed twice or be in use.
- */
-void mapback_builder_free(struct mapback_builder *builder);
-
-/**
- * Sets the `file` field to `len` bytes of UTF-8 at `data` (copied), or removes it when
- * `data` is NULL. Returns false with `err` set on invalid UTF-8 or a NULL builder.
- * Not thread-safe for one builder.
- */
-bool mapback_builder_set_file(struct mapback_builder *builder,
-                              const uint8_t *data,
-                              size_t len,
-                              struct mapback_error *err);
-
-/**
- * Sets the `sourceRoot` field (copied), or removes it when `data` is NULL or `len` is
- * 0. Returns false with `err` set on invalid UTF-8. Not thread-safe for one builder.
- */
-bool mapback_builder_set_source_root(struct mapback_builder *builder,
-                                     const uint8_t *data,
-                                     size_t len,
-                                     struct mapback_error *err);
-
-/**
- * Sets the `debugId` (a UUID, copied), or removes it when `data` is NULL. Returns
- * false with `err` set (`MAPBACK_ERROR_INVALID_DEBUG_ID`) when it is not a UUID.
- * Not thread-safe for one builder.
- */
-bool mapback_builder_set_debug_id(struct mapback_builder *builder,
-                                  const uint8_t *data,
-                                  size_t len,
-                                  struct mapback_error *err);
-
-/**
- * Adds a source named by `len` bytes of UTF-8 at `name` (copied) and returns its
- * index; a name added before returns the earlier index. `name` NULL adds a `null`
- * source (never shared). Returns `MAPBACK_NONE` with `err` set on error. Not
- * thread-safe for one builder.
- */
-uint32_t mapback_builder_add_source(struct mapback_builder *builder,
-                                    const uint8_t *name,
-                                    size_t len,
-                                    struct mapback_error *err);
-
-/**
- * Sets the content of source `index` to `len` bytes of UTF-8 at `data` (copied), or
- * removes it when `data` is NULL. Returns false with `err` set
- * (`MAPBACK_ERROR_INDEX_OUT_OF_RANGE`, invalid UTF-8). Not thread-safe for one builder.
- */
-bool mapback_builder_set_source_content(struct mapback_builder *builder,
-                                        uint32_t index,
-                                        const uint8_t *data,
-                                        size_t len,
-                                        struct mapback_error *err);
-
-/**
- * Puts source `index` on the `ignoreList` (`ignored` true) or takes it off. Returns
- * false with `err` set for an unknown index. Not thread-safe for one builder.
- */
-bool mapback_builder_set_source_ignored(struct mapback_builder *builder,
-                                        uint32_t index,
-                                        bool ignored,
-                                        struct mapback_error *err);
-
-/**
- * Adds a name (`len` bytes of UTF-8 at `data`, copied; NULL only with `len` 0) and
- * returns its index; a name added before returns the earlier index. Returns
- * `MAPBACK_NONE` with `err` set on error. Not thread-safe for one builder.
- */
-uint32_t mapback_builder_add_name(struct mapback_builder *builder,
-                                  const uint8_t *data,
-                                  size_t len,
-                                  struct mapback_error *err);
-
-/**
- * Adds `count` mappings from `tokens` (read, not kept; `token_index` is ignored). A
- * token with `source_index` = `MAPBACK_NONE` marks its generated position unmapped;
- * `name_index` = `MAPBACK_NONE` means no name. Mappings may come in any order. All or
- * nothing: on an unknown source or name index or a position above 2^31 - 1 none is
- * added and false is returned with `err` set. `tokens` may be NULL when `count` is 0.
- * Not thread-safe for one builder.
- */
-bool mapback_builder_add_mappings(struct mapback_builder *builder,
-                                  const struct mapback_token *tokens,
-                                  size_t count,
-                                  struct mapback_error *err);
-
-/**
- * Number of mappings added so far. 0 with `err` set for a NULL builder.
- */
-size_t mapback_builder_mapping_count(const struct mapback_builder *builder,
-                                     struct mapback_error *err);
-
-/**
- * Encodes the builder as ECMA-426 JSON (deterministic: fixed key order, mappings
- * sorted by generated position) into `*out`, which the caller then owns and releases
- * with `mapback_buf_free`. `options` may be NULL (contents and names included). The
- * builder is unchanged. Returns false with `err` set on a NULL argument.
- */
-bool mapback_builder_to_json(const struct mapback_builder *builder,
-                             const struct mapback_encode_options *options,
-                             struct mapback_buf *out,
-                             struct mapback_error *err);
-
-/**
- * Decodes the builder's map into a new `mapback_sourcemap` (owned by the caller,
- * released with `mapback_sourcemap_free`); the builder is unchanged. NULL with `err`
- * set on error.
- */
-struct mapback_sourcemap *mapback_builder_build(const struct mapback_builder *builder,
-                                                struct mapback_error *err);
-
-/**
- * Encodes `map` (a parsed map or a cache) as a regular map's JSON into `*out` (owned
- * by the caller, released with `mapback_buf_free`): an index map comes out flattened.
- * `options` may be NULL. Returns false with `err` set on a NULL argument.
- * Thread-safe.
- */
-bool mapback_sourcemap_to_json(const struct mapback_sourcemap *map,
-                               const struct mapback_encode_options *options,
-                               struct mapback_buf *out,
-                               struct mapback_error *err);
-
-/**
- * Composes a chain of maps into one that points at the original sources.
- *
- * `chain` holds `count` (at least 1) maps, outermost (the last build step's) first;
- * each further map is the map of the single source of the map before it. Then, when
- * `loader` is not NULL, it is called with the name of each source of the last map,
- * and recursively of the maps it gives (`sourceRoot` applied, and resolved against the
- * name of the file the listing map belongs to, so that names are relative to the
- * outermost map, as in the output): it returns 0 for an
- * original source, or 1 after giving that source's map with `mapback_fetched_set`
- * (JSON or index map bytes, copied) or `mapback_fetched_set_map` (a map that must stay
- * valid until this call returns), any other value to fail the call
- * (`MAPBACK_ERROR_IO`). It runs on the calling thread. Chains deeper than 64 fail
- * (`MAPBACK_ERROR_INVALID_ARGUMENT`), as does a map in the middle of `chain` with other
- * than one source.
- *
- * Each mapping of the outermost map is traced down by greatest-lower-bound lookups on
- * the same line; the innermost name wins; a trace that falls off an inner map becomes
- * an unmapped segment. Returns a new builder owned by the caller (encode it with
- * `mapback_builder_to_json`), or NULL with `err` set. The maps are only read.
- */
-struct mapback_builder *mapback_sourcemap_compose(const struct mapback_sourcemap *const *chain,
-                                                  size_t count,
-                                                  mapback_fetch_fn loader,
-                                                  void *user_data,
-                                                  struct mapback_error *err);
-
-/**
- * Gives `map` as the map a compose loader found (see `mapback_sourcemap_compose`). The
- * map is borrowed, not copied: it must stay valid until the compose call returns. May
- * be called only inside the callback that received `out`; it replaces bytes given
- * before. Returns false with `err` set on a NULL argument.
- */
-bool mapback_fetched_set_map(struct mapback_fetched *out,
-                             const struct mapback_sourcemap *map,
-                             struct mapback_error *err);
-
-/**
- * Concatenates `count` pieces (in output order) into one flat map: each piece's
- * mappings shifted to its offset and cut where the next piece starts; sources shared
- * when name and content agree. Returns a new builder owned by the caller, or NULL with
- * `err` set (`MAPBACK_ERROR_INVALID_ARGUMENT` for pieces out of order). The maps are
- * only read. Use `mapback_text_end_position` to find offsets. Thread-safe.
- */
-struct mapback_builder *mapback_sourcemap_concat(const struct mapback_concat_piece *pieces,
-                                                 size_t count,
-                                                 struct mapback_error *err);
-
-/**
- * Concatenates `count` pieces into an index map (one section per non-empty piece),
- * written as JSON to `*out` (owned by the caller, released with `mapback_buf_free`).
- * `file` (`file_len` bytes of UTF-8) may be NULL for none; `options` may be NULL.
- * Returns false with `err` set on error. Thread-safe.
- */
-bool mapback_sourcemap_concat_index(const struct mapback_concat_piece *pieces,
-                                    size_t count,
-                                    const uint8_t *file,
-                                    size_t file_len,
-                                    const struct mapback_encode_options *options,
-                                    struct mapback_buf *out,
-                                    struct mapback_error *err);
-
-/**
- * Writes to `*line` and `*column` the position just past the end of `len` bytes of
- * UTF-8 at `data`: its count of line terminators (`\n`, `\r\n`, `\r`, U+2028, U+2029)
- * and the UTF-16 length of its last line. This is where the next piece of a
- * concatenation starts. Returns false with `err` set on invalid UTF-8. Thread-safe.
- */
-bool mapback_text_end_position(const uint8_t *data,
-                               size_t len,
-                               uint32_t *line,
-                               uint32_t *column,
-                               struct mapback_error *err);
-
-/**
- * Writes to `*out` (owned by the caller, released with `mapback_buf_free`) the
- * generated code `code` (`code_len` bytes of UTF-8) with a `//# debugId=` comment for
- * `debug_id` (a UUID): an existing one is replaced, else it goes before a trailing
- * `sourceMappingURL` comment, else at the end. Returns false with `err` set
- * (`MAPBACK_ERROR_INVALID_DEBUG_ID`). Thread-safe.
- */
-bool mapback_text_add_debug_id(const uint8_t *code,
-                               size_t code_len,
-                               const uint8_t *debug_id,
-                               size_t debug_id_len,
-                               struct mapback_buf *out,
-                               struct mapback_error *err);
-
-/**
- * Rewrites `map`'s metadata (names, contents, source names, `sourceRoot`, debugId;
- * the mappings are unchanged) into a new builder owned by the caller, or NULL with
- * `err` set (`MAPBACK_ERROR_INVALID_DEBUG_ID`, `..._INVALID_ARGUMENT` for an unknown
- * `contents`, `..._IO` when the loader fails). `options` may be NULL (a plain copy).
- * The map is only read; the loader runs on the calling thread.
- */
-struct mapback_builder *mapback_sourcemap_rewrite(const struct mapback_sourcemap *map,
-                                                  const struct mapback_rewrite_options *options,
-                                                  struct mapback_error *err);
-
-/**
  * Parses a source map (regular or index map) from `len` bytes of JSON at `data`.
  *
  * `data` is copied as needed; the caller keeps ownership and may free it as soon as
@@ -1067,14 +724,6 @@ struct mapback_sourcemap *mapback_sourcemap_parse(const uint8_t *data,
                                                   struct mapback_error *err);
 
 /**
- * Releases a map returned by `mapback_sourcemap_parse`. NULL is ignored.
- *
- * Every view (`mapback_str`) obtained from the map becomes invalid. The map must not be
- * in use by another thread, and must not be freed twice.
- */
-void mapback_sourcemap_free(struct mapback_sourcemap *map);
-
-/**
  * Looks up the original position of a generated position (0-based line, 0-based
  * UTF-16 column). `options` may be NULL (greatest lower bound, same line).
  *
@@ -1089,6 +738,14 @@ bool mapback_sourcemap_lookup(const struct mapback_sourcemap *map,
                               const struct mapback_lookup_options *options,
                               struct mapback_token *out,
                               struct mapback_error *err);
+
+/**
+ * Releases a map returned by `mapback_sourcemap_parse`. NULL is ignored.
+ *
+ * Every view (`mapback_str`) obtained from the map becomes invalid. The map must not be
+ * in use by another thread, and must not be freed twice.
+ */
+void mapback_sourcemap_free(struct mapback_sourcemap *map);
 
 /**
  * Looks up `count` generated positions in one call: `lines[i]`, `columns[i]` →
@@ -1225,6 +882,26 @@ bool mapback_sourcemap_source_is_ignored(const struct mapback_sourcemap *map,
                                          struct mapback_error *err);
 
 /**
+ * Writes line `line` (0-based) of the content of source `source_index`, without its
+ * line terminator, to `*out` (borrowed from the map). Lines end at `\n`, `\r\n`, `\r`,
+ * U+2028 and U+2029, as JavaScript counts them. Returns false when the source has no
+ * content or no such line. Thread-safe.
+ */
+bool mapback_sourcemap_source_line(const struct mapback_sourcemap *map,
+                                   uint32_t source_index,
+                                   uint32_t line,
+                                   struct mapback_str *out,
+                                   struct mapback_error *err);
+
+/**
+ * Returns the number of lines of the content of source `source_index` (0 when it has
+ * none). Thread-safe.
+ */
+size_t mapback_sourcemap_source_line_count(const struct mapback_sourcemap *map,
+                                           uint32_t source_index,
+                                           struct mapback_error *err);
+
+/**
  * Returns the index of the first source whose raw name, prefixed path or resolved URL
  * equals the `len` UTF-8 bytes at `name`, or `MAPBACK_NONE` when there is none.
  * Thread-safe.
@@ -1295,6 +972,374 @@ size_t mapback_sourcemap_heap_size(const struct mapback_sourcemap *map,
                                    struct mapback_error *err);
 
 /**
+ * Encodes `map` (a parsed map or a cache) as a regular map's JSON into `*out` (owned
+ * by the caller, released with `mapback_buf_free`): an index map comes out flattened.
+ * `options` may be NULL. Returns false with `err` set on a NULL argument.
+ * Thread-safe.
+ */
+bool mapback_sourcemap_to_json(const struct mapback_sourcemap *map,
+                               const struct mapback_encode_options *options,
+                               struct mapback_buf *out,
+                               struct mapback_error *err);
+
+/**
+ * Returns the library version as a static NUL-terminated string such as "0.1.0".
+ *
+ * The string is owned by the library and lives as long as the library is loaded; do not
+ * free it. Thread-safe.
+ */
+const char *mapback_version(void);
+
+/**
+ * Returns the C ABI version (`MAPBACK_ABI_VERSION` of the library actually loaded).
+ *
+ * A program compiled against a header whose `MAPBACK_ABI_VERSION` differs must not use
+ * the library. Thread-safe.
+ */
+uint32_t mapback_abi_version(void);
+
+/**
+ * Releases the message held by `err` and resets it to success (code 0, offset -1).
+ *
+ * `err` may be NULL (nothing happens). It must otherwise point to a zero-initialised or
+ * previously used `mapback_error`. Not thread-safe for one `err`: each thread should use
+ * its own struct.
+ */
+void mapback_error_clear(struct mapback_error *err);
+
+/**
+ * Returns the one-sentence description of error code `code` (a `MAPBACK_ERROR_*`
+ * value) as a static NUL-terminated UTF-8 string, the same text the header documents
+ * the constant with; NULL for 0 or any number that is not a code.
+ *
+ * The string is owned by the library and lives as long as the library is loaded; do not
+ * free it. Unlike `mapback_error.message`, it names the kind of failure, not the
+ * particular one. Thread-safe.
+ */
+const char *mapback_error_code_description(int32_t code);
+
+/**
+ * Opens the cache file at the path given by `path_len` bytes at `path` by mapping it
+ * into memory: O(1) whatever its size (header and section table are checked, with
+ * their checksums; call `mapback_sourcemap_verify` to check the body too).
+ *
+ * Returns a new `mapback_sourcemap` owned by the caller (release with
+ * `mapback_sourcemap_free`), or NULL with `err` set (`MAPBACK_ERROR_IO`,
+ * `..._NOT_A_CACHE`, `..._UNSUPPORTED_CACHE_VERSION`, `..._CORRUPT_CACHE`,
+ * `..._TRUNCATED_CACHE`). The file must not be truncated or rewritten in place while
+ * open (SIGBUS); publish new caches with `mapback_sourcemap_write_cache`, which renames.
+ * Thread-safe; the returned map may be shared across threads.
+ */
+struct mapback_sourcemap *mapback_cache_open(const uint8_t *path,
+                                             size_t path_len,
+                                             struct mapback_error *err);
+
+/**
+ * Opens a cache from `len` bytes at `data`, which are copied (the caller may free
+ * them when the call returns). Errors as for `mapback_cache_open`. Returns a new map
+ * owned by the caller. Thread-safe.
+ */
+struct mapback_sourcemap *mapback_cache_from_bytes(const uint8_t *data,
+                                                   size_t len,
+                                                   struct mapback_error *err);
+
+/**
+ * Opens a cache from `len` bytes at `data` **in place**, without copying when `data`
+ * is 8-byte aligned (it is copied otherwise): O(1) whatever the size.
+ *
+ * The caller must keep the bytes alive and unmodified until the returned map is freed
+ * with `mapback_sourcemap_free`: the map reads them on every query. Errors and the
+ * result are as for `mapback_cache_from_bytes`. Thread-safe.
+ */
+struct mapback_sourcemap *mapback_cache_from_bytes_borrowed(const uint8_t *data,
+                                                            size_t len,
+                                                            struct mapback_error *err);
+
+/**
+ * Serialises `map` (a parsed map or a cache) into the cache format and writes the
+ * bytes to `*out`, which the caller then owns and releases with `mapback_buf_free`.
+ * `options` may be NULL (contents and names included). Returns false on error
+ * (`MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED` when the map does not fit the format).
+ * Thread-safe.
+ */
+bool mapback_sourcemap_to_cache(const struct mapback_sourcemap *map,
+                                const struct mapback_cache_options *options,
+                                struct mapback_buf *out,
+                                struct mapback_error *err);
+
+/**
+ * Writes `map` as a cache file at the path given by `path_len` bytes at `path`,
+ * atomically: a temporary file in the same directory is written, synced and renamed
+ * over the target, so no reader ever sees a partial file and existing mappings of an
+ * older file stay valid. `options` may be NULL. Returns false on error
+ * (`MAPBACK_ERROR_IO` with the path and reason). Thread-safe (two writers of one path
+ * race; the last rename wins).
+ */
+bool mapback_sourcemap_write_cache(const struct mapback_sourcemap *map,
+                                   const uint8_t *path,
+                                   size_t path_len,
+                                   const struct mapback_cache_options *options,
+                                   struct mapback_error *err);
+
+/**
+ * Checks the integrity of `map`'s storage in full: for a cache, the checksum of every
+ * byte (O(size)), failing with `MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH`; a parsed map
+ * always passes. Returns true when intact. Thread-safe.
+ */
+bool mapback_sourcemap_verify(const struct mapback_sourcemap *map,
+                              struct mapback_error *err);
+
+/**
+ * Returns whether `map` was opened from a cache. Thread-safe.
+ */
+bool mapback_sourcemap_is_cache(const struct mapback_sourcemap *map,
+                                struct mapback_error *err);
+
+/**
+ * Releases a buffer filled by the library and sets it to `{NULL, 0}`. NULL, or a
+ * buffer whose `data` is NULL, is ignored. Must not be called twice on a copy of the
+ * same buffer. Not thread-safe for one buffer.
+ */
+void mapback_buf_free(struct mapback_buf *buf);
+
+/**
+ * Creates an empty builder, owned by the caller (release with `mapback_builder_free`).
+ * Returns NULL only on allocation failure or a caught panic.
+ */
+struct mapback_builder *mapback_builder_new(struct mapback_error *err);
+
+/**
+ * Creates a builder holding everything `map` holds (file, debugId, sources with
+ * contents and ignore flags, names, mappings; an index map comes out flattened), to
+ * edit and re-encode. `map` is only read and may be freed afterwards. Returns a new
+ * builder owned by the caller, or NULL with `err` set. Thread-safe for `map`.
+ */
+struct mapback_builder *mapback_builder_from_map(const struct mapback_sourcemap *map,
+                                                 struct mapback_error *err);
+
+/**
+ * Releases a builder. NULL is ignored; it must not be freed twice or be in use.
+ */
+void mapback_builder_free(struct mapback_builder *builder);
+
+/**
+ * Sets the `file` field to `len` bytes of UTF-8 at `data` (copied), or removes it when
+ * `data` is NULL. Returns false with `err` set on invalid UTF-8 or a NULL builder.
+ * Not thread-safe for one builder.
+ */
+bool mapback_builder_set_file(struct mapback_builder *builder,
+                              const uint8_t *data,
+                              size_t len,
+                              struct mapback_error *err);
+
+/**
+ * Sets the `sourceRoot` field (copied), or removes it when `data` is NULL or `len` is
+ * 0. Returns false with `err` set on invalid UTF-8. Not thread-safe for one builder.
+ */
+bool mapback_builder_set_source_root(struct mapback_builder *builder,
+                                     const uint8_t *data,
+                                     size_t len,
+                                     struct mapback_error *err);
+
+/**
+ * Sets the `debugId` (a UUID, copied), or removes it when `data` is NULL. Returns
+ * false with `err` set (`MAPBACK_ERROR_INVALID_DEBUG_ID`) when it is not a UUID.
+ * Not thread-safe for one builder.
+ */
+bool mapback_builder_set_debug_id(struct mapback_builder *builder,
+                                  const uint8_t *data,
+                                  size_t len,
+                                  struct mapback_error *err);
+
+/**
+ * Adds a source named by `len` bytes of UTF-8 at `name` (copied) and returns its
+ * index; a name added before returns the earlier index. `name` NULL adds a `null`
+ * source (never shared). Returns `MAPBACK_NONE` with `err` set on error. Not
+ * thread-safe for one builder.
+ */
+uint32_t mapback_builder_add_source(struct mapback_builder *builder,
+                                    const uint8_t *name,
+                                    size_t len,
+                                    struct mapback_error *err);
+
+/**
+ * Sets the content of source `index` to `len` bytes of UTF-8 at `data` (copied), or
+ * removes it when `data` is NULL. Returns false with `err` set
+ * (`MAPBACK_ERROR_INDEX_OUT_OF_RANGE`, invalid UTF-8). Not thread-safe for one builder.
+ */
+bool mapback_builder_set_source_content(struct mapback_builder *builder,
+                                        uint32_t index,
+                                        const uint8_t *data,
+                                        size_t len,
+                                        struct mapback_error *err);
+
+/**
+ * Puts source `index` on the `ignoreList` (`ignored` true) or takes it off. Returns
+ * false with `err` set for an unknown index. Not thread-safe for one builder.
+ */
+bool mapback_builder_set_source_ignored(struct mapback_builder *builder,
+                                        uint32_t index,
+                                        bool ignored,
+                                        struct mapback_error *err);
+
+/**
+ * Adds a name (`len` bytes of UTF-8 at `data`, copied; NULL only with `len` 0) and
+ * returns its index; a name added before returns the earlier index. Returns
+ * `MAPBACK_NONE` with `err` set on error. Not thread-safe for one builder.
+ */
+uint32_t mapback_builder_add_name(struct mapback_builder *builder,
+                                  const uint8_t *data,
+                                  size_t len,
+                                  struct mapback_error *err);
+
+/**
+ * Adds `count` mappings from `tokens` (read, not kept; `token_index` is ignored). A
+ * token with `source_index` = `MAPBACK_NONE` marks its generated position unmapped;
+ * `name_index` = `MAPBACK_NONE` means no name. Mappings may come in any order. All or
+ * nothing: on an unknown source or name index or a position above 2^31 - 1 none is
+ * added and false is returned with `err` set. `tokens` may be NULL when `count` is 0.
+ * Not thread-safe for one builder.
+ */
+bool mapback_builder_add_mappings(struct mapback_builder *builder,
+                                  const struct mapback_token *tokens,
+                                  size_t count,
+                                  struct mapback_error *err);
+
+/**
+ * Number of mappings added so far. 0 with `err` set for a NULL builder.
+ */
+size_t mapback_builder_mapping_count(const struct mapback_builder *builder,
+                                     struct mapback_error *err);
+
+/**
+ * Encodes the builder as ECMA-426 JSON (deterministic: fixed key order, mappings
+ * sorted by generated position) into `*out`, which the caller then owns and releases
+ * with `mapback_buf_free`. `options` may be NULL (contents and names included). The
+ * builder is unchanged. Returns false with `err` set on a NULL argument.
+ */
+bool mapback_builder_to_json(const struct mapback_builder *builder,
+                             const struct mapback_encode_options *options,
+                             struct mapback_buf *out,
+                             struct mapback_error *err);
+
+/**
+ * Decodes the builder's map into a new `mapback_sourcemap` (owned by the caller,
+ * released with `mapback_sourcemap_free`); the builder is unchanged. NULL with `err`
+ * set on error.
+ */
+struct mapback_sourcemap *mapback_builder_build(const struct mapback_builder *builder,
+                                                struct mapback_error *err);
+
+/**
+ * Composes a chain of maps into one that points at the original sources.
+ *
+ * `chain` holds `count` (at least 1) maps, outermost (the last build step's) first;
+ * each further map is the map of the single source of the map before it. Then, when
+ * `loader` is not NULL, it is called with the name of each source of the last map,
+ * and recursively of the maps it gives (`sourceRoot` applied, and resolved against the
+ * name of the file the listing map belongs to, so that names are relative to the
+ * outermost map, as in the output): it returns 0 for an
+ * original source, or 1 after giving that source's map with `mapback_fetched_set`
+ * (JSON or index map bytes, copied) or `mapback_fetched_set_map` (a map that must stay
+ * valid until this call returns), any other value to fail the call
+ * (`MAPBACK_ERROR_IO`). It runs on the calling thread. Chains deeper than 64 fail
+ * (`MAPBACK_ERROR_INVALID_ARGUMENT`), as does a map in the middle of `chain` with other
+ * than one source.
+ *
+ * Each mapping of the outermost map is traced down by greatest-lower-bound lookups on
+ * the same line; the innermost name wins; a trace that falls off an inner map becomes
+ * an unmapped segment. Returns a new builder owned by the caller (encode it with
+ * `mapback_builder_to_json`), or NULL with `err` set. The maps are only read.
+ */
+struct mapback_builder *mapback_sourcemap_compose(const struct mapback_sourcemap *const *chain,
+                                                  size_t count,
+                                                  mapback_fetch_fn loader,
+                                                  void *user_data,
+                                                  struct mapback_error *err);
+
+/**
+ * Concatenates `count` pieces (in output order) into one flat map: each piece's
+ * mappings shifted to its offset and cut where the next piece starts; sources shared
+ * when name and content agree. Returns a new builder owned by the caller, or NULL with
+ * `err` set (`MAPBACK_ERROR_INVALID_ARGUMENT` for pieces out of order). The maps are
+ * only read. Use `mapback_text_end_position` to find offsets. Thread-safe.
+ */
+struct mapback_builder *mapback_sourcemap_concat(const struct mapback_concat_piece *pieces,
+                                                 size_t count,
+                                                 struct mapback_error *err);
+
+/**
+ * Concatenates `count` pieces into an index map (one section per non-empty piece),
+ * written as JSON to `*out` (owned by the caller, released with `mapback_buf_free`).
+ * `file` (`file_len` bytes of UTF-8) may be NULL for none; `options` may be NULL.
+ * Returns false with `err` set on error. Thread-safe.
+ */
+bool mapback_sourcemap_concat_index(const struct mapback_concat_piece *pieces,
+                                    size_t count,
+                                    const uint8_t *file,
+                                    size_t file_len,
+                                    const struct mapback_encode_options *options,
+                                    struct mapback_buf *out,
+                                    struct mapback_error *err);
+
+/**
+ * Rewrites `map`'s metadata (names, contents, source names, `sourceRoot`, debugId;
+ * the mappings are unchanged) into a new builder owned by the caller, or NULL with
+ * `err` set (`MAPBACK_ERROR_INVALID_DEBUG_ID`, `..._INVALID_ARGUMENT` for an unknown
+ * `contents`, `..._IO` when the loader fails). `options` may be NULL (a plain copy).
+ * The map is only read; the loader runs on the calling thread.
+ */
+struct mapback_builder *mapback_sourcemap_rewrite(const struct mapback_sourcemap *map,
+                                                  const struct mapback_rewrite_options *options,
+                                                  struct mapback_error *err);
+
+/**
+ * Writes to `*line` and `*column` the position just past the end of `len` bytes of
+ * UTF-8 at `data`: its count of line terminators (`\n`, `\r\n`, `\r`, U+2028, U+2029)
+ * and the UTF-16 length of its last line. This is where the next piece of a
+ * concatenation starts. Returns false with `err` set on invalid UTF-8. Thread-safe.
+ */
+bool mapback_text_end_position(const uint8_t *data,
+                               size_t len,
+                               uint32_t *line,
+                               uint32_t *column,
+                               struct mapback_error *err);
+
+/**
+ * Writes to `*out` (owned by the caller, released with `mapback_buf_free`) the
+ * generated code `code` (`code_len` bytes of UTF-8) with a `//# debugId=` comment for
+ * `debug_id` (a UUID): an existing one is replaced, else it goes before a trailing
+ * `sourceMappingURL` comment, else at the end. Returns false with `err` set
+ * (`MAPBACK_ERROR_INVALID_DEBUG_ID`). Thread-safe.
+ */
+bool mapback_text_add_debug_id(const uint8_t *code,
+                               size_t code_len,
+                               const uint8_t *debug_id,
+                               size_t debug_id_len,
+                               struct mapback_buf *out,
+                               struct mapback_error *err);
+
+/**
+ * Copies `len` bytes at `data` into `out`, the bytes a fetch callback found. May be
+ * called only inside the callback that received `out`; a second call replaces the
+ * first. Returns false with `err` set on a NULL argument.
+ */
+bool mapback_fetched_set(struct mapback_fetched *out,
+                         const uint8_t *data,
+                         size_t len,
+                         struct mapback_error *err);
+
+/**
+ * Gives `map` as the map a compose loader found (see `mapback_sourcemap_compose`). The
+ * map is borrowed, not copied: it must stay valid until the compose call returns. May
+ * be called only inside the callback that received `out`; it replaces bytes given
+ * before. Returns false with `err` set on a NULL argument.
+ */
+bool mapback_fetched_set_map(struct mapback_fetched *out,
+                             const struct mapback_sourcemap *map,
+                             struct mapback_error *err);
+
+/**
  * Creates a symbolicator that fetches scripts and maps through `fetch`, passing
  * `user_data` back to it. `fetch` must not be NULL; `options` may be NULL.
  *
@@ -1331,16 +1376,6 @@ struct mapback_symbolicator *mapback_symbolicator_new_directories(const struct m
  * Releases a symbolicator. NULL is ignored. It must not be in use by another thread.
  */
 void mapback_symbolicator_free(struct mapback_symbolicator *symbolicator);
-
-/**
- * Copies `len` bytes at `data` into `out`, the bytes a fetch callback found. May be
- * called only inside the callback that received `out`; a second call replaces the
- * first. Returns false with `err` set on a NULL argument.
- */
-bool mapback_fetched_set(struct mapback_fetched *out,
-                         const uint8_t *data,
-                         size_t len,
-                         struct mapback_error *err);
 
 /**
  * Symbolicates a stack trace (`len` bytes of UTF-8 at `trace`: V8, SpiderMonkey or

@@ -259,6 +259,36 @@ fn error_constants_equal_error_codes() {
     assert_eq!(pairs.len(), ErrorCode::ALL.len(), "a code is missing above");
 }
 
+#[test]
+fn error_code_descriptions() {
+    let header = read("include/mapback.h");
+    for &code in ErrorCode::ALL {
+        let text = mapback_error_code_description(code.as_i32());
+        assert!(!text.is_null(), "{code:?}");
+        // SAFETY: a static NUL-terminated string.
+        let text = unsafe { CStr::from_ptr(text) }.to_str().expect("UTF-8");
+        assert_eq!(text, code.description(), "{code:?}");
+        // Static: the same pointer every time.
+        assert_eq!(
+            mapback_error_code_description(code.as_i32()),
+            mapback_error_code_description(code.as_i32())
+        );
+        // The header documents the constant with the same sentence.
+        let documented = format!(
+            " * {text}\n */\n#define {} {}\n",
+            code.c_name(),
+            code.as_i32()
+        );
+        assert!(header.contains(&documented), "{code:?}: {documented}");
+    }
+    for unknown in [0, -1, 100, 108, 999, i32::MIN, i32::MAX] {
+        assert!(
+            mapback_error_code_description(unknown).is_null(),
+            "{unknown}"
+        );
+    }
+}
+
 /// `InvalidUtf8` -> `INVALID_UTF8`.
 fn screaming_snake(camel: &str) -> String {
     let mut out = String::new();
@@ -293,13 +323,24 @@ fn parse_error_constants(text: &str, prefix: &str, separator: &str) -> Vec<(Stri
 
 #[test]
 fn every_error_code_has_a_constant() {
-    let rust = parse_error_constants(&read("src/ffi/types.rs"), "pub const ", ": i32 =");
+    // The one list in src/error.rs: `Variant = VALUE, MAPBACK_ERROR_NAME,` lines.
+    let rust: Vec<(String, i32)> = read("src/error.rs")
+        .lines()
+        .filter_map(|line| {
+            let (head, name) = line.trim().split_once(", MAPBACK_ERROR_")?;
+            let value = head.split_once(" = ")?.1.parse().ok()?;
+            Some((
+                format!("MAPBACK_ERROR_{}", name.trim_end_matches(',')),
+                value,
+            ))
+        })
+        .collect();
     assert!(rust.len() >= 30, "parsed only {} constants", rust.len());
     for code in ErrorCode::ALL {
         let name = format!("MAPBACK_ERROR_{}", screaming_snake(&format!("{code:?}")));
         let found = rust.iter().find(|(n, _)| *n == name);
         let Some((_, value)) = found else {
-            panic!("ErrorCode::{code:?} has no {name} in src/ffi/types.rs");
+            panic!("ErrorCode::{code:?} has no {name} in src/error.rs");
         };
         assert_eq!(*value, code.as_i32(), "{name}");
     }
@@ -915,6 +956,7 @@ fn injected_panics_are_caught_by_every_export() {
         assert_failure(&err, MAPBACK_ERROR_PANIC, "text_end_position");
         assert_eq!((line, column), (7, 7));
         assert!(mapback_version().is_null()); // no error struct: the neutral value only
+        assert!(mapback_error_code_description(MAPBACK_ERROR_PANIC).is_null());
         mapback_error_clear(&mut err);
     }
     std::env::remove_var("MAPBACK_INJECT_PANIC");

@@ -4,9 +4,19 @@ Codes are the stable numbers of the C ABI (``MAPBACK_ERROR_*``). Decoding proble
 derive from :class:`DecodeError` (also a ``ValueError``); bad arguments from
 :class:`ArgumentError`; cache file problems from :class:`CacheError`; stack trace problems
 from :class:`TraceError`; internal failures from :class:`InternalError`.
+
+The per-code classes are not written here: they are made at import from the header's
+``MAPBACK_ERROR_*`` constants, which build.py hands over with the generated bindings
+(``mapback._native.ERROR_CODES``): ``MAPBACK_ERROR_INVALID_JSON`` becomes
+``InvalidJsonError`` with ``code = 101``, and its docstring is the header's description
+of the code (the text ``mapback_error_code_description`` returns). A code the library
+adds appears here without a change. (This module cannot ask the library itself:
+``mapback._lowlevel`` imports it before loading the library.)
 """
 
 from __future__ import absolute_import
+
+from mapback._native import ERROR_CODES as _ERROR_CODES
 
 __all__ = [
     "MapbackError",
@@ -57,65 +67,61 @@ class InternalError(MapbackError):
     """A bug inside mapback (a caught panic). Please report it."""
 
 
-#: code -> exception class; one entry per MAPBACK_ERROR_* constant.
-_BY_CODE = {}
+_PREFIX = "MAPBACK_ERROR_"
 
-_DEFINITIONS = [
-    # (code, class name, base, docstring)
-    (101, "InvalidJsonError", DecodeError, "The input is not valid JSON."),
-    (102, "InvalidUtf8Error", DecodeError, "The input is not valid UTF-8."),
-    (103, "NotAnObjectError", DecodeError, "The JSON document is not an object."),
-    (104, "InputTooLargeError", DecodeError, "The input exceeds a size limit."),
-    (105, "DuplicateKeyError", DecodeError, "A JSON object repeats a key."),
-    (106, "TrailingCommaError", DecodeError, "The JSON has trailing commas."),
-    (107, "IoError", MapbackError, "Reading or writing a file failed."),
-    (201, "MissingFieldError", DecodeError, "A required field is absent."),
-    (202, "WrongTypeError", DecodeError, "A field has the wrong JSON type."),
-    (203, "UnsupportedVersionError", DecodeError, "`version` is not 3."),
-    (204, "InvalidDebugIdError", DecodeError, "`debugId` is not a UUID."),
-    (205, "InvalidIgnoreListError", DecodeError, "An ignoreList entry is not a source index."),
-    (206, "InvalidSourceUrlError", DecodeError, "A source does not resolve to a URL."),
-    (207, "SourcesContentLengthError", DecodeError, "sourcesContent and sources differ in length."),
-    (301, "InvalidBase64Error", DecodeError, "A character in mappings is not Base64."),
-    (302, "VlqOverflowError", DecodeError, "A VLQ value does not fit in 32 bits."),
-    (303, "VlqTruncatedError", DecodeError, "A VLQ value ends with its continuation bit set."),
-    (304, "InvalidSegmentLengthError", DecodeError, "A segment has not 1, 4 or 5 fields."),
-    (305, "NegativeValueError", DecodeError, "A decoded absolute field is negative."),
-    (306, "SourceIndexOutOfBoundsError", DecodeError, "A segment's source index is out of bounds."),
-    (307, "NameIndexOutOfBoundsError", DecodeError, "A segment's name index is out of bounds."),
-    (308, "UnsortedMappingsError", DecodeError, "Segments of a line were not sorted."),
-    (401, "SectionsWithMappingsError", DecodeError, "A map has both sections and mappings."),
-    (402, "InvalidSectionOrderError", DecodeError, "Index map sections are unordered or overlap."),
-    (403, "NestedIndexMapError", DecodeError, "A section's map is itself an index map."),
-    (404, "SectionUrlUnsupportedError", DecodeError, "A section refers to its map by url."),
-    (501, "InvalidArgumentError", ArgumentError, "An argument is invalid."),
-    (502, "IndexOutOfRangeError", ArgumentError, "An index argument is out of range."),
-    (503, "InvalidBaseUrlError", ArgumentError, "The base URL is not an absolute URL."),
-    (601, "NotACacheError", CacheError, "The data is not a mapback cache."),
-    (602, "UnsupportedCacheVersionError", CacheError, "The cache has an incompatible format version."),
-    (603, "CorruptCacheError", CacheError, "The cache's header or section table is inconsistent."),
-    (604, "TruncatedCacheError", CacheError, "The cache's length differs from its header's."),
-    (605, "CacheChecksumMismatchError", CacheError, "The cache's checksum does not match."),
-    (606, "CacheLimitExceededError", CacheError, "A value does not fit the cache format."),
-    (607, "UnsupportedPlatformError", CacheError, "This host cannot read cache files."),
-    (701, "TraceTooLargeError", TraceError, "A stack trace is over a size limit."),
-    (901, "PanicError", InternalError, "A panic was caught inside the library."),
-    (902, "NullPointerError", InternalError, "A required pointer was NULL."),
-    (903, "ClosedError", ArgumentError, "The object was closed."),
+#: The base of a code's class by band: [low, high) -> base.
+_BANDS = [
+    (100, 500, DecodeError),  # input, map fields, mappings, index maps
+    (500, 600, ArgumentError),
+    (600, 700, CacheError),
+    (700, 800, TraceError),
+    (900, 1000, InternalError),
 ]
 
-for _code, _name, _base, _doc in _DEFINITIONS:
-    _class = type(_name, (_base,), {"__doc__": _doc, "code": _code, "__module__": __name__})
-    globals()[_name] = _class
-    __all__.append(_name)
-    _BY_CODE[_code] = _class
-del _code, _name, _base, _doc, _class
+#: The exceptions to the band rule, by constant name (the code is the library's).
+_BASE_OVERRIDES = {
+    "MAPBACK_ERROR_IO": MapbackError,  # a failed read or write is not a decoding problem
+    "MAPBACK_ERROR_CLOSED": ArgumentError,  # the caller used a closed object
+}
+
+
+def _class_name(constant):
+    """``MAPBACK_ERROR_INVALID_JSON`` -> ``InvalidJsonError``."""
+    words = constant[len(_PREFIX):].split("_")
+    return "".join(word.capitalize() for word in words) + "Error"
+
+
+def _base_for(constant, code):
+    if constant in _BASE_OVERRIDES:
+        return _BASE_OVERRIDES[constant]
+    for low, high, base in _BANDS:
+        if low <= code < high:
+            return base
+    return MapbackError
+
+
+#: constant name -> code, and code -> exception class; one entry per MAPBACK_ERROR_* constant.
+_CODES = dict((constant, code) for constant, code, _ in _ERROR_CODES)
+_BY_CODE = {}
+
+
+def _define_classes():
+    for constant, code, description in sorted(_ERROR_CODES, key=lambda entry: entry[1]):
+        name = _class_name(constant)
+        attributes = {"__doc__": description, "code": code, "__module__": __name__}
+        cls = type(str(name), (_base_for(constant, code),), attributes)
+        globals()[name] = cls
+        __all__.append(name)
+        _BY_CODE[code] = cls
+
+
+_define_classes()
 
 
 class ConcurrentUseError(ArgumentError):
     """An object that is not thread-safe (a Builder) was used from two threads at once."""
 
-    code = 501
+    code = _CODES["MAPBACK_ERROR_INVALID_ARGUMENT"]
 
 
 __all__.append("ConcurrentUseError")

@@ -19,7 +19,8 @@ use crate::error::{Error, ErrorCode};
 /// the `MAPBACK_ERROR_*` values, `message` a NUL-terminated UTF-8 description owned by
 /// the library, and `offset` the byte offset in the input where the problem lies, or -1.
 /// Each call first releases a message left by the previous call, so one struct can be
-/// reused in a loop; release the last one with `mapback_error_clear`.
+/// reused in a loop; release the last one with `mapback_error_clear`. Not thread-safe
+/// for one struct: each thread passes its own.
 #[repr(C)]
 pub struct mapback_error {
     /// 0 on success, else a `MAPBACK_ERROR_*` code.

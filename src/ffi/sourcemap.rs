@@ -1,4 +1,5 @@
-//! `mapback_sourcemap`: decode a map and query it.
+//! `mapback_sourcemap`: decode a map, look positions up in it, read its sources, names
+//! and diagnostics, and encode it back to JSON.
 //!
 //! A `mapback_sourcemap` is immutable once parsed. Every function taking a
 //! `const mapback_sourcemap *` may be called from any number of threads at once on the
@@ -7,26 +8,36 @@
 use crate::decode::DecodeOptions;
 use crate::error::{Error, ErrorCode};
 use crate::map::SourceMap;
+use crate::produce::SourceMapBuilder;
 use crate::view::SourceMapView;
 
+use super::args::{bytes, optional, output, text, values, values_mut};
 use super::boundary::{ffi_boundary, mapback_error};
+use super::buffer::mapback_buf;
+use super::builder::{encode_options, mapback_encode_options};
+use super::handle::Handle;
 use super::types::{
     mapback_diagnostic, mapback_lookup_options, mapback_parse_options, mapback_str, mapback_token,
+    MAPBACK_NONE,
 };
-use super::{bytes, output, required, text, values, values_mut, MAPBACK_NONE};
 
 /// A source map (opaque), decoded from JSON (`mapback_sourcemap_parse`) or opened from
 /// a cache (`mapback_cache_open`, `mapback_cache_from_bytes`); every
 /// `mapback_sourcemap_*` query works on both. Release with `mapback_sourcemap_free`.
-/// Immutable and thread-safe: see the functions' notes.
+/// Immutable and thread-safe: any number of threads may query one map at once; only
+/// `mapback_sourcemap_free` must not race with other uses.
 pub struct mapback_sourcemap {
     pub(crate) map: Box<dyn SourceMapView>,
 }
 
+impl Handle for mapback_sourcemap {
+    const ARGUMENT: &'static str = "map";
+}
+
 impl mapback_sourcemap {
     /// A new handle owned by the caller.
-    pub(crate) fn into_raw(map: Box<dyn SourceMapView>) -> *mut mapback_sourcemap {
-        Box::into_raw(Box::new(mapback_sourcemap { map }))
+    pub(crate) fn boxed(map: Box<dyn SourceMapView>) -> *mut mapback_sourcemap {
+        mapback_sourcemap { map }.into_raw()
     }
 }
 
@@ -56,36 +67,17 @@ pub unsafe extern "C" fn mapback_sourcemap_parse(
     err: *mut mapback_error,
 ) -> *mut mapback_sourcemap {
     ffi_boundary!(err, {
-        // SAFETY: the caller guarantees `data` holds `len` bytes.
-        let input = unsafe { bytes(data, len, "data") }?;
+        let input = bytes(data, len, "data")?;
         let mut decode_options = DecodeOptions::new();
-        // SAFETY: `options` is NULL or points to a valid struct.
-        if let Some(o) = unsafe { options.as_ref() } {
+        if let Some(o) = optional(options) {
             decode_options = decode_options.strict(o.strict).limits(o.limits.to_core());
             if o.base_url_len > 0 {
-                // SAFETY: `base_url` holds `base_url_len` bytes per the struct's contract.
-                let base = unsafe { text(o.base_url, o.base_url_len, "options.base_url") }?;
+                let base = text(o.base_url, o.base_url_len, "options.base_url")?;
                 decode_options = decode_options.base_url(base)?;
             }
         }
         let map = SourceMap::from_slice_with(input, &decode_options)?;
-        Ok(mapback_sourcemap::into_raw(Box::new(map)))
-    })
-}
-
-/// Releases a map returned by `mapback_sourcemap_parse`. NULL is ignored.
-///
-/// Every view (`mapback_str`) obtained from the map becomes invalid. The map must not be
-/// in use by another thread, and must not be freed twice.
-#[no_mangle]
-pub unsafe extern "C" fn mapback_sourcemap_free(map: *mut mapback_sourcemap) {
-    ffi_boundary!({
-        if !map.is_null() {
-            // SAFETY: non-NULL handles come from `Box::into_raw` in `parse` and, per the
-            // contract, are freed once.
-            drop(unsafe { Box::from_raw(map) });
-        }
-        Ok(())
+        Ok(mapback_sourcemap::boxed(Box::new(map)))
     })
 }
 
@@ -106,11 +98,9 @@ pub unsafe extern "C" fn mapback_sourcemap_lookup(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: handle and option pointers are NULL or valid, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() })?;
-        // SAFETY: `out` is NULL or writable.
-        let out = unsafe { output(out, "out") }?;
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let options = mapback_lookup_options::to_core(optional(options))?;
+        let out = output(out, "out")?;
         match map.map.raw_lookup(line, column, options) {
             Some(token) => {
                 *out = token.into();
@@ -118,6 +108,18 @@ pub unsafe extern "C" fn mapback_sourcemap_lookup(
             }
             None => Ok(false),
         }
+    })
+}
+
+/// Releases a map returned by `mapback_sourcemap_parse`. NULL is ignored.
+///
+/// Every view (`mapback_str`) obtained from the map becomes invalid. The map must not be
+/// in use by another thread, and must not be freed twice.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_free(map: *mut mapback_sourcemap) {
+    ffi_boundary!({
+        mapback_sourcemap::free(map);
+        Ok(())
     })
 }
 
@@ -137,12 +139,11 @@ pub unsafe extern "C" fn mapback_sourcemap_lookup_many(
     err: *mut mapback_error,
 ) -> usize {
     ffi_boundary!(err, {
-        // SAFETY: each pointer is NULL or valid for `count` elements, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        let lines = unsafe { values(lines, count, "lines") }?;
-        let columns = unsafe { values(columns, count, "columns") }?;
-        let out = unsafe { values_mut(out, count, "out") }?;
-        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() })?;
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let lines = values(lines, count, "lines")?;
+        let columns = values(columns, count, "columns")?;
+        let out = values_mut(out, count, "out")?;
+        let options = mapback_lookup_options::to_core(optional(options))?;
         let mut found = 0;
         map.map
             .raw_lookup_batch(lines, columns, options, &mut |i, token| {
@@ -174,10 +175,9 @@ pub unsafe extern "C" fn mapback_sourcemap_original_positions(
     err: *mut mapback_error,
 ) -> usize {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() })?;
-        let out = unsafe { values_mut(out, capacity, "out") }?;
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let options = mapback_lookup_options::to_core(optional(options))?;
+        let out = values_mut(out, capacity, "out")?;
         let tokens = map.map.raw_tokens_at(line, column, options);
         for (slot, token) in out.iter_mut().zip(&tokens) {
             *slot = (*token).into();
@@ -201,10 +201,9 @@ pub unsafe extern "C" fn mapback_sourcemap_generated_position(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        let options = mapback_lookup_options::to_core(unsafe { options.as_ref() })?;
-        let out = unsafe { output(out, "out") }?;
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let options = mapback_lookup_options::to_core(optional(options))?;
+        let out = output(out, "out")?;
         match map
             .map
             .raw_generated_position(source_index, line, column, options)
@@ -234,9 +233,8 @@ pub unsafe extern "C" fn mapback_sourcemap_generated_positions(
     err: *mut mapback_error,
 ) -> usize {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        let out = unsafe { values_mut(out, capacity, "out") }?;
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let out = values_mut(out, capacity, "out")?;
         let column = (column != MAPBACK_NONE).then_some(column);
         let tokens = map.map.raw_generated_positions(source_index, line, column);
         for (slot, token) in out.iter_mut().zip(&tokens) {
@@ -253,8 +251,7 @@ pub unsafe extern "C" fn mapback_sourcemap_token_count(
     err: *mut mapback_error,
 ) -> usize {
     ffi_boundary!(err, {
-        // SAFETY: `map` is NULL or a valid handle.
-        Ok(unsafe { required(map, "map") }?.map.token_count())
+        Ok(mapback_sourcemap::from_ptr(map)?.map.token_count())
     })
 }
 
@@ -265,8 +262,7 @@ pub unsafe extern "C" fn mapback_sourcemap_line_count(
     err: *mut mapback_error,
 ) -> usize {
     ffi_boundary!(err, {
-        // SAFETY: `map` is NULL or a valid handle.
-        Ok(unsafe { required(map, "map") }?.map.line_count())
+        Ok(mapback_sourcemap::from_ptr(map)?.map.line_count())
     })
 }
 
@@ -280,9 +276,8 @@ pub unsafe extern "C" fn mapback_sourcemap_token_at(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        let out = unsafe { output(out, "out") }?;
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let out = output(out, "out")?;
         let token = map
             .map
             .raw_token(index as usize)
@@ -299,8 +294,7 @@ pub unsafe extern "C" fn mapback_sourcemap_source_count(
     err: *mut mapback_error,
 ) -> usize {
     ffi_boundary!(err, {
-        // SAFETY: `map` is NULL or a valid handle.
-        Ok(unsafe { required(map, "map") }?.map.source_count())
+        Ok(mapback_sourcemap::from_ptr(map)?.map.source_count())
     })
 }
 
@@ -314,18 +308,14 @@ enum SourceField {
 }
 
 /// Shared body of the source string getters.
-///
-/// # Safety
-/// As documented on the exports.
-unsafe fn source_string(
+fn source_string(
     map: *const mapback_sourcemap,
     index: u32,
     field: SourceField,
     out: *mut mapback_str,
 ) -> Result<bool, Error> {
-    // SAFETY: pointers are NULL or valid, per the exports' contract.
-    let map = unsafe { required(map, "map") }?;
-    let out = unsafe { output(out, "out") }?;
+    let map = mapback_sourcemap::from_ptr(map)?;
+    let out = output(out, "out")?;
     let source = map
         .map
         .source(index)
@@ -355,10 +345,7 @@ pub unsafe extern "C" fn mapback_sourcemap_source_name(
     out: *mut mapback_str,
     err: *mut mapback_error,
 ) -> bool {
-    // SAFETY: contract forwarded from this function's documentation.
-    ffi_boundary!(err, {
-        unsafe { source_string(map, index, SourceField::Name, out) }
-    })
+    ffi_boundary!(err, { source_string(map, index, SourceField::Name, out) })
 }
 
 /// Writes the resolved URL of source `index` (`sourceRoot` + name, WHATWG-parsed
@@ -371,10 +358,7 @@ pub unsafe extern "C" fn mapback_sourcemap_source_url(
     out: *mut mapback_str,
     err: *mut mapback_error,
 ) -> bool {
-    // SAFETY: contract forwarded from this function's documentation.
-    ffi_boundary!(err, {
-        unsafe { source_string(map, index, SourceField::Url, out) }
-    })
+    ffi_boundary!(err, { source_string(map, index, SourceField::Url, out) })
 }
 
 /// Writes the best display path of source `index` to `*out`: its resolved URL, else the
@@ -387,10 +371,7 @@ pub unsafe extern "C" fn mapback_sourcemap_source_path(
     out: *mut mapback_str,
     err: *mut mapback_error,
 ) -> bool {
-    // SAFETY: contract forwarded from this function's documentation.
-    ffi_boundary!(err, {
-        unsafe { source_string(map, index, SourceField::Path, out) }
-    })
+    ffi_boundary!(err, { source_string(map, index, SourceField::Path, out) })
 }
 
 /// Writes the `sourcesContent` entry of source `index` to `*out`, unescaped on first
@@ -403,9 +384,8 @@ pub unsafe extern "C" fn mapback_sourcemap_source_content(
     out: *mut mapback_str,
     err: *mut mapback_error,
 ) -> bool {
-    // SAFETY: contract forwarded from this function's documentation.
     ffi_boundary!(err, {
-        unsafe { source_string(map, index, SourceField::Content, out) }
+        source_string(map, index, SourceField::Content, out)
     })
 }
 
@@ -418,13 +398,52 @@ pub unsafe extern "C" fn mapback_sourcemap_source_is_ignored(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: `map` is NULL or a valid handle.
-        let map = unsafe { required(map, "map") }?;
+        let map = mapback_sourcemap::from_ptr(map)?;
         let source = map
             .map
             .source(index)
             .ok_or_else(|| index_error("source", index, map.map.source_count()))?;
         Ok(source.is_ignored())
+    })
+}
+
+/// Writes line `line` (0-based) of the content of source `source_index`, without its
+/// line terminator, to `*out` (borrowed from the map). Lines end at `\n`, `\r\n`, `\r`,
+/// U+2028 and U+2029, as JavaScript counts them. Returns false when the source has no
+/// content or no such line. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_source_line(
+    map: *const mapback_sourcemap,
+    source_index: u32,
+    line: u32,
+    out: *mut mapback_str,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let out = output(out, "out")?;
+        Ok(match map.map.source_line(source_index, line) {
+            Some(text) => {
+                *out = mapback_str::from_str(text);
+                true
+            }
+            None => false,
+        })
+    })
+}
+
+/// Returns the number of lines of the content of source `source_index` (0 when it has
+/// none). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_source_line_count(
+    map: *const mapback_sourcemap,
+    source_index: u32,
+    err: *mut mapback_error,
+) -> usize {
+    ffi_boundary!(err, {
+        Ok(mapback_sourcemap::from_ptr(map)?
+            .map
+            .source_line_count(source_index))
     })
 }
 
@@ -439,9 +458,8 @@ pub unsafe extern "C" fn mapback_sourcemap_find_source(
     err: *mut mapback_error,
 ) -> u32 {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        let name = unsafe { text(name, len, "name") }?;
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let name = text(name, len, "name")?;
         Ok(map.map.find_source(name).unwrap_or(MAPBACK_NONE))
     })
 }
@@ -453,8 +471,7 @@ pub unsafe extern "C" fn mapback_sourcemap_name_count(
     err: *mut mapback_error,
 ) -> usize {
     ffi_boundary!(err, {
-        // SAFETY: `map` is NULL or a valid handle.
-        Ok(unsafe { required(map, "map") }?.map.name_count())
+        Ok(mapback_sourcemap::from_ptr(map)?.map.name_count())
     })
 }
 
@@ -468,9 +485,8 @@ pub unsafe extern "C" fn mapback_sourcemap_name(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        let out = unsafe { output(out, "out") }?;
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let out = output(out, "out")?;
         let name = map
             .map
             .name(index)
@@ -481,17 +497,13 @@ pub unsafe extern "C" fn mapback_sourcemap_name(
 }
 
 /// Shared body of the map-level optional string getters.
-///
-/// # Safety
-/// As documented on the exports.
-unsafe fn map_string(
+fn map_string(
     map: *const mapback_sourcemap,
     out: *mut mapback_str,
     field: fn(&dyn SourceMapView) -> Option<&str>,
 ) -> Result<bool, Error> {
-    // SAFETY: pointers are NULL or valid, per the exports' contract.
-    let map = unsafe { required(map, "map") }?;
-    let out = unsafe { output(out, "out") }?;
+    let map = mapback_sourcemap::from_ptr(map)?;
+    let out = output(out, "out")?;
     Ok(field(map.map.as_view())
         .map(|text| *out = mapback_str::from_str(text))
         .is_some())
@@ -505,10 +517,7 @@ pub unsafe extern "C" fn mapback_sourcemap_file(
     out: *mut mapback_str,
     err: *mut mapback_error,
 ) -> bool {
-    ffi_boundary!(err, {
-        // SAFETY: contract forwarded from this function's documentation.
-        unsafe { map_string(map, out, |m| m.file()) }
-    })
+    ffi_boundary!(err, { map_string(map, out, |m| m.file()) })
 }
 
 /// Writes the map's debug ID (`debugId`, or legacy `debug_id`; a UUID) to `*out`,
@@ -519,10 +528,7 @@ pub unsafe extern "C" fn mapback_sourcemap_debug_id(
     out: *mut mapback_str,
     err: *mut mapback_error,
 ) -> bool {
-    ffi_boundary!(err, {
-        // SAFETY: contract forwarded from this function's documentation.
-        unsafe { map_string(map, out, |m| m.debug_id()) }
-    })
+    ffi_boundary!(err, { map_string(map, out, |m| m.debug_id()) })
 }
 
 /// Returns whether the input was an index map (with `sections`). Thread-safe.
@@ -532,8 +538,7 @@ pub unsafe extern "C" fn mapback_sourcemap_is_index_map(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: `map` is NULL or a valid handle.
-        Ok(unsafe { required(map, "map") }?.map.is_index_map())
+        Ok(mapback_sourcemap::from_ptr(map)?.map.is_index_map())
     })
 }
 
@@ -545,8 +550,7 @@ pub unsafe extern "C" fn mapback_sourcemap_diagnostic_count(
     err: *mut mapback_error,
 ) -> usize {
     ffi_boundary!(err, {
-        // SAFETY: `map` is NULL or a valid handle.
-        Ok(unsafe { required(map, "map") }?.map.diagnostics().len())
+        Ok(mapback_sourcemap::from_ptr(map)?.map.diagnostics().len())
     })
 }
 
@@ -560,9 +564,8 @@ pub unsafe extern "C" fn mapback_sourcemap_diagnostic(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        let out = unsafe { output(out, "out") }?;
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let out = output(out, "out")?;
         let diagnostics = map.map.diagnostics();
         let diagnostic = diagnostics
             .get(index as usize)
@@ -584,7 +587,27 @@ pub unsafe extern "C" fn mapback_sourcemap_heap_size(
     err: *mut mapback_error,
 ) -> usize {
     ffi_boundary!(err, {
-        // SAFETY: `map` is NULL or a valid handle.
-        Ok(unsafe { required(map, "map") }?.map.heap_size())
+        Ok(mapback_sourcemap::from_ptr(map)?.map.heap_size())
+    })
+}
+
+/// Encodes `map` (a parsed map or a cache) as a regular map's JSON into `*out` (owned
+/// by the caller, released with `mapback_buf_free`): an index map comes out flattened.
+/// `options` may be NULL. Returns false with `err` set on a NULL argument.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_to_json(
+    map: *const mapback_sourcemap,
+    options: *const mapback_encode_options,
+    out: *mut mapback_buf,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let options = encode_options(optional(options));
+        let out = output(out, "out")?;
+        *out =
+            mapback_buf::from_vec(SourceMapBuilder::from_view(map.map.as_view()).to_json(&options));
+        Ok(true)
     })
 }

@@ -1,4 +1,7 @@
 //! Plain C structs passed across the ABI, and the constants that go with them.
+//!
+//! All of them are plain data: a value may be copied and read from any thread; the
+//! pointers inside a view (`mapback_str`) live as long as the object they came from.
 
 use std::ffi::c_char;
 
@@ -7,10 +10,15 @@ use crate::error::{Error, ErrorCode};
 use crate::lookup::{Bias, LookupOptions};
 use crate::mappings::{RawToken, NONE};
 
+/// "No value": an absent source, name or original position in a `mapback_token`, a
+/// source that was not found, or "the whole line" where a column may be given.
+pub const MAPBACK_NONE: u32 = u32::MAX;
+
 /// A borrowed UTF-8 string: `len` bytes at `data`, NOT NUL-terminated.
 ///
 /// It is owned by the object it came from and valid until that object is freed. `data`
-/// is never NULL when a function reports that it wrote the view.
+/// is never NULL when a function reports that it wrote the view. Plain data: it may be
+/// read from any thread while its object lives.
 #[repr(C)]
 pub struct mapback_str {
     /// First byte of the string.
@@ -31,7 +39,8 @@ impl mapback_str {
 /// Bounds on what decoding one map may take, checked before memory is allocated. A map
 /// over a bound fails with `MAPBACK_ERROR_INPUT_TOO_LARGE`. 0 in a field means its
 /// default, so a zero-initialised struct gives the defaults. `SIZE_MAX` lifts a bound
-/// (up to the format's own 4 GiB input limit); do that only for trusted input.
+/// (up to the format's own 4 GiB input limit); do that only for trusted input. Plain
+/// data, only read by the library.
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
 pub struct mapback_decode_limits {
@@ -60,7 +69,8 @@ impl mapback_decode_limits {
 }
 
 /// Options for `mapback_sourcemap_parse`. Pass NULL for the defaults (lenient, no base
-/// URL, default limits); a zero-initialised struct means the same.
+/// URL, default limits); a zero-initialised struct means the same. Plain data, only read
+/// during the call.
 #[repr(C)]
 pub struct mapback_parse_options {
     /// true: every optional error of ECMA-426 fails the parse. false (the default):
@@ -81,6 +91,7 @@ pub const MAPBACK_BIAS_GREATEST_LOWER_BOUND: u32 = 0;
 pub const MAPBACK_BIAS_LEAST_UPPER_BOUND: u32 = 1;
 
 /// Options for lookups. Pass NULL for the defaults (greatest lower bound, same line).
+/// Plain data, only read during the call.
 #[repr(C)]
 pub struct mapback_lookup_options {
     /// `MAPBACK_BIAS_GREATEST_LOWER_BOUND` or `MAPBACK_BIAS_LEAST_UPPER_BOUND`; any
@@ -121,7 +132,8 @@ impl mapback_lookup_options {
 /// A token without an original position (a 1-field segment) has `source_index`,
 /// `original_line` and `original_column` set to `MAPBACK_NONE`; a token without a name
 /// has `name_index` = `MAPBACK_NONE`. A slot that received no token (in
-/// `mapback_sourcemap_lookup_many`) has `token_index` = `MAPBACK_NONE`.
+/// `mapback_sourcemap_lookup_many`) has `token_index` = `MAPBACK_NONE`. Plain data: a
+/// copy the caller owns, usable from any thread.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct mapback_token {
@@ -168,7 +180,8 @@ impl From<RawToken> for mapback_token {
 }
 
 /// A problem the lenient decoder recovered from (or a note such as "lines were
-/// sorted"). `message` is borrowed from the map and valid until it is freed.
+/// sorted"). `message` is borrowed from the map and valid until it is freed. Plain data,
+/// readable from any thread while the map lives.
 #[repr(C)]
 pub struct mapback_diagnostic {
     /// A `MAPBACK_ERROR_*` code.
@@ -178,84 +191,3 @@ pub struct mapback_diagnostic {
     /// Human-readable description.
     pub message: mapback_str,
 }
-
-/// The input is not valid JSON.
-pub const MAPBACK_ERROR_INVALID_JSON: i32 = 101;
-/// The input is not valid UTF-8.
-pub const MAPBACK_ERROR_INVALID_UTF8: i32 = 102;
-/// The JSON document is not an object.
-pub const MAPBACK_ERROR_NOT_AN_OBJECT: i32 = 103;
-/// The input exceeds a size limit.
-pub const MAPBACK_ERROR_INPUT_TOO_LARGE: i32 = 104;
-/// A JSON object repeats a key (a note: the last value is used).
-pub const MAPBACK_ERROR_DUPLICATE_KEY: i32 = 105;
-/// The JSON has trailing commas (accepted in lenient mode).
-pub const MAPBACK_ERROR_TRAILING_COMMA: i32 = 106;
-/// Reading or writing a file failed.
-pub const MAPBACK_ERROR_IO: i32 = 107;
-/// A required field is absent.
-pub const MAPBACK_ERROR_MISSING_FIELD: i32 = 201;
-/// A field has the wrong JSON type.
-pub const MAPBACK_ERROR_WRONG_TYPE: i32 = 202;
-/// `version` is not 3.
-pub const MAPBACK_ERROR_UNSUPPORTED_VERSION: i32 = 203;
-/// `debugId` is not a UUID.
-pub const MAPBACK_ERROR_INVALID_DEBUG_ID: i32 = 204;
-/// An `ignoreList` entry is not an index into `sources`.
-pub const MAPBACK_ERROR_INVALID_IGNORE_LIST: i32 = 205;
-/// A source does not resolve to a URL against the base URL.
-pub const MAPBACK_ERROR_INVALID_SOURCE_URL: i32 = 206;
-/// `sourcesContent` and `sources` differ in length (reserved).
-pub const MAPBACK_ERROR_SOURCES_CONTENT_LENGTH: i32 = 207;
-/// A character in `mappings` is not Base64.
-pub const MAPBACK_ERROR_INVALID_BASE64: i32 = 301;
-/// A VLQ value does not fit in 32 bits.
-pub const MAPBACK_ERROR_VLQ_OVERFLOW: i32 = 302;
-/// A VLQ value ends with its continuation bit set.
-pub const MAPBACK_ERROR_VLQ_TRUNCATED: i32 = 303;
-/// A segment has a field count other than 1, 4 or 5.
-pub const MAPBACK_ERROR_INVALID_SEGMENT_LENGTH: i32 = 304;
-/// A decoded absolute field is negative.
-pub const MAPBACK_ERROR_NEGATIVE_VALUE: i32 = 305;
-/// A segment's source index is out of bounds.
-pub const MAPBACK_ERROR_SOURCE_INDEX_OUT_OF_BOUNDS: i32 = 306;
-/// A segment's name index is out of bounds.
-pub const MAPBACK_ERROR_NAME_INDEX_OUT_OF_BOUNDS: i32 = 307;
-/// Segments of a line were unsorted (a note: they were sorted).
-pub const MAPBACK_ERROR_UNSORTED_MAPPINGS: i32 = 308;
-/// A map has both `sections` and `mappings`.
-pub const MAPBACK_ERROR_SECTIONS_WITH_MAPPINGS: i32 = 401;
-/// Index map sections are out of order or overlap.
-pub const MAPBACK_ERROR_INVALID_SECTION_ORDER: i32 = 402;
-/// A section's map is itself an index map.
-pub const MAPBACK_ERROR_NESTED_INDEX_MAP: i32 = 403;
-/// A section refers to its map by `url`, which is not fetched.
-pub const MAPBACK_ERROR_SECTION_URL_UNSUPPORTED: i32 = 404;
-/// An argument is invalid.
-pub const MAPBACK_ERROR_INVALID_ARGUMENT: i32 = 501;
-/// An index argument is out of range.
-pub const MAPBACK_ERROR_INDEX_OUT_OF_RANGE: i32 = 502;
-/// The base URL is not an absolute URL.
-pub const MAPBACK_ERROR_INVALID_BASE_URL: i32 = 503;
-/// The data is not a mapback cache.
-pub const MAPBACK_ERROR_NOT_A_CACHE: i32 = 601;
-/// The cache was written by an incompatible format version.
-pub const MAPBACK_ERROR_UNSUPPORTED_CACHE_VERSION: i32 = 602;
-/// The cache's header or section table is inconsistent.
-pub const MAPBACK_ERROR_CORRUPT_CACHE: i32 = 603;
-/// The cache's length differs from the length its header records.
-pub const MAPBACK_ERROR_TRUNCATED_CACHE: i32 = 604;
-/// The cache's checksum does not match (from `mapback_cache_verify`).
-pub const MAPBACK_ERROR_CACHE_CHECKSUM_MISMATCH: i32 = 605;
-/// A value does not fit the cache format (refused when writing).
-pub const MAPBACK_ERROR_CACHE_LIMIT_EXCEEDED: i32 = 606;
-/// Cache files are little-endian; this host cannot read them.
-pub const MAPBACK_ERROR_UNSUPPORTED_PLATFORM: i32 = 607;
-/// A stack trace is larger than the caller's size limit.
-pub const MAPBACK_ERROR_TRACE_TOO_LARGE: i32 = 701;
-/// A panic was caught inside the library (a bug: please report it).
-pub const MAPBACK_ERROR_PANIC: i32 = 901;
-/// A required pointer argument was NULL.
-pub const MAPBACK_ERROR_NULL_POINTER: i32 = 902;
-/// An object was used after it was closed (reported by language bindings).
-pub const MAPBACK_ERROR_CLOSED: i32 = 903;

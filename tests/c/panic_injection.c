@@ -52,6 +52,7 @@ static void exercise(mapback_sourcemap *map, const unsigned char *json, size_t j
         CHECK(!mapback_symbolicator_symbolicate(sym, trace, trace_len, &buf, &err) &&
               panicked(&err) && buf.data == NULL);
         CHECK(mapback_version() == NULL); /* no error struct: the neutral value only */
+        CHECK(mapback_error_code_description(MAPBACK_ERROR_PANIC) == NULL);
         /* A panic with err == NULL is still caught. */
         CHECK(mapback_sourcemap_token_count(map, NULL) == 0);
         return;

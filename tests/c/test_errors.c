@@ -377,6 +377,31 @@ static void check_invalid_bias(void)
     mapback_sourcemap_free(map);
 }
 
+/* Each code's one-sentence description: static text, NULL for numbers that are not codes. */
+static void check_code_descriptions(void)
+{
+    static const int32_t codes[] = {
+        MAPBACK_ERROR_INVALID_JSON, MAPBACK_ERROR_IO,           MAPBACK_ERROR_MISSING_FIELD,
+        MAPBACK_ERROR_INVALID_BASE64, MAPBACK_ERROR_NESTED_INDEX_MAP,
+        MAPBACK_ERROR_INVALID_ARGUMENT, MAPBACK_ERROR_CORRUPT_CACHE,
+        MAPBACK_ERROR_TRACE_TOO_LARGE, MAPBACK_ERROR_PANIC,     MAPBACK_ERROR_CLOSED,
+    };
+    size_t i;
+    const char *text = mapback_error_code_description(MAPBACK_ERROR_INVALID_JSON);
+
+    CHECK(text != NULL && strcmp(text, "The input is not valid JSON.") == 0);
+    /* The same static string every time: nothing to free. */
+    CHECK(mapback_error_code_description(MAPBACK_ERROR_INVALID_JSON) == text);
+    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        text = mapback_error_code_description(codes[i]);
+        CHECK(text != NULL && strlen(text) > 10 && text[strlen(text) - 1] == '.');
+    }
+    CHECK(mapback_error_code_description(0) == NULL);
+    CHECK(mapback_error_code_description(-1) == NULL);
+    CHECK(mapback_error_code_description(108) == NULL);
+    CHECK(mapback_error_code_description(12345) == NULL);
+}
+
 int main(void)
 {
     check_invalid_json();
@@ -387,5 +412,6 @@ int main(void)
     check_null_map();
     check_null_outputs();
     check_error_reuse();
+    check_code_descriptions();
     return check_summary("test_errors");
 }

@@ -2,11 +2,14 @@
 
 from __future__ import absolute_import
 
+import os
+import re
+
 import pytest
 
 import mapback
 from mapback import exceptions
-from mapback._lowlevel import lib
+from mapback._lowlevel import ffi, lib
 
 
 def test_every_code_has_a_class():
@@ -20,6 +23,36 @@ def test_every_code_has_a_class():
         expected = "".join(part.capitalize() for part in name[len("MAPBACK_ERROR_"):].split("_"))
         assert cls.__name__.lower() == (expected + "Error").lower(), name
         assert getattr(mapback, cls.__name__) is cls
+
+
+def test_classes_come_from_the_constants():
+    constants = sorted(name for name in dir(lib) if name.startswith("MAPBACK_ERROR_"))
+    for name in constants:
+        cls = exceptions.exception_class(getattr(lib, name))
+        description = ffi.string(lib.mapback_error_code_description(cls.code)).decode("utf-8")
+        assert cls.__doc__ == description, name
+        assert cls.__module__ == "mapback.exceptions"
+        assert cls.__name__ in exceptions.__all__
+    # Bases by band, with two exceptions.
+    assert issubclass(mapback.InvalidJsonError, mapback.DecodeError)
+    assert issubclass(mapback.SectionUrlUnsupportedError, mapback.DecodeError)
+    assert mapback.IoError.__bases__ == (mapback.MapbackError,)
+    assert mapback.InvalidBaseUrlError.__bases__ == (mapback.ArgumentError,)
+    assert mapback.CorruptCacheError.__bases__ == (mapback.CacheError,)
+    assert mapback.TraceTooLargeError.__bases__ == (mapback.TraceError,)
+    assert mapback.PanicError.__bases__ == (mapback.InternalError,)
+    assert mapback.ClosedError.__bases__ == (mapback.ArgumentError,)
+    assert mapback.ConcurrentUseError.code == mapback.InvalidArgumentError.code == 501
+    assert lib.mapback_error_code_description(0) == ffi.NULL
+    assert exceptions.exception_class(12345) is mapback.MapbackError
+
+
+def test_the_stub_lists_every_generated_class():
+    stub_path = os.path.join(os.path.dirname(exceptions.__file__), "exceptions.pyi")
+    with open(stub_path) as stub:
+        declared = dict(re.findall(r"^class (\w+)\((\w+)(?:, \w+)?\): \.\.\.$", stub.read(), re.M))
+    for code, cls in exceptions._BY_CODE.items():
+        assert declared.get(cls.__name__) == cls.__bases__[0].__name__, cls.__name__
 
 
 def test_offsets_count_the_skipped_prefix():

@@ -1,16 +1,17 @@
-//! Symbolication through the C ABI: a `mapback_symbolicator` fetches scripts and maps
-//! through a C callback or from local directories, and turns a whole stack trace into
-//! JSON in one call.
+//! `mapback_symbolicator`: fetches scripts and maps through a C callback or from local
+//! directories, and turns a whole stack trace into JSON in one call.
 
 use std::ffi::c_void;
 
-use crate::error::{excerpt, Error, ErrorCode};
+use crate::error::{Error, ErrorCode};
 use crate::symbolicate::{DirectoryLoader, Loader, SymbolicateOptions, Symbolicator};
 
+use super::args::{optional, output, text, values};
 use super::boundary::{ffi_boundary, mapback_error, null_argument};
-use super::cache::mapback_buf;
+use super::buffer::mapback_buf;
+use super::fetched::{mapback_fetch_fn, mapback_fetched, FetchFn};
+use super::handle::Handle;
 use super::types::{mapback_decode_limits, mapback_str};
-use super::{bytes, output, required, text};
 
 /// A symbolicator (opaque). Create with `mapback_symbolicator_new` or
 /// `mapback_symbolicator_new_directories`; release with `mapback_symbolicator_free`.
@@ -20,66 +21,25 @@ pub struct mapback_symbolicator {
     inner: Symbolicator,
 }
 
-/// Where a fetch callback puts what it found (opaque). Valid only during the callback
-/// that received it; fill it with `mapback_fetched_set` (bytes) or, for a compose
-/// loader only, `mapback_fetched_set_map` (a map).
-pub struct mapback_fetched {
-    pub(crate) data: Option<Vec<u8>>,
-    pub(crate) map: *const super::sourcemap::mapback_sourcemap,
+impl Handle for mapback_symbolicator {
+    const ARGUMENT: &'static str = "symbolicator";
 }
 
-/// A fetch callback's function pointer, once checked not to be NULL.
-pub(crate) type FetchFn =
-    unsafe extern "C" fn(*mut c_void, *const u8, usize, *mut mapback_fetched) -> i32;
+/// The largest file a directory symbolicator (`mapback_symbolicator_new_directories`)
+/// reads.
+pub const MAPBACK_DEFAULT_MAX_FILE_BYTES: u64 = 268_435_456;
+/// The default of `mapback_symbolicator_options.max_data_url_bytes`: the largest
+/// decoded inline (`data:` URL) map.
+pub const MAPBACK_DEFAULT_MAX_DATA_URL_BYTES: usize = 67_108_864;
 
-impl mapback_fetched {
-    /// Calls `fetch` for `name` and returns what it gave: `Ok(None)` for status 0, the
-    /// filled struct for 1, an `Io` error for any other status.
-    ///
-    /// # Safety
-    /// `fetch` and `user_data` must be callable as the export that took them documents.
-    pub(crate) unsafe fn call(
-        fetch: FetchFn,
-        user_data: *mut c_void,
-        name: &str,
-    ) -> Result<Option<mapback_fetched>, Error> {
-        let mut out = mapback_fetched {
-            data: None,
-            map: std::ptr::null(),
-        };
-        // SAFETY: the callback is the caller's, for this purpose; `name` and `out` are
-        // valid for the duration of the call.
-        let status = unsafe { fetch(user_data, name.as_ptr(), name.len(), &mut out) };
-        match status {
-            0 => Ok(None),
-            1 => Ok(Some(out)),
-            other => Err(Error::new(
-                ErrorCode::Io,
-                format!(
-                    "the callback failed with status {other} for \"{}\"",
-                    excerpt(name)
-                ),
-            )),
-        }
-    }
-}
-
-/// A fetch callback: find the bytes at `url` (`url_len` UTF-8 bytes, not
-/// NUL-terminated; a script or a source map). Return 1 after `mapback_fetched_set`
-/// when found, 0 when there is nothing at that URL, any other value on failure. It is
-/// called on the thread that called `mapback_symbolicator_symbolicate`, possibly from
-/// several threads at once when the symbolicator is shared.
-pub type mapback_fetch_fn = Option<
-    unsafe extern "C" fn(
-        user_data: *mut c_void,
-        url: *const u8,
-        url_len: usize,
-        out: *mut mapback_fetched,
-    ) -> i32,
->;
+const _: () = assert!(
+    MAPBACK_DEFAULT_MAX_FILE_BYTES == crate::symbolicate::DEFAULT_MAX_FILE_BYTES
+        && MAPBACK_DEFAULT_MAX_DATA_URL_BYTES == crate::discovery::DEFAULT_MAX_DATA_URL_BYTES
+);
 
 /// Options for a symbolicator. Pass NULL for the defaults; 0 in a field also means
-/// its default, so a zero-initialised struct gives the defaults.
+/// its default, so a zero-initialised struct gives the defaults. Plain data, copied by
+/// `mapback_symbolicator_new*`.
 #[repr(C)]
 pub struct mapback_symbolicator_options {
     /// Lines of context before and after each frame's line (default 5).
@@ -153,7 +113,8 @@ unsafe impl Sync for CallbackLoader {}
 
 impl Loader for CallbackLoader {
     fn fetch(&self, url: &str) -> crate::error::Result<Option<Vec<u8>>> {
-        // SAFETY: the function pointer was supplied by the caller for this purpose.
+        // SAFETY: the function pointer and data were given for this purpose, valid until
+        // the symbolicator is freed (documented on `mapback_symbolicator_new`).
         match unsafe { mapback_fetched::call(self.fetch, self.user_data, url) }? {
             None => Ok(None),
             Some(out) if out.data.is_none() && !out.map.is_null() => Err(Error::new(
@@ -180,11 +141,10 @@ pub unsafe extern "C" fn mapback_symbolicator_new(
 ) -> *mut mapback_symbolicator {
     ffi_boundary!(err, {
         let fetch = fetch.ok_or_else(|| null_argument("fetch"))?;
-        // SAFETY: `options` is NULL or valid, per the contract.
-        let options = symbolicate_options(unsafe { options.as_ref() });
+        let options = symbolicate_options(optional(options));
         let loader = CallbackLoader { fetch, user_data };
         let inner = Symbolicator::new(loader, options);
-        Ok(Box::into_raw(Box::new(mapback_symbolicator { inner })))
+        Ok(mapback_symbolicator { inner }.into_raw())
     })
 }
 
@@ -210,14 +170,11 @@ pub unsafe extern "C" fn mapback_symbolicator_new_directories(
 ) -> *mut mapback_symbolicator {
     ffi_boundary!(err, {
         let string = |view: &mapback_str, what: &str| -> Result<String, Error> {
-            // SAFETY: each view holds `len` bytes at `data`, per the contract.
-            unsafe { text(view.data.cast(), view.len, what) }.map(str::to_owned)
+            text(view.data.cast(), view.len, what).map(str::to_owned)
         };
-        // SAFETY: each array holds its count of pointers, per the contract.
-        let prefixes = unsafe { super::values(prefixes, prefix_count, "prefixes") }?;
-        let prefix_dirs = unsafe { super::values(prefix_dirs, prefix_count, "prefix_dirs") }?;
-        let file_name_dirs =
-            unsafe { super::values(file_name_dirs, file_name_dir_count, "file_name_dirs") }?;
+        let prefixes = values(prefixes, prefix_count, "prefixes")?;
+        let prefix_dirs = values(prefix_dirs, prefix_count, "prefix_dirs")?;
+        let file_name_dirs = values(file_name_dirs, file_name_dir_count, "file_name_dirs")?;
         let mut loader = DirectoryLoader::new();
         for (prefix, dir) in prefixes.iter().zip(prefix_dirs) {
             loader = loader.with_prefix(&string(prefix, "prefix")?, string(dir, "directory")?)?;
@@ -225,10 +182,9 @@ pub unsafe extern "C" fn mapback_symbolicator_new_directories(
         for dir in file_name_dirs {
             loader = loader.with_file_names(string(dir, "directory")?)?;
         }
-        // SAFETY: `options` is NULL or valid, per the contract.
-        let options = symbolicate_options(unsafe { options.as_ref() });
+        let options = symbolicate_options(optional(options));
         let inner = Symbolicator::new(loader, options);
-        Ok(Box::into_raw(Box::new(mapback_symbolicator { inner })))
+        Ok(mapback_symbolicator { inner }.into_raw())
     })
 }
 
@@ -236,33 +192,8 @@ pub unsafe extern "C" fn mapback_symbolicator_new_directories(
 #[no_mangle]
 pub unsafe extern "C" fn mapback_symbolicator_free(symbolicator: *mut mapback_symbolicator) {
     ffi_boundary!({
-        if !symbolicator.is_null() {
-            // SAFETY: non-NULL handles come from `Box::into_raw` above and, per the
-            // contract, are freed once.
-            drop(unsafe { Box::from_raw(symbolicator) });
-        }
+        mapback_symbolicator::free(symbolicator);
         Ok(())
-    })
-}
-
-/// Copies `len` bytes at `data` into `out`, the bytes a fetch callback found. May be
-/// called only inside the callback that received `out`; a second call replaces the
-/// first. Returns false with `err` set on a NULL argument.
-#[no_mangle]
-pub unsafe extern "C" fn mapback_fetched_set(
-    out: *mut mapback_fetched,
-    data: *const u8,
-    len: usize,
-    err: *mut mapback_error,
-) -> bool {
-    ffi_boundary!(err, {
-        // SAFETY: `out` is the live handle passed to the callback; `data` holds `len`
-        // bytes, per the contract.
-        let out = unsafe { output(out, "out") }?;
-        let data = unsafe { bytes(data, len, "data") }?;
-        out.data = Some(data.to_vec());
-        out.map = std::ptr::null();
-        Ok(true)
     })
 }
 
@@ -286,10 +217,9 @@ pub unsafe extern "C" fn mapback_symbolicator_symbolicate(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let symbolicator = unsafe { required(symbolicator, "symbolicator") }?;
-        let trace = unsafe { text(trace, len, "trace") }?;
-        let out = unsafe { output(out, "out") }?;
+        let symbolicator = mapback_symbolicator::from_ptr(symbolicator)?;
+        let trace = text(trace, len, "trace")?;
+        let out = output(out, "out")?;
         let result = symbolicator.inner.symbolicate(trace)?;
         let json = serde_json::to_vec(&result.to_json()).map_err(|e| {
             Error::new(
@@ -297,12 +227,7 @@ pub unsafe extern "C" fn mapback_symbolicator_symbolicate(
                 format!("could not write JSON: {e}"),
             )
         })?;
-        let data = json.into_boxed_slice();
-        let len = data.len();
-        *out = mapback_buf {
-            data: Box::into_raw(data).cast::<u8>(),
-            len,
-        };
+        *out = mapback_buf::from_vec(json);
         Ok(true)
     })
 }

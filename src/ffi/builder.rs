@@ -1,6 +1,5 @@
-//! The producer side through the C ABI: `mapback_builder` (build a map, encode it),
-//! and the operations that produce one (compose, concatenate, rewrite) or encode a map
-//! (`mapback_sourcemap_to_json`, which also flattens index maps).
+//! `mapback_builder`: build a map and encode it, and the operations that produce one
+//! (compose, concatenate, rewrite) with their text helpers.
 //!
 //! A `mapback_builder` is mutable and NOT thread-safe: one thread at a time may use a
 //! given builder (different builders are independent). Maps passed in are only read.
@@ -15,12 +14,13 @@ use crate::produce::{
 };
 use crate::view::SourceMapView;
 
+use super::args::{optional, optional_text, output, text, values};
 use super::boundary::{ffi_boundary, mapback_error, null_argument};
-use super::cache::mapback_buf;
+use super::buffer::mapback_buf;
+use super::fetched::{mapback_fetch_fn, mapback_fetched};
+use super::handle::Handle;
 use super::sourcemap::mapback_sourcemap;
-use super::symbolicate::{mapback_fetch_fn, mapback_fetched};
-use super::types::{mapback_str, mapback_token};
-use super::{output, required, text, values, MAPBACK_NONE};
+use super::types::{mapback_str, mapback_token, MAPBACK_NONE};
 
 /// A source map under construction (opaque). Create with `mapback_builder_new`,
 /// `mapback_builder_from_map` or an operation (`mapback_sourcemap_compose`,
@@ -30,11 +30,28 @@ pub struct mapback_builder {
     inner: SourceMapBuilder,
 }
 
-fn into_raw(inner: SourceMapBuilder) -> *mut mapback_builder {
-    Box::into_raw(Box::new(mapback_builder { inner }))
+impl Handle for mapback_builder {
+    const ARGUMENT: &'static str = "builder";
 }
 
-/// What encoding writes. Pass NULL for the defaults (both true).
+impl mapback_builder {
+    /// A new handle owned by the caller.
+    fn boxed(inner: SourceMapBuilder) -> *mut mapback_builder {
+        mapback_builder { inner }.into_raw()
+    }
+}
+
+/// The largest line, column or index a built map can carry (2^31 - 1: VLQ fields are
+/// 32-bit signed); larger positions fail with `MAPBACK_ERROR_INVALID_ARGUMENT`.
+pub const MAPBACK_MAX_POSITION: u32 = 2_147_483_647;
+/// How deep a chain given to `mapback_sourcemap_compose` may be, loaded maps included.
+pub const MAPBACK_MAX_COMPOSE_DEPTH: u32 = 64;
+
+const _: () = assert!(MAPBACK_MAX_POSITION == produce::MAX_POSITION);
+const _: () = assert!(MAPBACK_MAX_COMPOSE_DEPTH as usize == produce::MAX_COMPOSE_DEPTH);
+
+/// What encoding writes. Pass NULL for the defaults (both true). Plain data, only read
+/// during the call.
 #[repr(C)]
 pub struct mapback_encode_options {
     /// Write `sourcesContent` (when any source has content).
@@ -43,44 +60,18 @@ pub struct mapback_encode_options {
     pub include_names: bool,
 }
 
-fn encode_options(options: Option<&mapback_encode_options>) -> EncodeOptions {
+pub(crate) fn encode_options(options: Option<&mapback_encode_options>) -> EncodeOptions {
     options.map_or_else(EncodeOptions::default, |o| EncodeOptions {
         include_contents: o.include_contents,
         include_names: o.include_names,
     })
 }
 
-/// Hands `json` to the caller as an owned buffer.
-fn give_buffer(out: &mut mapback_buf, json: String) {
-    let data = json.into_bytes().into_boxed_slice();
-    let len = data.len();
-    *out = mapback_buf {
-        data: Box::into_raw(data).cast::<u8>(),
-        len,
-    };
-}
-
-/// Reads optional text: NULL means "none", anything else `len` bytes of UTF-8.
-///
-/// # Safety
-/// `data` must be NULL or hold `len` readable bytes.
-unsafe fn optional_text<'a>(
-    data: *const u8,
-    len: usize,
-    name: &str,
-) -> Result<Option<&'a str>, Error> {
-    if data.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: forwarded contract.
-    unsafe { text(data, len, name) }.map(Some)
-}
-
 /// Creates an empty builder, owned by the caller (release with `mapback_builder_free`).
 /// Returns NULL only on allocation failure or a caught panic.
 #[no_mangle]
 pub unsafe extern "C" fn mapback_builder_new(err: *mut mapback_error) -> *mut mapback_builder {
-    ffi_boundary!(err, { Ok(into_raw(SourceMapBuilder::new())) })
+    ffi_boundary!(err, { Ok(mapback_builder::boxed(SourceMapBuilder::new())) })
 }
 
 /// Creates a builder holding everything `map` holds (file, debugId, sources with
@@ -93,9 +84,10 @@ pub unsafe extern "C" fn mapback_builder_from_map(
     err: *mut mapback_error,
 ) -> *mut mapback_builder {
     ffi_boundary!(err, {
-        // SAFETY: `map` is NULL or a live map, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        Ok(into_raw(SourceMapBuilder::from_view(map.map.as_view())))
+        let map = mapback_sourcemap::from_ptr(map)?;
+        Ok(mapback_builder::boxed(SourceMapBuilder::from_view(
+            map.map.as_view(),
+        )))
     })
 }
 
@@ -103,40 +95,22 @@ pub unsafe extern "C" fn mapback_builder_from_map(
 #[no_mangle]
 pub unsafe extern "C" fn mapback_builder_free(builder: *mut mapback_builder) {
     ffi_boundary!({
-        if !builder.is_null() {
-            // SAFETY: non-NULL handles come from `into_raw` and are freed once.
-            drop(unsafe { Box::from_raw(builder) });
-        }
+        mapback_builder::free(builder);
         Ok(())
     })
 }
 
-/// # Safety
-/// `builder` must be NULL or a live builder not used by another thread.
-unsafe fn builder_mut<'a>(
-    builder: *mut mapback_builder,
-) -> Result<&'a mut SourceMapBuilder, Error> {
-    // SAFETY: per the caller's contract.
-    unsafe { builder.as_mut() }
-        .map(|b| &mut b.inner)
-        .ok_or_else(|| null_argument("builder"))
-}
-
 /// The body of the setters of optional text fields: `apply` gets the text (or `None`
 /// for a NULL `data`).
-///
-/// # Safety
-/// As for [`builder_mut`] and [`optional_text`].
-unsafe fn set_optional_text(
+fn set_optional_text(
     builder: *mut mapback_builder,
     data: *const u8,
     len: usize,
     what: &str,
     apply: impl FnOnce(&mut SourceMapBuilder, Option<&str>) -> Result<(), Error>,
 ) -> Result<bool, Error> {
-    // SAFETY: forwarded contract.
-    let builder = unsafe { builder_mut(builder) }?;
-    apply(builder, unsafe { optional_text(data, len, what) }?)?;
+    let builder = &mut mapback_builder::from_mut_ptr(builder)?.inner;
+    apply(builder, optional_text(data, len, what)?)?;
     Ok(true)
 }
 
@@ -151,13 +125,10 @@ pub unsafe extern "C" fn mapback_builder_set_file(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        unsafe {
-            set_optional_text(builder, data, len, "file", |b, file| {
-                b.set_file(file);
-                Ok(())
-            })
-        }
+        set_optional_text(builder, data, len, "file", |b, file| {
+            b.set_file(file);
+            Ok(())
+        })
     })
 }
 
@@ -171,13 +142,10 @@ pub unsafe extern "C" fn mapback_builder_set_source_root(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        unsafe {
-            set_optional_text(builder, data, len, "source_root", |b, root| {
-                b.set_source_root(root);
-                Ok(())
-            })
-        }
+        set_optional_text(builder, data, len, "source_root", |b, root| {
+            b.set_source_root(root);
+            Ok(())
+        })
     })
 }
 
@@ -192,16 +160,13 @@ pub unsafe extern "C" fn mapback_builder_set_debug_id(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        unsafe {
-            set_optional_text(
-                builder,
-                data,
-                len,
-                "debug_id",
-                SourceMapBuilder::set_debug_id,
-            )
-        }
+        set_optional_text(
+            builder,
+            data,
+            len,
+            "debug_id",
+            SourceMapBuilder::set_debug_id,
+        )
     })
 }
 
@@ -217,9 +182,8 @@ pub unsafe extern "C" fn mapback_builder_add_source(
     err: *mut mapback_error,
 ) -> u32 {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let builder = unsafe { builder_mut(builder) }?;
-        Ok(match unsafe { optional_text(name, len, "name") }? {
+        let builder = &mut mapback_builder::from_mut_ptr(builder)?.inner;
+        Ok(match optional_text(name, len, "name")? {
             Some(name) => builder.add_source(name),
             None => builder.add_null_source(),
         })
@@ -238,12 +202,9 @@ pub unsafe extern "C" fn mapback_builder_set_source_content(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        unsafe {
-            set_optional_text(builder, data, len, "content", |b, content| {
-                b.set_source_content(index, content)
-            })
-        }
+        set_optional_text(builder, data, len, "content", |b, content| {
+            b.set_source_content(index, content)
+        })
     })
 }
 
@@ -257,8 +218,7 @@ pub unsafe extern "C" fn mapback_builder_set_source_ignored(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: `builder` is NULL or valid, per the contract.
-        let builder = unsafe { builder_mut(builder) }?;
+        let builder = &mut mapback_builder::from_mut_ptr(builder)?.inner;
         builder.set_source_ignored(index, ignored)?;
         Ok(true)
     })
@@ -275,9 +235,8 @@ pub unsafe extern "C" fn mapback_builder_add_name(
     err: *mut mapback_error,
 ) -> u32 {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let builder = unsafe { builder_mut(builder) }?;
-        Ok(builder.add_name(unsafe { text(data, len, "name") }?))
+        let builder = &mut mapback_builder::from_mut_ptr(builder)?.inner;
+        Ok(builder.add_name(text(data, len, "name")?))
     })
 }
 
@@ -295,9 +254,8 @@ pub unsafe extern "C" fn mapback_builder_add_mappings(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid for `count` tokens, per the contract.
-        let builder = unsafe { builder_mut(builder) }?;
-        let tokens = unsafe { values(tokens, count, "tokens") }?;
+        let builder = &mut mapback_builder::from_mut_ptr(builder)?.inner;
+        let tokens = values(tokens, count, "tokens")?;
         let before = builder.mapping_count();
         for (i, t) in tokens.iter().enumerate() {
             let original = (t.source_index != MAPBACK_NONE).then_some(OriginalPosition {
@@ -326,10 +284,7 @@ pub unsafe extern "C" fn mapback_builder_mapping_count(
     err: *mut mapback_error,
 ) -> usize {
     ffi_boundary!(err, {
-        // SAFETY: `builder` is NULL or valid, per the contract.
-        Ok(unsafe { required(builder, "builder") }?
-            .inner
-            .mapping_count())
+        Ok(mapback_builder::from_ptr(builder)?.inner.mapping_count())
     })
 }
 
@@ -345,11 +300,10 @@ pub unsafe extern "C" fn mapback_builder_to_json(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let builder = unsafe { required(builder, "builder") }?;
-        let options = encode_options(unsafe { options.as_ref() });
-        let out = unsafe { output(out, "out") }?;
-        give_buffer(out, builder.inner.to_json(&options));
+        let builder = mapback_builder::from_ptr(builder)?;
+        let options = encode_options(optional(options));
+        let out = output(out, "out")?;
+        *out = mapback_buf::from_vec(builder.inner.to_json(&options));
         Ok(true)
     })
 }
@@ -363,35 +317,8 @@ pub unsafe extern "C" fn mapback_builder_build(
     err: *mut mapback_error,
 ) -> *mut mapback_sourcemap {
     ffi_boundary!(err, {
-        // SAFETY: `builder` is NULL or valid, per the contract.
-        let builder = unsafe { required(builder, "builder") }?;
-        Ok(mapback_sourcemap::into_raw(Box::new(
-            builder.inner.build()?,
-        )))
-    })
-}
-
-/// Encodes `map` (a parsed map or a cache) as a regular map's JSON into `*out` (owned
-/// by the caller, released with `mapback_buf_free`): an index map comes out flattened.
-/// `options` may be NULL. Returns false with `err` set on a NULL argument.
-/// Thread-safe.
-#[no_mangle]
-pub unsafe extern "C" fn mapback_sourcemap_to_json(
-    map: *const mapback_sourcemap,
-    options: *const mapback_encode_options,
-    out: *mut mapback_buf,
-    err: *mut mapback_error,
-) -> bool {
-    ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let map = unsafe { required(map, "map") }?;
-        let options = encode_options(unsafe { options.as_ref() });
-        let out = unsafe { output(out, "out") }?;
-        give_buffer(
-            out,
-            SourceMapBuilder::from_view(map.map.as_view()).to_json(&options),
-        );
-        Ok(true)
+        let builder = mapback_builder::from_ptr(builder)?;
+        Ok(mapback_sourcemap::boxed(Box::new(builder.inner.build()?)))
     })
 }
 
@@ -423,20 +350,18 @@ pub unsafe extern "C" fn mapback_sourcemap_compose(
     err: *mut mapback_error,
 ) -> *mut mapback_builder {
     ffi_boundary!(err, {
-        // SAFETY: `chain` holds `count` pointers, each NULL or a live map, per the contract.
-        let pointers = unsafe { values(chain, count, "chain") }?;
+        let pointers = values(chain, count, "chain")?;
         let mut maps: Vec<&dyn SourceMapView> = Vec::with_capacity(pointers.len());
         for (i, &pointer) in pointers.iter().enumerate() {
-            // SAFETY: as above.
-            let map =
-                unsafe { pointer.as_ref() }.ok_or_else(|| null_argument(&format!("chain[{i}]")))?;
+            let map = mapback_sourcemap::from_nullable(pointer)
+                .ok_or_else(|| null_argument(&format!("chain[{i}]")))?;
             maps.push(map.map.as_view());
         }
         let mut load = |name: &str, _depth: usize| -> Result<Option<StepMap<'_>>, Error> {
             let Some(fetch) = loader else {
                 return Ok(None);
             };
-            // SAFETY: the loader's contract is the caller's (documented above).
+            // SAFETY: `loader` and `user_data` are callable as documented above.
             let Some(found) = (unsafe { mapback_fetched::call(fetch, user_data, name) })? else {
                 return Ok(None);
             };
@@ -449,41 +374,18 @@ pub unsafe extern "C" fn mapback_sourcemap_compose(
                 })?;
                 return Ok(Some(StepMap::Owned(Box::new(map))));
             }
-            // SAFETY: a map given with `mapback_fetched_set_map` stays valid until this
-            // call returns, per the contract.
-            match unsafe { found.map.as_ref() } {
+            match mapback_sourcemap::from_nullable(found.map) {
                 Some(map) => Ok(Some(StepMap::Borrowed(map.map.as_view()))),
                 None => Ok(None),
             }
         };
-        Ok(into_raw(produce::compose(&maps, &mut load)?))
-    })
-}
-
-/// Gives `map` as the map a compose loader found (see `mapback_sourcemap_compose`). The
-/// map is borrowed, not copied: it must stay valid until the compose call returns. May
-/// be called only inside the callback that received `out`; it replaces bytes given
-/// before. Returns false with `err` set on a NULL argument.
-#[no_mangle]
-pub unsafe extern "C" fn mapback_fetched_set_map(
-    out: *mut mapback_fetched,
-    map: *const mapback_sourcemap,
-    err: *mut mapback_error,
-) -> bool {
-    ffi_boundary!(err, {
-        // SAFETY: `out` is the live handle passed to the callback, per the contract.
-        let out = unsafe { output(out, "out") }?;
-        if map.is_null() {
-            return Err(null_argument("map"));
-        }
-        out.data = None;
-        out.map = map;
-        Ok(true)
+        Ok(mapback_builder::boxed(produce::compose(&maps, &mut load)?))
     })
 }
 
 /// One piece of a concatenation: its map (NULL for code without a map) and where its
-/// code starts in the output (0-based line, UTF-16 column).
+/// code starts in the output (0-based line, UTF-16 column). Plain data, only read during
+/// the call.
 #[repr(C)]
 pub struct mapback_concat_piece {
     /// The piece's map, or NULL.
@@ -494,19 +396,16 @@ pub struct mapback_concat_piece {
     pub column: u32,
 }
 
-/// # Safety
-/// `pieces` must hold `count` pieces whose maps are NULL or live.
-unsafe fn concat_pieces<'a>(
+/// Reads the pieces of a concatenation (their maps NULL or live, per the contract).
+fn concat_pieces<'a>(
     pieces: *const mapback_concat_piece,
     count: usize,
 ) -> Result<Vec<ConcatPiece<'a>>, Error> {
-    // SAFETY: forwarded contract.
-    let raw = unsafe { values(pieces, count, "pieces") }?;
+    let raw = values(pieces, count, "pieces")?;
     Ok(raw
         .iter()
         .map(|p| ConcatPiece {
-            // SAFETY: forwarded contract.
-            map: unsafe { p.map.as_ref() }.map(|m| m.map.as_view()),
+            map: mapback_sourcemap::from_nullable(p.map).map(|m| m.map.as_view()),
             line: p.line,
             column: p.column,
         })
@@ -525,9 +424,8 @@ pub unsafe extern "C" fn mapback_sourcemap_concat(
     err: *mut mapback_error,
 ) -> *mut mapback_builder {
     ffi_boundary!(err, {
-        // SAFETY: per the contract.
-        let pieces = unsafe { concat_pieces(pieces, count) }?;
-        Ok(into_raw(produce::concat(&pieces)?))
+        let pieces = concat_pieces(pieces, count)?;
+        Ok(mapback_builder::boxed(produce::concat(&pieces)?))
     })
 }
 
@@ -546,71 +444,27 @@ pub unsafe extern "C" fn mapback_sourcemap_concat_index(
     err: *mut mapback_error,
 ) -> bool {
     ffi_boundary!(err, {
-        // SAFETY: per the contract.
-        let pieces = unsafe { concat_pieces(pieces, count) }?;
-        let file = unsafe { optional_text(file, file_len, "file") }?;
-        let options = encode_options(unsafe { options.as_ref() });
-        let out = unsafe { output(out, "out") }?;
-        give_buffer(out, produce::concat_index(&pieces, file, &options)?);
-        Ok(true)
-    })
-}
-
-/// Writes to `*line` and `*column` the position just past the end of `len` bytes of
-/// UTF-8 at `data`: its count of line terminators (`\n`, `\r\n`, `\r`, U+2028, U+2029)
-/// and the UTF-16 length of its last line. This is where the next piece of a
-/// concatenation starts. Returns false with `err` set on invalid UTF-8. Thread-safe.
-#[no_mangle]
-pub unsafe extern "C" fn mapback_text_end_position(
-    data: *const u8,
-    len: usize,
-    line: *mut u32,
-    column: *mut u32,
-    err: *mut mapback_error,
-) -> bool {
-    ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let text = unsafe { text(data, len, "data") }?;
-        let line = unsafe { output(line, "line") }?;
-        let column = unsafe { output(column, "column") }?;
-        (*line, *column) = produce::text_end_position(text);
-        Ok(true)
-    })
-}
-
-/// Writes to `*out` (owned by the caller, released with `mapback_buf_free`) the
-/// generated code `code` (`code_len` bytes of UTF-8) with a `//# debugId=` comment for
-/// `debug_id` (a UUID): an existing one is replaced, else it goes before a trailing
-/// `sourceMappingURL` comment, else at the end. Returns false with `err` set
-/// (`MAPBACK_ERROR_INVALID_DEBUG_ID`). Thread-safe.
-#[no_mangle]
-pub unsafe extern "C" fn mapback_text_add_debug_id(
-    code: *const u8,
-    code_len: usize,
-    debug_id: *const u8,
-    debug_id_len: usize,
-    out: *mut mapback_buf,
-    err: *mut mapback_error,
-) -> bool {
-    ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let code = unsafe { text(code, code_len, "code") }?;
-        let debug_id = unsafe { text(debug_id, debug_id_len, "debug_id") }?;
-        let out = unsafe { output(out, "out") }?;
-        give_buffer(out, produce::add_debug_id_comment(code, debug_id)?);
+        let pieces = concat_pieces(pieces, count)?;
+        let file = optional_text(file, file_len, "file")?;
+        let options = encode_options(optional(options));
+        let out = output(out, "out")?;
+        *out = mapback_buf::from_vec(produce::concat_index(&pieces, file, &options)?);
         Ok(true)
     })
 }
 
 /// `mapback_rewrite_options.contents`: keep the contents the map has.
 pub const MAPBACK_CONTENTS_KEEP: u32 = 0;
+
 /// `mapback_rewrite_options.contents`: remove every content.
 pub const MAPBACK_CONTENTS_DROP: u32 = 1;
+
 /// `mapback_rewrite_options.contents`: keep them, and ask `content_loader` for the
 /// missing ones.
 pub const MAPBACK_CONTENTS_INLINE: u32 = 2;
 
 /// How `mapback_sourcemap_rewrite` changes a map. Zero-initialised, it changes nothing.
+/// Plain data, only read during the call (the loader runs on the calling thread).
 #[repr(C)]
 pub struct mapback_rewrite_options {
     /// Remove `names` and the names of every mapping.
@@ -654,15 +508,13 @@ pub unsafe extern "C" fn mapback_sourcemap_rewrite(
     err: *mut mapback_error,
 ) -> *mut mapback_builder {
     ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid, per the contract.
-        let map = unsafe { required(map, "map") }?;
+        let map = mapback_sourcemap::from_ptr(map)?;
         let mut core = RewriteOptions::default();
         let mut fetch = None;
         let mut fetch_data = std::ptr::null_mut();
-        if let Some(o) = unsafe { options.as_ref() } {
+        if let Some(o) = optional(options) {
             let string = |view: &mapback_str, what: &str| -> Result<String, Error> {
-                // SAFETY: each view holds `len` bytes at `data`, per the contract.
-                unsafe { text(view.data.cast(), view.len, what) }.map(str::to_owned)
+                text(view.data.cast(), view.len, what).map(str::to_owned)
             };
             core.drop_names = o.drop_names;
             core.contents = match o.contents {
@@ -676,10 +528,8 @@ pub unsafe extern "C" fn mapback_sourcemap_rewrite(
                     ))
                 }
             };
-            // SAFETY: both arrays hold `prefix_count` views, per the contract.
-            let from = unsafe { values(o.prefixes, o.prefix_count, "prefixes") }?;
-            let to =
-                unsafe { values(o.prefix_replacements, o.prefix_count, "prefix_replacements") }?;
+            let from = values(o.prefixes, o.prefix_count, "prefixes")?;
+            let to = values(o.prefix_replacements, o.prefix_count, "prefix_replacements")?;
             for (from, to) in from.iter().zip(to) {
                 core.prefix_rules
                     .push((string(from, "prefix")?, string(to, "prefix replacement")?));
@@ -697,7 +547,8 @@ pub unsafe extern "C" fn mapback_sourcemap_rewrite(
             let Some(fetch) = fetch else {
                 return Ok(None);
             };
-            // SAFETY: the loader's contract is the caller's (documented above).
+            // SAFETY: `content_loader` and its data are callable as documented on
+            // `mapback_rewrite_options`.
             let Some(found) = (unsafe { mapback_fetched::call(fetch, fetch_data, name) })? else {
                 return Ok(None);
             };
@@ -710,7 +561,7 @@ pub unsafe extern "C" fn mapback_sourcemap_rewrite(
             })
         };
         let loader: Option<&mut produce::ContentLoader<'_>> = Some(&mut load);
-        Ok(into_raw(produce::rewrite(
+        Ok(mapback_builder::boxed(produce::rewrite(
             map.map.as_view(),
             &core,
             loader,
@@ -718,16 +569,46 @@ pub unsafe extern "C" fn mapback_sourcemap_rewrite(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Writes to `*line` and `*column` the position just past the end of `len` bytes of
+/// UTF-8 at `data`: its count of line terminators (`\n`, `\r\n`, `\r`, U+2028, U+2029)
+/// and the UTF-16 length of its last line. This is where the next piece of a
+/// concatenation starts. Returns false with `err` set on invalid UTF-8. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_text_end_position(
+    data: *const u8,
+    len: usize,
+    line: *mut u32,
+    column: *mut u32,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        let text = text(data, len, "data")?;
+        let line = output(line, "line")?;
+        let column = output(column, "column")?;
+        (*line, *column) = produce::text_end_position(text);
+        Ok(true)
+    })
+}
 
-    #[test]
-    fn optional_text_reads_null_as_none() {
-        // SAFETY: NULL is allowed; the slice is valid for its length.
-        unsafe {
-            assert_eq!(optional_text(std::ptr::null(), 0, "x").unwrap(), None);
-            assert_eq!(optional_text(b"ab".as_ptr(), 2, "x").unwrap(), Some("ab"));
-        }
-    }
+/// Writes to `*out` (owned by the caller, released with `mapback_buf_free`) the
+/// generated code `code` (`code_len` bytes of UTF-8) with a `//# debugId=` comment for
+/// `debug_id` (a UUID): an existing one is replaced, else it goes before a trailing
+/// `sourceMappingURL` comment, else at the end. Returns false with `err` set
+/// (`MAPBACK_ERROR_INVALID_DEBUG_ID`). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_text_add_debug_id(
+    code: *const u8,
+    code_len: usize,
+    debug_id: *const u8,
+    debug_id_len: usize,
+    out: *mut mapback_buf,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        let code = text(code, code_len, "code")?;
+        let debug_id = text(debug_id, debug_id_len, "debug_id")?;
+        let out = output(out, "out")?;
+        *out = mapback_buf::from_vec(produce::add_debug_id_comment(code, debug_id)?);
+        Ok(true)
+    })
 }
