@@ -14,7 +14,8 @@ DEMO_MAP := examples/demo/bundle.min.js.map
 
 .PHONY: help build develop header check-header lint check check-rust check-python test test-rust test-c test-python \
         conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy \
-        test-chain install test-install matrix compat sdist-check fuzz check-deep test-panic test-hostile
+        test-chain install test-install matrix compat sdist-check fuzz check-deep test-panic test-hostile \
+        events-fixtures
 
 # Every target carries a `## ` description on its rule line; `make help` prints them, so
 # a new target without one is invisible there, which is the reminder to write it.
@@ -242,6 +243,13 @@ bench-quick: develop ## the same as a 2-round smoke run (results in benches/resu
 # tools/accuracy/results/accuracy.md.
 accuracy: develop ## symbolication accuracy vs symbolic on real libraries, minifiers, browsers
 	bash tools/accuracy/run.sh
+
+# Regenerates the committed real-client fixtures in tests/data/events/ (not part of `make
+# test`, which reads them): a Rollup + terser build with debug IDs, its events from @sentry/browser
+# in Debian's headless Chromium and from @sentry/node, and sentry-cli's artifact bundle.
+# Installs Debian's chromium (as root, when missing) and the pinned npm tools (npm ci) itself.
+events-fixtures: ## regenerate tests/data/events (real SDK events, bundles, artifact bundle)
+	bash tools/events/generate.sh
 
 clean: ## remove build outputs
 	$(CARGO) clean
