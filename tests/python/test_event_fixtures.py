@@ -19,7 +19,7 @@ from conftest import ROOT
 EVENTS_DIR = os.path.join(ROOT, "tests", "data", "events")
 APP_DIR = os.path.join(ROOT, "tools", "events")
 RUNTIMES = ("browser", "node")
-SCENARIOS = ("thrown", "rejected", "callback")
+SCENARIOS = ("thrown", "rejected", "callback", "caused")
 # Where each runtime's bundles were served or run from when the events were captured, and the
 # committed copy of that directory.
 DEPLOYED = {

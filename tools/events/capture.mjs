@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-export const SCENARIOS = ['thrown', 'rejected', 'callback'];
+export const SCENARIOS = ['thrown', 'rejected', 'callback', 'caused'];
 export const BROWSER_PORT = 4174; // fixed, so the committed URLs do not change between runs
 // Node runs the bundle from a fixed directory, so its absolute paths are the same on every machine.
 export const NODE_STAGE = '/tmp/mapback-events';

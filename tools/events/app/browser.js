@@ -4,6 +4,7 @@
 import {
   BrowserClient,
   browserApiErrorsIntegration,
+  captureException,
   createTransport,
   dedupeIntegration,
   defaultStackParser,
@@ -38,4 +39,4 @@ getCurrentScope().setClient(client);
 client.init();
 
 const scenario = new URLSearchParams(location.search).get('scenario');
-SCENARIOS[scenario]((error) => client.captureException(error));
+SCENARIOS[scenario]((error) => captureException(error));

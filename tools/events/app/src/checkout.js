@@ -5,8 +5,8 @@ import { eachInBatches } from './lib/batch.js';
 const COUPONS = { WELCOME10: 10, SPRING25: 25 };
 
 export class CheckoutError extends Error {
-  constructor(message, step) {
-    super(message);
+  constructor(message, step, options) {
+    super(message, options);
     this.name = 'CheckoutError';
     this.step = step;
   }

@@ -1,6 +1,6 @@
-// The three errors the fixtures capture, one per run; `report` is the SDK's captureException.
+// The errors the fixtures capture, one per run; `report` is the SDK's captureException.
 import { Cart } from './cart.js';
-import { Checkout } from './checkout.js';
+import { Checkout, CheckoutError } from './checkout.js';
 
 function demoCart() {
   return new Cart('EUR').add('tea-green', '4.50', 2).add('tea-black', '6.20', 1);
@@ -33,4 +33,15 @@ export function callback() {
   }, 0);
 }
 
-export const SCENARIOS = { thrown, rejected, callback };
+// A RangeError from the cart's arrow, wrapped by the checkout in an error with a `cause`: the
+// SDK's linked-errors integration sends both, so the event has two exception values.
+export function caused(report) {
+  const checkout = new Checkout(demoCart().add('tea-green', '4.50', 0));
+  try {
+    checkout.summary();
+  } catch (error) {
+    report(new CheckoutError('cannot price the cart', 'pricing', { cause: error }));
+  }
+}
+
+export const SCENARIOS = { thrown, rejected, callback, caused };
