@@ -940,3 +940,103 @@ fn a_writer_killed_mid_ingest_leaves_the_store_whole() {
         assert_whole(&store.find_by_debug_id(&id).unwrap().unwrap(), n);
     }
 }
+
+#[test]
+fn readers_never_fail_while_eviction_removes_entries_under_them() {
+    let root = scratch("evict-concurrent");
+    let store_dir = root.join("store");
+    // Room for about three entries of this size.
+    let probe = open(&root.join("probe"));
+    probe.add(&[build_dir(&root, 2000, 200)]).unwrap();
+    let entry_bytes: u64 = probe.entries().unwrap()[0].bytes + 400;
+    let options = StoreOptions {
+        max_bytes: Some(entry_bytes * 3),
+        touch_interval: Duration::ZERO,
+        ..StoreOptions::default()
+    };
+    Store::open(&store_dir, options.clone()).unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let store = Store::open(&store_dir, options.clone()).unwrap();
+            for n in 2001..2025 {
+                store.add(&[build_dir(&root, n, 200)]).unwrap();
+            }
+        });
+        for _ in 0..3 {
+            scope.spawn(|| {
+                let store = Store::open(&store_dir, options.clone()).unwrap();
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    for n in 2001..2025 {
+                        // Found whole, or not found: never an error, never torn.
+                        if let Some(entry) = store.find_by_debug_id(&debug_id(n)).unwrap() {
+                            assert_whole(&entry, n);
+                            seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        if let Some(entry) =
+                            store.find_by_url(&format!("https://h/app{n}.js")).unwrap()
+                        {
+                            assert_whole(&entry, n);
+                        }
+                    }
+                }
+            });
+        }
+        writer.join().unwrap();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert!(seen.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    let store = Store::open(&store_dir, options).unwrap();
+    let left = store.entries().unwrap();
+    assert!(left.len() <= 3, "{} entries left", left.len());
+    assert!(left
+        .iter()
+        .any(|e| e.debug_id.as_deref() == Some(debug_id(2024).as_str())));
+    assert!(store.verify().unwrap().is_ok());
+}
+
+#[test]
+fn a_directory_that_is_not_a_store_is_refused() {
+    let root = scratch("not-a-store");
+    write(&root, "photos/cat.jpg", "meow");
+    let error = Store::open(root.join("photos"), StoreOptions::default()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::NotAStore);
+    write(&root, "other/format", "something else 9\n");
+    let error = Store::open(root.join("other"), StoreOptions::default()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::NotAStore);
+    // A store reopens; an empty directory becomes one.
+    std::fs::create_dir_all(root.join("empty")).unwrap();
+    open(&root.join("empty"));
+    open(&root.join("empty"));
+}
+
+#[test]
+fn oversized_files_are_skipped_in_a_walk_and_refused_alone() {
+    let root = scratch("oversized");
+    let build = build_dir(&root, 90, 0);
+    let big = write(&build, "vendor.js", &"x".repeat(5000));
+    let store = Store::open(
+        root.join("store"),
+        StoreOptions {
+            limits: IngestLimits {
+                max_file_bytes: 4096,
+                ..IngestLimits::default()
+            },
+            ..StoreOptions::default()
+        },
+    )
+    .unwrap();
+    let summary = store.add(&[&build]).unwrap();
+    assert_eq!(summary.added.len(), 1);
+    let skipped = summary
+        .skipped
+        .iter()
+        .find(|s| s.file.ends_with("vendor.js"))
+        .unwrap();
+    assert_eq!(skipped.reason.code(), Some(ErrorCode::InputTooLarge));
+    assert_eq!(
+        store.add(&[&big]).unwrap_err().code(),
+        ErrorCode::InputTooLarge
+    );
+}

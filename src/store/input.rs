@@ -110,7 +110,11 @@ pub(crate) fn gather<P: AsRef<Path>>(
                 reason: SkipReason::NotScriptOrMap,
             }),
             Some(kind) => {
-                let bytes = read_bounded(path, budget)?;
+                let bytes = match read_bounded(path, budget)? {
+                    FileRead::Whole(bytes) => bytes,
+                    // A file named on its own fails the add, as an archive would.
+                    FileRead::TooLarge(error) => return Err(error),
+                };
                 files.push(InputFile {
                     origin,
                     url: format!("~/{name}"),
@@ -199,8 +203,8 @@ fn walk(
             });
             continue;
         };
-        match read_bounded(&path, budget) {
-            Ok(bytes) => files.push(InputFile {
+        match read_bounded(&path, budget)? {
+            FileRead::Whole(bytes) => files.push(InputFile {
                 origin,
                 url: format!("~/{relative_name}"),
                 kind,
@@ -210,19 +214,13 @@ fn walk(
             }),
             // One oversized file of a build directory is skipped; the add's total
             // budget still bounds the whole walk.
-            Err(error) if error.code() == ErrorCode::InputTooLarge && is_single(&error) => skipped
-                .push(SkippedFile {
-                    file: origin,
-                    reason: SkipReason::Invalid(error),
-                }),
-            Err(error) => return Err(error),
+            FileRead::TooLarge(error) => skipped.push(SkippedFile {
+                file: origin,
+                reason: SkipReason::Invalid(error),
+            }),
         }
     }
     Ok(())
-}
-
-fn is_single(error: &Error) -> bool {
-    error.message().starts_with("file ")
 }
 
 /// Scripts and maps by file name: `.map`; `.js`, `.mjs`, `.cjs`, `.bundle` (React
@@ -258,8 +256,15 @@ fn is_archive(path: &Path) -> Result<bool> {
     Ok(read == 4 && (magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06"))
 }
 
-/// Reads a whole file, refusing (before allocating) one over `max_file_bytes`.
-fn read_bounded(path: &Path, budget: &mut Budget) -> Result<Vec<u8>> {
+/// A file read whole, or refused for its size.
+enum FileRead {
+    Whole(Vec<u8>),
+    TooLarge(Error),
+}
+
+/// Reads a whole file, refusing (before reading more than the limit) one over
+/// `max_file_bytes`. Going over the add's total budget is an error.
+fn read_bounded(path: &Path, budget: &mut Budget) -> Result<FileRead> {
     let file = File::open(path).map_err(|e| io_error("open", path, &e))?;
     let limit = budget.limits.max_file_bytes;
     let mut bytes = Vec::new();
@@ -267,11 +272,11 @@ fn read_bounded(path: &Path, budget: &mut Budget) -> Result<Vec<u8>> {
         .read_to_end(&mut bytes)
         .map_err(|e| io_error("read", path, &e))?;
     if bytes.len() as u64 > limit {
-        return Err(Error::new(
+        return Ok(FileRead::TooLarge(Error::new(
             ErrorCode::InputTooLarge,
             format!("file is larger than {limit} bytes"),
-        ));
+        )));
     }
     budget.count_bytes(bytes.len() as u64)?;
-    Ok(bytes)
+    Ok(FileRead::Whole(bytes))
 }

@@ -195,3 +195,29 @@ pub(crate) fn remove(path: &Path) -> Result<bool> {
         Err(error) => Err(io_error("remove", path, &error)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_addresses_are_sha256_hex() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert!(is_sha256_hex(&sha256_hex(b"")));
+        assert!(!is_sha256_hex("../../etc/passwd"));
+        assert!(!is_sha256_hex(&"A".repeat(64)));
+    }
+
+    #[test]
+    fn objects_fan_out_by_their_first_two_digits() {
+        let layout = Layout::new(Path::new("/s"));
+        let id = sha256_hex(b"x");
+        assert_eq!(
+            layout.object(&id),
+            Path::new("/s/objects").join(&id[..2]).join(&id)
+        );
+    }
+}
