@@ -108,6 +108,13 @@ fn original_name(entry: &mapback::StoreEntry) -> String {
 }
 
 #[test]
+fn store_types_are_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Store>();
+    shared::<mapback::StoreEntry>();
+}
+
+#[test]
 fn add_then_find_by_debug_id_and_by_url() {
     let root = scratch("find");
     let build = build_dir(&root, 1, 0);
@@ -852,10 +859,11 @@ fn readers_see_whole_entries_while_writers_ingest() {
     assert!(store.verify().unwrap().is_ok());
 }
 
-/// The child side of `a_writer_killed_mid_ingest_leaves_the_store_whole`: ingests
-/// bundles forever into the store named by `MAPBACK_STORE_CHILD`.
+/// The child side of the multi-process tests: ingests bundles into the store named by
+/// `MAPBACK_STORE_CHILD`, numbered from `MAPBACK_STORE_CHILD_START`, forever or
+/// `MAPBACK_STORE_CHILD_COUNT` times.
 #[test]
-#[ignore = "child process of a_writer_killed_mid_ingest_leaves_the_store_whole"]
+#[ignore = "child process of the multi-process store tests"]
 fn ingest_until_killed() {
     let Ok(store_dir) = std::env::var("MAPBACK_STORE_CHILD") else {
         return;
@@ -864,14 +872,81 @@ fn ingest_until_killed() {
         .unwrap()
         .parse()
         .unwrap();
+    let count: u32 =
+        std::env::var("MAPBACK_STORE_CHILD_COUNT").map_or(u32::MAX - start, |c| c.parse().unwrap());
     let store_dir = PathBuf::from(store_dir);
     let inputs = store_dir.with_extension(format!("inputs-{start}"));
     let store = open(&store_dir);
-    for n in start.. {
+    for n in start..start + count {
         let dir = build_dir(&inputs, n, 3000);
-        store.add(&[&dir]).unwrap();
+        let summary = store.add(&[&dir]).unwrap();
+        assert_eq!(summary.added.len(), 1);
         std::fs::remove_dir_all(dir).unwrap();
     }
+}
+
+fn spawn_ingester(store_dir: &Path, start: u32, count: Option<u32>) -> std::process::Child {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args([
+            "--exact",
+            "ingest_until_killed",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("MAPBACK_STORE_CHILD", store_dir)
+        .env("MAPBACK_STORE_CHILD_START", start.to_string())
+        .stdout(std::process::Stdio::null());
+    if let Some(count) = count {
+        command.env("MAPBACK_STORE_CHILD_COUNT", count.to_string());
+    }
+    command.spawn().unwrap()
+}
+
+#[test]
+fn processes_ingest_while_threads_read() {
+    let root = scratch("processes");
+    let store_dir = root.join("store");
+    open(&store_dir);
+    let (writers, per_writer) = (3u32, 6u32);
+    let children: Vec<_> = (0..writers)
+        .map(|w| spawn_ingester(&store_dir, 20_000 + w * 100, Some(per_writer)))
+        .collect();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..3 {
+            scope.spawn(|| {
+                let store = open(&store_dir);
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    for w in 0..writers {
+                        for i in 0..per_writer {
+                            let n = 20_000 + w * 100 + i;
+                            if let Some(entry) = store.find_by_debug_id(&debug_id(n)).unwrap() {
+                                assert_whole(&entry, n);
+                                seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                        }
+                    }
+                }
+            });
+        }
+        for mut child in children {
+            assert!(
+                child.wait().unwrap().success(),
+                "an ingesting process failed"
+            );
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert!(seen.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    let store = open(&store_dir);
+    assert_eq!(
+        store.entries().unwrap().len(),
+        (writers * per_writer) as usize
+    );
+    assert!(store.verify().unwrap().is_ok());
 }
 
 #[test]
@@ -886,22 +961,7 @@ fn a_writer_killed_mid_ingest_leaves_the_store_whole() {
         .subsec_nanos()
         | 1;
     for round in 0..6u32 {
-        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "ingest_until_killed",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env("MAPBACK_STORE_CHILD", &store_dir)
-            .env(
-                "MAPBACK_STORE_CHILD_START",
-                (10_000 + round * 1000).to_string(),
-            )
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_ingester(&store_dir, 10_000 + round * 1000, None);
         // xorshift: a different moment of the ingest each round.
         seed ^= seed << 13;
         seed ^= seed >> 17;
