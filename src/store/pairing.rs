@@ -109,11 +109,11 @@ pub(crate) fn prepare(
                     }
                     entries.push(entry(
                         cache,
-                        Some(script.bytes.clone()),
+                        Some(script.bytes),
                         script_id.or(map_id),
-                        Some(script.url.clone()),
+                        Some(script.url),
                         None,
-                        Some(script.origin.clone()),
+                        Some(script.origin),
                         None,
                         PairedBy::InlineDataUrl,
                     ));

@@ -34,7 +34,9 @@ pub(crate) fn path_of(url: &str) -> String {
 /// Resolves a `sourceMappingURL` against the URL of the script that names it, giving
 /// a path (`app.js.map` beside `~/static/js/app.js` is `/static/js/app.js.map`).
 pub(crate) fn resolve_path(script_url: &str, reference: &str) -> String {
-    let reference_is_absolute = reference.starts_with("~/") || scheme_end(reference).is_some();
+    let reference_is_absolute = reference.starts_with("~/")
+        || reference.starts_with("//")
+        || scheme_end(reference).is_some();
     let joined = if reference_is_absolute || reference.starts_with('/') {
         path_of(reference)
     } else {
@@ -55,6 +57,16 @@ fn split(url: &str) -> Split {
     let url = strip_query_and_fragment(url);
     if let Some(rest) = url.strip_prefix("~/") {
         return Split::Tilde(normalise_dots(&format!("/{rest}")));
+    }
+    if let Some(authority_and_path) = url.strip_prefix("//") {
+        // Protocol-relative: a host without a scheme.
+        let slash = authority_and_path
+            .find('/')
+            .unwrap_or(authority_and_path.len());
+        return Split::Absolute {
+            origin: format!("//{}", authority_and_path[..slash].to_ascii_lowercase()),
+            path: normalise_dots(&ensure_slash(&authority_and_path[slash..])),
+        };
     }
     if let Some(end) = scheme_end(url) {
         let scheme = url[..end].to_ascii_lowercase();
@@ -150,6 +162,10 @@ mod tests {
         assert!(!lookup_keys("https://other.example.com/app.js").contains(&stored));
         assert_eq!(index_key("app:///index.bundle"), "url:app:///index.bundle");
         assert_eq!(index_key("C:/x.js"), "path:/C:/x.js");
+        assert_eq!(
+            lookup_keys("//CDN.io/a/app.js"),
+            vec!["url://cdn.io/a/app.js", "path:/a/app.js"]
+        );
     }
 
     #[test]
