@@ -168,12 +168,16 @@ impl Store {
                         ),
                     ));
                 }
+                // Under the writers' lock, so a `gc` elsewhere cannot take the
+                // format file's temporary for debris.
+                let _lock = layout.lock()?;
                 for dir in layout.directories() {
                     create_dir(&dir)?;
                 }
                 layout.publish(&format_path, FORMAT_LINE.as_bytes())?;
             }
         }
+        // A store made by an older build, or damaged, may lack a folder.
         for dir in layout.directories() {
             create_dir(&dir)?;
         }
