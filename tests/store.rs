@@ -1100,3 +1100,20 @@ fn oversized_files_are_skipped_in_a_walk_and_refused_alone() {
         ErrorCode::InputTooLarge
     );
 }
+
+#[test]
+fn legacy_debug_id_fields_and_uppercase_ids_are_indexed_lowercase() {
+    let root = scratch("legacy-id");
+    let id = debug_id(95).to_uppercase();
+    let legacy = map_json(95, None, 0).replacen('{', &format!("{{\"debug_id\":\"{id}\","), 1);
+    let map = write(&root, "in/legacy.js.map", &legacy);
+    let store = open(&root.join("store"));
+    let summary = store.add(&[&map]).unwrap();
+    assert_eq!(
+        summary.added[0].debug_id.as_deref(),
+        Some(debug_id(95).as_str())
+    );
+    let entry = store.find_by_debug_id(&debug_id(95)).unwrap().unwrap();
+    assert_eq!(entry.debug_id(), Some(debug_id(95).as_str()));
+    assert_eq!(original_name(&entry), "greet95");
+}
