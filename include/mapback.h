@@ -235,6 +235,46 @@
 #define MAPBACK_ERROR_TRACE_TOO_LARGE 701
 
 /**
+ * The file is not a readable zip archive.
+ */
+#define MAPBACK_ERROR_INVALID_ARCHIVE 801
+
+/**
+ * An archive entry's name is absolute, climbs out with `..`, or holds a backslash or NUL.
+ */
+#define MAPBACK_ERROR_UNSAFE_ARCHIVE_PATH 802
+
+/**
+ * An archive holds two entries with the same name.
+ */
+#define MAPBACK_ERROR_DUPLICATE_ARCHIVE_ENTRY 803
+
+/**
+ * An archive entry is a symbolic link, which is refused.
+ */
+#define MAPBACK_ERROR_ARCHIVE_SYMLINK 804
+
+/**
+ * An artifact bundle lacks `manifest.json` or the manifest names a file the archive lacks.
+ */
+#define MAPBACK_ERROR_INVALID_MANIFEST 805
+
+/**
+ * A script's `debugId` comment and its map's `debugId` differ.
+ */
+#define MAPBACK_ERROR_DEBUG_ID_MISMATCH 806
+
+/**
+ * A store's entry record, index file or object is damaged or missing.
+ */
+#define MAPBACK_ERROR_CORRUPT_STORE 807
+
+/**
+ * The directory is not a mapback store, or one of an unsupported format version.
+ */
+#define MAPBACK_ERROR_NOT_A_STORE 808
+
+/**
  * A panic was caught inside the library (a bug: please report it).
  */
 #define MAPBACK_ERROR_PANIC 901

@@ -98,6 +98,23 @@ macro_rules! for_each_error_code {
             // 7xx: stack traces.
             TraceTooLarge = 701, MAPBACK_ERROR_TRACE_TOO_LARGE,
                 "A stack trace is larger than the caller's size limit.";
+            // 8xx: the artifact store and artifact bundles.
+            InvalidArchive = 801, MAPBACK_ERROR_INVALID_ARCHIVE,
+                "The file is not a readable zip archive.";
+            UnsafeArchivePath = 802, MAPBACK_ERROR_UNSAFE_ARCHIVE_PATH,
+                "An archive entry's name is absolute, climbs out with `..`, or holds a backslash or NUL.";
+            DuplicateArchiveEntry = 803, MAPBACK_ERROR_DUPLICATE_ARCHIVE_ENTRY,
+                "An archive holds two entries with the same name.";
+            ArchiveSymlink = 804, MAPBACK_ERROR_ARCHIVE_SYMLINK,
+                "An archive entry is a symbolic link, which is refused.";
+            InvalidManifest = 805, MAPBACK_ERROR_INVALID_MANIFEST,
+                "An artifact bundle lacks `manifest.json` or the manifest names a file the archive lacks.";
+            DebugIdMismatch = 806, MAPBACK_ERROR_DEBUG_ID_MISMATCH,
+                "A script's `debugId` comment and its map's `debugId` differ.";
+            CorruptStore = 807, MAPBACK_ERROR_CORRUPT_STORE,
+                "A store's entry record, index file or object is damaged or missing.";
+            NotAStore = 808, MAPBACK_ERROR_NOT_A_STORE,
+                "The directory is not a mapback store, or one of an unsupported format version.";
             // 9xx: internal and FFI.
             Panic = 901, MAPBACK_ERROR_PANIC,
                 "A panic was caught inside the library (a bug: please report it).";
@@ -117,7 +134,7 @@ macro_rules! define_error_code {
         ///
         /// Bands: 1xx input, JSON and I/O, 2xx top-level map fields, 3xx the `mappings`
         /// string, 4xx index maps, 5xx caller arguments, 6xx cache files, 7xx stack traces,
-        /// 9xx internal and FFI.
+        /// 8xx the artifact store, 9xx internal and FFI.
         #[repr(i32)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum ErrorCode {

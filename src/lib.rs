@@ -36,6 +36,7 @@ pub mod produce;
 mod scopes;
 mod sources;
 mod stacktrace;
+mod store;
 mod strings;
 pub mod symbolicate;
 mod url;
@@ -54,6 +55,10 @@ pub use crate::position::{Position, SourcePosition, Span};
 pub use crate::produce::{EncodeOptions, OriginalPosition, SourceMapBuilder};
 pub use crate::scopes::{Enclosing, FunctionScopes, ScopeId};
 pub use crate::stacktrace::{parse_stack_trace, Frame, StackTrace, TraceFormat, TraceLimits};
+pub use crate::store::{
+    AddSummary, AddedBundle, EntryInfo, FoundBy, GcReport, IngestLimits, PairedBy, SkipReason,
+    SkippedFile, Store, StoreEntry, StoreOptions, StoreProblem, VerifyReport,
+};
 pub use crate::url::parse_base_url;
 pub use crate::view::{Context, Source, SourceMapView, Sources, Token, Tokens};
 

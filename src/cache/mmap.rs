@@ -31,6 +31,20 @@ impl MappedFile {
         Ok(MappedFile { map })
     }
 
+    /// Maps the file and advises the kernel that reads will be random, so touching one
+    /// page does not pull in megabytes of readahead: a cold open of a large cache then
+    /// costs the pages it reads (the header, the section table), not O(file size).
+    pub(crate) fn open_random_access(path: &Path) -> Result<MappedFile> {
+        let mapped = MappedFile::open(path)?;
+        // Advice is a hint: a kernel that refuses it still serves every read correctly.
+        // An empty file has no mapping to advise.
+        #[cfg(unix)]
+        if !mapped.map.is_empty() {
+            let _ = mapped.map.advise(memmap2::Advice::Random);
+        }
+        Ok(mapped)
+    }
+
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.map
     }

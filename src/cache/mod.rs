@@ -9,9 +9,9 @@
 //! who want to know before they trust a file.
 
 mod format;
-mod mmap;
+pub(crate) mod mmap;
 mod packed;
-mod writer;
+pub(crate) mod writer;
 
 use std::ops::Range;
 use std::path::Path;
@@ -70,6 +70,14 @@ impl Cache<'static> {
     /// `cache::mmap` and in docs/cache-format.md).
     pub fn open(path: impl AsRef<Path>) -> Result<Cache<'static>> {
         Cache::new(Backing::Mapped(MappedFile::open(path.as_ref())?))
+    }
+
+    /// Maps the cache file at `path` advising random access (no readahead): for caches
+    /// opened once and queried at a few positions, as the artifact store does.
+    pub fn open_random_access(path: impl AsRef<Path>) -> Result<Cache<'static>> {
+        Cache::new(Backing::Mapped(MappedFile::open_random_access(
+            path.as_ref(),
+        )?))
     }
 
     /// Copies `bytes` into an aligned buffer owned by the cache.

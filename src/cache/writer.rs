@@ -209,6 +209,17 @@ fn assemble(
 /// flushed to disk, then renamed over `path`. Readers that mapped the old file keep
 /// seeing the old file; nobody ever sees a partial one.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    write_atomically_via(&directory, path, bytes)
+}
+
+/// [`write_atomically`] with the temporary file in `temp_directory`, which must be on
+/// the same file system as `path` (the artifact store keeps its debris in one `tmp/`
+/// folder, which `gc` empties).
+pub(crate) fn write_atomically_via(temp_directory: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path.file_name().ok_or_else(|| {
         Error::new(
             ErrorCode::InvalidArgument,
@@ -224,7 +235,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     };
     let mut attempt = 0u32;
     loop {
-        let temp = directory.join(format!(
+        let temp = temp_directory.join(format!(
             ".{}.{}.{}.tmp",
             name.to_string_lossy(),
             std::process::id(),
