@@ -3,7 +3,8 @@
 Codes are the stable numbers of the C ABI (``MAPBACK_ERROR_*``). Decoding problems
 derive from :class:`DecodeError` (also a ``ValueError``); bad arguments from
 :class:`ArgumentError`; cache file problems from :class:`CacheError`; stack trace problems
-from :class:`TraceError`; internal failures from :class:`InternalError`.
+from :class:`TraceError`; artifact store and artifact bundle problems from
+:class:`StoreError`; internal failures from :class:`InternalError`.
 
 The per-code classes are not written here: they are made at import from the header's
 ``MAPBACK_ERROR_*`` constants, which build.py hands over with the generated bindings
@@ -24,6 +25,7 @@ __all__ = [
     "ArgumentError",
     "CacheError",
     "TraceError",
+    "StoreError",
     "InternalError",
     "error_from_code",
 ]
@@ -63,6 +65,10 @@ class TraceError(MapbackError, ValueError):
     """A stack trace cannot be parsed (for example, it is over a size limit)."""
 
 
+class StoreError(MapbackError, ValueError):
+    """An artifact store or an artifact bundle cannot be read (or written)."""
+
+
 class InternalError(MapbackError):
     """A bug inside mapback (a caught panic). Please report it."""
 
@@ -75,6 +81,7 @@ _BANDS = [
     (500, 600, ArgumentError),
     (600, 700, CacheError),
     (700, 800, TraceError),
+    (800, 900, StoreError),
     (900, 1000, InternalError),
 ]
 
