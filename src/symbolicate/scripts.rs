@@ -319,6 +319,65 @@ pub(super) fn utf16_offset(line: &str, column: u32) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::map::SourceMap;
+    use crate::symbolicate::{ArtifactLookup, SymbolicateOptions};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const ID: &str = "869a7777-576f-454e-bd77-0b6aa3a52d82";
+
+    /// Answers both keys with the same map (whose debug ID is `ID`), counting calls.
+    struct Both(Arc<AtomicUsize>);
+
+    impl ArtifactLookup for Both {
+        fn by_debug_id(&self, debug_id: &str) -> std::result::Result<Artifact, Unmapped> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            if debug_id != ID {
+                return Err(Unmapped::DebugIdNotFound {
+                    debug_id: debug_id.to_owned(),
+                });
+            }
+            self.by_url("https://x/app.js")
+        }
+
+        fn by_url(&self, _url: &str) -> std::result::Result<Artifact, Unmapped> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            let json = format!(
+                r#"{{"version":3,"sources":["a.js"],"names":[],"mappings":"AAAA","debugId":"{}"}}"#,
+                ID.to_uppercase()
+            );
+            Ok(Artifact {
+                map: Box::new(SourceMap::from_slice(json.as_bytes()).unwrap()),
+                minified: None,
+                map_url: None,
+            })
+        }
+    }
+
+    #[test]
+    fn a_script_found_by_both_keys_is_kept_once() {
+        let count = Arc::new(AtomicUsize::new(0));
+        let lookup = Both(Arc::clone(&count));
+        let symbolicator = Symbolicator::with_lookup(lookup, SymbolicateOptions::default());
+        let url = Some("https://x/app.js");
+        let (by_id, found) = symbolicator.script_for(Some(ID), url).unwrap();
+        assert_eq!(found, FoundBy::DebugId);
+        assert_eq!(by_id.debug_id.as_deref(), Some(ID), "normalized");
+        let (by_url, found) = symbolicator.script_for(None, url).unwrap();
+        assert_eq!(found, FoundBy::Url);
+        assert!(Arc::ptr_eq(&by_id, &by_url), "one script for both keys");
+        // Cached: asking again by either key calls the lookup no more.
+        let before = count.load(Ordering::SeqCst);
+        symbolicator.script_for(Some(ID), url).unwrap();
+        symbolicator.script_for(None, url).unwrap();
+        assert_eq!(count.load(Ordering::SeqCst), before);
+        // An unknown debug ID falls back to the URL, whose map has another debug ID:
+        // refused as another build's.
+        let other = "00000000-0000-4000-8000-000000000000";
+        let refused = symbolicator.script_for(Some(other), url);
+        assert!(matches!(refused, Err(Unmapped::DebugIdMismatch { .. })));
+        // Without a URL, the debug ID's answer stands.
+        let missing = symbolicator.script_for(Some(other), None);
+        assert!(matches!(missing, Err(Unmapped::DebugIdNotFound { .. })));
+    }
 
     #[test]
     fn columns_past_checkpoints_find_their_byte() {
