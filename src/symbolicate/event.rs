@@ -212,6 +212,38 @@ impl Symbolicator {
         Ok(event)
     }
 
+    /// [`Symbolicator::symbolicate_event`] on an event's JSON text, the result as JSON
+    /// text: what bindings call. An event over `max_event_bytes` is refused
+    /// (`InputTooLarge`), and JSON that does not parse (nested deeper than 128 levels
+    /// included) is `InvalidJson`.
+    pub fn symbolicate_event_json(&self, event: &[u8]) -> Result<Vec<u8>> {
+        let limit = self.options.max_event_bytes;
+        if event.len() > limit {
+            return Err(Error::new(
+                ErrorCode::InputTooLarge,
+                format!(
+                    "the event is {} bytes, over the limit of {limit}",
+                    event.len()
+                ),
+            ));
+        }
+        // serde_json refuses nesting deeper than 128 levels, so neither parsing nor
+        // the clones and drops below recurse without bound.
+        let value: Value = serde_json::from_slice(event).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidJson,
+                format!("the event is not JSON: {e}"),
+            )
+        })?;
+        let out = self.symbolicate_event(value)?;
+        serde_json::to_vec(&out).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("the event cannot be written: {e}"),
+            )
+        })
+    }
+
     /// Symbolicates the `stacktrace` of one exception or thread (`holder`) in place.
     fn symbolicate_stacktrace(
         &self,
@@ -678,6 +710,43 @@ mod tests {
         assert!(errors
             .iter()
             .any(|e| e["type"] == "js_too_many_frames" && e["limit"] == 2));
+    }
+
+    #[test]
+    fn event_text_is_bounded_and_checked() {
+        let options = SymbolicateOptions {
+            max_event_bytes: 1 << 20,
+            ..SymbolicateOptions::default()
+        };
+        let symbolicator = symbolicator(options);
+        let code = |text: &[u8]| {
+            symbolicator
+                .symbolicate_event_json(text)
+                .unwrap_err()
+                .code()
+        };
+        let deep = format!(
+            "{{\"exception\":{}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert_eq!(code(deep.as_bytes()), ErrorCode::InvalidJson);
+        assert_eq!(code(b"{\"exception\": "), ErrorCode::InvalidJson);
+        assert_eq!(code(&vec![b' '; (1 << 20) + 1]), ErrorCode::InputTooLarge);
+        assert_eq!(code(b"[]"), ErrorCode::InvalidArgument);
+        let event = json!({"exception": {"values": [{"stacktrace": {"frames": [frame(0)]}}]}});
+        let out = symbolicator
+            .symbolicate_event_json(event.to_string().as_bytes())
+            .unwrap();
+        let out: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            out["exception"]["values"][0]["stacktrace"]["frames"][0]["lineno"],
+            1
+        );
+        assert_eq!(
+            out["exception"]["values"][0]["raw_stacktrace"]["frames"][0],
+            frame(0)
+        );
     }
 
     #[test]

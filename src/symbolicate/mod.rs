@@ -1,17 +1,21 @@
-//! Symbolication, the main job: a browser or Node stack trace in, original frames out,
-//! with file, line, column, the enclosing function's original name and source context.
+//! Symbolication, the main job: a browser or Node stack trace (text, SDK frames, or a
+//! whole Sentry event) in, original frames out, with file, line, column, the enclosing
+//! function's original name and source context.
 //!
-//! For each frame: the script at the frame's URL is fetched through a [`Loader`], its
-//! map found (`sourceMappingURL` comment, inline `data:` URL, or `<url>.map`), decoded
-//! (JSON or cache) and kept in a bounded cache; the frame's position is looked up; the
-//! enclosing function is found by parsing the original source (`sourcesContent`), or,
-//! without it, by parsing the minified script and mapping its function's name through
-//! the map. Frames that cannot be mapped keep their minified data and say why.
+//! For each frame: the script's map is found through an [`ArtifactLookup`], by the
+//! frame's debug ID first, then by its URL ([`LoaderLookup`] fetches the script through
+//! a [`Loader`] and finds its map: `sourceMappingURL` comment, inline `data:` URL, or
+//! `<url>.map`), decoded (JSON or cache) and kept in a bounded cache; the frame's
+//! position is looked up; the enclosing function is found by parsing the original
+//! source (`sourcesContent`), or, without it, by parsing the minified script and
+//! mapping its function's name through the map. Frames that cannot be mapped keep
+//! their minified data and say why.
 //!
-//! The parts: `scripts.rs` loads, decodes and caches scripts and their maps;
-//! `rules.rs` holds the engine and minifier position rules; `inlining.rs` rebuilds the
-//! frames of functions a minifier inlined; `result.rs` holds what comes back and its
-//! JSON. This file ties them together, one frame at a time.
+//! The parts: `artifacts.rs` is the lookup seam; `scripts.rs` caches scripts and their
+//! maps; `rules.rs` holds the engine and minifier position rules; `inlining.rs`
+//! rebuilds the frames of functions a minifier inlined; `frames.rs` and `event.rs`
+//! take frames and events as SDKs send them; `result.rs` holds what comes back and its
+//! JSON. This file ties them together, one frame at a time, innermost first.
 
 mod artifacts;
 mod event;
@@ -71,6 +75,9 @@ pub struct SymbolicateOptions {
     /// The most frames [`Symbolicator::symbolicate_event`] symbolicates in one event,
     /// all stack traces together (default 4,096); frames past it are left as sent.
     pub max_event_frames: usize,
+    /// The largest event [`Symbolicator::symbolicate_event_json`] reads (default
+    /// 16 MiB).
+    pub max_event_bytes: usize,
 }
 
 impl Default for SymbolicateOptions {
@@ -85,6 +92,7 @@ impl Default for SymbolicateOptions {
             max_parse_bytes: 32 << 20,
             inlined_frames: true,
             max_event_frames: 4096,
+            max_event_bytes: 16 << 20,
         }
     }
 }
