@@ -389,3 +389,23 @@ fn function_names_compare_with_only_v8_s_run_time_allowances() {
     assert!(!same(None, "discountFor"));
     assert!(!same(Some("discountFor"), "?"));
 }
+
+#[test]
+fn a_script_over_the_loader_s_limit_is_js_too_large() {
+    let loader = DirectoryLoader::new()
+        .with_prefix("/tmp/mapback-events/", fixtures().join("bundles/node"))
+        .unwrap()
+        .with_max_file_bytes(100);
+    let symbolicator = Symbolicator::new(loader, SymbolicateOptions::default());
+    let event = read_json(&fixtures().join("events/node/rejected.json"));
+    let out = symbolicator.symbolicate_event(event).unwrap();
+    let errors = errors_of(&out);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["type"], "js_too_large");
+    assert_eq!(errors[0]["url"], "/tmp/mapback-events/dist/server.cjs");
+    assert_eq!(
+        errors[0]["debug_id"],
+        "5a5d7242-04be-4ed7-9cba-d1094a3ade85"
+    );
+    assert!(errors[0]["message"].as_str().unwrap().contains("limit"));
+}

@@ -60,6 +60,17 @@ pub trait ArtifactLookup: Send + Sync {
     fn by_url(&self, url: &str) -> std::result::Result<Artifact, Unmapped>;
 }
 
+/// A shared lookup (one store read by several symbolicators).
+impl<L: ArtifactLookup + ?Sized> ArtifactLookup for std::sync::Arc<L> {
+    fn by_debug_id(&self, debug_id: &str) -> std::result::Result<Artifact, Unmapped> {
+        (**self).by_debug_id(debug_id)
+    }
+
+    fn by_url(&self, url: &str) -> std::result::Result<Artifact, Unmapped> {
+        (**self).by_url(url)
+    }
+}
+
 /// The lookup over a [`Loader`]: by URL, it fetches the script and discovers its map.
 ///
 /// It cannot search by debug ID (a loader only answers URLs), so
@@ -248,6 +259,26 @@ mod tests {
             "file:///srv/app.js.map"
         );
         assert_eq!(resolve_reference("app.js", "app.js.map"), "app.js.map");
+    }
+
+    #[test]
+    fn lookups_are_object_safe_and_shareable() {
+        fn usable<L: ArtifactLookup + 'static>(lookup: L) -> super::super::Symbolicator {
+            super::super::Symbolicator::with_lookup(lookup, SymbolicateOptions::default())
+        }
+        let loader = |_: &str| -> Result<Option<Vec<u8>>> { Ok(None) };
+        let shared: std::sync::Arc<dyn ArtifactLookup> =
+            std::sync::Arc::new(LoaderLookup::new(loader, &SymbolicateOptions::default()));
+        assert!(matches!(
+            shared.by_url("https://x/a.js"),
+            Err(Unmapped::NotFound { .. })
+        ));
+        assert!(matches!(
+            shared.by_debug_id("869a7777-576f-454e-bd77-0b6aa3a52d82"),
+            Err(Unmapped::DebugIdNotFound { .. })
+        ));
+        let _one = usable(std::sync::Arc::clone(&shared));
+        let _two = usable(shared);
     }
 
     #[test]
