@@ -57,7 +57,7 @@ pub(super) struct Collected {
     pub(super) calls: Vec<RawCall>,
 }
 
-/// Parses `text` and returns its function scopes, and its named calls when
+/// Parses `text` and returns its function scopes, and its calls when
 /// `with_calls`.
 pub(super) fn collect(text: &str, file_name: Option<&str>, with_calls: bool) -> Collected {
     let guessed = file_name
