@@ -277,6 +277,7 @@ fn functions_inlined_by_the_minifier_get_their_frames_back() {
             (None, 7, 1, false),
         ]
     );
+    same_frames_in_sentry_order(&symbolicator, &trace);
     let json = symbolicator.symbolicate(&trace).unwrap().to_json();
     assert_eq!(json["frames"][0]["inlined"], true);
     assert_eq!(json["frames"][1]["inlined"], false);
@@ -377,6 +378,34 @@ fn inlined_functions_between_two_runtime_frames_are_rebuilt() {
             (None, 10, 1, false),
         ]
     );
+    same_frames_in_sentry_order(&symbolicator, &trace);
+}
+
+/// `trace`'s frames sent as an SDK sends them (outermost first) give the frames of
+/// the text path, inlined ones included, in reverse: the same path, converted at the
+/// edge.
+fn same_frames_in_sentry_order(symbolicator: &Symbolicator, trace: &str) {
+    use mapback::symbolicate::{EventFrame, SymbolicatedFrame};
+    let parsed = mapback::parse_stack_trace(trace, &mapback::TraceLimits::default()).unwrap();
+    let text = symbolicator.symbolicate_parsed(&parsed);
+    let sent: Vec<EventFrame> = parsed
+        .frames
+        .iter()
+        .rev()
+        .map(|f| EventFrame {
+            filename: f.url.clone(),
+            lineno: f.line,
+            colno: f.column,
+            function: f.function.clone(),
+            ..EventFrame::default()
+        })
+        .collect();
+    let structured = symbolicator.symbolicate_frames(&sent, &[], parsed.format);
+    let key = |f: &SymbolicatedFrame| (f.original.clone(), f.unmapped.clone(), f.inlined);
+    let mut expected: Vec<_> = text.frames.iter().map(key).collect();
+    expected.reverse();
+    assert!(expected.iter().any(|(_, _, inlined)| *inlined));
+    assert_eq!(structured.iter().map(key).collect::<Vec<_>>(), expected);
 }
 
 #[test]

@@ -22,9 +22,12 @@ impl FunctionScopes {
                 let call = &self.calls[i as usize];
                 (call.callee.as_str(), call.position)
             })
+            // Calls of no name (`o[k]()`) lead to no function by name.
+            .filter(|(callee, _)| !callee.is_empty())
     }
 
-    /// The callee of the call engines report at exactly `position`, if any.
+    /// The callee of the call engines report at exactly `position`, if any (empty for
+    /// a callee without a name, `o[k](…)`, reported at its `(`).
     pub fn call_at(&self, position: Position) -> Option<&str> {
         self.call_reported_at(position).map(|c| c.callee.as_str())
     }
@@ -40,7 +43,7 @@ impl FunctionScopes {
     pub fn member_call_at(&self, position: Position) -> Option<&str> {
         self.call_reported_at(position)
             // A member call's expression starts at its object, before the property.
-            .filter(|c| c.span.start < c.position)
+            .filter(|c| c.span.start < c.position && !c.callee.is_empty())
             .map(|c| c.callee.as_str())
     }
 
@@ -101,6 +104,32 @@ impl FunctionScopes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calls_of_unnamed_callees_are_reported_at_their_paren() {
+        let source = "function f(o, k) {\n  o[k](1); g()(2); (0, o.m)?.(3); o.m(4);\n}\n";
+        let scopes = FunctionScopes::parse(source, Some("a.js"));
+        let at = |needle: &str| {
+            Position::new(
+                1,
+                source.lines().nth(1).unwrap().find(needle).unwrap() as u32,
+            )
+        };
+        for paren in ["(1)", ")(2)", "(3)"] {
+            let position = if paren.starts_with(')') {
+                Position::new(at(paren).line, at(paren).column + 1)
+            } else {
+                at(paren)
+            };
+            assert_eq!(scopes.call_at(position), Some(""), "{paren}");
+            // No name: not a member call to rename by, no call to follow by name.
+            assert_eq!(scopes.member_call_at(position), None, "{paren}");
+        }
+        assert_eq!(scopes.member_call_at(at("m(4)")), Some("m"));
+        let function = scopes.innermost(at("(1)")).unwrap();
+        let named: Vec<&str> = scopes.calls_in(function).map(|(name, _)| name).collect();
+        assert_eq!(named, ["g", "m"]);
+    }
 
     #[test]
     fn span_queries_equal_a_scan_of_every_call() {

@@ -57,7 +57,7 @@ pub(super) struct Collected {
     pub(super) calls: Vec<RawCall>,
 }
 
-/// Parses `text` and returns its function scopes, and its named calls when
+/// Parses `text` and returns its function scopes, and its calls when
 /// `with_calls`.
 pub(super) fn collect(text: &str, file_name: Option<&str>, with_calls: bool) -> Collected {
     let guessed = file_name
@@ -226,9 +226,29 @@ fn callee_name(callee: &Expression<'_>) -> Option<(String, u32)> {
     }
 }
 
+/// The byte offset of a call's `(` after its callee, which ends at `callee_end`:
+/// after blanks and an optional chain's `?.`; `None` when anything else comes first
+/// (a comment, TypeScript type arguments), which is left unrecorded.
+fn opening_paren(text: &str, callee_end: u32) -> Option<u32> {
+    let rest = text.get(callee_end as usize..)?;
+    let trimmed = rest.trim_start();
+    let trimmed = match trimmed.strip_prefix("?.") {
+        Some(after) => after.trim_start(),
+        None => trimmed,
+    };
+    trimmed
+        .starts_with('(')
+        .then(|| callee_end + (rest.len() - trimmed.len()) as u32)
+}
+
 impl<'a> Visit<'a> for Collector<'_> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
-        self.record_call(callee_name(&it.callee), it.span);
+        // A callee without a name (`o[k](…)`, `f()(…)`, `(0, f)(…)`): engines report
+        // the call at its `(`, recorded as a call of no name.
+        let callee = callee_name(&it.callee).or_else(|| {
+            opening_paren(self.text, it.callee.span().end).map(|at| (String::new(), at))
+        });
+        self.record_call(callee, it.span);
         walk::walk_call_expression(self, it);
     }
 

@@ -11,10 +11,11 @@ impl FunctionScopes {
     /// A compact binary form, for storing scopes in a cache: `[count u32]`, then per
     /// scope seven u32 (start line, start column, end line, end column, parent, name
     /// line, name column; `u32::MAX` for none), the name and the context (each
-    /// `[length u32][UTF-8]`, length `u32::MAX` for none). Then the named calls:
+    /// `[length u32][UTF-8]`, length `u32::MAX` for none). Then the calls:
     /// `[count u32]`, per call seven u32 (line, column, enclosing scope or `u32::MAX`,
     /// the call expression's start line and column, its end line and column) and the
-    /// callee (`[length u32][UTF-8]`); left out when there are none. Little-endian. A
+    /// callee (`[length u32][UTF-8]`, empty for a callee without a name); left out when
+    /// there are none. Little-endian. A
     /// reader of the scopes alone stops before the calls, and a form without them has
     /// no calls.
     pub(crate) fn encode(&self) -> Vec<u8> {

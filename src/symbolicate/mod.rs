@@ -1,18 +1,25 @@
-//! Symbolication, the main job: a browser or Node stack trace in, original frames out,
-//! with file, line, column, the enclosing function's original name and source context.
+//! Symbolication, the main job: a browser or Node stack trace (text, SDK frames, or a
+//! whole Sentry event) in, original frames out, with file, line, column, the enclosing
+//! function's original name and source context.
 //!
-//! For each frame: the script at the frame's URL is fetched through a [`Loader`], its
-//! map found (`sourceMappingURL` comment, inline `data:` URL, or `<url>.map`), decoded
-//! (JSON or cache) and kept in a bounded cache; the frame's position is looked up; the
-//! enclosing function is found by parsing the original source (`sourcesContent`), or,
-//! without it, by parsing the minified script and mapping its function's name through
-//! the map. Frames that cannot be mapped keep their minified data and say why.
+//! For each frame: the script's map is found through an [`ArtifactLookup`], by the
+//! frame's debug ID first, then by its URL ([`LoaderLookup`] fetches the script through
+//! a [`Loader`] and finds its map: `sourceMappingURL` comment, inline `data:` URL, or
+//! `<url>.map`), decoded (JSON or cache) and kept in a bounded cache; the frame's
+//! position is looked up; the enclosing function is found by parsing the original
+//! source (`sourcesContent`), or, without it, by parsing the minified script and
+//! mapping its function's name through the map. Frames that cannot be mapped keep
+//! their minified data and say why.
 //!
-//! The parts: `scripts.rs` loads, decodes and caches scripts and their maps;
-//! `rules.rs` holds the engine and minifier position rules; `inlining.rs` rebuilds the
-//! frames of functions a minifier inlined; `result.rs` holds what comes back and its
-//! JSON. This file ties them together, one frame at a time.
+//! The parts: `artifacts.rs` is the lookup seam; `scripts.rs` caches scripts and their
+//! maps; `rules.rs` holds the engine and minifier position rules; `inlining.rs`
+//! rebuilds the frames of functions a minifier inlined; `frames.rs` and `event.rs`
+//! take frames and events as SDKs send them; `result.rs` holds what comes back and its
+//! JSON. This file ties them together, one frame at a time, innermost first.
 
+mod artifacts;
+mod event;
+mod frames;
 mod inlining;
 mod loader;
 mod result;
@@ -33,6 +40,9 @@ use self::inlining::Inlining;
 use self::rules::display_name;
 use self::scripts::{Script, ScriptCache};
 
+pub use self::artifacts::{normalize_debug_id, Artifact, ArtifactLookup, FoundBy, LoaderLookup};
+pub use self::event::detect_engine;
+pub use self::frames::{DebugImage, EventFrame};
 pub use self::loader::{DirectoryLoader, Loader, DEFAULT_MAX_FILE_BYTES};
 pub use self::result::{OriginalFrame, SymbolicatedFrame, SymbolicatedTrace, Unmapped};
 
@@ -62,6 +72,12 @@ pub struct SymbolicateOptions {
     /// stands for, and the original sources show a chain of calls between the two,
     /// the callers are added as frames (see [`SymbolicatedFrame::inlined`]).
     pub inlined_frames: bool,
+    /// The most frames [`Symbolicator::symbolicate_event`] symbolicates in one event,
+    /// all stack traces together (default 4,096); frames past it are left as sent.
+    pub max_event_frames: usize,
+    /// The largest event [`Symbolicator::symbolicate_event_json`] reads (default
+    /// 16 MiB).
+    pub max_event_bytes: usize,
 }
 
 impl Default for SymbolicateOptions {
@@ -75,6 +91,8 @@ impl Default for SymbolicateOptions {
             decode_limits: DecodeLimits::default(),
             max_parse_bytes: 32 << 20,
             inlined_frames: true,
+            max_event_frames: 4096,
+            max_event_bytes: 16 << 20,
         }
     }
 }
@@ -85,7 +103,7 @@ impl Default for SymbolicateOptions {
 /// A child process forked from a process using it keeps working, without the cache:
 /// it decodes the maps it needs again.
 pub struct Symbolicator {
-    loader: Box<dyn Loader>,
+    lookup: Box<dyn ArtifactLookup>,
     options: SymbolicateOptions,
     cache: Mutex<ScriptCache>,
     /// The process that owns the cache (see `Symbolicator::script`).
@@ -98,11 +116,28 @@ struct Mapped {
     positions: Vec<SourcePosition>,
 }
 
+/// A runtime frame to symbolicate, and the debug ID of its script when known.
+struct FrameToMap<'f> {
+    frame: &'f Frame,
+    debug_id: Option<&'f str>,
+}
+
 impl Symbolicator {
-    /// A symbolicator that fetches scripts and maps through `loader`.
+    /// A symbolicator that fetches scripts and maps through `loader` (by URL: see
+    /// [`LoaderLookup`]).
     pub fn new(loader: impl Loader + 'static, options: SymbolicateOptions) -> Symbolicator {
+        let lookup = LoaderLookup::new(loader, &options);
+        Symbolicator::with_lookup(lookup, options)
+    }
+
+    /// A symbolicator that finds scripts and maps through `lookup`, by debug ID and
+    /// by URL (an artifact store, or a [`LoaderLookup`]).
+    pub fn with_lookup(
+        lookup: impl ArtifactLookup + 'static,
+        options: SymbolicateOptions,
+    ) -> Symbolicator {
         Symbolicator {
-            loader: Box::new(loader),
+            lookup: Box::new(lookup),
             options,
             cache: Mutex::new(ScriptCache::default()),
             process: std::process::id(),
@@ -117,28 +152,56 @@ impl Symbolicator {
 
     /// Symbolicates an already parsed trace.
     pub fn symbolicate_parsed(&self, trace: &StackTrace) -> SymbolicatedTrace {
-        let mut frames = Vec::with_capacity(trace.frames.len());
+        let frames: Vec<FrameToMap<'_>> = trace
+            .frames
+            .iter()
+            .map(|frame| FrameToMap {
+                frame,
+                debug_id: None,
+            })
+            .collect();
+        SymbolicatedTrace {
+            error_type: trace.error_type.clone(),
+            message: trace.message.clone(),
+            frames: self.symbolicate_innermost_first(&frames, trace.format),
+            truncated: trace.truncated,
+        }
+    }
+
+    /// The frames of a trace, innermost first, with the frames of inlined functions
+    /// rebuilt between and inside them (innermost first too).
+    fn symbolicate_innermost_first(
+        &self,
+        trace: &[FrameToMap<'_>],
+        format: TraceFormat,
+    ) -> Vec<SymbolicatedFrame> {
+        let mut frames = Vec::with_capacity(trace.len());
         // Where the previous runtime frame's outermost original frame is.
         let mut previous: Option<(Arc<Script>, SourcePosition)> = None;
-        for frame in &trace.frames {
-            let (group, mapped) = self.symbolicate_group(frame, trace.format);
+        for to_map in trace {
+            let frame = to_map.frame;
+            let (group, mapped) = self.symbolicate_group(frame, to_map.debug_id, format);
             if let (true, Some((inner_script, inner)), Some(mapped)) =
                 (self.options.inlined_frames, &previous, &mapped)
             {
                 if Arc::ptr_eq(inner_script, &mapped.script) {
                     let first = mapped.positions[0];
-                    if trace.format == TraceFormat::V8 {
+                    if format == TraceFormat::V8 {
                         self.name_as_v8_would(&mapped.script, first, frames.last_mut());
                     }
                     let skipped = self
                         .skipped_inlined(&mapped.script, *inner, first)
                         .unwrap_or_default();
+                    let found = group.last().map(|g| (g.found_by, g.map_url.clone()));
+                    let (found_by, map_url) = found.unwrap_or_default();
                     for call in skipped.iter().rev() {
                         frames.push(SymbolicatedFrame {
                             minified: frame.clone(),
-                            original: Some(self.call_frame(&mapped.script, call, trace.format)),
+                            original: Some(self.call_frame(&mapped.script, call, format)),
                             unmapped: None,
                             inlined: true,
+                            found_by,
+                            map_url: map_url.clone(),
                         });
                     }
                 }
@@ -149,12 +212,7 @@ impl Symbolicator {
             });
             frames.extend(group);
         }
-        SymbolicatedTrace {
-            error_type: trace.error_type.clone(),
-            message: trace.message.clone(),
-            frames,
-            truncated: trace.truncated,
-        }
+        frames
     }
 
     /// Symbolicates one frame (of unknown origin): the frame, preceded by the frames
@@ -173,7 +231,7 @@ impl Symbolicator {
         frame: &Frame,
         format: TraceFormat,
     ) -> Vec<SymbolicatedFrame> {
-        self.symbolicate_group(frame, format).0
+        self.symbolicate_group(frame, None, format).0
     }
 
     /// The frames of one runtime frame (see [`Symbolicator::symbolicate_frame_from`])
@@ -181,10 +239,11 @@ impl Symbolicator {
     fn symbolicate_group(
         &self,
         frame: &Frame,
+        debug_id: Option<&str>,
         format: TraceFormat,
     ) -> (Vec<SymbolicatedFrame>, Option<Mapped>) {
-        match self.map_frame(frame, format) {
-            Ok((originals, mapped)) => {
+        match self.map_frame(frame, debug_id, format) {
+            Ok((originals, mapped, found_by)) => {
                 let last = originals.len().saturating_sub(1);
                 let frames = originals
                     .into_iter()
@@ -194,16 +253,20 @@ impl Symbolicator {
                         original: Some(original),
                         unmapped: None,
                         inlined: i < last,
+                        found_by: Some(found_by),
+                        map_url: mapped.script.map_url.clone(),
                     })
                     .collect();
                 (frames, Some(mapped))
             }
-            Err(reason) => (
+            Err((reason, found)) => (
                 vec![SymbolicatedFrame {
                     minified: frame.clone(),
                     original: None,
                     unmapped: Some(reason),
                     inlined: false,
+                    found_by: found.as_ref().map(|(found_by, _)| *found_by),
+                    map_url: found.and_then(|(_, map_url)| map_url),
                 }],
                 None,
             ),
@@ -211,17 +274,30 @@ impl Symbolicator {
     }
 
     /// The frame's original location, then those of the functions it was inlined
-    /// into (see `inlining.rs`).
+    /// into (see `inlining.rs`), and which key found the map. When the frame cannot
+    /// be mapped: why, and which key found the map when one was found.
+    #[allow(clippy::type_complexity)]
     fn map_frame(
         &self,
         frame: &Frame,
+        debug_id: Option<&str>,
         format: TraceFormat,
-    ) -> std::result::Result<(Vec<OriginalFrame>, Mapped), Unmapped> {
-        let (Some(url), Some(position)) = (frame.url.as_deref(), frame.lookup_position()) else {
-            return Err(Unmapped::NoLocation);
+    ) -> std::result::Result<
+        (Vec<OriginalFrame>, Mapped, FoundBy),
+        (Unmapped, Option<(FoundBy, Option<String>)>),
+    > {
+        let Some(position) = frame.lookup_position() else {
+            return Err((Unmapped::NoLocation, None));
         };
-        let script = self.script(url)?;
-        let original = self.frame_position(&script, position)?;
+        if frame.url.is_none() && debug_id.is_none() {
+            return Err((Unmapped::NoLocation, None));
+        }
+        let (script, found_by) = self
+            .script_for(debug_id, frame.url.as_deref())
+            .map_err(|e| (e, None))?;
+        let original = self
+            .frame_position(&script, position)
+            .map_err(|e| (e, Some((found_by, script.map_url.clone()))))?;
         let original = self.call_for_closing_paren(&script, original);
         let function = self.function_name(&script, format, original, position);
         let map = script.map.as_ref();
@@ -257,7 +333,7 @@ impl Symbolicator {
                 None => {}
             }
         }
-        Ok((frames, Mapped { script, positions }))
+        Ok((frames, Mapped { script, positions }, found_by))
     }
 
     /// The original name of the function enclosing the frame at `position` of the

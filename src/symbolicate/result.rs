@@ -13,7 +13,10 @@ use crate::position::{Position, SourcePosition};
 use crate::stacktrace::Frame;
 use crate::view::SourceMapView;
 
-use super::SymbolicateOptions;
+use super::{FoundBy, SymbolicateOptions};
+
+#[cfg(doc)]
+use super::Artifact;
 
 /// Why a frame kept its minified data.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +51,28 @@ pub enum Unmapped {
     },
     /// The map has no token at or before the position on its line.
     NoMapping,
+    /// Nothing was found for the frame's debug ID, and the frame has no URL to try.
+    DebugIdNotFound {
+        /// The debug ID, normalized.
+        debug_id: String,
+    },
+    /// The map found by the frame's URL has a debug ID other than the frame's: it is
+    /// the map of another build.
+    DebugIdMismatch {
+        /// The frame's URL.
+        url: String,
+        /// The frame's debug ID (from its image).
+        expected: String,
+        /// The map's debug ID.
+        found: String,
+    },
+    /// A script or map was larger than the lookup's limit.
+    TooLarge {
+        /// What was too large.
+        url: String,
+        /// The limit it broke.
+        message: String,
+    },
     /// The position's token has no original position.
     NoOriginal,
 }
@@ -65,6 +90,21 @@ impl fmt::Display for Unmapped {
                 f.write_str(message)
             }
             Unmapped::NoMapping => f.write_str("no mapping at this position"),
+            Unmapped::DebugIdNotFound { debug_id } => {
+                write!(f, "no source map found for debug ID {}", excerpt(debug_id))
+            }
+            Unmapped::DebugIdMismatch {
+                url,
+                expected,
+                found,
+            } => write!(
+                f,
+                "the source map of {} has debug ID {}, not the frame's {}",
+                excerpt(url),
+                excerpt(found),
+                excerpt(expected)
+            ),
+            Unmapped::TooLarge { message, .. } => f.write_str(message),
             Unmapped::NoOriginal => f.write_str("the position maps to no original source"),
         }
     }
@@ -81,6 +121,9 @@ impl Unmapped {
             Unmapped::LoaderFailed { .. } => "loader_failed",
             Unmapped::Failed { .. } => "failed",
             Unmapped::NoMapping => "no_mapping",
+            Unmapped::DebugIdNotFound { .. } => "debug_id_not_found",
+            Unmapped::DebugIdMismatch { .. } => "debug_id_mismatch",
+            Unmapped::TooLarge { .. } => "too_large",
             Unmapped::NoOriginal => "no_original",
         }
     }
@@ -108,6 +151,9 @@ pub struct OriginalFrame {
     pub post_context: Vec<String>,
     /// False for sources the map's `ignoreList` names (third-party code).
     pub in_app: bool,
+    /// Whether the map has the source's content (`sourcesContent`, or a cache's copy):
+    /// without it there is no context, and names come from the minified script.
+    pub has_source_content: bool,
 }
 
 /// One frame of a symbolicated trace.
@@ -124,6 +170,10 @@ pub struct SymbolicatedFrame {
     /// It shares `minified` with the frame after it (its caller), which the runtime
     /// did print, and whose position is then the call in the original source.
     pub inlined: bool,
+    /// Which key found the frame's map, when one was found.
+    pub found_by: Option<FoundBy>,
+    /// Where that map came from, when the lookup said (see [`Artifact::map_url`]).
+    pub map_url: Option<String>,
 }
 
 /// A symbolicated stack trace.
@@ -179,6 +229,8 @@ impl SymbolicatedFrame {
                 "inlined": false,
             }),
         };
+        frame["found_by"] = json!(self.found_by.map(FoundBy::as_str));
+        frame["map_url"] = json!(self.map_url);
         frame["minified"] = minified;
         frame
     }
@@ -223,6 +275,7 @@ pub(super) fn original_frame(
         pre_context,
         post_context,
         in_app: !source.is_some_and(|s| s.is_ignored()),
+        has_source_content: map.source_content(at.source).is_some(),
     }
 }
 

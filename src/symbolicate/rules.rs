@@ -35,7 +35,25 @@ impl Symbolicator {
             .ok_or(Unmapped::NoMapping)?;
         let found = token.original_position().ok_or(Unmapped::NoOriginal)?;
         if token.generated_position() == position {
-            return Ok(self.best_of_tokens_at(script, position).unwrap_or(found));
+            let best = self.best_of_tokens_at(script, position).unwrap_or(found);
+            // terser may map an `await` to another part of the statement it folded
+            // the `await` into (`const r = await f(); return {r}` → `return{r:await
+            // f()}` maps the `await` to `r`): V8 reports the frame at the `await`.
+            if !starts_with_word(script, best, "await") {
+                if let Some(keyword) = self.await_keyword(script, position) {
+                    return Ok(keyword);
+                }
+            }
+            // A `(` of a callee without a name (`o[k](…)`) that the map takes to
+            // something other than a call (terser folds a variable into the callee and
+            // maps the `(` to the variable's initializer): the call around the
+            // arguments, as when the `(` has no segment.
+            if !self.is_call_site(script, best) {
+                if let Some(call) = self.call_of_unnamed_callee(script, position) {
+                    return Ok(call);
+                }
+            }
+            return Ok(best);
         }
         let unmapped = self
             .call_of_unnamed_callee(script, position)
@@ -60,6 +78,12 @@ impl Symbolicator {
         }
         let column = position.column - name.encode_utf16().count() as u32;
         Some(Position::new(position.line, column))
+    }
+
+    /// Whether engines report a call at `at`.
+    fn is_call_site(&self, script: &Script, at: SourcePosition) -> bool {
+        self.source_scopes(script, at.source)
+            .is_some_and(|scopes| scopes.call_at(at.position).is_some())
     }
 
     /// Several tokens may start at the frame's column: swc maps the end of one
@@ -125,25 +149,69 @@ impl Symbolicator {
 
     /// V8 reports an async function's frame at the `await` it is suspended in, which
     /// terser leaves unmapped. The awaited operand is mapped, and the original `await`
-    /// is written just before it.
+    /// is written just before it. When terser inlined the awaited call (`await
+    /// reserveStock(lines)` → `await async function(t){…}(e.lines)`), the operand's
+    /// start maps into the inlined function; its call's arguments map into the
+    /// original call, and the `await` is written before that call.
     fn await_keyword(&self, script: &Script, position: Position) -> Option<SourcePosition> {
         let (text, at) = script.minified_at(position)?;
         let after_keyword = text[at..].strip_prefix("await")?;
         if after_keyword.starts_with(is_name_char) {
             return None;
         }
-        let next = next_original(script, position)?;
-        let original = script.map.source_line(next.source, next.position.line)?;
-        let before = original[..utf16_offset(original, next.position.column)?].trim_end();
+        let operand = next_original(script, position)?;
+        if let Some(keyword) = self.await_before(script, operand) {
+            return Some(keyword);
+        }
+        let operand_column =
+            (at + "await".len() + after_keyword.len() - after_keyword.trim_start().len()) as u32;
+        let call =
+            self.call_of_inlined_operand(script, Position::new(position.line, operand_column))?;
+        self.await_before(script, call)
+    }
+
+    /// The `await` keyword written just before `operand` in its original source.
+    fn await_before(&self, script: &Script, operand: SourcePosition) -> Option<SourcePosition> {
+        let original = script
+            .map
+            .source_line(operand.source, operand.position.line)?;
+        let before = original[..utf16_offset(original, operand.position.column)?].trim_end();
         let keyword = before.strip_suffix("await")?;
         if keyword.ends_with(is_name_char) {
             return None;
         }
         let column = keyword.encode_utf16().count() as u32;
         Some(SourcePosition::new(
-            next.source,
-            Position::new(next.position.line, column),
+            operand.source,
+            Position::new(operand.position.line, column),
         ))
+    }
+
+    /// For a minified operand that is an immediately called function expression
+    /// starting at `start` (a call whose callee the minifier inlined): the original
+    /// call, found from the first token of the call's arguments.
+    fn call_of_inlined_operand(&self, script: &Script, start: Position) -> Option<SourcePosition> {
+        let (text, at) = script.minified_at(start)?;
+        let rest = &text[at..];
+        let keyword = ["async function", "function"]
+            .into_iter()
+            .find(|k| rest.starts_with(k))?;
+        let inside = Position::new(start.line, start.column + keyword.len() as u32);
+        let scopes = self.minified_scopes(script)?;
+        let function = scopes.innermost(inside)?;
+        let extent = scopes.extent(function)?;
+        if extent.start < start {
+            return None; // Not a function starting at the operand.
+        }
+        let (after, after_at) = script.minified_at(extent.end)?;
+        if !after[after_at..].starts_with('(') {
+            return None;
+        }
+        let argument = next_original(script, extent.end)?;
+        let (call, _) = self
+            .source_scopes(script, argument.source)?
+            .call_around(argument.position)?;
+        Some(SourcePosition::new(argument.source, call))
     }
 
     /// Some minifiers (swc) map a call to its closing `)`, where no engine reports a
@@ -212,6 +280,16 @@ pub(super) fn next_original(script: &Script, position: Position) -> Option<Sourc
         .map
         .lookup_with(position.line, position.column + 1, options)?;
     next.original_position()
+}
+
+/// Whether the original source has `word` (a whole word) at `at`.
+fn starts_with_word(script: &Script, at: SourcePosition, word: &str) -> bool {
+    let Some(line) = script.map.source_line(at.source, at.position.line) else {
+        return false;
+    };
+    utf16_offset(line, at.position.column)
+        .and_then(|offset| line[offset..].strip_prefix(word))
+        .is_some_and(|rest| !rest.starts_with(is_name_char))
 }
 
 /// Whether `c` can be part of a JavaScript name (ASCII `$` and `_`, or any letter or
@@ -367,6 +445,54 @@ mod tests {
         assert_eq!(
             symbolicator.await_keyword(&script, Position::new(0, 0)),
             None
+        );
+    }
+
+    #[test]
+    fn a_folded_await_of_an_inlined_call_is_the_original_await() {
+        // terser folds `const r = await reserve(…); return { r }` into `return{r:await
+        // <reserve inlined>(…)}` and maps the `await` to `r`; the inlined function's
+        // arguments map into the original call, which the `await` precedes.
+        let original = "async function reserve(lines) { return lines; }\nasync function place() {\n  const r = await reserve(this.lines);\n  return { r };\n}\n";
+        let minified =
+            "async function p(){return{r:await async function(t){return t}(this.lines)}}";
+        let line = |n: usize| original.lines().nth(n).unwrap();
+        let mappings = [
+            (0, 1, 0),
+            (col(minified, "return{"), 3, 2),
+            (col(minified, "r:"), 3, col(line(3), "r }")),
+            (col(minified, "await"), 3, col(line(3), "r }")),
+            (col(minified, "async function("), 0, 0),
+            (col(minified, "return t"), 0, col(line(0), "return")),
+            (col(minified, "this.lines)}"), 2, col(line(2), "this.lines")),
+        ];
+        let (symbolicator, script) = load(original, minified, &mappings);
+        let frame = Position::new(0, col(minified, "await"));
+        assert_eq!(
+            symbolicator.frame_position(&script, frame),
+            Ok(at(2, col(line(2), "await")))
+        );
+    }
+
+    #[test]
+    fn a_paren_of_an_unnamed_callee_mapped_elsewhere_is_the_call() {
+        // `table[key](cb)` with `key` folded in: terser maps the `(` to the folded
+        // string; V8 reports the call at its `(`, in the original too.
+        let original =
+            "const table = { run(cb) { cb(); } };\nconst key = 'run';\ntable[key]((e) => e);\n";
+        let minified = r#"t["run"](e=>e);"#;
+        let line = |n: usize| original.lines().nth(n).unwrap();
+        let mappings = [
+            (0, 2, 0),
+            (col(minified, "\"run"), 1, col(line(1), "'run'")),
+            (col(minified, "(e"), 1, col(line(1), "'run'")),
+            (col(minified, "e=>"), 2, col(line(2), "e)")),
+        ];
+        let (symbolicator, script) = load(original, minified, &mappings);
+        let frame = Position::new(0, col(minified, "(e"));
+        assert_eq!(
+            symbolicator.frame_position(&script, frame),
+            Ok(at(2, col(line(2), "((e")))
         );
     }
 

@@ -1,29 +1,28 @@
-//! Scripts and their maps: fetching through the [`Loader`], finding the map
-//! (`sourceMappingURL` comment, inline `data:` URL, or `<url>.map`), decoding it (JSON
-//! or cache), and keeping the result in a bounded cache shared by all threads. A
-//! script's function scopes and minified lines are worked out on first use and kept
-//! with it.
+//! Scripts and their maps as the symbolicator keeps them: each [`Artifact`] an
+//! [`ArtifactLookup`] returns becomes a [`Script`], kept in a bounded cache shared by
+//! all threads and keyed by what found it (a debug ID or a URL). A script's function
+//! scopes and minified lines are worked out on first use and kept with it.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, MutexGuard, OnceLock};
+use std::sync::{Arc, MutexGuard, OnceLock, Weak};
 
-use crate::cache::Cache;
-use crate::decode::{DecodeLimits, DecodeOptions};
-use crate::discovery;
-use crate::error::{excerpt, Result};
-use crate::map::SourceMap;
 use crate::position::Position;
 use crate::scopes::FunctionScopes;
 use crate::view::SourceMapView;
 
+use super::artifacts::{normalize_debug_id, Artifact, FoundBy};
 use super::{Symbolicator, Unmapped};
 
 #[cfg(doc)]
-use super::Loader;
+use super::ArtifactLookup;
 
 /// A script's map, decoded once, with lazily parsed function scopes.
 pub(super) struct Script {
     pub(super) map: Box<dyn SourceMapView>,
+    /// Where the map came from, when the lookup said.
+    pub(super) map_url: Option<String>,
+    /// The map's debug ID, normalized.
+    pub(super) debug_id: Option<String>,
     /// The minified script's text, when it was fetched.
     minified: Option<String>,
     /// The minified script's lines, indexed on first use.
@@ -33,55 +32,134 @@ pub(super) struct Script {
     source_scopes: Vec<OnceLock<Option<FunctionScopes>>>,
 }
 
-/// What the cache holds for a URL: a script, or why there is none.
+/// What the cache holds for a key: a script, or why there is none.
 pub(super) type Loaded = std::result::Result<Arc<Script>, Unmapped>;
 
-/// The decoded scripts by URL, the least recently added dropped first.
+/// What a lookup is asked with.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Key<'k> {
+    /// A normalized debug ID.
+    DebugId(&'k str),
+    /// A script URL.
+    Url(&'k str),
+}
+
+impl Key<'_> {
+    /// The cache key: debug IDs and URLs never collide.
+    fn cache_key(self) -> String {
+        match self {
+            Key::DebugId(id) => format!("debug-id:{id}"),
+            Key::Url(url) => format!("url:{url}"),
+        }
+    }
+}
+
+/// The decoded scripts by key, the least recently added dropped first. A script that
+/// two keys found (its debug ID, its URL) is kept once: `by_debug_id` finds a live
+/// script with the same debug ID, so its parsed scopes are shared.
 #[derive(Default)]
 pub(super) struct ScriptCache {
     entries: HashMap<String, Loaded>,
     order: VecDeque<String>,
+    by_debug_id: HashMap<String, Weak<Script>>,
 }
 
 impl ScriptCache {
-    /// Keeps `loaded` for `url` unless another thread did first; then drops the oldest
-    /// entries down to `capacity` (at least one).
-    fn insert(&mut self, url: &str, loaded: &Loaded, capacity: usize) {
-        if self.entries.contains_key(url) {
-            return;
+    /// Keeps `loaded` for `key` unless another thread did first (then returns that
+    /// one); a script whose debug ID a live script already has is replaced by it. Then
+    /// drops the oldest entries down to `capacity` (at least one).
+    fn insert(&mut self, key: String, loaded: Loaded, capacity: usize) -> Loaded {
+        if let Some(found) = self.entries.get(&key) {
+            return found.clone();
         }
-        self.entries.insert(url.to_owned(), loaded.clone());
-        self.order.push_back(url.to_owned());
+        let loaded = match loaded {
+            Ok(script) => Ok(self.shared(script)),
+            Err(e) => Err(e),
+        };
+        self.entries.insert(key.clone(), loaded.clone());
+        self.order.push_back(key);
         while self.order.len() > capacity.max(1) {
             if let Some(oldest) = self.order.pop_front() {
                 self.entries.remove(&oldest);
             }
         }
+        self.by_debug_id
+            .retain(|_, script| script.strong_count() > 0);
+        loaded
+    }
+
+    /// The live script with `script`'s debug ID, or `script` (then remembered).
+    fn shared(&mut self, script: Arc<Script>) -> Arc<Script> {
+        let Some(id) = script.debug_id.clone() else {
+            return script;
+        };
+        if let Some(live) = self.by_debug_id.get(&id).and_then(Weak::upgrade) {
+            return live;
+        }
+        self.by_debug_id.insert(id, Arc::downgrade(&script));
+        script
     }
 }
 
 impl Symbolicator {
+    /// The script a frame's map is in, and which key found it: by the frame's debug
+    /// ID first, then by its URL. A map found by URL whose own debug ID differs from
+    /// the frame's is of another build and refused.
+    pub(super) fn script_for(
+        &self,
+        debug_id: Option<&str>,
+        url: Option<&str>,
+    ) -> std::result::Result<(Arc<Script>, FoundBy), Unmapped> {
+        if let Some(id) = debug_id {
+            match self.script_by(Key::DebugId(id)) {
+                Ok(script) => return Ok((script, FoundBy::DebugId)),
+                Err(Unmapped::DebugIdNotFound { .. }) if url.is_some() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let Some(url) = url else {
+            return Err(Unmapped::NoLocation);
+        };
+        let script = self.script_by(Key::Url(url))?;
+        if let (Some(expected), Some(found)) = (debug_id, script.debug_id.as_deref()) {
+            if expected != found {
+                return Err(Unmapped::DebugIdMismatch {
+                    url: url.to_owned(),
+                    expected: expected.to_owned(),
+                    found: found.to_owned(),
+                });
+            }
+        }
+        Ok((script, FoundBy::Url))
+    }
+
     /// The script for `url`, from the cache or loaded now.
+    #[cfg(test)]
     pub(super) fn script(&self, url: &str) -> Loaded {
+        self.script_by(Key::Url(url))
+    }
+
+    /// The script `key` finds, from the cache or looked up now.
+    fn script_by(&self, key: Key<'_>) -> Loaded {
         // In a child forked while another thread of the parent held the cache's lock,
         // or was parsing a script's scopes, that lock or parse is never released: the
         // child loads its own scripts and touches nothing the parent shared.
         if std::process::id() != self.process {
-            return self.load(url);
+            return self.load(key);
         }
-        if let Some(found) = self.lock().entries.get(url) {
+        let cache_key = key.cache_key();
+        if let Some(found) = self.lock().entries.get(&cache_key) {
             return found.clone();
         }
         // Loaded outside the lock: other threads keep symbolicating meanwhile (two
         // threads may load the same script once each; the second result is dropped).
-        let loaded = self.load(url);
+        let loaded = self.load(key);
         // A loader failure may be transient (storage down): don't remember it.
         if matches!(loaded, Err(Unmapped::LoaderFailed { .. })) {
             return loaded;
         }
         self.lock()
-            .insert(url, &loaded, self.options.max_cached_scripts);
-        loaded
+            .insert(cache_key, loaded, self.options.max_cached_scripts)
     }
 
     fn lock(&self) -> MutexGuard<'_, ScriptCache> {
@@ -92,57 +170,12 @@ impl Symbolicator {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn fetch(&self, url: &str) -> std::result::Result<Option<Vec<u8>>, Unmapped> {
-        self.loader.fetch(url).map_err(|e| Unmapped::LoaderFailed {
-            message: format!("loading {}: {}", excerpt(url), e.message()),
-        })
-    }
-
-    fn load(&self, url: &str) -> Loaded {
-        let script = self.fetch(url)?;
-        let minified = script.map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-        let (map_url, map_bytes) = match minified.as_deref().and_then(discovery::source_mapping_url)
-        {
-            Some(reference) => {
-                if let Some(decoded) =
-                    discovery::decode_data_url(reference, self.options.max_data_url_bytes)
-                {
-                    let bytes = decoded.map_err(|e| Unmapped::Failed {
-                        message: format!("inline source map of {}: {}", excerpt(url), e.message()),
-                    })?;
-                    (url.to_owned(), bytes)
-                } else {
-                    let map_url = resolve_reference(url, reference);
-                    let bytes = self.fetch(&map_url)?.ok_or_else(|| Unmapped::MapNotFound {
-                        map_url: map_url.clone(),
-                    })?;
-                    (map_url, bytes)
-                }
-            }
-            None => {
-                // No comment (or no script): the common `<url>.map` convention.
-                let map_url = format!("{}.map", strip_query(url));
-                match self.fetch(&map_url)? {
-                    Some(bytes) => (map_url, bytes),
-                    None if minified.is_some() => {
-                        return Err(Unmapped::NoSourceMap {
-                            url: url.to_owned(),
-                        })
-                    }
-                    None => {
-                        return Err(Unmapped::NotFound {
-                            url: url.to_owned(),
-                        })
-                    }
-                }
-            }
+    fn load(&self, key: Key<'_>) -> Loaded {
+        let artifact = match key {
+            Key::DebugId(id) => self.lookup.by_debug_id(id)?,
+            Key::Url(url) => self.lookup.by_url(url)?,
         };
-        let map = decode_map(&map_bytes, &map_url, self.options.decode_limits).map_err(|e| {
-            Unmapped::Failed {
-                message: format!("source map {}: {}", excerpt(&map_url), e.message()),
-            }
-        })?;
-        Ok(Arc::new(Script::new(map, minified)))
+        Ok(Arc::new(Script::new(artifact)))
     }
 
     /// The function scopes of the minified script, parsed on first use; `None` when
@@ -187,10 +220,17 @@ impl Symbolicator {
 }
 
 impl Script {
-    fn new(map: Box<dyn SourceMapView>, minified: Option<String>) -> Script {
+    fn new(artifact: Artifact) -> Script {
+        let Artifact {
+            map,
+            minified,
+            map_url,
+        } = artifact;
         let sources = map.source_count();
         Script {
+            debug_id: map.debug_id().and_then(normalize_debug_id),
             map,
+            map_url,
             minified,
             minified_lines: OnceLock::new(),
             minified_scopes: OnceLock::new(),
@@ -275,63 +315,68 @@ pub(super) fn utf16_offset(line: &str, column: u32) -> Option<usize> {
     (units == column).then_some(line.len())
 }
 
-/// A map from bytes: a mapback cache (by its magic bytes) or JSON, with sources
-/// resolved against the map's own URL when that is an absolute URL.
-fn decode_map(bytes: &[u8], map_url: &str, limits: DecodeLimits) -> Result<Box<dyn SourceMapView>> {
-    if bytes.starts_with(b"MAPBACKC") {
-        return Ok(Box::new(Cache::from_slice(bytes)?));
-    }
-    let mut options = DecodeOptions::new().limits(limits);
-    if let Ok(with_base) = options.clone().base_url(map_url) {
-        options = with_base;
-    }
-    Ok(Box::new(SourceMap::from_slice_with(bytes, &options)?))
-}
-
-/// Resolves a map reference against the script's URL: as a URL when the script's is
-/// one, else as a path relative to the script's directory (Node prints paths).
-fn resolve_reference(script_url: &str, reference: &str) -> String {
-    if let Ok(base) = url::Url::parse(script_url) {
-        if let Ok(resolved) = base.join(reference) {
-            return resolved.into();
-        }
-    }
-    if url::Url::parse(reference).is_ok() || reference.starts_with('/') {
-        return reference.to_owned();
-    }
-    match strip_query(script_url).rfind('/') {
-        Some(slash) => format!("{}/{}", &script_url[..slash], reference),
-        None => reference.to_owned(),
-    }
-}
-
-fn strip_query(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or(url)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::map::SourceMap;
+    use crate::symbolicate::{ArtifactLookup, SymbolicateOptions};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const ID: &str = "869a7777-576f-454e-bd77-0b6aa3a52d82";
+
+    /// Answers both keys with the same map (whose debug ID is `ID`), counting calls.
+    struct Both(Arc<AtomicUsize>);
+
+    impl ArtifactLookup for Both {
+        fn by_debug_id(&self, debug_id: &str) -> std::result::Result<Artifact, Unmapped> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            if debug_id != ID {
+                return Err(Unmapped::DebugIdNotFound {
+                    debug_id: debug_id.to_owned(),
+                });
+            }
+            self.by_url("https://x/app.js")
+        }
+
+        fn by_url(&self, _url: &str) -> std::result::Result<Artifact, Unmapped> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            let json = format!(
+                r#"{{"version":3,"sources":["a.js"],"names":[],"mappings":"AAAA","debugId":"{}"}}"#,
+                ID.to_uppercase()
+            );
+            Ok(Artifact {
+                map: Box::new(SourceMap::from_slice(json.as_bytes()).unwrap()),
+                minified: None,
+                map_url: None,
+            })
+        }
+    }
 
     #[test]
-    fn references_resolve_against_urls_and_paths() {
-        assert_eq!(
-            resolve_reference("https://x.com/js/app.js", "app.js.map"),
-            "https://x.com/js/app.js.map"
-        );
-        assert_eq!(
-            resolve_reference("https://x.com/js/app.js", "/maps/a.map"),
-            "https://x.com/maps/a.map"
-        );
-        assert_eq!(
-            resolve_reference("/srv/app/dist/app.js", "app.js.map"),
-            "/srv/app/dist/app.js.map"
-        );
-        assert_eq!(
-            resolve_reference("file:///srv/app.js", "app.js.map"),
-            "file:///srv/app.js.map"
-        );
-        assert_eq!(resolve_reference("app.js", "app.js.map"), "app.js.map");
+    fn a_script_found_by_both_keys_is_kept_once() {
+        let count = Arc::new(AtomicUsize::new(0));
+        let lookup = Both(Arc::clone(&count));
+        let symbolicator = Symbolicator::with_lookup(lookup, SymbolicateOptions::default());
+        let url = Some("https://x/app.js");
+        let (by_id, found) = symbolicator.script_for(Some(ID), url).unwrap();
+        assert_eq!(found, FoundBy::DebugId);
+        assert_eq!(by_id.debug_id.as_deref(), Some(ID), "normalized");
+        let (by_url, found) = symbolicator.script_for(None, url).unwrap();
+        assert_eq!(found, FoundBy::Url);
+        assert!(Arc::ptr_eq(&by_id, &by_url), "one script for both keys");
+        // Cached: asking again by either key calls the lookup no more.
+        let before = count.load(Ordering::SeqCst);
+        symbolicator.script_for(Some(ID), url).unwrap();
+        symbolicator.script_for(None, url).unwrap();
+        assert_eq!(count.load(Ordering::SeqCst), before);
+        // An unknown debug ID falls back to the URL, whose map has another debug ID:
+        // refused as another build's.
+        let other = "00000000-0000-4000-8000-000000000000";
+        let refused = symbolicator.script_for(Some(other), url);
+        assert!(matches!(refused, Err(Unmapped::DebugIdMismatch { .. })));
+        // Without a URL, the debug ID's answer stands.
+        let missing = symbolicator.script_for(Some(other), None);
+        assert!(matches!(missing, Err(Unmapped::DebugIdNotFound { .. })));
     }
 
     #[test]
@@ -341,7 +386,11 @@ mod tests {
         let line = format!("{}x", "é".repeat(3000));
         let map = SourceMap::from_slice(br#"{"version":3,"sources":[],"names":[],"mappings":""}"#)
             .unwrap();
-        let script = Script::new(Box::new(map), Some(line.clone()));
+        let script = Script::new(Artifact {
+            map: Box::new(map),
+            minified: Some(line.clone()),
+            map_url: None,
+        });
         let (text, at) = script.minified_at(Position::new(0, 3000)).unwrap();
         assert_eq!(text, line);
         assert_eq!(&text[at..], "x");

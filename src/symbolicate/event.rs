@@ -1,0 +1,762 @@
+//! Whole events, as Sentry's SDKs send them: every JavaScript stack trace of
+//! `exception.values[]` and `threads.values[]` symbolicated in place, the frames as
+//! sent kept as `raw_stacktrace`, and what went wrong per frame added to the event's
+//! `errors` list with the codes docs/symbolication.md lists. The engine (which decides
+//! the column rules) comes from the event's contexts or its User-Agent.
+
+use std::collections::HashSet;
+
+use serde_json::{json, Map, Value};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::stacktrace::TraceFormat;
+
+use super::frames::type_name;
+use super::{DebugImage, EventFrame, SymbolicatedFrame, Symbolicator, Unmapped};
+
+/// The engine that ran the event's code: `contexts.browser.name`, else
+/// `contexts.runtime.name`, else the `User-Agent` request header (browser SDKs send
+/// no browser context; Sentry derives it from this header); [`TraceFormat::Unknown`]
+/// when none says.
+pub fn detect_engine(event: &Value) -> TraceFormat {
+    let contexts = event.get("contexts");
+    let name = |context: &str| {
+        contexts
+            .and_then(|c| c.get(context))
+            .and_then(|c| c.get("name"))
+            .and_then(Value::as_str)
+    };
+    name("browser")
+        .and_then(engine_of_browser)
+        .or_else(|| name("runtime").and_then(engine_of_runtime))
+        .or_else(|| user_agent(event).and_then(engine_of_user_agent))
+        .unwrap_or(TraceFormat::Unknown)
+}
+
+/// The engine of a browser by the name Sentry's contexts give it.
+fn engine_of_browser(name: &str) -> Option<TraceFormat> {
+    let name = name.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
+    if has(&["ios", "iphone", "ipad"]) {
+        // Every iOS browser runs WebKit.
+        return Some(TraceFormat::JavaScriptCore);
+    }
+    if has(&["firefox", "seamonkey", "waterfox", "librewolf"]) {
+        return Some(TraceFormat::SpiderMonkey);
+    }
+    if has(&[
+        "chrome", "chromium", "edge", "opera", "brave", "vivaldi", "samsung", "yandex", "electron",
+    ]) {
+        return Some(TraceFormat::V8);
+    }
+    if has(&["safari", "webkit"]) {
+        return Some(TraceFormat::JavaScriptCore);
+    }
+    None
+}
+
+/// The engine of a server-side runtime by its context name.
+fn engine_of_runtime(name: &str) -> Option<TraceFormat> {
+    match name.to_ascii_lowercase().as_str() {
+        "node" | "nodejs" | "node.js" | "deno" | "electron" | "vercel-edge" | "workerd"
+        | "cloudflare" => Some(TraceFormat::V8),
+        "bun" => Some(TraceFormat::JavaScriptCore),
+        _ => None,
+    }
+}
+
+/// The engine of a browser by its User-Agent. Order matters: Chromium's UAs also say
+/// `Safari/`, and iOS browsers say `CriOS`/`FxiOS` but run WebKit.
+fn engine_of_user_agent(agent: &str) -> Option<TraceFormat> {
+    let has = |word: &str| agent.contains(word);
+    if has("iPhone") || has("iPad") || has("iPod") {
+        return Some(TraceFormat::JavaScriptCore);
+    }
+    if has("Firefox/") {
+        return Some(TraceFormat::SpiderMonkey);
+    }
+    if has("Chrome/") || has("Chromium/") || has("Edg/") || has("OPR/") {
+        return Some(TraceFormat::V8);
+    }
+    if has("AppleWebKit/") {
+        return Some(TraceFormat::JavaScriptCore);
+    }
+    None
+}
+
+/// `request.headers`' User-Agent: headers are an object or, after Sentry's
+/// normalization, a list of `[name, value]` pairs; names in any case.
+fn user_agent(event: &Value) -> Option<&str> {
+    let headers = event.get("request")?.get("headers")?;
+    let is_agent = |name: &str| name.eq_ignore_ascii_case("user-agent");
+    match headers {
+        Value::Object(map) => map
+            .iter()
+            .find(|(name, _)| is_agent(name))
+            .and_then(|(_, value)| value.as_str()),
+        Value::Array(pairs) => pairs
+            .iter()
+            .find_map(|pair| match pair.as_array()?.as_slice() {
+                [Value::String(name), Value::String(value)] if is_agent(name) => {
+                    Some(value.as_str())
+                }
+                _ => None,
+            }),
+        _ => None,
+    }
+}
+
+/// The `errors` entries of one event, each added once.
+struct Errors {
+    entries: Vec<Value>,
+    seen: HashSet<String>,
+}
+
+impl Errors {
+    fn add(&mut self, entry: Value) {
+        if self.seen.insert(entry.to_string()) {
+            self.entries.push(entry);
+        }
+    }
+
+    fn invalid(&mut self, name: &str, reason: String) {
+        self.add(json!({"type": "invalid_data", "name": name, "reason": reason}));
+    }
+}
+
+/// What the stack traces of one event share while they are symbolicated.
+struct EventScope<'e> {
+    images: &'e [DebugImage],
+    engine: TraceFormat,
+    javascript_event: bool,
+    budget: usize,
+    errors: Errors,
+}
+
+impl Symbolicator {
+    /// Symbolicates a Sentry event: every JavaScript stack trace in
+    /// `exception.values[].stacktrace` and `threads.values[].stacktrace` (an
+    /// `exception` sent as a bare list too), each frame's map found by its image's
+    /// debug ID (`debug_meta.images[]`) first, then by URL. The frames as sent are kept
+    /// as the stack trace's `raw_stacktrace`; per-frame problems are added to the
+    /// event's `errors` (codes in docs/symbolication.md). A stack trace that already
+    /// has a `raw_stacktrace` was symbolicated before and is left alone.
+    ///
+    /// The event must be a JSON object (`InvalidArgument` otherwise); any other bad
+    /// part (a frame of the wrong type, a bad image) is skipped with an `invalid_data`
+    /// entry in `errors`. At most `max_event_frames` frames are symbolicated.
+    pub fn symbolicate_event(&self, mut event: Value) -> Result<Value> {
+        if !event.is_object() {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                format!("an event must be a JSON object, not {}", type_name(&event)),
+            ));
+        }
+        let mut errors = Errors {
+            entries: Vec::new(),
+            seen: HashSet::new(),
+        };
+        let images = event_images(&event, &mut errors);
+        let javascript_event = match event.get("platform") {
+            Some(Value::String(platform)) => is_javascript(platform),
+            _ => true,
+        };
+        let mut scope = EventScope {
+            images: &images,
+            engine: detect_engine(&event),
+            javascript_event,
+            budget: self.options.max_event_frames,
+            errors,
+        };
+        for section in ["exception", "threads"] {
+            let Some(container) = event.get_mut(section) else {
+                continue;
+            };
+            let values = match container {
+                Value::Null => continue,
+                Value::Array(values) => values,
+                Value::Object(object) => match object.get_mut("values") {
+                    None | Some(Value::Null) => continue,
+                    Some(Value::Array(values)) => values,
+                    Some(other) => {
+                        let reason = format!("must be a list, not {}", type_name(other));
+                        scope.errors.invalid(&format!("{section}.values"), reason);
+                        continue;
+                    }
+                },
+                other => {
+                    let reason = format!("must be an object, not {}", type_name(other));
+                    scope.errors.invalid(section, reason);
+                    continue;
+                }
+            };
+            for (i, value) in values.iter_mut().enumerate() {
+                let path = format!("{section}.values.{i}");
+                match value {
+                    Value::Object(object) => self.symbolicate_stacktrace(object, &path, &mut scope),
+                    Value::Null => {}
+                    other => {
+                        let reason = format!("must be an object, not {}", type_name(other));
+                        scope.errors.invalid(&path, reason);
+                    }
+                }
+            }
+        }
+        if !scope.errors.entries.is_empty() {
+            let new = scope.errors.entries;
+            match event.get_mut("errors") {
+                Some(Value::Array(existing)) => existing.extend(new),
+                _ => event["errors"] = Value::Array(new),
+            }
+        }
+        Ok(event)
+    }
+
+    /// [`Symbolicator::symbolicate_event`] on an event's JSON text, the result as JSON
+    /// text: what bindings call. An event over `max_event_bytes` is refused
+    /// (`InputTooLarge`), and JSON that does not parse (nested deeper than 128 levels
+    /// included) is `InvalidJson`.
+    pub fn symbolicate_event_json(&self, event: &[u8]) -> Result<Vec<u8>> {
+        let limit = self.options.max_event_bytes;
+        if event.len() > limit {
+            return Err(Error::new(
+                ErrorCode::InputTooLarge,
+                format!(
+                    "the event is {} bytes, over the limit of {limit}",
+                    event.len()
+                ),
+            ));
+        }
+        // serde_json refuses nesting deeper than 128 levels, so neither parsing nor
+        // the clones and drops below recurse without bound.
+        let value: Value = serde_json::from_slice(event).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidJson,
+                format!("the event is not JSON: {e}"),
+            )
+        })?;
+        let out = self.symbolicate_event(value)?;
+        serde_json::to_vec(&out).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("the event cannot be written: {e}"),
+            )
+        })
+    }
+
+    /// Symbolicates the `stacktrace` of one exception or thread (`holder`) in place.
+    fn symbolicate_stacktrace(
+        &self,
+        holder: &mut Map<String, Value>,
+        path: &str,
+        scope: &mut EventScope<'_>,
+    ) {
+        if holder
+            .get("raw_stacktrace")
+            .is_some_and(|raw| !raw.is_null())
+        {
+            return;
+        }
+        let stacktrace = match holder.get("stacktrace") {
+            None | Some(Value::Null) => return,
+            Some(Value::Object(stacktrace)) => stacktrace,
+            Some(other) => {
+                let reason = format!("must be an object, not {}", type_name(other));
+                scope.errors.invalid(&format!("{path}.stacktrace"), reason);
+                return;
+            }
+        };
+        let frames = match stacktrace.get("frames") {
+            None | Some(Value::Null) => return,
+            Some(Value::Array(frames)) => frames,
+            Some(other) => {
+                let reason = format!("must be a list, not {}", type_name(other));
+                scope
+                    .errors
+                    .invalid(&format!("{path}.stacktrace.frames"), reason);
+                return;
+            }
+        };
+        // Frames to leave alone (another platform's, malformed, or past the budget)
+        // become frames without a location: they are not symbolicated, and they keep
+        // the frames on either side from being taken for caller and callee.
+        let mut parsed = Vec::with_capacity(frames.len());
+        let mut eligible = Vec::with_capacity(frames.len());
+        for (i, raw) in frames.iter().enumerate() {
+            match EventFrame::from_json(raw) {
+                Ok(frame) => {
+                    let javascript = match raw.get("platform").and_then(Value::as_str) {
+                        Some(platform) => is_javascript(platform),
+                        None => scope.javascript_event,
+                    };
+                    let builtin = frame.script_url().is_some_and(is_runtime_builtin);
+                    parsed.push(frame);
+                    eligible.push(javascript && !builtin);
+                }
+                Err(reason) => {
+                    let name = format!("{path}.stacktrace.frames.{i}");
+                    scope.errors.invalid(&name, reason);
+                    parsed.push(EventFrame::default());
+                    eligible.push(false);
+                }
+            }
+        }
+        // The budget goes to the innermost frames first (the last ones: the crash).
+        for (frame, take) in parsed.iter_mut().zip(eligible.iter_mut()).rev() {
+            if !*take {
+                continue;
+            }
+            if scope.budget == 0 {
+                let limit = self.options.max_event_frames;
+                scope
+                    .errors
+                    .add(json!({"type": "js_too_many_frames", "limit": limit}));
+                *take = false;
+                *frame = EventFrame::default();
+            } else {
+                scope.budget -= 1;
+            }
+        }
+        for (frame, take) in parsed.iter_mut().zip(&eligible) {
+            if !*take {
+                *frame = EventFrame::default();
+            }
+        }
+        let symbolicated = self.symbolicate_frames_indexed(&parsed, scope.images, scope.engine);
+        let mut out = Vec::with_capacity(symbolicated.len());
+        let mut changed = false;
+        for (index, frame) in symbolicated {
+            let raw = &frames[index];
+            if !eligible[index] {
+                if !frame.inlined {
+                    out.push(raw.clone());
+                }
+                continue;
+            }
+            let sent = &parsed[index];
+            let debug_id = DebugImage::find(scope.images, sent);
+            changed |= frame.original.is_some();
+            report(&frame, sent, debug_id, &mut scope.errors);
+            out.push(event_frame_json(raw, sent, &frame));
+        }
+        if !changed {
+            return;
+        }
+        let raw_stacktrace = holder.get("stacktrace").cloned().unwrap_or(Value::Null);
+        if let Some(Value::Object(stacktrace)) = holder.get_mut("stacktrace") {
+            stacktrace.insert("frames".to_owned(), Value::Array(out));
+        }
+        holder.insert("raw_stacktrace".to_owned(), raw_stacktrace);
+    }
+}
+
+/// The `sourcemap` images of `debug_meta.images`; bad entries are reported.
+fn event_images(event: &Value, errors: &mut Errors) -> Vec<DebugImage> {
+    let images = match event.get("debug_meta").and_then(|meta| meta.get("images")) {
+        None | Some(Value::Null) => return Vec::new(),
+        Some(Value::Array(images)) => images,
+        Some(other) => {
+            let reason = format!("must be a list, not {}", type_name(other));
+            errors.invalid("debug_meta.images", reason);
+            return Vec::new();
+        }
+    };
+    let mut found = Vec::new();
+    for (i, image) in images.iter().enumerate() {
+        match DebugImage::from_json(image) {
+            Ok(Some(image)) => found.push(image),
+            Ok(None) => {}
+            Err(reason) => errors.invalid(&format!("debug_meta.images.{i}"), reason),
+        }
+    }
+    found
+}
+
+/// Whether a script is one of the runtime's own modules (Node's `node:internal/…`,
+/// `internal/…` before Node 16), which no map describes: such frames are left as sent,
+/// without an error.
+fn is_runtime_builtin(url: &str) -> bool {
+    url.starts_with("node:") || url.starts_with("internal/")
+}
+
+/// Whether a Sentry platform name is JavaScript's.
+fn is_javascript(platform: &str) -> bool {
+    matches!(platform, "javascript" | "node")
+}
+
+/// The frame as the event carries it: the frame as sent, its location, name and
+/// context replaced by the original ones when it was mapped, with `data` saying how.
+fn event_frame_json(raw: &Value, sent: &EventFrame, frame: &SymbolicatedFrame) -> Value {
+    let mut out = match raw {
+        Value::Object(object) => object.clone(),
+        _ => Map::new(),
+    };
+    if let Some(abs_path) = &sent.abs_path {
+        out.insert("abs_path".to_owned(), json!(abs_path));
+    }
+    let mut data = match out.remove("data") {
+        Some(Value::Object(data)) => data,
+        _ => Map::new(),
+    };
+    data.insert("symbolicated".to_owned(), json!(frame.original.is_some()));
+    if let Some(found_by) = frame.found_by {
+        data.insert("found_by".to_owned(), json!(found_by.as_str()));
+    }
+    if let Some(map_url) = &frame.map_url {
+        data.insert("sourcemap".to_owned(), json!(map_url));
+    }
+    if let Some(original) = &frame.original {
+        let fields = [
+            ("filename", json!(original.filename)),
+            ("abs_path", json!(original.abs_path)),
+            ("lineno", json!(original.lineno)),
+            ("colno", json!(original.colno)),
+            ("function", json!(original.function)),
+            ("context_line", json!(original.context_line)),
+            ("pre_context", json!(original.pre_context)),
+            ("post_context", json!(original.post_context)),
+        ];
+        for (name, value) in fields {
+            out.insert(name.to_owned(), value);
+        }
+        if !original.in_app {
+            out.insert("in_app".to_owned(), json!(false));
+        }
+        if frame.inlined {
+            data.insert("inlined".to_owned(), json!(true));
+        }
+    } else if let Some(reason) = &frame.unmapped {
+        data.insert("unmapped_reason".to_owned(), json!(reason.kind()));
+    }
+    out.insert("data".to_owned(), Value::Object(data));
+    Value::Object(out)
+}
+
+/// Adds the `errors` entry that explains `frame`, if any.
+fn report(
+    frame: &SymbolicatedFrame,
+    sent: &EventFrame,
+    debug_id: Option<&str>,
+    errors: &mut Errors,
+) {
+    let url = sent.script_url();
+    if let Some(original) = &frame.original {
+        if !original.has_source_content {
+            errors.add(json!({
+                "type": "js_missing_sources_content",
+                "source": original.abs_path.as_ref().or(original.filename.as_ref()),
+                "url": url,
+            }));
+        }
+        return;
+    }
+    let Some(reason) = &frame.unmapped else {
+        return;
+    };
+    let mut entry = match reason {
+        Unmapped::NoLocation => {
+            if url.is_none() || sent.lineno.is_none() {
+                return; // A native or anonymous frame: nothing to map, nothing wrong.
+            }
+            json!({"type": "js_no_column", "url": url})
+        }
+        Unmapped::NotFound { url } => json!({"type": "js_no_source", "url": url}),
+        Unmapped::NoSourceMap { url } => json!({"type": "js_no_sourcemap", "url": url}),
+        Unmapped::MapNotFound { map_url } => {
+            json!({"type": "js_sourcemap_not_found", "url": url, "sourcemap": map_url})
+        }
+        Unmapped::LoaderFailed { message } => {
+            json!({"type": "js_generic_fetch_error", "url": url, "message": message})
+        }
+        Unmapped::Failed { message } => {
+            json!({"type": "js_invalid_source", "url": url, "message": message})
+        }
+        Unmapped::TooLarge { url, message } => {
+            json!({"type": "js_too_large", "url": url, "message": message})
+        }
+        Unmapped::NoMapping | Unmapped::NoOriginal => json!({
+            "type": "js_invalid_sourcemap_location", "url": url,
+            "row": sent.lineno, "column": sent.colno,
+        }),
+        Unmapped::DebugIdNotFound { debug_id } => {
+            json!({"type": "js_debug_id_not_found", "debug_id": debug_id})
+        }
+        Unmapped::DebugIdMismatch {
+            url,
+            expected: _,
+            found,
+        } => json!({
+            "type": "js_debug_id_mismatch", "url": url, "sourcemap_debug_id": found,
+        }),
+    };
+    if let Some(id) = debug_id {
+        entry["debug_id"] = json!(id);
+    }
+    errors.add(entry);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::produce::{EncodeOptions, OriginalPosition, SourceMapBuilder};
+    use crate::symbolicate::SymbolicateOptions;
+
+    const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36";
+    const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    const SAFARI: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";
+    const CHROME_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/126.0 Mobile/15E148 Safari/604.1";
+
+    #[test]
+    fn the_engine_comes_from_contexts_then_the_user_agent() {
+        let engine = |event: Value| detect_engine(&event);
+        assert_eq!(
+            engine(json!({"contexts": {"browser": {"name": "Firefox"}}})),
+            TraceFormat::SpiderMonkey
+        );
+        assert_eq!(
+            engine(json!({"contexts": {"browser": {"name": "Mobile Safari"}}})),
+            TraceFormat::JavaScriptCore
+        );
+        assert_eq!(
+            engine(json!({"contexts": {"browser": {"name": "Chrome Mobile iOS"}}})),
+            TraceFormat::JavaScriptCore
+        );
+        assert_eq!(
+            engine(json!({"contexts": {"runtime": {"name": "node", "version": "v20"}}})),
+            TraceFormat::V8
+        );
+        assert_eq!(
+            engine(json!({"contexts": {"runtime": {"name": "bun"}}})),
+            TraceFormat::JavaScriptCore
+        );
+        // The browser context wins over the header.
+        assert_eq!(
+            engine(json!({"contexts": {"browser": {"name": "Firefox"}},
+                          "request": {"headers": {"User-Agent": CHROME}}})),
+            TraceFormat::SpiderMonkey
+        );
+        for (agent, expected) in [
+            (CHROME, TraceFormat::V8),
+            (FIREFOX, TraceFormat::SpiderMonkey),
+            (SAFARI, TraceFormat::JavaScriptCore),
+            (CHROME_IOS, TraceFormat::JavaScriptCore),
+            ("curl/8.0", TraceFormat::Unknown),
+        ] {
+            assert_eq!(
+                engine(json!({"request": {"headers": {"user-agent": agent}}})),
+                expected,
+                "{agent}"
+            );
+            assert_eq!(
+                engine(json!({"request": {"headers": [["User-Agent", agent]]}})),
+                expected,
+                "{agent} in pairs"
+            );
+        }
+        assert_eq!(engine(json!({})), TraceFormat::Unknown);
+        assert_eq!(
+            engine(json!({"contexts": {"browser": {"name": 3}}, "request": {"headers": 5}})),
+            TraceFormat::Unknown
+        );
+    }
+
+    const URL: &str = "https://x.example/app.min.js";
+
+    /// A one-line script `a();b();c()` whose three calls map to lines 1, 2 and 3 of
+    /// `app.js`, served with its map.
+    fn symbolicator(options: SymbolicateOptions) -> Symbolicator {
+        let mut builder = SourceMapBuilder::new();
+        let source = builder.add_source("app.js");
+        for (column, line) in [(0, 0), (4, 1), (8, 2)] {
+            let at = OriginalPosition {
+                source,
+                line,
+                column: 2,
+                name: None,
+            };
+            builder.add_mapping(0, column, Some(at)).unwrap();
+        }
+        let map = builder.to_json(&EncodeOptions::default()).into_bytes();
+        let loader = move |url: &str| -> crate::Result<Option<Vec<u8>>> {
+            Ok(match url {
+                URL => Some(b"a();b();c()\n//# sourceMappingURL=app.min.js.map\n".to_vec()),
+                "https://x.example/app.min.js.map" => Some(map.clone()),
+                _ => None,
+            })
+        };
+        Symbolicator::new(loader, options)
+    }
+
+    fn frame(column: u32) -> Value {
+        json!({"filename": URL, "lineno": 1, "colno": column + 1, "function": "x"})
+    }
+
+    fn lines(frames: &Value) -> Vec<Value> {
+        frames
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["lineno"].clone())
+            .collect()
+    }
+
+    #[test]
+    fn frames_keep_sentry_order_and_the_raw_stacktrace() {
+        let symbolicator = symbolicator(SymbolicateOptions::default());
+        let sent = json!([frame(8), frame(4), frame(0)]);
+        let event = json!({
+            "platform": "javascript",
+            "exception": {"values": [{"type": "Error", "stacktrace": {"frames": sent}}]},
+        });
+        let out = symbolicator.symbolicate_event(event).unwrap();
+        let value = &out["exception"]["values"][0];
+        assert_eq!(
+            lines(&value["stacktrace"]["frames"]),
+            [json!(3), json!(2), json!(1)]
+        );
+        assert_eq!(value["raw_stacktrace"]["frames"], sent);
+        let first = &value["stacktrace"]["frames"][0];
+        assert_eq!(first["abs_path"], "https://x.example/app.js");
+        assert_eq!(first["data"]["found_by"], "url");
+        assert_eq!(
+            first["data"]["sourcemap"],
+            "https://x.example/app.min.js.map"
+        );
+        // No sourcesContent in this map: the documented code says so, once.
+        let errors = out["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0]["type"], "js_missing_sources_content");
+        // Symbolicated again, it is left alone.
+        let again = symbolicator.symbolicate_event(out.clone()).unwrap();
+        assert_eq!(again["exception"], out["exception"]);
+    }
+
+    #[test]
+    fn hostile_events_get_errors_not_panics() {
+        let symbolicator = symbolicator(SymbolicateOptions::default());
+        assert_eq!(
+            symbolicator
+                .symbolicate_event(json!([1]))
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidArgument
+        );
+        let event = json!({
+            "exception": {"values": [
+                {"stacktrace": {"frames": [{"lineno": "x"}, 7, frame(0), {"filename": URL, "lineno": 1}]}},
+                {"stacktrace": "nope"},
+                {"stacktrace": {"frames": {"0": {}}}},
+                3,
+            ]},
+            "threads": 4,
+            "debug_meta": {"images": [{"type": "sourcemap", "code_file": URL, "debug_id": 12}]},
+            "errors": "not a list",
+        });
+        let out = symbolicator.symbolicate_event(event).unwrap();
+        let types: Vec<(&str, Option<&str>)> = out["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["type"].as_str().unwrap(), e["name"].as_str()))
+            .collect();
+        for expected in [
+            ("invalid_data", Some("debug_meta.images.0")),
+            (
+                "invalid_data",
+                Some("exception.values.0.stacktrace.frames.0"),
+            ),
+            (
+                "invalid_data",
+                Some("exception.values.0.stacktrace.frames.1"),
+            ),
+            ("js_no_column", None),
+            ("invalid_data", Some("exception.values.1.stacktrace")),
+            ("invalid_data", Some("exception.values.2.stacktrace.frames")),
+            ("invalid_data", Some("exception.values.3")),
+            ("invalid_data", Some("threads")),
+        ] {
+            assert!(types.contains(&expected), "{expected:?} in {types:?}");
+        }
+        // The good frame is symbolicated; the bad ones stay as sent.
+        let frames = &out["exception"]["values"][0]["stacktrace"]["frames"];
+        assert_eq!(frames[0], json!({"lineno": "x"}));
+        assert_eq!(frames[1], json!(7));
+        assert_eq!(frames[2]["lineno"], 1);
+        assert_eq!(frames[2]["data"]["symbolicated"], true);
+    }
+
+    #[test]
+    fn frames_past_the_limit_are_left_as_sent() {
+        let options = SymbolicateOptions {
+            max_event_frames: 2,
+            ..SymbolicateOptions::default()
+        };
+        let symbolicator = symbolicator(options);
+        let frames: Vec<Value> = (0..100_000).map(|_| frame(4)).collect();
+        let event = json!({"exception": {"values": [{"stacktrace": {"frames": frames}}]}});
+        let out = symbolicator.symbolicate_event(event).unwrap();
+        let frames = out["exception"]["values"][0]["stacktrace"]["frames"]
+            .as_array()
+            .unwrap();
+        assert_eq!(frames.len(), 100_000);
+        let done = frames
+            .iter()
+            .filter(|f| f["data"]["symbolicated"] == true)
+            .count();
+        assert_eq!(done, 2);
+        assert_eq!(frames[99_998]["data"]["symbolicated"], true);
+        assert_eq!(frames[0], frame(4));
+        let errors = out["errors"].as_array().unwrap();
+        assert!(errors
+            .iter()
+            .any(|e| e["type"] == "js_too_many_frames" && e["limit"] == 2));
+    }
+
+    #[test]
+    fn event_text_is_bounded_and_checked() {
+        let options = SymbolicateOptions {
+            max_event_bytes: 1 << 20,
+            ..SymbolicateOptions::default()
+        };
+        let symbolicator = symbolicator(options);
+        let code = |text: &[u8]| {
+            symbolicator
+                .symbolicate_event_json(text)
+                .unwrap_err()
+                .code()
+        };
+        let deep = format!(
+            "{{\"exception\":{}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert_eq!(code(deep.as_bytes()), ErrorCode::InvalidJson);
+        assert_eq!(code(b"{\"exception\": "), ErrorCode::InvalidJson);
+        assert_eq!(code(&vec![b' '; (1 << 20) + 1]), ErrorCode::InputTooLarge);
+        assert_eq!(code(b"[]"), ErrorCode::InvalidArgument);
+        let event = json!({"exception": {"values": [{"stacktrace": {"frames": [frame(0)]}}]}});
+        let out = symbolicator
+            .symbolicate_event_json(event.to_string().as_bytes())
+            .unwrap();
+        let out: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            out["exception"]["values"][0]["stacktrace"]["frames"][0]["lineno"],
+            1
+        );
+        assert_eq!(
+            out["exception"]["values"][0]["raw_stacktrace"]["frames"][0],
+            frame(0)
+        );
+    }
+
+    #[test]
+    fn other_platforms_are_left_alone() {
+        let symbolicator = symbolicator(SymbolicateOptions::default());
+        let event = json!({
+            "platform": "python",
+            "exception": {"values": [{"stacktrace": {"frames": [frame(0)]}}]},
+        });
+        let out = symbolicator.symbolicate_event(event.clone()).unwrap();
+        assert_eq!(out, event);
+    }
+}
