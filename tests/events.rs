@@ -230,6 +230,28 @@ fn every_frame_of_every_real_event_maps_by_url() {
     assert_all_right(&score, "by URL");
 }
 
+/// An artifact store that sentry-cli's artifact bundle (tests/data/events) was added
+/// to, as an error tracker's upload endpoint would.
+fn store_with_the_artifact_bundle(name: &str) -> std::sync::Arc<mapback::Store> {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("events-store-{name}"));
+    let _ = std::fs::remove_dir_all(&path);
+    let store = mapback::Store::open(&path, mapback::StoreOptions::default()).unwrap();
+    let summary = store
+        .add(&[fixtures().join("artifact-bundle.zip")])
+        .unwrap();
+    assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
+    std::sync::Arc::new(store)
+}
+
+#[test]
+fn every_frame_of_every_real_event_maps_through_the_artifact_store() {
+    let store = store_with_the_artifact_bundle("store");
+    let symbolicator = Symbolicator::from_store(store.clone(), SymbolicateOptions::default());
+    let score = check_all(&symbolicator, "debug_id");
+    assert_all_right(&score, "through the store");
+    let _ = std::fs::remove_dir_all(store.path());
+}
+
 #[test]
 fn every_frame_of_every_real_event_maps_by_debug_id() {
     let symbolicator =

@@ -115,6 +115,11 @@ impl StoreEntry {
     pub fn found_by(&self) -> &FoundBy {
         &self.found_by
     }
+
+    /// The map's cache, taken out of the entry (it keeps its own mapping of the file).
+    pub fn into_cache(self) -> Cache<'static> {
+        self.cache
+    }
 }
 
 /// One entry as listed by [`Store::entries`].

@@ -25,6 +25,7 @@ mod loader;
 mod result;
 mod rules;
 mod scripts;
+mod store_lookup;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -142,6 +143,16 @@ impl Symbolicator {
             cache: Mutex::new(ScriptCache::default()),
             process: std::process::id(),
         }
+    }
+
+    /// A symbolicator over an artifact store: each frame's map is found by its image's
+    /// debug ID first, then by its script URL (`~/path` uploads match any host). The
+    /// store is shared: several symbolicators (threads, pools) may read one.
+    pub fn from_store(
+        store: std::sync::Arc<crate::store::Store>,
+        options: SymbolicateOptions,
+    ) -> Symbolicator {
+        Symbolicator::with_lookup(store, options)
     }
 
     /// Parses `trace` (V8, SpiderMonkey or JavaScriptCore text) and symbolicates it.
