@@ -300,55 +300,68 @@ def _big_build(root, count, lines):
     return ids
 
 
-def _run_writer(store_path, build, kill_after=None):
-    """Runs KILLED_WRITER; kills it ``kill_after`` seconds after it is ready. Returns
-    (whether it finished, seconds from ready to the end)."""
+def _files(store_path, folder):
+    """How many files are under ``store_path/folder`` (0 before it exists)."""
+    return sum(len(names) for _, _, names in os.walk(os.path.join(store_path, folder)))
+
+
+def _kill_writer_when(store_path, build, ready):
+    """Runs KILLED_WRITER on a fresh store and SIGKILLs it as soon as ``ready(store)``
+    holds, polling the store's files. Returns whether the add had finished first."""
     child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, store_path, build], stdout=subprocess.PIPE)
     assert child.stdout.readline().strip() == b"ready"
-    started = time.time()
-    if kill_after is not None:
-        time.sleep(kill_after)
+    deadline = time.time() + 120
+    while child.poll() is None and not ready(store_path) and time.time() < deadline:
+        time.sleep(0.0005)
+    if child.poll() is None:
         child.send_signal(signal.SIGKILL)
     rest = child.stdout.read()
     child.wait()
     child.stdout.close()
-    return b"done" in rest, time.time() - started
+    return b"done" in rest
+
+
+#: When to kill the writer, read from the store's files: while it prepares (nothing
+#: written yet), at its first temporary file, first object, first record, first index
+#: file, and halfway through the records.
+KILL_POINTS = [
+    ("preparing", lambda store: os.path.exists(os.path.join(store, "format"))),
+    ("first temporary file", lambda store: _files(store, "tmp") > 0),
+    ("first object", lambda store: _files(store, "objects") > 0),
+    ("first record", lambda store: _files(store, "entries") > 0),
+    ("first index file", lambda store: _files(store, "index") > 0),
+    ("half the records", lambda store: _files(store, "entries") >= 8),
+]
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
-def test_a_writer_killed_mid_add_leaves_a_verifiable_store(tmp_path):
+@pytest.mark.parametrize("point,ready", KILL_POINTS, ids=[point for point, _ in KILL_POINTS])
+def test_a_writer_killed_mid_add_leaves_a_verifiable_store(tmp_path, point, ready):
     build = tmp_path / "build"
     build.mkdir()
     ids = _big_build(str(build), 16, 20000)
-    finished, full = _run_writer(str(tmp_path / "timing"), str(build))
-    assert finished
     store_path = str(tmp_path / "store")
-    partial = 0
-    for fraction in (0.1, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
-        _run_writer(store_path, str(build), kill_after=full * fraction)
-        with mapback.Store(store_path) as store:
-            report = store.verify()
-            assert report["ok"], report
-            found = 0
-            for debug_id in ids:  # whole or absent
-                entry = store.find_by_debug_id(debug_id)
-                if entry is not None:
-                    found += 1
-                    assert entry.lookup(0, 0).source.path.startswith("c")
-                    assert len(entry) == 4 * 20000
-                    entry.close()
-            debris = os.listdir(os.path.join(store_path, "tmp"))
-            partial += 0 < found < len(ids) or bool(debris)
-            store.gc()  # the next kill starts from a clean store, so it writes again
-            for debug_id in ids:
-                entry = store.find_by_debug_id(debug_id)
-                if entry is not None:
-                    entry.close()
-    assert partial > 0, "no kill landed mid-add (the add took %.2f s): the test proved nothing" % full
+    finished = _kill_writer_when(store_path, str(build), ready)
+    assert not finished, "the add finished before the kill point %r" % point
     with mapback.Store(store_path) as store:
+        report = store.verify()
+        assert report["ok"], report
+        found = 0
+        for debug_id in ids:  # whole or absent
+            entry = store.find_by_debug_id(debug_id)
+            if entry is not None:
+                found += 1
+                assert entry.lookup(0, 0).source.path.startswith("c")
+                assert len(entry) == 4 * 20000
+                entry.close()
+        assert found < len(ids)
         store.gc()
-        summary = store.add(str(build))
+        assert os.listdir(os.path.join(store_path, "tmp")) == []
+        assert store.verify()["ok"]
+        summary = store.add(str(build))  # no lock left stuck: the next add runs
         assert len(summary["added"]) == len(ids)
         assert store.verify()["ok"]
-        assert all(store.find_by_debug_id(debug_id) is not None for debug_id in ids)
-        assert os.listdir(os.path.join(store_path, "tmp")) == []
+        for debug_id in ids:
+            entry = store.find_by_debug_id(debug_id)
+            assert entry is not None and len(entry) == 4 * 20000
+            entry.close()
