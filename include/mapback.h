@@ -370,6 +370,17 @@ typedef struct mapback_fetched mapback_fetched;
 typedef struct mapback_sourcemap mapback_sourcemap;
 
 /**
+ * An artifact store (opaque): a directory of map caches and scripts indexed by debug
+ * ID and URL. Open with `mapback_store_open`, release with `mapback_store_free`.
+ *
+ * Thread-safe: every function taking a `const mapback_store *` may be called from any
+ * number of threads at once on one handle (adds serialise on the store's lock, reads
+ * take none); only `mapback_store_free` must not race with other uses. Any number of
+ * processes may open the same directory, reading and adding at once.
+ */
+typedef struct mapback_store mapback_store;
+
+/**
  * A symbolicator (opaque). Create with `mapback_symbolicator_new` or
  * `mapback_symbolicator_new_directories`; release with `mapback_symbolicator_free`.
  * Thread-safe: one symbolicator may be used from several threads at once (it keeps a
@@ -738,6 +749,64 @@ typedef struct mapback_symbolicator_options {
      */
     struct mapback_decode_limits map_limits;
 } mapback_symbolicator_options;
+
+/**
+ * Bounds on what one `mapback_store_add` reads (see docs/limits.md). 0 in a field
+ * means its default, so a zero-initialised struct gives the defaults. Plain data.
+ */
+typedef struct mapback_ingest_limits {
+    /**
+     * One file, read from disk or decompressed from an archive (default 256 MiB).
+     */
+    uint64_t max_file_bytes;
+    /**
+     * All files of one add together (default 1 GiB).
+     */
+    uint64_t max_total_bytes;
+    /**
+     * Files considered by one add: directory walks and archive entries (default 100,000).
+     */
+    size_t max_files;
+    /**
+     * Entries in one archive's central directory (default 10,000).
+     */
+    size_t max_archive_entries;
+    /**
+     * An archive's `manifest.json` (default 16 MiB).
+     */
+    uint64_t max_manifest_bytes;
+    /**
+     * Decompressed bytes per compressed byte of an archive entry, past its first MiB
+     * (default 200).
+     */
+    uint64_t max_compression_ratio;
+    /**
+     * Directory nesting followed by a walk (default 64).
+     */
+    size_t max_directory_depth;
+} mapback_ingest_limits;
+
+/**
+ * Options of `mapback_store_open`. Pass NULL for the defaults; 0 in a field also means
+ * its default, so a zero-initialised struct gives the defaults. Plain data, copied by
+ * `mapback_store_open`. Every map's cache keeps names, function scopes and contents.
+ */
+typedef struct mapback_store_options {
+    /**
+     * After each add, evict least-recently-used entries until the store's objects and
+     * records take at most this many bytes (the add's own entries are kept). 0: no bound.
+     */
+    uint64_t max_bytes;
+    /**
+     * A read records a use of an entry (the LRU clock) at most this often per entry and
+     * process, in milliseconds (default 60,000).
+     */
+    uint64_t touch_interval_ms;
+    /**
+     * Bounds on each add (0 fields: the defaults).
+     */
+    struct mapback_ingest_limits limits;
+} mapback_store_options;
 
 
 
@@ -1435,6 +1504,129 @@ bool mapback_symbolicator_symbolicate(const struct mapback_symbolicator *symboli
                                       size_t len,
                                       struct mapback_buf *out,
                                       struct mapback_error *err);
+
+/**
+ * Opens the store in the directory given by `path_len` bytes at `path` (raw bytes on
+ * Unix, UTF-8 elsewhere), creating it and its folders if it does not exist. `options`
+ * may be NULL (no size bound, default limits).
+ *
+ * Returns a new store owned by the caller (release with `mapback_store_free`), or NULL
+ * with `err` set: `MAPBACK_ERROR_NOT_A_STORE` for a directory that holds other files
+ * or another store format, `MAPBACK_ERROR_IO` when it cannot be created or read,
+ * `MAPBACK_ERROR_INVALID_ARGUMENT` for an empty path. Thread-safe.
+ */
+struct mapback_store *mapback_store_open(const uint8_t *path,
+                                         size_t path_len,
+                                         const struct mapback_store_options *options,
+                                         struct mapback_error *err);
+
+/**
+ * Releases a store. NULL is ignored. Maps returned by `mapback_store_find_*` stay
+ * valid (each owns its mapping). The store must not be in use by another thread, and
+ * must not be freed twice.
+ */
+void mapback_store_free(struct mapback_store *store);
+
+/**
+ * Adds the `count` paths in `paths` (each `len` bytes at `data`, raw bytes on Unix):
+ * scripts and maps, build directories (walked recursively) and artifact bundles
+ * (`.zip` with `manifest.json`), together, pairing scripts with their maps. Each entry
+ * is published whole; adding the same bundle again changes nothing.
+ *
+ * When `summary_json` is not NULL, writes the add's summary to it as UTF-8 JSON, which
+ * the caller then owns and releases with `mapback_buf_free`:
+ * `{"added": [{"entry_id", "debug_id", "urls", "script", "map", "paired_by",
+ * "already_present"}], "skipped": [{"file", "reason", "message", "code", ...}]}`
+ * (docs/store.md gives every field). A file that is not a script or map, a script
+ * without a map, a map that does not decode, or a script and map whose debug IDs
+ * differ is skipped and reported there, not an error.
+ *
+ * Returns false with `err` set, and the store unchanged, when an input is refused as a
+ * whole: a hostile or damaged archive (`MAPBACK_ERROR_INVALID_ARCHIVE`,
+ * `..._UNSAFE_ARCHIVE_PATH`, `..._DUPLICATE_ARCHIVE_ENTRY`, `..._ARCHIVE_SYMLINK`,
+ * `..._INVALID_MANIFEST`, a JSON code for a malformed manifest), an input over a limit
+ * (`..._INPUT_TOO_LARGE`), a missing path (`..._IO`). `paths` may be NULL only when
+ * `count` is 0. Thread-safe (adds from several threads or processes serialise).
+ */
+bool mapback_store_add(const struct mapback_store *store,
+                       const struct mapback_str *paths,
+                       size_t count,
+                       struct mapback_buf *summary_json,
+                       struct mapback_error *err);
+
+/**
+ * Finds the entry indexed under the debug ID given by `len` bytes of UTF-8 at
+ * `debug_id` (a UUID, any case, with hyphens).
+ *
+ * Returns a new `mapback_sourcemap` over the entry's cache, owned by the caller
+ * (release with `mapback_sourcemap_free`; it stays valid after the store is freed, and
+ * after the entry is evicted or collected): every `mapback_sourcemap_*` query works on
+ * it. When `entry_json` is not NULL, it receives (owned by the caller, release with
+ * `mapback_buf_free`) `{"entry_id", "debug_id", "script_url", "map_url",
+ * "script_bytes", "found_by": {"kind": "debug_id", "debug_id"}}`.
+ *
+ * Returns NULL with `err->code == 0` (and `entry_json` untouched) when no entry has
+ * this debug ID; NULL with `err` set on failure: `MAPBACK_ERROR_INVALID_DEBUG_ID` when
+ * it is not a UUID, `MAPBACK_ERROR_CORRUPT_STORE` for a damaged entry, `..._IO`.
+ * Thread-safe, and safe while other threads or processes add to the store.
+ */
+struct mapback_sourcemap *mapback_store_find_by_debug_id(const struct mapback_store *store,
+                                                         const uint8_t *debug_id,
+                                                         size_t len,
+                                                         struct mapback_buf *entry_json,
+                                                         struct mapback_error *err);
+
+/**
+ * Finds the entry for the script or map at the URL given by `len` bytes of UTF-8 at
+ * `url`: one uploaded with exactly this URL (query and fragment ignored), else one
+ * uploaded as `~/<its path>` (any scheme and host, Sentry's rule).
+ *
+ * Returns and reports as `mapback_store_find_by_debug_id`, with `"found_by": {"kind":
+ * "url", "url", "key"}` (`key` is the index key that matched: `url:...` or
+ * `path:...`). NULL with `err->code == 0` when nothing matches. Thread-safe.
+ */
+struct mapback_sourcemap *mapback_store_find_by_url(const struct mapback_store *store,
+                                                    const uint8_t *url,
+                                                    size_t len,
+                                                    struct mapback_buf *entry_json,
+                                                    struct mapback_error *err);
+
+/**
+ * Writes every readable entry to `*out` as UTF-8 JSON, least recently used first:
+ * `{"entries": [{"entry_id", "debug_id", "urls", "bytes", "last_used"}]}`
+ * (`last_used`: seconds since the Unix epoch). The caller owns the buffer (release
+ * with `mapback_buf_free`). Returns false with `err` set on failure (`..._IO`).
+ * Thread-safe.
+ */
+bool mapback_store_entries_json(const struct mapback_store *store,
+                                struct mapback_buf *out,
+                                struct mapback_error *err);
+
+/**
+ * Checks every entry record, object (size, SHA-256, a cache's own checksum) and index
+ * file, under the writers' lock, and writes the report to `*out` as UTF-8 JSON:
+ * `{"ok", "entries", "objects", "index_files", "problems": [{"path", "code",
+ * "message"}]}`. Nothing is repaired (`mapback_store_gc_json` removes debris).
+ *
+ * Returns true when the check ran, **whatever it found**: read `"ok"`. Returns false
+ * with `err` set only when it could not run (`..._IO`). The caller owns the buffer.
+ * Thread-safe (waits for a running add).
+ */
+bool mapback_store_verify_json(const struct mapback_store *store,
+                               struct mapback_buf *out,
+                               struct mapback_error *err);
+
+/**
+ * Removes debris under the writers' lock (temporary files of writers that died,
+ * index files pointing at missing or damaged entries, entries no index reaches,
+ * objects no entry names) and writes what it removed to `*out` as UTF-8 JSON:
+ * `{"temp_files", "entries", "index_files", "objects", "bytes"}`. Readers may carry
+ * on meanwhile. The caller owns the buffer. Returns false with `err` set on failure
+ * (`..._IO`). Thread-safe.
+ */
+bool mapback_store_gc_json(const struct mapback_store *store,
+                           struct mapback_buf *out,
+                           struct mapback_error *err);
 
 #ifdef __cplusplus
 }  // extern "C"

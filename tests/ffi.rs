@@ -2011,3 +2011,149 @@ fn unknown_bias_is_an_invalid_argument() {
         mapback_sourcemap_free(map);
     }
 }
+
+/// Every export taking a store handle fails on a NULL store with
+/// `MAPBACK_ERROR_NULL_POINTER`, its neutral value and its outputs untouched; the set
+/// called here is checked against the exports, so a new one cannot be missed.
+#[test]
+fn null_store_fails_with_null_pointer() {
+    let null: *const mapback_store = ptr::null();
+    let mut tested: BTreeSet<String> = BTreeSet::new();
+    let mut buffer = mapback_buf {
+        data: ptr::null_mut(),
+        len: 0,
+    };
+    let id = b"869a7777-576f-454e-bd77-0b6aa3a52d82";
+    let paths = [mapback_str {
+        data: b"x.zip".as_ptr().cast(),
+        len: 5,
+    }];
+    let mut err: mapback_error;
+    macro_rules! check {
+        ($name:literal, $call:expr, $failure:expr) => {{
+            err = new_error();
+            // SAFETY: every pointer but the store is valid; the store is NULL on purpose.
+            let value = unsafe { $call };
+            assert_eq!(value, $failure, "{}: failure value", $name);
+            assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, $name);
+            assert!(message(&err).contains("`store`"), "{}", message(&err));
+            assert!(buffer.data.is_null(), "{}: output touched", $name);
+            // SAFETY: `err` holds a library-owned message.
+            unsafe { mapback_error_clear(&mut err) };
+            tested.insert($name.to_owned());
+        }};
+    }
+    check!(
+        "mapback_store_add",
+        mapback_store_add(null, paths.as_ptr(), 1, &mut buffer, &mut err),
+        false
+    );
+    check!(
+        "mapback_store_find_by_debug_id",
+        mapback_store_find_by_debug_id(null, id.as_ptr(), id.len(), &mut buffer, &mut err),
+        ptr::null_mut()
+    );
+    check!(
+        "mapback_store_find_by_url",
+        mapback_store_find_by_url(null, b"/a.js".as_ptr(), 5, &mut buffer, &mut err),
+        ptr::null_mut()
+    );
+    check!(
+        "mapback_store_entries_json",
+        mapback_store_entries_json(null, &mut buffer, &mut err),
+        false
+    );
+    check!(
+        "mapback_store_verify_json",
+        mapback_store_verify_json(null, &mut buffer, &mut err),
+        false
+    );
+    check!(
+        "mapback_store_gc_json",
+        mapback_store_gc_json(null, &mut buffer, &mut err),
+        false
+    );
+    let taking_a_store: BTreeSet<String> = parse_exports()
+        .into_iter()
+        .filter(|e| e.params.starts_with("store: *const mapback_store"))
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(
+        tested, taking_a_store,
+        "NULL-store coverage differs from the exports"
+    );
+    // SAFETY: NULL is documented as ignored.
+    unsafe { mapback_store_free(ptr::null_mut()) };
+}
+
+/// One store handle shared by threads: four find and look up while one adds.
+#[test]
+fn one_store_handle_is_shared_across_threads() {
+    let dir = std::env::temp_dir().join(format!("mapback-ffi-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.to_string_lossy().into_owned();
+    let bundle = root().join("tests/data/events/artifact-bundle.zip");
+    let bundle = bundle.to_string_lossy().into_owned();
+    let input = [mapback_str {
+        data: bundle.as_ptr().cast(),
+        len: bundle.len(),
+    }];
+    let mut err = new_error();
+    // SAFETY: valid pointers for the call.
+    let store = unsafe { mapback_store_open(path.as_ptr(), path.len(), ptr::null(), &mut err) };
+    assert_success(&err, "open");
+    // SAFETY: a live store and a valid one-element array.
+    assert!(unsafe { mapback_store_add(store, input.as_ptr(), 1, ptr::null_mut(), &mut err) });
+    struct Shared(*const mapback_store);
+    // SAFETY: `mapback_store` is documented thread-safe for every `const` function.
+    unsafe impl Sync for Shared {}
+    let shared = Shared(store);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            let shared = &shared;
+            scope.spawn(move || {
+                let id = b"869a7777-576f-454e-bd77-0b6aa3a52d82";
+                for _ in 0..50 {
+                    let mut err = new_error();
+                    // SAFETY: a live store, valid text, no JSON wanted.
+                    let map = unsafe {
+                        mapback_store_find_by_debug_id(
+                            shared.0,
+                            id.as_ptr(),
+                            id.len(),
+                            ptr::null_mut(),
+                            &mut err,
+                        )
+                    };
+                    assert!(!map.is_null(), "{}", message(&err));
+                    let mut token = empty_token();
+                    // SAFETY: a live map.
+                    assert!(unsafe {
+                        mapback_sourcemap_lookup(map, 0, 2255, ptr::null(), &mut token, &mut err)
+                    });
+                    assert_eq!((token.original_line, token.original_column), (13, 25));
+                    // SAFETY: freed once.
+                    unsafe { mapback_sourcemap_free(map) };
+                }
+            });
+        }
+        let (shared, bundle) = (&shared, &bundle);
+        scope.spawn(move || {
+            let input = [mapback_str {
+                data: bundle.as_ptr().cast(),
+                len: bundle.len(),
+            }];
+            for _ in 0..5 {
+                let mut err = new_error();
+                // SAFETY: a live store and a valid one-element array.
+                let added = unsafe {
+                    mapback_store_add(shared.0, input.as_ptr(), 1, ptr::null_mut(), &mut err)
+                };
+                assert!(added, "{}", message(&err));
+            }
+        });
+    });
+    // SAFETY: no thread uses it any more.
+    unsafe { mapback_store_free(store) };
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -17,6 +17,7 @@ from mapback.exceptions import __all__ as _exception_names
 from mapback.cache import Cache, open_cache
 from mapback.produce import Builder, add_debug_id_comment, compose, concat, text_end_position
 from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, SourceMap
+from mapback.store import IngestLimits, Store, StoreEntry
 from mapback.symbolicate import SymbolicatedFrame, SymbolicatedTrace, Symbolicator
 from mapback.values import Context, DecodeLimits, Diagnostic, LookupBatch, Source, Token
 
@@ -25,6 +26,9 @@ __version__ = _ffi.string(_lib.mapback_version()).decode("ascii")
 
 __all__ = [
     "Symbolicator",
+    "Store",
+    "StoreEntry",
+    "IngestLimits",
     "SymbolicatedTrace",
     "SymbolicatedFrame",
     "SourceMap",

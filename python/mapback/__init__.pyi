@@ -7,6 +7,11 @@ from mapback.produce import (
     concat as concat,
     text_end_position as text_end_position,
 )
+from mapback.store import (
+    IngestLimits as IngestLimits,
+    Store as Store,
+    StoreEntry as StoreEntry,
+)
 from mapback.symbolicate import (
     SymbolicatedFrame as SymbolicatedFrame,
     SymbolicatedTrace as SymbolicatedTrace,

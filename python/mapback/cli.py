@@ -9,6 +9,7 @@
   job. A browser or Node stack trace in; the original frames, with source context, out.
 - ``compose``, ``concat``, ``flatten``, ``rewrite``: the producer side (see
   :mod:`mapback.cli_produce`).
+- ``store add|ls|verify|gc STORE ...``: the artifact store (see :mod:`mapback.cli_store`).
 """
 
 from __future__ import absolute_import, print_function
@@ -18,7 +19,7 @@ import json
 import os
 import sys
 
-from mapback import cli_produce
+from mapback import cli_produce, cli_store
 from mapback.cache import Cache
 from mapback.exceptions import MapbackError
 from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, SourceMap
@@ -96,6 +97,7 @@ def _parser():
     cache_info.add_argument("file", help="path of the cache file")
     cache_info.add_argument("--verify", action="store_true", help="check every byte's checksum")
     cli_produce.add_commands(commands)
+    cli_store.add_commands(commands)
     return parser
 
 
@@ -323,6 +325,8 @@ def main(argv=None, out=None):
             return _lookup(args, out)
         if args.command in cli_produce.COMMANDS:
             return cli_produce.run(args, out)
+        if args.command in cli_store.COMMANDS:
+            return cli_store.run(args, out)
         if args.command == "cache":
             if args.cache_command == "build":
                 return _cache_build(args, out)

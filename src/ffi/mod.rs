@@ -34,6 +34,8 @@ mod builder;
 mod fetched;
 // Stack traces.
 mod symbolicator;
+// The artifact store: open, add, find (as a map), list, verify, collect.
+mod store;
 
 // Plumbing (no exports).
 mod args;
@@ -47,6 +49,7 @@ pub use self::cache::*;
 pub use self::fetched::*;
 pub use self::library::*;
 pub use self::sourcemap::*;
+pub use self::store::*;
 pub use self::symbolicator::*;
 pub use self::types::*;
 

@@ -11,6 +11,7 @@
 
 mod bundle;
 mod input;
+mod json;
 mod layout;
 mod maintain;
 mod options;
@@ -34,6 +35,7 @@ use crate::cache::Cache;
 use crate::decode::is_uuid;
 use crate::error::{excerpt, Error, ErrorCode, Result};
 
+pub use self::json::entries_json;
 pub use self::maintain::{GcReport, StoreProblem, VerifyReport};
 pub use self::options::{IngestLimits, StoreOptions};
 pub use self::summary::{AddSummary, AddedBundle, PairedBy, SkipReason, SkippedFile};
@@ -116,7 +118,8 @@ impl StoreEntry {
         &self.found_by
     }
 
-    /// The map's cache, taken out of the entry (it keeps its own mapping of the file).
+    /// The entry's cache, owned (the script's mapping is released): for a caller that
+    /// keeps only the map, such as the C ABI's `mapback_store_find_*`.
     pub fn into_cache(self) -> Cache<'static> {
         self.cache
     }

@@ -22,16 +22,18 @@ static int panicked(mapback_error *err)
 }
 
 /* Calls every kind of export: constructor, query, output buffer, builder, cache,
- * symbolicator, text helper; with `injected`, each must report the panic. */
+ * symbolicator, text helper, store; with `injected`, each must report the panic. */
 static void exercise(mapback_sourcemap *map, const unsigned char *json, size_t json_len,
                      const unsigned char *trace, size_t trace_len, mapback_symbolicator *sym,
-                     int injected)
+                     mapback_store *store, int injected)
 {
     mapback_error err = {0};
     mapback_token token;
     mapback_str name = {NULL, 0};
     mapback_buf buf = {NULL, 0};
     uint32_t line = 7, column = 7;
+    mapback_str bundle = {"tests/data/events/artifact-bundle.zip", 37};
+    const uint8_t *app_id = (const uint8_t *)"869a7777-576f-454e-bd77-0b6aa3a52d82";
 
     memset(&token, 0xAB, sizeof token);
     if (injected) {
@@ -51,6 +53,11 @@ static void exercise(mapback_sourcemap *map, const unsigned char *json, size_t j
               panicked(&err) && line == 7 && column == 7);
         CHECK(!mapback_symbolicator_symbolicate(sym, trace, trace_len, &buf, &err) &&
               panicked(&err) && buf.data == NULL);
+        CHECK(mapback_store_open((const uint8_t *)"/tmp", 4, NULL, &err) == NULL && panicked(&err));
+        CHECK(!mapback_store_add(store, &bundle, 1, &buf, &err) && panicked(&err) && buf.data == NULL);
+        CHECK(mapback_store_find_by_debug_id(store, app_id, 36, &buf, &err) == NULL && panicked(&err) &&
+              buf.data == NULL);
+        CHECK(!mapback_store_verify_json(store, &buf, &err) && panicked(&err) && buf.data == NULL);
         CHECK(mapback_version() == NULL); /* no error struct: the neutral value only */
         CHECK(mapback_error_code_description(MAPBACK_ERROR_PANIC) == NULL);
         /* A panic with err == NULL is still caught. */
@@ -77,6 +84,15 @@ static void exercise(mapback_sourcemap *map, const unsigned char *json, size_t j
     CHECK(mapback_symbolicator_symbolicate(sym, trace, trace_len, &buf, &err) &&
           buf.data != NULL && strstr((const char *)buf.data, "\"function\":\"main\"") != NULL);
     mapback_buf_free(&buf);
+    CHECK(mapback_store_add(store, &bundle, 1, NULL, &err) && err.code == 0);
+    {
+        mapback_sourcemap *found = mapback_store_find_by_debug_id(store, app_id, 36, NULL, &err);
+        CHECK(found != NULL && mapback_sourcemap_lookup(found, 0, 2255, NULL, &token, &err) &&
+              token.original_line == 13);
+        mapback_sourcemap_free(found);
+    }
+    CHECK(mapback_store_verify_json(store, &buf, &err) && strstr((const char *)buf.data, "\"ok\":true"));
+    mapback_buf_free(&buf);
     CHECK(mapback_version() != NULL);
 }
 
@@ -89,19 +105,27 @@ int main(void)
     mapback_str dirs[1] = {{"examples/demo", 13}};
     mapback_sourcemap *map;
     mapback_symbolicator *sym;
+    char store_dir[] = "/tmp/mapback-panic-store-XXXXXX";
+    char command[64];
+    mapback_store *store;
 
     CHECK(json != NULL && trace != NULL);
     map = mapback_sourcemap_parse(json, json_len, NULL, &err);
     sym = mapback_symbolicator_new_directories(NULL, NULL, 0, dirs, 1, NULL, &err);
-    CHECK(map != NULL && sym != NULL);
+    CHECK(mkdtemp(store_dir) != NULL);
+    store = mapback_store_open((const uint8_t *)store_dir, strlen(store_dir), NULL, &err);
+    CHECK(map != NULL && sym != NULL && store != NULL);
 
     for (int round = 0; round < 3; round++) {
         CHECK(setenv("MAPBACK_INJECT_PANIC", "1", 1) == 0);
-        exercise(map, json, json_len, trace, trace_len, sym, 1);
+        exercise(map, json, json_len, trace, trace_len, sym, store, 1);
         CHECK(unsetenv("MAPBACK_INJECT_PANIC") == 0);
-        exercise(map, json, json_len, trace, trace_len, sym, 0);
+        exercise(map, json, json_len, trace, trace_len, sym, store, 0);
     }
 
+    mapback_store_free(store);
+    snprintf(command, sizeof command, "rm -rf '%s'", store_dir);
+    CHECK(system(command) == 0);
     mapback_symbolicator_free(sym);
     mapback_sourcemap_free(map);
     free(json);

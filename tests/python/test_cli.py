@@ -5,7 +5,7 @@ from __future__ import absolute_import
 import json
 import os
 
-from conftest import DEMO_DIR, TextOut
+from conftest import DEMO_DIR, ROOT, TextOut
 
 from mapback.cli import main
 
@@ -42,3 +42,57 @@ def test_info_and_errors(tmp_path):
     bad.write_bytes(b"{nope")
     assert run(["info", str(bad)])[0] == 1
     assert run(["info", str(tmp_path / "missing.map")])[0] == 1
+
+
+EVENTS = os.path.join(ROOT, "tests", "data", "events")
+BUNDLE_ZIP = os.path.join(EVENTS, "artifact-bundle.zip")
+APP_ID = "869a7777-576f-454e-bd77-0b6aa3a52d82"
+
+
+def test_store_add_ls_verify_gc(tmp_path):
+    store = str(tmp_path / "store")
+    status, text = run(["store", "add", store, BUNDLE_ZIP, os.path.join(EVENTS, "bundles")])
+    assert status == 0
+    assert "added    %s  ~/assets/app.js ~/assets/app.js.map  (paired by source mapping url)" % APP_ID in text
+    assert text.splitlines()[-1] == "6 bundle(s) added, 0 already present, 0 file(s) skipped"
+    status, text = run(["store", "add", "--json", store, BUNDLE_ZIP])
+    assert status == 0 and all(b["already_present"] for b in json.loads(text)["added"])
+
+    status, text = run(["store", "ls", store])
+    assert status == 0 and text.splitlines()[-1].startswith("6 entries, ")
+    assert any(line.startswith(APP_ID) and "~/assets/app.js" in line for line in text.splitlines())
+    status, text = run(["store", "ls", "--json", store])
+    assert len(json.loads(text)["entries"]) == 6
+
+    status, text = run(["store", "verify", store])
+    assert status == 0 and text.startswith("ok: 6 entries, ")
+    status, text = run(["store", "gc", "--json", store])
+    assert status == 0 and json.loads(text)["entries"] == 0  # nothing replaced yet
+
+
+def test_store_verify_fails_on_damage_and_skips_are_listed(tmp_path):
+    store = str(tmp_path / "store")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "notes.txt").write_text(u"x")
+    status, text = run(["store", "add", store, BUNDLE_ZIP, str(inputs)])
+    assert status == 0 and "skipped  %s: not a script or a source map" % (inputs / "notes.txt") in text
+    objects = os.path.join(store, "objects")
+    victim = sorted(os.path.join(d, n) for d, _, names in os.walk(objects) for n in names)[0]
+    with open(victim, "r+b") as handle:
+        first = handle.read(1)
+        handle.seek(0)
+        handle.write(bytes(bytearray([ord(first) ^ 0xFF])))
+    status, text = run(["store", "verify", store])
+    assert status == 1 and "DAMAGED" in text and "problem  %s" % victim in text
+    status, text = run(["store", "verify", "--json", store])
+    assert status == 1 and json.loads(text)["ok"] is False
+
+
+def test_store_errors(tmp_path):
+    assert run(["store", "ls", str(tmp_path / "missing")])[0] == 2
+    assert not os.path.exists(str(tmp_path / "missing"))  # not created by a read command
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"not a zip")
+    assert run(["store", "add", str(tmp_path / "store"), str(bad)])[0] == 1
+    assert run(["store"])[0] == 2

@@ -11,14 +11,17 @@ import sys
 
 import pytest
 
-from conftest import DEMO_DIR
+from conftest import DEMO_DIR, ROOT
 
 PANIC_LIBRARY = os.environ.get("MAPBACK_PANIC_LIBRARY")
 
 SCRIPT = r"""
-import os, sys
+import os, sys, tempfile
 import mapback
 demo = sys.argv[1]
+bundle = sys.argv[2]
+app_id = "869a7777-576f-454e-bd77-0b6aa3a52d82"
+store = mapback.Store(os.path.join(tempfile.mkdtemp(), "store"))
 data = open(os.path.join(demo, "bundle.min.js.map"), "rb").read()
 source_map = mapback.SourceMap.from_bytes(data)
 cache = mapback.Cache.from_bytes(source_map.to_cache())
@@ -37,6 +40,9 @@ calls = [
     ("builder", lambda: builder.add_name("x")),
     ("compose", lambda: mapback.compose([source_map])),
     ("symbolicate", lambda: symbolicator.symbolicate(trace)),
+    ("store add", lambda: store.add(bundle)),
+    ("store find", lambda: store.find_by_debug_id(app_id)),
+    ("store verify", lambda: store.verify()),
 ]
 os.environ["MAPBACK_INJECT_PANIC"] = "1"
 caught = 0
@@ -53,6 +59,9 @@ assert source_map.lookup(0, 1610).name == "applyCoupon"
 assert cache.lookup(0, 1610).name == "applyCoupon"
 assert builder.add_name("x") == 0
 assert symbolicator.symbolicate(trace).frames[0].function == "applyCoupon"
+store.add(bundle)
+assert store.find_by_debug_id(app_id).lookup(0, 2255).original_line == 13
+assert store.verify()["ok"]
 print("caught %d of %d" % (caught, len(calls)))
 """
 
@@ -61,6 +70,7 @@ print("caught %d of %d" % (caught, len(calls)))
 def test_every_call_survives_an_injected_panic():
     env = dict(os.environ, MAPBACK_LIBRARY=PANIC_LIBRARY, RUST_BACKTRACE="0")
     env.pop("MAPBACK_INJECT_PANIC", None)
-    out = subprocess.check_output([sys.executable, "-c", SCRIPT, DEMO_DIR], env=env,
+    out = subprocess.check_output([sys.executable, "-c", SCRIPT, DEMO_DIR,
+                                   os.path.join(ROOT, "tests", "data", "events", "artifact-bundle.zip")], env=env,
                                   stderr=subprocess.STDOUT).decode("utf-8", "replace")
-    assert out.strip().splitlines()[-1] == "caught 11 of 11", out
+    assert out.strip().splitlines()[-1] == "caught 14 of 14", out
