@@ -56,7 +56,7 @@ pub use crate::produce::{EncodeOptions, OriginalPosition, SourceMapBuilder};
 pub use crate::scopes::{Enclosing, FunctionScopes, ScopeId};
 pub use crate::stacktrace::{parse_stack_trace, Frame, StackTrace, TraceFormat, TraceLimits};
 pub use crate::store::{
-    AddSummary, AddedBundle, EntryInfo, FoundBy, GcReport, IngestLimits, PairedBy, SkipReason,
+    AddSummary, AddedBundle, EntryInfo, GcReport, IngestLimits, MatchedKey, PairedBy, SkipReason,
     SkippedFile, Store, StoreEntry, StoreOptions, StoreProblem, VerifyReport,
 };
 pub use crate::url::parse_base_url;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mapback::{
-    ErrorCode, FoundBy, IngestLimits, PairedBy, SkipReason, SourceMapView, Store, StoreOptions,
+    ErrorCode, IngestLimits, MatchedKey, PairedBy, SkipReason, SourceMapView, Store, StoreOptions,
 };
 
 /// A fresh directory under the target dir, removed first if a previous run left it.
@@ -132,7 +132,7 @@ fn add_then_find_by_debug_id_and_by_url() {
         .find_by_debug_id(&debug_id(1).to_uppercase())
         .unwrap()
         .expect("found by debug ID in any case");
-    assert_eq!(entry.found_by(), &FoundBy::DebugId(debug_id(1)));
+    assert_eq!(entry.found_by(), &MatchedKey::DebugId(debug_id(1)));
     assert_eq!(original_name(&entry), "greet1");
     assert!(entry.cache().is_mapped());
     assert!(entry.script_text().unwrap().unwrap().contains("boom 1"));
@@ -152,7 +152,7 @@ fn add_then_find_by_debug_id_and_by_url() {
             .unwrap_or_else(|| panic!("{url}"));
         assert_eq!(entry.id(), added.entry_id);
         match entry.found_by() {
-            FoundBy::Url { url: asked, key } => {
+            MatchedKey::Url { url: asked, key } => {
                 assert_eq!(asked, url);
                 assert_eq!(key, "path:/app1.js");
             }
@@ -412,7 +412,7 @@ fn artifact_bundles_in_sentry_cli_format() {
         .unwrap();
     assert_eq!(
         exact.found_by(),
-        &FoundBy::Url {
+        &MatchedKey::Url {
             url: "https://cdn.example.com/lib.js?x=1".into(),
             key: "url:https://cdn.example.com/lib.js".into()
         }

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::maintain::{GcReport, StoreProblem, VerifyReport};
 use super::summary::{AddSummary, AddedBundle, PairedBy, SkipReason, SkippedFile};
-use super::{EntryInfo, FoundBy, StoreEntry};
+use super::{EntryInfo, MatchedKey, StoreEntry};
 use crate::error::Error;
 
 impl AddSummary {
@@ -89,12 +89,12 @@ impl SkippedFile {
     }
 }
 
-impl FoundBy {
+impl MatchedKey {
     /// `{"kind": "debug_id", "debug_id"}` or `{"kind": "url", "url", "key"}`.
     pub fn to_json(&self) -> Value {
         match self {
-            FoundBy::DebugId(debug_id) => json!({ "kind": "debug_id", "debug_id": debug_id }),
-            FoundBy::Url { url, key } => json!({ "kind": "url", "url": url, "key": key }),
+            MatchedKey::DebugId(debug_id) => json!({ "kind": "debug_id", "debug_id": debug_id }),
+            MatchedKey::Url { url, key } => json!({ "kind": "url", "url": url, "key": key }),
         }
     }
 }

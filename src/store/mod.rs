@@ -51,7 +51,7 @@ pub struct Store {
 
 /// Which key found an entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FoundBy {
+pub enum MatchedKey {
     /// The debug ID asked for (lowercase).
     DebugId(String),
     /// The URL asked for, and the index key that matched (`url:…` for an exact URL,
@@ -71,7 +71,7 @@ pub struct StoreEntry {
     record: EntryRecord,
     cache: Cache<'static>,
     script: Option<MappedFile>,
-    found_by: FoundBy,
+    found_by: MatchedKey,
 }
 
 impl StoreEntry {
@@ -114,7 +114,7 @@ impl StoreEntry {
     }
 
     /// Which key found this entry.
-    pub fn found_by(&self) -> &FoundBy {
+    pub fn found_by(&self) -> &MatchedKey {
         &self.found_by
     }
 
@@ -297,7 +297,7 @@ impl Store {
             return Ok(None);
         };
         let id = parse_pointer(&pointer, None)?;
-        self.open_entry(&id, FoundBy::DebugId(debug_id))
+        self.open_entry(&id, MatchedKey::DebugId(debug_id))
     }
 
     /// The entry for the script or map at `url`: an entry uploaded with exactly this
@@ -308,7 +308,7 @@ impl Store {
                 continue;
             };
             let id = parse_pointer(&pointer, Some(&key))?;
-            let found_by = FoundBy::Url {
+            let found_by = MatchedKey::Url {
                 url: url.to_owned(),
                 key,
             };
@@ -321,7 +321,7 @@ impl Store {
 
     /// Opens an entry; `None` when it (or an object) vanished since its pointer was
     /// read (evicted or collected: the reader simply does not find it).
-    fn open_entry(&self, id: &str, found_by: FoundBy) -> Result<Option<StoreEntry>> {
+    fn open_entry(&self, id: &str, found_by: MatchedKey) -> Result<Option<StoreEntry>> {
         let record_path = self.layout.entry(id);
         let Some(bytes) = read_small(&record_path, MAX_RECORD_BYTES)? else {
             return Ok(None);
