@@ -345,6 +345,27 @@
 #define MAPBACK_DEFAULT_MAX_DATA_URL_BYTES 67108864
 
 /**
+ * `engine` of `mapback_symbolicator_symbolicate_frames`: not known; columns and names
+ * follow no one engine's conventions.
+ */
+#define MAPBACK_ENGINE_UNKNOWN 0
+
+/**
+ * V8: Chrome, Edge, Node.js, Deno.
+ */
+#define MAPBACK_ENGINE_V8 1
+
+/**
+ * SpiderMonkey: Firefox.
+ */
+#define MAPBACK_ENGINE_SPIDERMONKEY 2
+
+/**
+ * JavaScriptCore: Safari, every iOS browser, Bun.
+ */
+#define MAPBACK_ENGINE_JAVASCRIPTCORE 3
+
+/**
  * A source map under construction (opaque). Create with `mapback_builder_new`,
  * `mapback_builder_from_map` or an operation (`mapback_sourcemap_compose`,
  * `mapback_sourcemap_concat`, `mapback_sourcemap_rewrite`); release with
@@ -381,8 +402,9 @@ typedef struct mapback_sourcemap mapback_sourcemap;
 typedef struct mapback_store mapback_store;
 
 /**
- * A symbolicator (opaque). Create with `mapback_symbolicator_new` or
- * `mapback_symbolicator_new_directories`; release with `mapback_symbolicator_free`.
+ * A symbolicator (opaque). Create with `mapback_symbolicator_new`,
+ * `mapback_symbolicator_new_directories` or `mapback_symbolicator_new_store`; release
+ * with `mapback_symbolicator_free`.
  * Thread-safe: one symbolicator may be used from several threads at once (it keeps a
  * bounded cache of decoded maps, shared and locked internally).
  */
@@ -1482,6 +1504,24 @@ struct mapback_symbolicator *mapback_symbolicator_new_directories(const struct m
                                                                   struct mapback_error *err);
 
 /**
+ * Creates a symbolicator over an artifact store: each frame's map is found by its
+ * image's debug ID first, then by its script URL (uploads named `~/path` match any
+ * scheme and host), among the store's entries, read through their mapped caches.
+ * `store` must not be NULL; `options` may be NULL (the defaults).
+ *
+ * The symbolicator keeps the store open on its own: `store` may be freed with
+ * `mapback_store_free` before the symbolicator (or right after this call), and the
+ * symbolicator keeps working. Other threads and processes may add to the store while
+ * it reads; entries added later are found. Returns a new object owned by the caller
+ * (release with `mapback_symbolicator_free`), or NULL with `err` set
+ * (`MAPBACK_ERROR_NULL_POINTER` for a NULL store). Thread-safe; the result may be
+ * shared across threads.
+ */
+struct mapback_symbolicator *mapback_symbolicator_new_store(const struct mapback_store *store,
+                                                            const struct mapback_symbolicator_options *options,
+                                                            struct mapback_error *err);
+
+/**
  * Releases a symbolicator. NULL is ignored. It must not be in use by another thread.
  */
 void mapback_symbolicator_free(struct mapback_symbolicator *symbolicator);
@@ -1506,6 +1546,66 @@ bool mapback_symbolicator_symbolicate(const struct mapback_symbolicator *symboli
                                       struct mapback_error *err);
 
 /**
+ * Symbolicates a Sentry event: `len` bytes of UTF-8 JSON at `event` (an object, at
+ * most 16 MiB). Every JavaScript stack trace of `exception.values[]` and
+ * `threads.values[]` is symbolicated in place, each frame's map found by its
+ * `debug_meta.images[]` debug ID first, then by URL; the frames as sent are kept as
+ * the stack trace's `raw_stacktrace`; per-frame problems are added to the event's
+ * `errors` list (`{"type": code, ...}`, codes in docs/symbolication.md); the engine
+ * comes from the event's contexts or User-Agent. Every other field is kept. A mapped
+ * frame gets the original `filename`, `abs_path`, `lineno`, `colno` (1-based),
+ * `function`, `context_line`, `pre_context`, `post_context`, `in_app` and `data`
+ * (`symbolicated`, `found_by`: `"debug_id"` or `"url"`, `sourcemap`, `inlined`).
+ *
+ * Writes the symbolicated event as UTF-8 JSON to `*out`, which the caller then owns
+ * and releases with `mapback_buf_free`. Returns false with `err` set, and `*out`
+ * untouched, when the event is refused: `MAPBACK_ERROR_INPUT_TOO_LARGE` (over 16 MiB),
+ * `MAPBACK_ERROR_INVALID_JSON` (not JSON, or nested deeper than 128 levels),
+ * `MAPBACK_ERROR_INVALID_ARGUMENT` (not an object), `MAPBACK_ERROR_NULL_POINTER`.
+ * Frames that cannot be mapped are not errors. `event` is only read during the call.
+ * Thread-safe.
+ */
+bool mapback_symbolicator_symbolicate_event(const struct mapback_symbolicator *symbolicator,
+                                            const uint8_t *event,
+                                            size_t len,
+                                            struct mapback_buf *out,
+                                            struct mapback_error *err);
+
+/**
+ * Symbolicates frames as an SDK sends them. `frames` (`frames_len` bytes of UTF-8
+ * JSON) is an array of frame objects in Sentry's order, outermost caller first and
+ * the crashing frame last: `{"filename", "abs_path", "lineno", "colno" (1-based),
+ * "function", "in_app", "module"}`, each optional, other fields ignored
+ * (`filename` stands in for a missing `abs_path`). `images` (`images_len` bytes, or
+ * NULL for none) is an array of `debug_meta.images[]` entries: those of `"type":
+ * "sourcemap"` give the debug ID of the script named by `code_file`; others are
+ * ignored. `engine` is a `MAPBACK_ENGINE_*` value (the column and naming rules).
+ *
+ * Writes to `*out` (owned by the caller, release with `mapback_buf_free`) a JSON
+ * array of frames in the same order: per frame `filename`, `abs_path`, `lineno`,
+ * `colno`, `function`, `context_line`, `pre_context`, `post_context`, `in_app`,
+ * `inlined` (a frame the minifier inlined, rebuilt after the frame it was inlined
+ * into), `unmapped_reason` (null, or `{"kind", "message"}` when the frame kept its
+ * data as sent), `found_by` (`"debug_id"`, `"url"` or null), `map_url` and
+ * `minified` (the frame as sent).
+ *
+ * Returns false with `err` set, and `*out` untouched: `MAPBACK_ERROR_INVALID_JSON`,
+ * `MAPBACK_ERROR_INVALID_ARGUMENT` (not an array, a field of the wrong type, a bad
+ * `sourcemap` image, an unknown engine; the message names the index),
+ * `MAPBACK_ERROR_INPUT_TOO_LARGE` (over 16 MiB together, or over 4,096 frames),
+ * `MAPBACK_ERROR_NULL_POINTER`. The inputs are only read during the call.
+ * Thread-safe.
+ */
+bool mapback_symbolicator_symbolicate_frames(const struct mapback_symbolicator *symbolicator,
+                                             const uint8_t *frames,
+                                             size_t frames_len,
+                                             const uint8_t *images,
+                                             size_t images_len,
+                                             uint32_t engine,
+                                             struct mapback_buf *out,
+                                             struct mapback_error *err);
+
+/**
  * Opens the store in the directory given by `path_len` bytes at `path` (raw bytes on
  * Unix, UTF-8 elsewhere), creating it and its folders if it does not exist. `options`
  * may be NULL (no size bound, default limits).
@@ -1522,7 +1622,8 @@ struct mapback_store *mapback_store_open(const uint8_t *path,
 
 /**
  * Releases a store. NULL is ignored. Maps returned by `mapback_store_find_*` stay
- * valid (each owns its mapping). The store must not be in use by another thread, and
+ * valid (each owns its mapping), and so do symbolicators made from it with
+ * `mapback_symbolicator_new_store` (each keeps the store open). The store must not be in use by another thread, and
  * must not be freed twice.
  */
 void mapback_store_free(struct mapback_store *store);

@@ -2073,6 +2073,11 @@ fn null_store_fails_with_null_pointer() {
         mapback_store_gc_json(null, &mut buffer, &mut err),
         false
     );
+    check!(
+        "mapback_symbolicator_new_store",
+        mapback_symbolicator_new_store(null, ptr::null(), &mut err),
+        ptr::null_mut()
+    );
     let taking_a_store: BTreeSet<String> = parse_exports()
         .into_iter()
         .filter(|e| e.params.starts_with("store: *const mapback_store"))
@@ -2155,5 +2160,211 @@ fn one_store_handle_is_shared_across_threads() {
     });
     // SAFETY: no thread uses it any more.
     unsafe { mapback_store_free(store) };
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A symbolicator over a store through the C ABI: it keeps the store open after the
+/// store's handle is freed, symbolicates a real SDK event and its frames (found by
+/// debug ID), and refuses NULL and hostile inputs with typed errors, its output
+/// untouched.
+#[test]
+fn a_store_symbolicator_outlives_its_store_handle_and_refuses_bad_input() {
+    let dir = std::env::temp_dir().join(format!("mapback-ffi-sym-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.to_string_lossy().into_owned();
+    let bundle = root().join("tests/data/events/artifact-bundle.zip");
+    let bundle = bundle.to_string_lossy().into_owned();
+    let input = [mapback_str {
+        data: bundle.as_ptr().cast(),
+        len: bundle.len(),
+    }];
+    let mut err = new_error();
+    // SAFETY: valid pointers for each call; the store is freed once, before the
+    // symbolicator, which the docs allow.
+    let symbolicator = unsafe {
+        let store = mapback_store_open(path.as_ptr(), path.len(), ptr::null(), &mut err);
+        assert_success(&err, "open");
+        assert!(mapback_store_add(
+            store,
+            input.as_ptr(),
+            1,
+            ptr::null_mut(),
+            &mut err
+        ));
+        let symbolicator = mapback_symbolicator_new_store(store, ptr::null(), &mut err);
+        assert_success(&err, "new_store");
+        mapback_store_free(store);
+        symbolicator
+    };
+    let event = std::fs::read(root().join("tests/data/events/events/browser/thrown.json")).unwrap();
+    let mut out = mapback_buf {
+        data: ptr::null_mut(),
+        len: 0,
+    };
+    let take = |out: &mut mapback_buf| -> serde_json::Value {
+        // SAFETY: a buffer the library filled; freed once here.
+        let bytes = unsafe { std::slice::from_raw_parts(out.data, out.len) }.to_vec();
+        unsafe { mapback_buf_free(out) };
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    // SAFETY: a live symbolicator and valid buffers.
+    assert!(unsafe {
+        mapback_symbolicator_symbolicate_event(
+            symbolicator,
+            event.as_ptr(),
+            event.len(),
+            &mut out,
+            &mut err,
+        )
+    });
+    let result = take(&mut out);
+    let frames = &result["exception"]["values"][0]["stacktrace"]["frames"];
+    let last = &frames[frames.as_array().unwrap().len() - 1];
+    assert_eq!(last["filename"], "../app/src/checkout.js");
+    assert_eq!(last["lineno"], 18);
+    assert_eq!(last["data"]["found_by"], "debug_id");
+    assert!(result["exception"]["values"][0]["raw_stacktrace"].is_object());
+
+    let sent: serde_json::Value = serde_json::from_slice(&event).unwrap();
+    let frames_json =
+        serde_json::to_vec(&sent["exception"]["values"][0]["stacktrace"]["frames"]).unwrap();
+    let images_json = serde_json::to_vec(&sent["debug_meta"]["images"]).unwrap();
+    // SAFETY: as above.
+    assert!(unsafe {
+        mapback_symbolicator_symbolicate_frames(
+            symbolicator,
+            frames_json.as_ptr(),
+            frames_json.len(),
+            images_json.as_ptr(),
+            images_json.len(),
+            MAPBACK_ENGINE_V8,
+            &mut out,
+            &mut err,
+        )
+    });
+    let frames = take(&mut out);
+    let frames = frames.as_array().unwrap();
+    assert_eq!(frames.len(), 5);
+    assert_eq!(frames[4]["function"], "discountFor");
+    assert_eq!(frames[4]["found_by"], "debug_id");
+
+    // Refused inputs: typed errors, `out` untouched.
+    let frames_call = |frames: &[u8], images: Option<&[u8]>, engine: u32| {
+        let mut err = new_error();
+        let mut out = mapback_buf {
+            data: ptr::null_mut(),
+            len: 0,
+        };
+        let (images, images_len) = images.map_or((ptr::null(), 0), |i| (i.as_ptr(), i.len()));
+        // SAFETY: valid pointers (images NULL means none).
+        let ok = unsafe {
+            mapback_symbolicator_symbolicate_frames(
+                symbolicator,
+                frames.as_ptr(),
+                frames.len(),
+                images,
+                images_len,
+                engine,
+                &mut out,
+                &mut err,
+            )
+        };
+        assert!(!ok && out.data.is_null());
+        let code = err.code;
+        // SAFETY: a library-owned message.
+        unsafe { mapback_error_clear(&mut err) };
+        code
+    };
+    assert_eq!(frames_call(b"[", None, 1), MAPBACK_ERROR_INVALID_JSON);
+    assert_eq!(frames_call(b"{}", None, 1), MAPBACK_ERROR_INVALID_ARGUMENT);
+    assert_eq!(
+        frames_call(b"[{\"lineno\": \"1\"}]", None, 1),
+        MAPBACK_ERROR_INVALID_ARGUMENT
+    );
+    assert_eq!(frames_call(b"[]", None, 99), MAPBACK_ERROR_INVALID_ARGUMENT);
+    assert_eq!(
+        frames_call(
+            b"[]",
+            Some(b"[{\"type\": \"sourcemap\", \"code_file\": \"a.js\", \"debug_id\": \"x\"}]"),
+            1
+        ),
+        MAPBACK_ERROR_INVALID_ARGUMENT
+    );
+    let many = format!("[{}{{}}]", "{},".repeat(4096));
+    assert_eq!(
+        frames_call(many.as_bytes(), None, 0),
+        MAPBACK_ERROR_INPUT_TOO_LARGE
+    );
+    for (bad, code) in [
+        (&b"[1]"[..], MAPBACK_ERROR_INVALID_ARGUMENT),
+        (&b"{\"exception\": "[..], MAPBACK_ERROR_INVALID_JSON),
+        (&b"\xff"[..], MAPBACK_ERROR_INVALID_JSON),
+    ] {
+        let mut out = mapback_buf {
+            data: ptr::null_mut(),
+            len: 0,
+        };
+        // SAFETY: valid pointers.
+        let ok = unsafe {
+            mapback_symbolicator_symbolicate_event(
+                symbolicator,
+                bad.as_ptr(),
+                bad.len(),
+                &mut out,
+                &mut err,
+            )
+        };
+        assert!(!ok && out.data.is_null());
+        assert_failure(&err, code, "symbolicate_event");
+        // SAFETY: a library-owned message.
+        unsafe { mapback_error_clear(&mut err) };
+    }
+    // SAFETY: NULL pointers on purpose; the rest valid.
+    unsafe {
+        assert!(!mapback_symbolicator_symbolicate_event(
+            ptr::null(),
+            event.as_ptr(),
+            event.len(),
+            &mut out,
+            &mut err
+        ));
+        assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, "NULL symbolicator");
+        mapback_error_clear(&mut err);
+        assert!(!mapback_symbolicator_symbolicate_event(
+            symbolicator,
+            ptr::null(),
+            3,
+            &mut out,
+            &mut err
+        ));
+        assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, "NULL event");
+        mapback_error_clear(&mut err);
+        assert!(!mapback_symbolicator_symbolicate_event(
+            symbolicator,
+            event.as_ptr(),
+            event.len(),
+            ptr::null_mut(),
+            &mut err
+        ));
+        assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, "NULL out");
+        mapback_error_clear(&mut err);
+        assert!(!mapback_symbolicator_symbolicate_frames(
+            ptr::null(),
+            b"[]".as_ptr(),
+            2,
+            ptr::null(),
+            0,
+            0,
+            &mut out,
+            &mut err
+        ));
+        assert_failure(
+            &err,
+            MAPBACK_ERROR_NULL_POINTER,
+            "NULL symbolicator (frames)",
+        );
+        mapback_error_clear(&mut err);
+        mapback_symbolicator_free(symbolicator);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,6 +5,7 @@
 //! `mapback_buf`, written by the core (`crate::store`'s `to_json`), schemas in
 //! docs/store.md.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -27,7 +28,9 @@ use super::types::mapback_str;
 /// take none); only `mapback_store_free` must not race with other uses. Any number of
 /// processes may open the same directory, reading and adding at once.
 pub struct mapback_store {
-    inner: Store,
+    /// Shared: a symbolicator made by `mapback_symbolicator_new_store` holds its own
+    /// reference, so the handle may be freed before it.
+    pub(super) inner: Arc<Store>,
 }
 
 impl Handle for mapback_store {
@@ -132,13 +135,14 @@ pub unsafe extern "C" fn mapback_store_open(
 ) -> *mut mapback_store {
     ffi_boundary!(err, {
         let directory = self::path(path, path_len)?;
-        let inner = Store::open(directory, store_options(optional(options)))?;
+        let inner = Arc::new(Store::open(directory, store_options(optional(options)))?);
         Ok(mapback_store { inner }.into_raw())
     })
 }
 
 /// Releases a store. NULL is ignored. Maps returned by `mapback_store_find_*` stay
-/// valid (each owns its mapping). The store must not be in use by another thread, and
+/// valid (each owns its mapping), and so do symbolicators made from it with
+/// `mapback_symbolicator_new_store` (each keeps the store open). The store must not be in use by another thread, and
 /// must not be freed twice.
 #[no_mangle]
 pub unsafe extern "C" fn mapback_store_free(store: *mut mapback_store) {

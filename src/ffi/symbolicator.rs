@@ -1,20 +1,26 @@
-//! `mapback_symbolicator`: fetches scripts and maps through a C callback or from local
-//! directories, and turns a whole stack trace into JSON in one call.
+//! `mapback_symbolicator`: finds scripts and maps through a C callback, in local
+//! directories or in an artifact store, and symbolicates a whole stack trace (text), a
+//! list of SDK frames or a whole Sentry event in one call. Rich data goes in and out as
+//! JSON (schemas in the exports' docs and docs/symbolication.md), written and read by
+//! the core, so the ABI stays stable as the data grows.
 
 use std::ffi::c_void;
 
 use crate::error::{Error, ErrorCode};
+use crate::stacktrace::TraceFormat;
 use crate::symbolicate::{DirectoryLoader, Loader, SymbolicateOptions, Symbolicator};
 
-use super::args::{optional, output, text, values};
+use super::args::{bytes, optional, output, text, values};
 use super::boundary::{ffi_boundary, mapback_error, null_argument};
 use super::buffer::mapback_buf;
 use super::fetched::{mapback_fetch_fn, mapback_fetched, FetchFn};
 use super::handle::Handle;
+use super::store::mapback_store;
 use super::types::{mapback_decode_limits, mapback_str};
 
-/// A symbolicator (opaque). Create with `mapback_symbolicator_new` or
-/// `mapback_symbolicator_new_directories`; release with `mapback_symbolicator_free`.
+/// A symbolicator (opaque). Create with `mapback_symbolicator_new`,
+/// `mapback_symbolicator_new_directories` or `mapback_symbolicator_new_store`; release
+/// with `mapback_symbolicator_free`.
 /// Thread-safe: one symbolicator may be used from several threads at once (it keeps a
 /// bounded cache of decoded maps, shared and locked internally).
 pub struct mapback_symbolicator {
@@ -31,6 +37,29 @@ pub const MAPBACK_DEFAULT_MAX_FILE_BYTES: u64 = 268_435_456;
 /// The default of `mapback_symbolicator_options.max_data_url_bytes`: the largest
 /// decoded inline (`data:` URL) map.
 pub const MAPBACK_DEFAULT_MAX_DATA_URL_BYTES: usize = 67_108_864;
+
+/// `engine` of `mapback_symbolicator_symbolicate_frames`: not known; columns and names
+/// follow no one engine's conventions.
+pub const MAPBACK_ENGINE_UNKNOWN: u32 = 0;
+/// V8: Chrome, Edge, Node.js, Deno.
+pub const MAPBACK_ENGINE_V8: u32 = 1;
+/// SpiderMonkey: Firefox.
+pub const MAPBACK_ENGINE_SPIDERMONKEY: u32 = 2;
+/// JavaScriptCore: Safari, every iOS browser, Bun.
+pub const MAPBACK_ENGINE_JAVASCRIPTCORE: u32 = 3;
+
+fn engine(value: u32) -> Result<TraceFormat, Error> {
+    match value {
+        MAPBACK_ENGINE_UNKNOWN => Ok(TraceFormat::Unknown),
+        MAPBACK_ENGINE_V8 => Ok(TraceFormat::V8),
+        MAPBACK_ENGINE_SPIDERMONKEY => Ok(TraceFormat::SpiderMonkey),
+        MAPBACK_ENGINE_JAVASCRIPTCORE => Ok(TraceFormat::JavaScriptCore),
+        other => Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("engine must be a MAPBACK_ENGINE_* value, not {other}"),
+        )),
+    }
+}
 
 const _: () = assert!(
     MAPBACK_DEFAULT_MAX_FILE_BYTES == crate::symbolicate::DEFAULT_MAX_FILE_BYTES
@@ -188,6 +217,32 @@ pub unsafe extern "C" fn mapback_symbolicator_new_directories(
     })
 }
 
+/// Creates a symbolicator over an artifact store: each frame's map is found by its
+/// image's debug ID first, then by its script URL (uploads named `~/path` match any
+/// scheme and host), among the store's entries, read through their mapped caches.
+/// `store` must not be NULL; `options` may be NULL (the defaults).
+///
+/// The symbolicator keeps the store open on its own: `store` may be freed with
+/// `mapback_store_free` before the symbolicator (or right after this call), and the
+/// symbolicator keeps working. Other threads and processes may add to the store while
+/// it reads; entries added later are found. Returns a new object owned by the caller
+/// (release with `mapback_symbolicator_free`), or NULL with `err` set
+/// (`MAPBACK_ERROR_NULL_POINTER` for a NULL store). Thread-safe; the result may be
+/// shared across threads.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_symbolicator_new_store(
+    store: *const mapback_store,
+    options: *const mapback_symbolicator_options,
+    err: *mut mapback_error,
+) -> *mut mapback_symbolicator {
+    ffi_boundary!(err, {
+        let store = mapback_store::from_ptr(store)?;
+        let options = symbolicate_options(optional(options));
+        let inner = Symbolicator::from_store(store.inner.clone(), options);
+        Ok(mapback_symbolicator { inner }.into_raw())
+    })
+}
+
 /// Releases a symbolicator. NULL is ignored. It must not be in use by another thread.
 #[no_mangle]
 pub unsafe extern "C" fn mapback_symbolicator_free(symbolicator: *mut mapback_symbolicator) {
@@ -227,6 +282,94 @@ pub unsafe extern "C" fn mapback_symbolicator_symbolicate(
                 format!("could not write JSON: {e}"),
             )
         })?;
+        *out = mapback_buf::from_vec(json);
+        Ok(true)
+    })
+}
+
+/// Symbolicates a Sentry event: `len` bytes of UTF-8 JSON at `event` (an object, at
+/// most 16 MiB). Every JavaScript stack trace of `exception.values[]` and
+/// `threads.values[]` is symbolicated in place, each frame's map found by its
+/// `debug_meta.images[]` debug ID first, then by URL; the frames as sent are kept as
+/// the stack trace's `raw_stacktrace`; per-frame problems are added to the event's
+/// `errors` list (`{"type": code, ...}`, codes in docs/symbolication.md); the engine
+/// comes from the event's contexts or User-Agent. Every other field is kept. A mapped
+/// frame gets the original `filename`, `abs_path`, `lineno`, `colno` (1-based),
+/// `function`, `context_line`, `pre_context`, `post_context`, `in_app` and `data`
+/// (`symbolicated`, `found_by`: `"debug_id"` or `"url"`, `sourcemap`, `inlined`).
+///
+/// Writes the symbolicated event as UTF-8 JSON to `*out`, which the caller then owns
+/// and releases with `mapback_buf_free`. Returns false with `err` set, and `*out`
+/// untouched, when the event is refused: `MAPBACK_ERROR_INPUT_TOO_LARGE` (over 16 MiB),
+/// `MAPBACK_ERROR_INVALID_JSON` (not JSON, or nested deeper than 128 levels),
+/// `MAPBACK_ERROR_INVALID_ARGUMENT` (not an object), `MAPBACK_ERROR_NULL_POINTER`.
+/// Frames that cannot be mapped are not errors. `event` is only read during the call.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_symbolicator_symbolicate_event(
+    symbolicator: *const mapback_symbolicator,
+    event: *const u8,
+    len: usize,
+    out: *mut mapback_buf,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        let symbolicator = mapback_symbolicator::from_ptr(symbolicator)?;
+        let event = bytes(event, len, "event")?;
+        let out = output(out, "out")?;
+        let json = symbolicator.inner.symbolicate_event_json(event)?;
+        *out = mapback_buf::from_vec(json);
+        Ok(true)
+    })
+}
+
+/// Symbolicates frames as an SDK sends them. `frames` (`frames_len` bytes of UTF-8
+/// JSON) is an array of frame objects in Sentry's order, outermost caller first and
+/// the crashing frame last: `{"filename", "abs_path", "lineno", "colno" (1-based),
+/// "function", "in_app", "module"}`, each optional, other fields ignored
+/// (`filename` stands in for a missing `abs_path`). `images` (`images_len` bytes, or
+/// NULL for none) is an array of `debug_meta.images[]` entries: those of `"type":
+/// "sourcemap"` give the debug ID of the script named by `code_file`; others are
+/// ignored. `engine` is a `MAPBACK_ENGINE_*` value (the column and naming rules).
+///
+/// Writes to `*out` (owned by the caller, release with `mapback_buf_free`) a JSON
+/// array of frames in the same order: per frame `filename`, `abs_path`, `lineno`,
+/// `colno`, `function`, `context_line`, `pre_context`, `post_context`, `in_app`,
+/// `inlined` (a frame the minifier inlined, rebuilt after the frame it was inlined
+/// into), `unmapped_reason` (null, or `{"kind", "message"}` when the frame kept its
+/// data as sent), `found_by` (`"debug_id"`, `"url"` or null), `map_url` and
+/// `minified` (the frame as sent).
+///
+/// Returns false with `err` set, and `*out` untouched: `MAPBACK_ERROR_INVALID_JSON`,
+/// `MAPBACK_ERROR_INVALID_ARGUMENT` (not an array, a field of the wrong type, a bad
+/// `sourcemap` image, an unknown engine; the message names the index),
+/// `MAPBACK_ERROR_INPUT_TOO_LARGE` (over 16 MiB together, or over 4,096 frames),
+/// `MAPBACK_ERROR_NULL_POINTER`. The inputs are only read during the call.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_symbolicator_symbolicate_frames(
+    symbolicator: *const mapback_symbolicator,
+    frames: *const u8,
+    frames_len: usize,
+    images: *const u8,
+    images_len: usize,
+    engine: u32,
+    out: *mut mapback_buf,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        let symbolicator = mapback_symbolicator::from_ptr(symbolicator)?;
+        let frames = bytes(frames, frames_len, "frames")?;
+        let images = if images.is_null() {
+            None
+        } else {
+            Some(bytes(images, images_len, "images")?)
+        };
+        let engine = self::engine(engine)?;
+        let out = output(out, "out")?;
+        let json = symbolicator
+            .inner
+            .symbolicate_frames_json(frames, images, engine)?;
         *out = mapback_buf::from_vec(json);
         Ok(true)
     })

@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use crate::error::{Error, ErrorCode, Result};
 use crate::stacktrace::{Frame, TraceFormat};
 
 use super::artifacts::normalize_debug_id;
@@ -192,6 +193,87 @@ impl Symbolicator {
             .into_iter()
             .map(|(_, frame)| frame)
             .collect()
+    }
+
+    /// [`Symbolicator::symbolicate_frames`] on JSON text, the result as JSON text: what
+    /// bindings call. `frames` is a JSON array of frame objects as SDKs send them
+    /// (`filename`, `abs_path`, `lineno`, `colno`, `function`, `in_app`, `module`;
+    /// other fields are ignored), outermost first; `images`, when given, a JSON array
+    /// of `debug_meta.images[]` entries (those not of type `sourcemap` are ignored).
+    /// The result is a JSON array of [`SymbolicatedFrame::to_json`] objects in the
+    /// same order.
+    ///
+    /// Refused: text over `max_event_bytes` (both together) or more frames than
+    /// `max_event_frames` (`InputTooLarge`); text that is not JSON (`InvalidJson`); a
+    /// value of the wrong shape, a frame with a field of the wrong type or a bad
+    /// `sourcemap` image (`InvalidArgument`, naming the index and field).
+    pub fn symbolicate_frames_json(
+        &self,
+        frames: &[u8],
+        images: Option<&[u8]>,
+        engine: TraceFormat,
+    ) -> Result<Vec<u8>> {
+        let total = frames.len() + images.map_or(0, <[u8]>::len);
+        let limit = self.options.max_event_bytes;
+        if total > limit {
+            return Err(Error::new(
+                ErrorCode::InputTooLarge,
+                format!("the frames and images are {total} bytes, over the limit of {limit}"),
+            ));
+        }
+        let parse = |text: &[u8], what: &str| -> Result<Vec<Value>> {
+            match serde_json::from_slice(text) {
+                Ok(Value::Array(values)) => Ok(values),
+                Ok(other) => Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!("{what} must be a JSON array, not {}", type_name(&other)),
+                )),
+                Err(e) => Err(Error::new(
+                    ErrorCode::InvalidJson,
+                    format!("{what} are not JSON: {e}"),
+                )),
+            }
+        };
+        let frame_values = parse(frames, "the frames")?;
+        if frame_values.len() > self.options.max_event_frames {
+            return Err(Error::new(
+                ErrorCode::InputTooLarge,
+                format!(
+                    "{} frames, over the limit of {}",
+                    frame_values.len(),
+                    self.options.max_event_frames
+                ),
+            ));
+        }
+        let frames = frame_values
+            .iter()
+            .enumerate()
+            .map(|(i, value)| {
+                EventFrame::from_json(value).map_err(|reason| {
+                    Error::new(ErrorCode::InvalidArgument, format!("frames[{i}]: {reason}"))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut debug_images = Vec::new();
+        if let Some(images) = images {
+            for (i, value) in parse(images, "the images")?.iter().enumerate() {
+                let image = DebugImage::from_json(value).map_err(|reason| {
+                    Error::new(ErrorCode::InvalidArgument, format!("images[{i}]: {reason}"))
+                })?;
+                debug_images.extend(image);
+            }
+        }
+        let out: Vec<Value> = self
+            .symbolicate_frames(&frames, &debug_images, engine)
+            .iter()
+            .map(SymbolicatedFrame::to_json)
+            .collect();
+        serde_json::to_vec(&out).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("the frames cannot be written: {e}"),
+            )
+        })
     }
 
     /// [`Symbolicator::symbolicate_frames`], each frame with the index of the input
