@@ -5,8 +5,14 @@
 >>> for frame in trace.frames:
 ...     print(frame.function, frame.filename, frame.lineno, frame.colno)
 
-One native call symbolicates a whole trace (the GIL is released; a Python loader is
-called back with the GIL held).
+For an error tracker's backend: a symbolicator over an artifact store, and whole
+Sentry events (dicts) in and out.
+
+>>> sym = mapback.Symbolicator.from_store(mapback.Store("/var/lib/artifacts"))
+>>> event = sym.symbolicate_event(event)
+
+One native call symbolicates a whole trace or event (the GIL is released; a Python
+loader is called back with the GIL held).
 """
 
 from __future__ import absolute_import
@@ -24,12 +30,24 @@ from mapback._lowlevel import (
     positive_or_none,
     rustcall,
     take_text,
+    text_arg,
     text_type,
     wraps_handle,
 )
+from mapback.store import Store
 from mapback.values import DecodeLimits
 
-__all__ = ["Symbolicator", "SymbolicatedTrace", "SymbolicatedFrame"]
+__all__ = ["Symbolicator", "SymbolicatedTrace", "SymbolicatedFrame", "ENGINES"]
+
+#: The engines :meth:`Symbolicator.symbolicate_frames` takes by name: the engine
+#: decides the column and naming rules (None: not known).
+ENGINES = {
+    None: lib.MAPBACK_ENGINE_UNKNOWN,
+    "unknown": lib.MAPBACK_ENGINE_UNKNOWN,
+    "v8": lib.MAPBACK_ENGINE_V8,
+    "spidermonkey": lib.MAPBACK_ENGINE_SPIDERMONKEY,
+    "javascriptcore": lib.MAPBACK_ENGINE_JAVASCRIPTCORE,
+}
 
 #: The fields of a frame, as error trackers name them.
 FRAME_FIELDS = (
@@ -161,11 +179,22 @@ def _strings(values):
     return array, keep
 
 
+def _json_text(value, what):
+    """A list (or JSON already as text or bytes) as JSON text for the C side."""
+    if isinstance(value, (text_type, bytes)):
+        return value
+    if isinstance(value, tuple):
+        value = list(value)
+    if not isinstance(value, list):
+        raise TypeError("%s must be a list, not %s" % (what, type(value).__name__))
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 @wraps_handle("mapback_symbolicator *")
 class Symbolicator(RustObject):
-    """Symbolicates stack traces. Create with :meth:`from_loader` or
-    :meth:`from_directories`. Thread-safe: share one across threads; it keeps up to
-    ``max_cached_scripts`` decoded maps.
+    """Symbolicates stack traces, SDK frames and whole Sentry events. Create with
+    :meth:`from_store`, :meth:`from_loader` or :meth:`from_directories`. Thread-safe:
+    share one across threads; it keeps up to ``max_cached_scripts`` decoded maps.
     """
 
     # The cffi callback (and the loader it calls) must live as long as the handle.
@@ -254,6 +283,86 @@ class Symbolicator(RustObject):
         instance.loader_errors = []
         instance._errors_lock = threading.Lock()
         return instance
+
+    @classmethod
+    def from_store(cls, store, context_lines=5, max_line_chars=150, max_cached_scripts=64, **options):
+        """Find maps in an artifact store (a :class:`mapback.Store`): each frame's map
+        by its image's debug ID first (``debug_meta.images``), then by its script URL
+        (uploads named ``~/path`` match any scheme and host). ``options`` are those of
+        :meth:`from_loader`.
+
+        The symbolicator keeps the store open on its own: closing ``store`` does not
+        stop it. Entries other processes add later are found.
+        """
+        if not isinstance(store, Store):
+            raise TypeError("store must be a mapback.Store, not %s" % type(store).__name__)
+        pointer = rustcall(
+            lib.mapback_symbolicator_new_store,
+            store._pointer(),
+            _options(context_lines, max_line_chars, max_cached_scripts, options),
+        )
+        instance = cls._from_pointer(pointer)
+        instance._callback = None
+        instance.loader_errors = []
+        instance._errors_lock = threading.Lock()
+        return instance
+
+    def symbolicate_event(self, event):
+        """Symbolicate a Sentry event (a dict, or its JSON as text or bytes) and return
+        the event as a new dict: every JavaScript stack trace of ``exception.values``
+        and ``threads.values`` symbolicated, the frames as sent kept as
+        ``raw_stacktrace``, per-frame problems added to ``errors`` (codes in
+        docs/symbolication.md), every other field kept. The engine comes from the
+        event's contexts or User-Agent.
+
+        Raises :class:`mapback.InputTooLargeError` over 16 MiB of JSON,
+        :class:`mapback.InvalidJsonError` for text that is not JSON and
+        :class:`mapback.InvalidArgumentError` for JSON that is not an object; frames
+        that cannot be mapped are not errors.
+        """
+        if isinstance(event, dict):
+            event = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+        data, length = text_arg(event, "event")
+        out = ffi.new("mapback_buf *")
+        rustcall(lib.mapback_symbolicator_symbolicate_event, self._pointer(), data, length, out)
+        return json.loads(take_text(out))
+
+    def symbolicate_frames(self, frames, images=None, engine=None):
+        """Symbolicate frames as an SDK sends them: dicts with ``filename``/``abs_path``,
+        ``lineno``, ``colno`` (1-based), ``function``, in Sentry's order (outermost
+        caller first, the crashing frame last). ``images`` are ``debug_meta.images``
+        entries (those of type ``sourcemap`` give each script's debug ID). ``engine``:
+        ``"v8"``, ``"spidermonkey"``, ``"javascriptcore"`` or None (see
+        :data:`ENGINES`).
+
+        Returns a list of dicts in the same order, with the fields of
+        :class:`SymbolicatedFrame` plus ``found_by`` (``"debug_id"``, ``"url"`` or None)
+        and ``map_url``; frames of functions the minifier inlined are rebuilt after the
+        frame they were inlined into (``inlined`` true). Raises
+        :class:`mapback.InvalidArgumentError` for a frame or image of the wrong shape
+        (the message names its index).
+        """
+        try:
+            engine_value = ENGINES[engine.lower() if isinstance(engine, text_type) else engine]
+        except (KeyError, TypeError, AttributeError):
+            raise ValueError("engine must be one of %s, not %r" % (sorted(e for e in ENGINES if e), engine))
+        frames_data, frames_length = text_arg(_json_text(frames, "frames"), "frames")
+        if images is None:
+            images_data, images_length = ffi.NULL, 0
+        else:
+            images_data, images_length = text_arg(_json_text(images, "images"), "images")
+        out = ffi.new("mapback_buf *")
+        rustcall(
+            lib.mapback_symbolicator_symbolicate_frames,
+            self._pointer(),
+            frames_data,
+            frames_length,
+            images_data,
+            images_length,
+            engine_value,
+            out,
+        )
+        return json.loads(take_text(out))
 
     def symbolicate(self, trace):
         """Symbolicate ``trace`` (the text of ``error.stack``, or log output of one) and

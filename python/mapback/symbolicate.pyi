@@ -1,6 +1,7 @@
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from mapback._lowlevel import RustObject
+from mapback.store import Store
 from mapback.values import DecodeLimits
 
 _Loader = Callable[[str], Optional[Union[bytes, str]]]
@@ -31,8 +32,26 @@ class SymbolicatedTrace:
     def __len__(self) -> int: ...
     def as_dict(self) -> Dict[str, Any]: ...
 
+ENGINES: Dict[Optional[str], int]
+
 class Symbolicator(RustObject):
     loader_errors: List[str]
+    @classmethod
+    def from_store(
+        cls,
+        store: Store,
+        context_lines: int = ...,
+        max_line_chars: int = ...,
+        max_cached_scripts: int = ...,
+        *,
+        inlined_frames: bool = ...,
+        map_limits: Optional[DecodeLimits] = ...,
+        max_parse_bytes: Optional[int] = ...,
+        max_data_url_bytes: Optional[int] = ...,
+        max_trace_bytes: Optional[int] = ...,
+        max_trace_line_bytes: Optional[int] = ...,
+        max_trace_frames: Optional[int] = ...,
+    ) -> Symbolicator: ...
     @classmethod
     def from_loader(
         cls,
@@ -67,3 +86,10 @@ class Symbolicator(RustObject):
         max_trace_frames: Optional[int] = ...,
     ) -> Symbolicator: ...
     def symbolicate(self, trace: Union[str, bytes]) -> SymbolicatedTrace: ...
+    def symbolicate_event(self, event: Union[Mapping[str, Any], str, bytes]) -> Dict[str, Any]: ...
+    def symbolicate_frames(
+        self,
+        frames: Union[Sequence[Mapping[str, Any]], str, bytes],
+        images: Optional[Union[Sequence[Mapping[str, Any]], str, bytes]] = ...,
+        engine: Optional[str] = ...,
+    ) -> List[Dict[str, Any]]: ...
