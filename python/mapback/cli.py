@@ -7,6 +7,8 @@
 - ``cache info FILE``: a summary of a cache file, with ``--verify`` to check every byte.
 - ``symbolicate [--maps DIR] [--url-prefix URL=DIR] [--json] [TRACE_FILE|-]``: the main
   job. A browser or Node stack trace in; the original frames, with source context, out.
+  ``--store STORE`` finds the maps in an artifact store instead, and ``--event
+  EVENT.json`` (``-`` for stdin) symbolicates a Sentry event, printed as JSON.
 - ``compose``, ``concat``, ``flatten``, ``rewrite``: the producer side (see
   :mod:`mapback.cli_produce`).
 - ``store add|ls|verify|gc STORE ...``: the artifact store (see :mod:`mapback.cli_store`).
@@ -23,6 +25,7 @@ from mapback import cli_produce, cli_store
 from mapback.cache import Cache
 from mapback.exceptions import MapbackError
 from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, SourceMap
+from mapback.store import Store
 from mapback.symbolicate import Symbolicator
 
 #: Files starting with these bytes are caches; anything else is read as JSON.
@@ -77,6 +80,14 @@ def _parser():
     symbolicate.add_argument(
         "--url-prefix", action="append", default=[], metavar="URL=DIR",
         help="serve URLs starting with URL from DIR (repeatable)",
+    )
+    symbolicate.add_argument(
+        "--store", metavar="STORE",
+        help="find maps in this artifact store (mapback store add), by debug ID, then URL",
+    )
+    symbolicate.add_argument(
+        "--event", metavar="EVENT.json",
+        help="symbolicate a Sentry event (JSON file, or - for stdin) and print it as JSON",
     )
     symbolicate.add_argument("--json", action="store_true", help="print JSON")
     symbolicate.add_argument("--context", type=int, default=5, metavar="N", help="context lines (5)")
@@ -167,6 +178,24 @@ class _Style(object):
         return "\x1b[%sm%s\x1b[0m" % (code, text) if self.enabled else text
 
 
+def _read_input(name):
+    """The bytes of a file, or of stdin for ``-``."""
+    if name == "-":
+        stdin = getattr(sys.stdin, "buffer", sys.stdin)
+        return stdin.read()
+    with open(name, "rb") as handle:
+        return handle.read()
+
+
+def _symbolicator(args, prefixes):
+    """The symbolicator the arguments ask for: over a store, or over directories."""
+    options = {"context_lines": max(args.context, 0) or 5}
+    if args.store is not None:
+        with Store(args.store) as store:  # the symbolicator keeps it open
+            return Symbolicator.from_store(store, **options)
+    return Symbolicator.from_directories(url_prefixes=prefixes, maps_dirs=args.maps, **options)
+
+
 def _symbolicate(args, out):
     prefixes = []
     for rule in args.url_prefix:
@@ -174,17 +203,26 @@ def _symbolicate(args, out):
             print("mapback: --url-prefix takes URL=DIR, not %r" % rule, file=sys.stderr)
             return 2
         prefixes.append(tuple(rule.rsplit("=", 1)))
-    if not prefixes and not args.maps:
-        print("mapback: give --maps DIR or --url-prefix URL=DIR", file=sys.stderr)
+    if args.store is not None and (prefixes or args.maps):
+        print("mapback: give either --store STORE or --maps/--url-prefix, not both", file=sys.stderr)
         return 2
-    if args.trace == "-":
-        text = sys.stdin.read()
-    else:
-        with open(args.trace, "rb") as handle:
-            text = handle.read().decode("utf-8", "replace")
-    with Symbolicator.from_directories(
-        url_prefixes=prefixes, maps_dirs=args.maps, context_lines=max(args.context, 0) or 5
-    ) as symbolicator:
+    if args.store is None and not prefixes and not args.maps:
+        print("mapback: give --store STORE, --maps DIR or --url-prefix URL=DIR", file=sys.stderr)
+        return 2
+    if args.store is not None and not os.path.isdir(args.store):
+        print("mapback: %s: no such store directory" % args.store, file=sys.stderr)
+        return 2
+    if args.event is not None:
+        if args.trace != "-":
+            print("mapback: give either --event EVENT.json or a trace file, not both", file=sys.stderr)
+            return 2
+        event = _read_input(args.event)
+        with _symbolicator(args, prefixes) as symbolicator:
+            result = symbolicator.symbolicate_event(event)
+        print(json.dumps(result, indent=2), file=out)
+        return 0
+    text = _read_input(args.trace).decode("utf-8", "replace")
+    with _symbolicator(args, prefixes) as symbolicator:
         trace = symbolicator.symbolicate(text)
     if args.json:
         print(json.dumps(trace.as_dict(), indent=2, sort_keys=True), file=out)

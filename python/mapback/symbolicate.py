@@ -70,10 +70,12 @@ class SymbolicatedFrame(object):
     frame as printed (a dict: raw, function, abs_path, lineno, colno and flags).
     ``inlined`` is true for a frame the runtime did not print: a function the minifier
     inlined into its caller (the next frame, which shares ``minified``), rebuilt from
-    the original sources.
+    the original sources. ``found_by`` says which key found the frame's map
+    (``"debug_id"`` or ``"url"``; None when none was found) and ``map_url`` where it
+    came from.
     """
 
-    __slots__ = FRAME_FIELDS + ("unmapped_reason", "minified", "inlined")
+    __slots__ = FRAME_FIELDS + ("unmapped_reason", "minified", "inlined", "found_by", "map_url")
 
     def __init__(self, fields):
         for name in self.__slots__:

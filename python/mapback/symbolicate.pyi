@@ -18,6 +18,8 @@ class SymbolicatedFrame:
     in_app: bool
     unmapped_reason: Optional[Dict[str, str]]
     inlined: bool
+    found_by: Optional[str]  # "debug_id" or "url"
+    map_url: Optional[str]
     minified: Dict[str, Any]
     @property
     def mapped(self) -> bool: ...

@@ -96,3 +96,80 @@ def test_store_errors(tmp_path):
     bad.write_bytes(b"not a zip")
     assert run(["store", "add", str(tmp_path / "store"), str(bad)])[0] == 1
     assert run(["store"])[0] == 2
+
+
+def _store_with_the_bundle(tmp_path):
+    store = str(tmp_path / "store")
+    assert run(["store", "add", store, BUNDLE_ZIP])[0] == 0
+    return store
+
+
+def test_symbolicate_an_event_through_the_store(tmp_path, monkeypatch):
+    store = _store_with_the_bundle(tmp_path)
+    event_path = os.path.join(EVENTS, "events", "browser", "thrown.json")
+    status, text = run(["symbolicate", "--store", store, "--event", event_path])
+    assert status == 0
+    event = json.loads(text)
+    frames = event["exception"]["values"][0]["stacktrace"]["frames"]
+    crashing = frames[-1]
+    assert (crashing["filename"], crashing["lineno"], crashing["colno"]) == ("../app/src/checkout.js", 18, 11)
+    assert crashing["function"] == "discountFor"
+    assert crashing["data"]["found_by"] == "debug_id"
+    with open(event_path, "rb") as handle:
+        sent = json.loads(handle.read().decode("utf-8"))
+    assert event["exception"]["values"][0]["raw_stacktrace"] == sent["exception"]["values"][0]["stacktrace"]
+
+    # `-` reads the event from stdin.
+    class Stdin(object):
+        buffer = open(event_path, "rb")
+
+    monkeypatch.setattr("sys.stdin", Stdin())
+    try:
+        status, from_stdin = run(["symbolicate", "--store", store, "--event", "-"])
+    finally:
+        Stdin.buffer.close()
+    assert status == 0 and json.loads(from_stdin) == event
+
+
+def test_symbolicate_a_trace_through_the_store(tmp_path):
+    store = _store_with_the_bundle(tmp_path)
+    # The frames of the browser event, as V8 prints them: found by URL (the bundle's
+    # ~/assets/app.js matches http://127.0.0.1:4174/assets/app.js, any scheme and host).
+    with open(os.path.join(EVENTS, "events", "browser", "thrown.json"), "rb") as handle:
+        sent = json.loads(handle.read().decode("utf-8"))
+    frames = sent["exception"]["values"][0]["stacktrace"]["frames"]
+    lines = ["Error: boom"] + [
+        "    at %s (%s:%d:%d)" % (f.get("function") or "<anonymous>", f["filename"], f["lineno"], f["colno"])
+        for f in reversed(frames)
+    ]
+    trace = tmp_path / "trace.txt"
+    trace.write_text(u"\n".join(lines) + u"\n")
+    status, text = run(["symbolicate", "--store", store, "--json", str(trace)])
+    assert status == 0
+    result = json.loads(text)
+    assert len(result["frames"]) == 5, text
+    assert (result["frames"][0]["function"], result["frames"][0]["lineno"]) == ("discountFor", 18)
+    for frame in result["frames"]:
+        assert frame["unmapped_reason"] is None, frame
+        assert frame["found_by"] == "url"
+        assert frame["filename"].startswith("../app/")
+    status, text = run(["symbolicate", "--store", store, "--color", "never", str(trace)])
+    assert status == 0 and "../app/" in text
+
+
+def test_symbolicate_argument_errors(tmp_path):
+    store = _store_with_the_bundle(tmp_path)
+    event_path = os.path.join(EVENTS, "events", "browser", "thrown.json")
+    assert run(["symbolicate", "--store", str(tmp_path / "missing"), "--event", event_path])[0] == 2
+    assert not os.path.exists(str(tmp_path / "missing")), "a missing store is not created"
+    assert run(["symbolicate", "--store", store, "--maps", EVENTS, "--event", event_path])[0] == 2
+    assert run(["symbolicate", "--store", store, "--event", event_path, event_path])[0] == 2
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"[1, 2]")
+    assert run(["symbolicate", "--store", store, "--event", str(bad)])[0] == 1
+    assert run(["symbolicate", "--store", store, "--event", str(tmp_path / "nope.json")])[0] == 1
+    # --event works over directories too.
+    status, text = run(["symbolicate", "--url-prefix", "http://127.0.0.1:4174/=" + os.path.join(EVENTS, "bundles", "browser"),
+                        "--event", event_path])
+    assert status == 0
+    assert json.loads(text)["exception"]["values"][0]["stacktrace"]["frames"][-1]["data"]["found_by"] == "url"
