@@ -969,6 +969,35 @@ fn injected_panics_are_caught_by_every_export() {
         ));
         assert_failure(&err, MAPBACK_ERROR_PANIC, "text_end_position");
         assert_eq!((line, column), (7, 7));
+        // The structured symbolication exports (the panic comes before any argument
+        // is read, so NULL handles reach it too; tests/c/panic_injection.c and
+        // test_panic_injection.py use live ones).
+        let mut buffer = mapback_buf {
+            data: ptr::null_mut(),
+            len: 0,
+        };
+        assert!(mapback_symbolicator_new_store(ptr::null(), ptr::null(), &mut err).is_null());
+        assert_failure(&err, MAPBACK_ERROR_PANIC, "symbolicator_new_store");
+        assert!(!mapback_symbolicator_symbolicate_event(
+            ptr::null(),
+            b"{}".as_ptr(),
+            2,
+            &mut buffer,
+            &mut err
+        ));
+        assert_failure(&err, MAPBACK_ERROR_PANIC, "symbolicate_event");
+        assert!(!mapback_symbolicator_symbolicate_frames(
+            ptr::null(),
+            b"[]".as_ptr(),
+            2,
+            ptr::null(),
+            0,
+            MAPBACK_ENGINE_V8,
+            &mut buffer,
+            &mut err
+        ));
+        assert_failure(&err, MAPBACK_ERROR_PANIC, "symbolicate_frames");
+        assert!(buffer.data.is_null());
         assert!(mapback_version().is_null()); // no error struct: the neutral value only
         assert!(mapback_error_code_description(MAPBACK_ERROR_PANIC).is_null());
         mapback_error_clear(&mut err);

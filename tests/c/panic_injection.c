@@ -22,10 +22,11 @@ static int panicked(mapback_error *err)
 }
 
 /* Calls every kind of export: constructor, query, output buffer, builder, cache,
- * symbolicator, text helper, store; with `injected`, each must report the panic. */
+ * symbolicator, text helper, store, symbolicator over the store (events, frames); with
+ * `injected`, each must report the panic. */
 static void exercise(mapback_sourcemap *map, const unsigned char *json, size_t json_len,
                      const unsigned char *trace, size_t trace_len, mapback_symbolicator *sym,
-                     mapback_store *store, int injected)
+                     mapback_store *store, const uint8_t *event, size_t event_len, int injected)
 {
     mapback_error err = {0};
     mapback_token token;
@@ -58,6 +59,12 @@ static void exercise(mapback_sourcemap *map, const unsigned char *json, size_t j
         CHECK(mapback_store_find_by_debug_id(store, app_id, 36, &buf, &err) == NULL && panicked(&err) &&
               buf.data == NULL);
         CHECK(!mapback_store_verify_json(store, &buf, &err) && panicked(&err) && buf.data == NULL);
+        CHECK(mapback_symbolicator_new_store(store, NULL, &err) == NULL && panicked(&err));
+        CHECK(!mapback_symbolicator_symbolicate_event(sym, event, event_len, &buf, &err) &&
+              panicked(&err) && buf.data == NULL);
+        CHECK(!mapback_symbolicator_symbolicate_frames(sym, (const uint8_t *)"[]", 2, NULL, 0,
+                                                       MAPBACK_ENGINE_V8, &buf, &err) &&
+              panicked(&err) && buf.data == NULL);
         CHECK(mapback_version() == NULL); /* no error struct: the neutral value only */
         CHECK(mapback_error_code_description(MAPBACK_ERROR_PANIC) == NULL);
         /* A panic with err == NULL is still caught. */
@@ -93,14 +100,27 @@ static void exercise(mapback_sourcemap *map, const unsigned char *json, size_t j
     }
     CHECK(mapback_store_verify_json(store, &buf, &err) && strstr((const char *)buf.data, "\"ok\":true"));
     mapback_buf_free(&buf);
+    {
+        mapback_symbolicator *from_store = mapback_symbolicator_new_store(store, NULL, &err);
+        CHECK(from_store != NULL && err.code == 0);
+        CHECK(mapback_symbolicator_symbolicate_event(from_store, event, event_len, &buf, &err) &&
+              strstr((const char *)buf.data, "\"found_by\":\"debug_id\"") != NULL);
+        mapback_buf_free(&buf);
+        CHECK(mapback_symbolicator_symbolicate_frames(from_store, (const uint8_t *)"[]", 2, NULL, 0,
+                                                      MAPBACK_ENGINE_V8, &buf, &err) &&
+              buf.len == 2);
+        mapback_buf_free(&buf);
+        mapback_symbolicator_free(from_store);
+    }
     CHECK(mapback_version() != NULL);
 }
 
 int main(void)
 {
     mapback_error err = {0};
-    size_t json_len = 0, trace_len = 0;
+    size_t json_len = 0, trace_len = 0, event_len = 0;
     unsigned char *json = read_file(DEMO_MAP, &json_len);
+    unsigned char *event = read_file("tests/data/events/events/browser/thrown.json", &event_len);
     unsigned char *trace = read_file("examples/demo/trace-node.txt", &trace_len);
     mapback_str dirs[1] = {{"examples/demo", 13}};
     mapback_sourcemap *map;
@@ -109,7 +129,7 @@ int main(void)
     char command[64];
     mapback_store *store;
 
-    CHECK(json != NULL && trace != NULL);
+    CHECK(json != NULL && trace != NULL && event != NULL);
     map = mapback_sourcemap_parse(json, json_len, NULL, &err);
     sym = mapback_symbolicator_new_directories(NULL, NULL, 0, dirs, 1, NULL, &err);
     CHECK(mkdtemp(store_dir) != NULL);
@@ -118,9 +138,9 @@ int main(void)
 
     for (int round = 0; round < 3; round++) {
         CHECK(setenv("MAPBACK_INJECT_PANIC", "1", 1) == 0);
-        exercise(map, json, json_len, trace, trace_len, sym, store, 1);
+        exercise(map, json, json_len, trace, trace_len, sym, store, event, event_len, 1);
         CHECK(unsetenv("MAPBACK_INJECT_PANIC") == 0);
-        exercise(map, json, json_len, trace, trace_len, sym, store, 0);
+        exercise(map, json, json_len, trace, trace_len, sym, store, event, event_len, 0);
     }
 
     mapback_store_free(store);
@@ -130,5 +150,6 @@ int main(void)
     mapback_sourcemap_free(map);
     free(json);
     free(trace);
+    free(event);
     return check_summary("panic_injection");
 }

@@ -28,6 +28,7 @@ cache = mapback.Cache.from_bytes(source_map.to_cache())
 builder = mapback.Builder()
 symbolicator = mapback.Symbolicator.from_directories(maps_dirs=[demo])
 trace = open(os.path.join(demo, "trace-node.txt"), "rb").read()
+event = open(sys.argv[3], "rb").read()
 calls = [
     ("parse", lambda: mapback.SourceMap.from_bytes(data)),
     ("lookup", lambda: source_map.lookup(0, 1610)),
@@ -43,6 +44,9 @@ calls = [
     ("store add", lambda: store.add(bundle)),
     ("store find", lambda: store.find_by_debug_id(app_id)),
     ("store verify", lambda: store.verify()),
+    ("from_store", lambda: mapback.Symbolicator.from_store(store)),
+    ("symbolicate_event", lambda: symbolicator.symbolicate_event(event)),
+    ("symbolicate_frames", lambda: symbolicator.symbolicate_frames([])),
 ]
 os.environ["MAPBACK_INJECT_PANIC"] = "1"
 caught = 0
@@ -62,6 +66,10 @@ assert symbolicator.symbolicate(trace).frames[0].function == "applyCoupon"
 store.add(bundle)
 assert store.find_by_debug_id(app_id).lookup(0, 2255).original_line == 13
 assert store.verify()["ok"]
+from_store = mapback.Symbolicator.from_store(store)
+out = from_store.symbolicate_event(event)
+assert out["exception"]["values"][0]["stacktrace"]["frames"][-1]["function"] == "discountFor"
+assert from_store.symbolicate_frames([]) == []
 print("caught %d of %d" % (caught, len(calls)))
 """
 
@@ -71,6 +79,8 @@ def test_every_call_survives_an_injected_panic():
     env = dict(os.environ, MAPBACK_LIBRARY=PANIC_LIBRARY, RUST_BACKTRACE="0")
     env.pop("MAPBACK_INJECT_PANIC", None)
     out = subprocess.check_output([sys.executable, "-c", SCRIPT, DEMO_DIR,
-                                   os.path.join(ROOT, "tests", "data", "events", "artifact-bundle.zip")], env=env,
+                                   os.path.join(ROOT, "tests", "data", "events", "artifact-bundle.zip"),
+                                   os.path.join(ROOT, "tests", "data", "events", "events", "browser", "thrown.json")],
+                                  env=env,
                                   stderr=subprocess.STDOUT).decode("utf-8", "replace")
-    assert out.strip().splitlines()[-1] == "caught 14 of 14", out
+    assert out.strip().splitlines()[-1] == "caught 17 of 17", out
