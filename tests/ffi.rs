@@ -2397,3 +2397,113 @@ fn a_store_symbolicator_outlives_its_store_handle_and_refuses_bad_input() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One symbolicator over a store, shared by four threads symbolicating a real event
+/// (with a cache of one script, so that they keep reading the store) while a fifth
+/// adds to the store through its own handle.
+#[test]
+fn one_store_symbolicator_is_shared_across_threads() {
+    let dir = std::env::temp_dir().join(format!("mapback-ffi-sym-threads-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.to_string_lossy().into_owned();
+    let bundle = root().join("tests/data/events/artifact-bundle.zip");
+    let bundle = bundle.to_string_lossy().into_owned();
+    let input = [mapback_str {
+        data: bundle.as_ptr().cast(),
+        len: bundle.len(),
+    }];
+    let mut err = new_error();
+    let options = mapback_symbolicator_options {
+        context_lines: 0,
+        max_line_chars: 0,
+        max_cached_scripts: 1,
+        skip_inlined_frames: false,
+        max_parse_bytes: 0,
+        max_data_url_bytes: 0,
+        max_trace_bytes: 0,
+        max_trace_line_bytes: 0,
+        max_trace_frames: 0,
+        // SAFETY: plain integers, where 0 means the default.
+        map_limits: unsafe { std::mem::zeroed() },
+    };
+    // SAFETY: valid pointers for each call.
+    let (store, symbolicator) = unsafe {
+        let store = mapback_store_open(path.as_ptr(), path.len(), ptr::null(), &mut err);
+        assert_success(&err, "open");
+        assert!(mapback_store_add(
+            store,
+            input.as_ptr(),
+            1,
+            ptr::null_mut(),
+            &mut err
+        ));
+        let symbolicator = mapback_symbolicator_new_store(store, &options, &mut err);
+        assert_success(&err, "new_store");
+        (store, symbolicator)
+    };
+    struct Shared(*const mapback_symbolicator, *const mapback_store);
+    // SAFETY: both types are documented thread-safe for every `const` function.
+    unsafe impl Sync for Shared {}
+    let shared = Shared(symbolicator, store);
+    let events = ["browser/thrown.json", "node/caused.json"]
+        .map(|name| std::fs::read(root().join("tests/data/events/events").join(name)).unwrap());
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let (shared, event) = (&shared, &events[t % 2]);
+            scope.spawn(move || {
+                for _ in 0..20 {
+                    let mut err = new_error();
+                    let mut out = mapback_buf {
+                        data: ptr::null_mut(),
+                        len: 0,
+                    };
+                    // SAFETY: a live symbolicator and valid buffers.
+                    let ok = unsafe {
+                        mapback_symbolicator_symbolicate_event(
+                            shared.0,
+                            event.as_ptr(),
+                            event.len(),
+                            &mut out,
+                            &mut err,
+                        )
+                    };
+                    assert!(ok, "{}", message(&err));
+                    // SAFETY: the buffer the call filled; freed once.
+                    let json: serde_json::Value = unsafe {
+                        let bytes = std::slice::from_raw_parts(out.data, out.len).to_vec();
+                        mapback_buf_free(&mut out);
+                        serde_json::from_slice(&bytes).unwrap()
+                    };
+                    let frames = json["exception"]["values"][0]["stacktrace"]["frames"]
+                        .as_array()
+                        .unwrap()
+                        .clone();
+                    let last = frames.last().unwrap();
+                    assert_eq!(last["data"]["found_by"], "debug_id", "{last}");
+                    assert!(json.get("errors").is_none(), "{}", json["errors"]);
+                }
+            });
+        }
+        let (shared, bundle) = (&shared, &bundle);
+        scope.spawn(move || {
+            let input = [mapback_str {
+                data: bundle.as_ptr().cast(),
+                len: bundle.len(),
+            }];
+            for _ in 0..3 {
+                let mut err = new_error();
+                // SAFETY: a live store and a valid one-element array.
+                let added = unsafe {
+                    mapback_store_add(shared.1, input.as_ptr(), 1, ptr::null_mut(), &mut err)
+                };
+                assert!(added, "{}", message(&err));
+            }
+        });
+    });
+    // SAFETY: no thread uses them any more; each freed once.
+    unsafe {
+        mapback_store_free(store);
+        mapback_symbolicator_free(symbolicator);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

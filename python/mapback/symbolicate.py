@@ -189,7 +189,7 @@ def _json_text(value, what):
         value = list(value)
     if not isinstance(value, list):
         raise TypeError("%s must be a list, not %s" % (what, type(value).__name__))
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(value, separators=(",", ":"))
 
 
 @wraps_handle("mapback_symbolicator *")
@@ -323,7 +323,7 @@ class Symbolicator(RustObject):
         that cannot be mapped are not errors.
         """
         if isinstance(event, dict):
-            event = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+            event = json.dumps(event, separators=(",", ":"))
         data, length = text_arg(event, "event")
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_symbolicator_symbolicate_event, self._pointer(), data, length, out)
@@ -345,7 +345,7 @@ class Symbolicator(RustObject):
         (the message names its index).
         """
         try:
-            engine_value = ENGINES[engine.lower() if isinstance(engine, text_type) else engine]
+            engine_value = ENGINES[engine.lower() if isinstance(engine, (text_type, str)) else engine]
         except (KeyError, TypeError, AttributeError):
             raise ValueError("engine must be one of %s, not %r" % (sorted(e for e in ENGINES if e), engine))
         frames_data, frames_length = text_arg(_json_text(frames, "frames"), "frames")

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 
@@ -263,6 +264,35 @@ def test_bad_input_raises_typed_errors(store):
         symbolicator.symbolicate_frames({"filename": "a.js"})
     # The symbolicator still works after every refusal.
     assert wrong_frames(symbolicator) == (36, [])
+
+
+def test_one_symbolicator_shared_by_threads_while_another_thread_adds(store, tmp_path):
+    symbolicator = mapback.Symbolicator.from_store(store, max_cached_scripts=1)
+    events = dict((path, _json(os.path.join(EVENTS_DIR, path))) for path in EXPECTATIONS)
+    failures = []
+    done = threading.Event()
+
+    def symbolicate():
+        try:
+            rounds = 0
+            while not done.is_set() or rounds == 0:
+                assert wrong_frames(symbolicator, events) == (36, [])
+                rounds += 1
+        except Exception as error:  # reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=symbolicate) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(3):
+            store.add(BUNDLE_ZIP, os.path.join(EVENTS_DIR, "bundles"))
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    assert store.verify()["ok"]
 
 
 # Four processes add to one store (the artifact bundle and the committed bundles again,
