@@ -431,3 +431,66 @@ fn a_script_over_the_loader_s_limit_is_js_too_large() {
     );
     assert!(errors[0]["message"].as_str().unwrap().contains("limit"));
 }
+
+#[test]
+fn symbolicate_frames_json_is_symbolicate_frames_on_json_text() {
+    let store = store_with_the_artifact_bundle("frames-json");
+    let symbolicator = Symbolicator::from_store(store.clone(), SymbolicateOptions::default());
+    let event = read_json(&fixtures().join("events/browser/thrown.json"));
+    let sent = &event["exception"]["values"][0]["stacktrace"]["frames"];
+    let images = &event["debug_meta"]["images"];
+    let frames: Vec<_> = sent
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| mapback::symbolicate::EventFrame::from_json(f).unwrap())
+        .collect();
+    let debug_images: Vec<_> = images
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| mapback::symbolicate::DebugImage::from_json(i).unwrap())
+        .collect();
+    let expected: Vec<Value> = symbolicator
+        .symbolicate_frames(&frames, &debug_images, mapback::TraceFormat::V8)
+        .iter()
+        .map(|f| f.to_json())
+        .collect();
+    let text = symbolicator
+        .symbolicate_frames_json(
+            sent.to_string().as_bytes(),
+            Some(images.to_string().as_bytes()),
+            mapback::TraceFormat::V8,
+        )
+        .unwrap();
+    let got: Value = serde_json::from_slice(&text).unwrap();
+    assert_eq!(got, Value::Array(expected));
+    assert_eq!(got[4]["found_by"], "debug_id");
+    assert_eq!(got[4]["lineno"], 18);
+
+    let code = |frames: &str, images: Option<&str>| {
+        symbolicator
+            .symbolicate_frames_json(
+                frames.as_bytes(),
+                images.map(str::as_bytes),
+                mapback::TraceFormat::Unknown,
+            )
+            .unwrap_err()
+            .code()
+    };
+    use mapback::ErrorCode;
+    assert_eq!(code("[", None), ErrorCode::InvalidJson);
+    assert_eq!(code("{}", None), ErrorCode::InvalidArgument);
+    assert_eq!(
+        code(r#"[{"in_app": "yes"}]"#, None),
+        ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        code("[]", Some(r#"[{"type": "sourcemap"}]"#)),
+        ErrorCode::InvalidArgument
+    );
+    assert_eq!(code("[]", Some("7")), ErrorCode::InvalidArgument);
+    let many = format!("[{}{{}}]", "{},".repeat(4096));
+    assert_eq!(code(&many, None), ErrorCode::InputTooLarge);
+    let _ = std::fs::remove_dir_all(store.path());
+}
