@@ -278,6 +278,30 @@ def positive_or_none(value, name):
     return min(value, SIZE_MAX)
 
 
+class Bounds(object):
+    """The base of the limits classes (:class:`mapback.DecodeLimits`,
+    :class:`mapback.IngestLimits`): each field is a positive int or None (the
+    library's default), copied into the C struct of the same field names, where 0
+    means the default."""
+
+    __slots__ = ()
+
+    def _set_fields(self, values):
+        for field, value in zip(self.__slots__, values):
+            setattr(self, field, positive_or_none(value, field))
+
+    def _fill(self, struct):
+        """Copies the bounds into the C struct (0 means the default)."""
+        for field in self.__slots__:
+            setattr(struct, field, getattr(self, field) or 0)
+
+    def __repr__(self):
+        fields = ", ".join(
+            "%s=%d" % (field, getattr(self, field)) for field in self.__slots__ if getattr(self, field)
+        )
+        return "%s(%s)" % (type(self).__name__, fields)
+
+
 # Loader callbacks -----------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ import os
 import sys
 
 from mapback._lowlevel import (
+    Bounds,
     RustObject,
     ffi,
     fspath,
@@ -47,7 +48,7 @@ def _take_json(out):
     return json.loads(take_text(out))
 
 
-class IngestLimits(object):
+class IngestLimits(Bounds):
     """Bounds on what one :meth:`Store.add` reads, checked against bytes actually read
     or decompressed (never against sizes an archive declares). ``None`` (the default
     for each) keeps the library's: 256 MiB per file, 1 GiB per add, 100,000 files,
@@ -85,19 +86,7 @@ class IngestLimits(object):
             max_compression_ratio,
             max_directory_depth,
         )
-        for field, value in zip(self.__slots__, values):
-            setattr(self, field, positive_or_none(value, field))
-
-    def _fill(self, struct):
-        """Copies the bounds into a ``mapback_ingest_limits`` (0 means the default)."""
-        for field in self.__slots__:
-            setattr(struct, field, getattr(self, field) or 0)
-
-    def __repr__(self):
-        fields = ", ".join(
-            "%s=%d" % (field, getattr(self, field)) for field in self.__slots__ if getattr(self, field)
-        )
-        return "IngestLimits(%s)" % fields
+        self._set_fields(values)
 
 
 class StoreEntry(Cache):

@@ -1,12 +1,12 @@
 import os
 from typing import Any, Dict, List, Optional, Sequence, Union
 
-from mapback._lowlevel import RustObject
+from mapback._lowlevel import Bounds, RustObject
 from mapback.cache import Cache
 
 _Path = Union[str, bytes, "os.PathLike[str]"]
 
-class IngestLimits:
+class IngestLimits(Bounds):
     max_file_bytes: Optional[int]
     max_total_bytes: Optional[int]
     max_files: Optional[int]

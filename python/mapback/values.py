@@ -11,7 +11,7 @@ from __future__ import absolute_import
 
 import collections
 
-from mapback._lowlevel import SIZE_MAX, lib, positive_or_none, rustcall, string_or_none
+from mapback._lowlevel import SIZE_MAX, Bounds, lib, rustcall, string_or_none
 from mapback.exceptions import exception_class
 
 __all__ = ["DecodeLimits", "Context", "Token", "LookupBatch", "Source", "Diagnostic"]
@@ -20,7 +20,7 @@ __all__ = ["DecodeLimits", "Context", "Token", "LookupBatch", "Source", "Diagnos
 _NONE = lib.MAPBACK_NONE
 
 
-class DecodeLimits(object):
+class DecodeLimits(Bounds):
     """Bounds on what decoding one map may take, checked before memory is allocated.
 
     A map over a bound raises :class:`mapback.InputTooLargeError`. ``None`` (the
@@ -32,19 +32,7 @@ class DecodeLimits(object):
     __slots__ = ("max_input_bytes", "max_mappings", "max_sources", "max_names")
 
     def __init__(self, max_input_bytes=None, max_mappings=None, max_sources=None, max_names=None):
-        for field, value in zip(self.__slots__, (max_input_bytes, max_mappings, max_sources, max_names)):
-            setattr(self, field, positive_or_none(value, field))
-
-    def _fill(self, struct):
-        """Copies the bounds into a ``mapback_decode_limits`` (0 means the default)."""
-        for field in self.__slots__:
-            setattr(struct, field, getattr(self, field) or 0)
-
-    def __repr__(self):
-        fields = ", ".join(
-            "%s=%d" % (field, getattr(self, field)) for field in self.__slots__ if getattr(self, field)
-        )
-        return "DecodeLimits(%s)" % fields
+        self._set_fields((max_input_bytes, max_mappings, max_sources, max_names))
 
 
 DecodeLimits.UNLIMITED = DecodeLimits(SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX)

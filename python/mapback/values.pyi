@@ -1,6 +1,7 @@
 import array
 from typing import ClassVar, List, NamedTuple, Optional, Type
 
+from mapback._lowlevel import Bounds
 from mapback.exceptions import MapbackError
 
 class Context(NamedTuple):
@@ -65,7 +66,7 @@ class Diagnostic:
     @property
     def kind(self) -> Type[MapbackError]: ...
 
-class DecodeLimits:
+class DecodeLimits(Bounds):
     UNLIMITED: ClassVar[DecodeLimits]
     max_input_bytes: Optional[int]
     max_mappings: Optional[int]
