@@ -8,7 +8,7 @@ set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo/fuzz"
 seconds="${FUZZ_SECONDS:-60}"
-targets=(${FUZZ_TARGETS:-decode_map decode_mappings decode_index_map cache_bytes cache_round_trip encode_round_trip stack_trace discovery c_api})
+targets=(${FUZZ_TARGETS:-decode_map decode_mappings decode_index_map cache_bytes cache_round_trip encode_round_trip stack_trace discovery c_api event_json artifact_bundle})
 tc39="$repo/../shared/conformance/tc39-source-map-tests/resources"
 corpus_root="$repo/target/fuzz-corpus"
 python="${PYTHON:-$repo/.venv/bin/python}"
@@ -49,6 +49,26 @@ seed() { # seed TARGET: fill the target's corpus directory once
         discovery)
             cp "$tc39"/*.js "$dir"/ 2>/dev/null
             cp "$repo/examples/demo/bundle.min.js" "$dir"/ 2>/dev/null ;;
+        event_json) # the real SDKs' events, raw and symbolicated
+            for event in "$repo"/tests/data/events/events/*/*.json "$repo"/tests/data/events/reference-events/*/*.json; do
+                cp "$event" "$dir/$(basename "$(dirname "$event")")-$(basename "$event")"
+            done ;;
+        artifact_bundle) # the real-client bundle, and zips of single fixture files
+            cp "$repo/tests/data/events/artifact-bundle.zip" "$dir"/
+            "$python" - "$repo/tests/data/events" "$dir" <<'PY'
+import glob, io, json, os, sys, zipfile
+events, out = sys.argv[1], sys.argv[2]
+for i, path in enumerate(sorted(glob.glob(os.path.join(events, "bundles", "*", "*", "*")))):
+    name = os.path.basename(path)
+    kind = "source_map" if name.endswith(".map") else "minified_source"
+    manifest = {"files": {"files/_/_/" + name: {"type": kind, "url": "~/" + name}}}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest))
+        archive.write(path, "files/_/_/" + name)
+    open(os.path.join(out, "single%02d.zip" % i), "wb").write(buffer.getvalue())
+PY
+            ;;
     esac
 }
 

@@ -213,8 +213,8 @@ impl Symbolicator {
     }
 
     /// [`Symbolicator::symbolicate_event`] on an event's JSON text, the result as JSON
-    /// text: what bindings call. An event over `max_event_bytes` is refused
-    /// (`InputTooLarge`), and JSON that does not parse (nested deeper than 128 levels
+    /// text: what bindings call. An event over `max_event_bytes`, or holding more than
+    /// `max_event_values` JSON objects and arrays, is refused (`InputTooLarge`), and JSON that does not parse (nested deeper than 128 levels
     /// included) is `InvalidJson`.
     pub fn symbolicate_event_json(&self, event: &[u8]) -> Result<Vec<u8>> {
         let limit = self.options.max_event_bytes;
@@ -224,6 +224,19 @@ impl Symbolicator {
                 format!(
                     "the event is {} bytes, over the limit of {limit}",
                     event.len()
+                ),
+            ));
+        }
+        // Each object or array costs up to ~650 bytes as a `Value` (a B-tree node) and
+        // is held up to three times while symbolicated: counted before parsing, so
+        // that 16 MiB of `{}` cannot take gigabytes.
+        let values = count_json_containers(event);
+        let limit = self.options.max_event_values;
+        if values > limit {
+            return Err(Error::new(
+                ErrorCode::InputTooLarge,
+                format!(
+                    "the event has {values} JSON objects and arrays, over the limit of {limit}"
                 ),
             ));
         }
@@ -342,12 +355,43 @@ impl Symbolicator {
         if !changed {
             return;
         }
-        let raw_stacktrace = holder.get("stacktrace").cloned().unwrap_or(Value::Null);
-        if let Some(Value::Object(stacktrace)) = holder.get_mut("stacktrace") {
-            stacktrace.insert("frames".to_owned(), Value::Array(out));
+        // The frames as sent move to `raw_stacktrace` (not cloned: they may be many).
+        let Some(Value::Object(stacktrace)) = holder.get_mut("stacktrace") else {
+            return;
+        };
+        let sent_frames = stacktrace.insert("frames".to_owned(), Value::Array(out));
+        let mut raw_stacktrace = stacktrace.clone();
+        if let Some(sent_frames) = sent_frames {
+            raw_stacktrace.insert("frames".to_owned(), sent_frames);
         }
-        holder.insert("raw_stacktrace".to_owned(), raw_stacktrace);
+        holder.insert("raw_stacktrace".to_owned(), Value::Object(raw_stacktrace));
     }
+}
+
+/// The objects and arrays of a JSON text (its `{` and `[` outside strings), counted
+/// without parsing it. Malformed text gives some count; the parser refuses it after.
+fn count_json_containers(json: &[u8]) -> usize {
+    let mut count = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in json {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+        } else {
+            match byte {
+                b'"' => in_string = true,
+                b'{' | b'[' => count += 1,
+                _ => {}
+            }
+        }
+    }
+    count
 }
 
 /// The `sourcemap` images of `debug_meta.images`; bad entries are reported.
@@ -747,6 +791,34 @@ mod tests {
             out["exception"]["values"][0]["raw_stacktrace"]["frames"][0],
             frame(0)
         );
+    }
+
+    #[test]
+    fn objects_and_arrays_are_counted_before_parsing() {
+        assert_eq!(count_json_containers(br#"{"a":[{},[]],"b":"{[\"{"}"#), 4);
+        assert_eq!(count_json_containers(br#""\\" {"#), 1);
+        let options = SymbolicateOptions {
+            max_event_values: 10,
+            ..SymbolicateOptions::default()
+        };
+        let symbolicator = symbolicator(options);
+        // Root, exception, values, the value, stacktrace, frames: 6, then the frames.
+        let event = |frames: usize| {
+            let frames: Vec<Value> = (0..frames).map(|_| json!({})).collect();
+            json!({"exception": {"values": [{"stacktrace": {"frames": frames}}]}}).to_string()
+        };
+        symbolicator
+            .symbolicate_event_json(event(4).as_bytes())
+            .unwrap();
+        let error = symbolicator
+            .symbolicate_event_json(event(5).as_bytes())
+            .unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InputTooLarge);
+        // Braces inside strings are text, not objects.
+        let text = json!({"message": "{".repeat(100)}).to_string();
+        symbolicator
+            .symbolicate_event_json(text.as_bytes())
+            .unwrap();
     }
 
     #[test]

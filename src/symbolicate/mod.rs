@@ -79,6 +79,11 @@ pub struct SymbolicateOptions {
     /// The largest event [`Symbolicator::symbolicate_event_json`] reads (default
     /// 16 MiB).
     pub max_event_bytes: usize,
+    /// The most JSON objects and arrays in an event [`Symbolicator::symbolicate_event_json`]
+    /// reads (default 131,072: 100,000 frames and their event fit). Each takes up to
+    /// about 2 KiB while the event is symbolicated, so this bounds its memory where
+    /// `max_event_bytes` alone does not (16 MiB of `{}` is 5 million objects).
+    pub max_event_values: usize,
 }
 
 impl Default for SymbolicateOptions {
@@ -94,6 +99,7 @@ impl Default for SymbolicateOptions {
             inlined_frames: true,
             max_event_frames: 4096,
             max_event_bytes: 16 << 20,
+            max_event_values: 1 << 17,
         }
     }
 }
