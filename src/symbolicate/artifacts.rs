@@ -5,7 +5,7 @@
 //! URL, or `<url>.map`). An artifact store implements the trait with its indexes.
 
 use crate::cache::Cache;
-use crate::decode::{DecodeLimits, DecodeOptions};
+use crate::decode::{is_uuid, DecodeLimits, DecodeOptions};
 use crate::discovery;
 use crate::error::{excerpt, ErrorCode, Result};
 use crate::map::SourceMap;
@@ -177,11 +177,11 @@ pub fn normalize_debug_id(text: &str) -> Option<String> {
         .strip_suffix("-0")
         .filter(|t| t.len() >= 32)
         .unwrap_or(text);
-    let hex: String = text.chars().filter(|&c| c != '-').collect();
-    let hyphens_ok = text.len() == 32 || (text.len() == 36 && is_uuid_layout(text));
-    if hex.len() != 32 || !hyphens_ok || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
+    let hex: String = match text.len() {
+        36 if is_uuid(text) => text.chars().filter(|&c| c != '-').collect(),
+        32 if text.bytes().all(|b| b.is_ascii_hexdigit()) => text.to_owned(),
+        _ => return None,
+    };
     let hex = hex.to_ascii_lowercase();
     Some(format!(
         "{}-{}-{}-{}-{}",
@@ -191,11 +191,6 @@ pub fn normalize_debug_id(text: &str) -> Option<String> {
         &hex[16..20],
         &hex[20..]
     ))
-}
-
-fn is_uuid_layout(text: &str) -> bool {
-    text.char_indices()
-        .all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-'))
 }
 
 /// A map from bytes: a mapback cache (by its magic bytes) or JSON, with sources
