@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { CHROMIUM_FLAGS } from './chromium-flags.mjs';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 const USAGE = `usage: node capture.mjs --runtime chromium|firefox|node|jsc --script PATH.js [options]
@@ -248,32 +250,12 @@ function waitForReports(state, { settle, timeout }) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Browsers.
+// Browsers. Chromium's flags are in chromium-flags.mjs (tools/events starts Chromium with them
+// too).
 
-// Flags for Chromium as root in a container: --no-sandbox (the sandbox refuses to run as root),
-// --disable-gpu (no GPU), and every flag that keeps Chromium from reaching out to the network on
-// its own (only 127.0.0.1 is reachable here, and nothing but the page should talk at all).
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-domain-reliability',
-  '--disable-client-side-phishing-detection',
-  '--disable-breakpad',
-  '--disable-extensions',
-  '--no-proxy-server',
-  '--no-pings',
-  '--metrics-recording-only',
-];
-
-// Firefox preferences with the same intent: no proxy, no update checks, no telemetry, no remote
-// settings, no safe browsing, no captive-portal or connectivity probes, no prefetching.
+// Firefox preferences with the same intent as those flags: no proxy, no update checks, no
+// telemetry, no remote settings, no safe browsing, no captive-portal or connectivity probes, no
+// prefetching.
 const FIREFOX_PREFS = {
   'network.proxy.type': 0,
   'network.dns.disablePrefetch': true,
@@ -332,7 +314,7 @@ async function withPuppeteer(opts, state, pageUrl, run) {
           executablePath: opts.browserPath,
           headless: true,
           userDataDir: profile,
-          args: CHROMIUM_FLAGS.filter((f) => f !== '--headless'),
+          args: CHROMIUM_FLAGS,
         }
       : {
           browser: 'firefox',
@@ -375,7 +357,7 @@ async function withRawBrowser(opts, state, pageUrl, run) {
     const profile = mkProfile(opts.runtime);
     let args;
     if (opts.runtime === 'chromium') {
-      args = [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, pageUrl];
+      args = ['--headless', ...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, pageUrl];
     } else {
       const prefs = Object.entries({ ...FIREFOX_PREFS, ...opts.prefs })
         .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`)

@@ -13,6 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { CHROMIUM_FLAGS } from '../capture/chromium-flags.mjs';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 export const SCENARIOS = ['thrown', 'rejected', 'callback', 'caused'];
@@ -20,26 +22,6 @@ export const BROWSER_PORT = 4174; // fixed, so the committed URLs do not change 
 // Node runs the bundle from a fixed directory, so its absolute paths are the same on every machine.
 export const NODE_STAGE = '/tmp/mapback-events';
 export const CHROMIUM = '/usr/bin/chromium';
-
-// The same flags as tools/capture (see its README): root in a container, no GPU, and nothing
-// that lets Chromium reach out on its own.
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-domain-reliability',
-  '--disable-client-side-phishing-detection',
-  '--disable-breakpad',
-  '--disable-extensions',
-  '--no-proxy-server',
-  '--no-pings',
-  '--metrics-recording-only',
-];
 
 // An envelope is a header line, then items: an item header line and a payload, whose byte
 // length the item header gives (or which runs to the next newline when it does not).
