@@ -9,6 +9,11 @@ use url::Url;
 
 use crate::error::{Error, ErrorCode, Result};
 
+/// `url` without its query and fragment (`app.js?v=3#x` → `app.js`): what names a file.
+pub(crate) fn strip_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
 /// The prefix that `sourceRoot` contributes to every source.
 pub(crate) fn source_prefix(source_root: Option<&str>) -> String {
     match source_root {

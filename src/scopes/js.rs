@@ -21,6 +21,8 @@ use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType, Span};
 use oxc_syntax::scope::ScopeFlags;
 
+use crate::url::strip_query;
+
 /// A function-like node by byte offsets, as collected (converted to positions by the
 /// caller).
 #[derive(Clone, Debug)]
@@ -99,11 +101,6 @@ fn collect_program(text: &str, program: &oxc_ast::ast::Program<'_>, with_calls: 
         scopes: collector.scopes,
         calls: collector.calls,
     }
-}
-
-/// `app.ts?v=3` and `app.ts#x` name a `.ts` file.
-fn strip_query(name: &str) -> &str {
-    name.split(['?', '#']).next().unwrap_or(name)
 }
 
 struct Collector<'t> {

@@ -3,6 +3,8 @@
 //! Query strings and fragments never take part. Scheme and host are compared without
 //! case; paths are compared exactly (no percent-decoding).
 
+use crate::url::strip_query;
+
 /// A stored URL's index key: `path:/static/js/app.js` for `~/…` URLs, bare paths and
 /// bare names (a file added from disk), `url:https://host/…` for absolute URLs.
 pub(crate) fn index_key(url: &str) -> String {
@@ -54,7 +56,7 @@ enum Split {
 }
 
 fn split(url: &str) -> Split {
-    let url = strip_query_and_fragment(url);
+    let url = strip_query(url);
     if let Some(rest) = url.strip_prefix("~/") {
         return Split::Tilde(normalise_dots(&format!("/{rest}")));
     }
@@ -89,11 +91,6 @@ fn split(url: &str) -> Split {
         };
     }
     Split::Path(normalise_dots(&ensure_slash(url)))
-}
-
-fn strip_query_and_fragment(url: &str) -> &str {
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    &url[..end]
 }
 
 /// The index of the `:` that ends a URL scheme (`[A-Za-z][A-Za-z0-9+.-]*:`), if any.

@@ -9,6 +9,7 @@ use crate::decode::{is_uuid, DecodeLimits, DecodeOptions};
 use crate::discovery;
 use crate::error::{excerpt, ErrorCode, Result};
 use crate::map::SourceMap;
+use crate::url::strip_query;
 use crate::view::SourceMapView;
 
 use super::{Loader, SymbolicateOptions, Unmapped};
@@ -225,10 +226,6 @@ pub(super) fn resolve_reference(script_url: &str, reference: &str) -> String {
         Some(slash) => format!("{}/{}", &script_url[..slash], reference),
         None => reference.to_owned(),
     }
-}
-
-fn strip_query(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or(url)
 }
 
 #[cfg(test)]

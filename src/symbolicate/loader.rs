@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{excerpt, Error, ErrorCode, Result};
+use crate::url::strip_query;
 
 /// Fetches the bytes at a URL: a script, or a source map (JSON or cache).
 ///
@@ -155,10 +156,6 @@ fn canonical_dir(directory: &Path) -> Result<PathBuf> {
         ));
     }
     Ok(root)
-}
-
-fn strip_query(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or(url)
 }
 
 /// The percent-decoded path segments of a relative URL path, or `None` when any would
