@@ -8,6 +8,7 @@ live here too, so no public module needs another's private names.
 
 from __future__ import absolute_import
 
+import json
 import os
 import platform
 import sys
@@ -30,6 +31,7 @@ __all__ = [
     "optional_text_arg",
     "take_buffer",
     "take_text",
+    "take_json",
     "encode_options",
     "fspath",
     "positive_or_none",
@@ -223,6 +225,11 @@ def take_buffer(out):
 def take_text(out):
     """The text of a library-owned ``mapback_buf`` (which is then freed)."""
     return take_buffer(out).decode("utf-8")
+
+
+def take_json(out):
+    """The JSON value in a library-owned ``mapback_buf`` (which is then freed)."""
+    return json.loads(take_text(out))
 
 
 def encode_text(value, what):

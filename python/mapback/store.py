@@ -9,7 +9,6 @@ reports are made of.
 
 from __future__ import absolute_import
 
-import json
 import os
 import sys
 
@@ -21,7 +20,7 @@ from mapback._lowlevel import (
     lib,
     positive_or_none,
     rustcall,
-    take_text,
+    take_json,
     text_arg,
     text_type,
     wraps_handle,
@@ -43,9 +42,6 @@ def _path_bytes(path):
         return fsencode(path)
     return path.encode(sys.getfilesystemencoding() or "utf-8")  # pragma: no cover - Python 2
 
-
-def _take_json(out):
-    return json.loads(take_text(out))
 
 
 class IngestLimits(Bounds):
@@ -205,7 +201,7 @@ class Store(RustObject):
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_store_add, self._pointer(), array, len(encoded), out)
         del keep
-        return _take_json(out)
+        return take_json(out)
 
     def _find(self, function, key, what):
         data, length = text_arg(key, what)
@@ -214,7 +210,7 @@ class Store(RustObject):
         if pointer == ffi.NULL:
             return None
         entry = StoreEntry._wrap(pointer)  # owns the pointer before anything can fail
-        entry._describe(_take_json(out))
+        entry._describe(take_json(out))
         return entry
 
     def find_by_debug_id(self, debug_id):
@@ -233,7 +229,7 @@ class Store(RustObject):
         ``debug_id``, ``urls``, ``bytes`` and ``last_used`` (seconds since the epoch)."""
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_store_entries_json, self._pointer(), out)
-        return _take_json(out)["entries"]
+        return take_json(out)["entries"]
 
     def verify(self):
         """Check every entry, object and index file. Returns the report, a dict:
@@ -241,7 +237,7 @@ class Store(RustObject):
         "message"}]}``; problems are reported, never raised or repaired."""
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_store_verify_json, self._pointer(), out)
-        return _take_json(out)
+        return take_json(out)
 
     def gc(self):
         """Remove debris (temporary files of writers that died, unreachable entries and
@@ -249,7 +245,7 @@ class Store(RustObject):
         "entries", "index_files", "objects", "bytes"}``."""
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_store_gc_json, self._pointer(), out)
-        return _take_json(out)
+        return take_json(out)
 
     def __repr__(self):
         if self.closed:

@@ -29,7 +29,7 @@ from mapback._lowlevel import (
     loader_callback,
     positive_or_none,
     rustcall,
-    take_text,
+    take_json,
     text_arg,
     text_type,
     wraps_handle,
@@ -327,7 +327,7 @@ class Symbolicator(RustObject):
         data, length = text_arg(event, "event")
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_symbolicator_symbolicate_event, self._pointer(), data, length, out)
-        return json.loads(take_text(out))
+        return take_json(out)
 
     def symbolicate_frames(self, frames, images=None, engine=None):
         """Symbolicate frames as an SDK sends them: dicts with ``filename``/``abs_path``,
@@ -364,7 +364,7 @@ class Symbolicator(RustObject):
             engine_value,
             out,
         )
-        return json.loads(take_text(out))
+        return take_json(out)
 
     def symbolicate(self, trace):
         """Symbolicate ``trace`` (the text of ``error.stack``, or log output of one) and
@@ -374,4 +374,4 @@ class Symbolicator(RustObject):
         buffer = ffi.from_buffer("uint8_t[]", data)
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_symbolicator_symbolicate, self._pointer(), buffer, len(data), out)
-        return SymbolicatedTrace(json.loads(take_text(out)))
+        return SymbolicatedTrace(take_json(out))
