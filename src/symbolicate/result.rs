@@ -289,31 +289,71 @@ fn one_based(position: Position) -> (u32, u32) {
 }
 
 /// Cuts a line longer than `max_chars` characters: around `column` (UTF-16) when given,
-/// else its start, marking cuts with `{snip}` as error trackers do.
+/// else its start, marking cuts with `{snip}` as error trackers do. The work is bounded
+/// by the column and `max_chars`, not by the line: original sources can hold minified
+/// lines of megabytes.
 fn cut_line(line: &str, column: Option<u32>, max_chars: usize) -> String {
-    let count = line.chars().count();
-    if count <= max_chars || max_chars == 0 {
+    // A line of at most `max_chars` bytes has at most `max_chars` characters.
+    if max_chars == 0 || line.len() <= max_chars {
         return line.to_owned();
     }
-    let center = column.map_or(0, |c| {
-        // UTF-16 column to char index.
-        let mut units = 0u32;
-        line.chars()
-            .take_while(|ch| {
-                units += ch.len_utf16() as u32;
-                units <= c
-            })
-            .count()
-    });
-    let start = center.saturating_sub(max_chars / 2).min(count - max_chars);
-    let end = start + max_chars;
-    let middle: String = line.chars().skip(start).take(end - start).collect();
+    // The character that holds UTF-16 unit `column` (or the line's end).
+    let center = column.map_or(0, |column| char_holding_unit(line, column));
+    let mut start = back_chars(line, center, max_chars / 2);
+    let (end, taken) = forward_chars(line, start, max_chars);
+    if taken < max_chars {
+        // The line ends first: the window slides back to keep `max_chars` characters.
+        start = back_chars(line, start, max_chars - taken);
+    }
     format!(
         "{}{}{}",
         if start > 0 { "{snip} " } else { "" },
-        middle,
-        if end < count { " {snip}" } else { "" }
+        &line[start..end],
+        if end < line.len() { " {snip}" } else { "" }
     )
+}
+
+/// The byte offset of the character holding UTF-16 unit `column`, or the line's
+/// length when the line is shorter.
+fn char_holding_unit(line: &str, column: u32) -> usize {
+    let prefix = line
+        .as_bytes()
+        .get(..column as usize)
+        .unwrap_or(line.as_bytes());
+    if prefix.is_ascii() {
+        return prefix.len();
+    }
+    let mut units = 0u32;
+    for (offset, ch) in line.char_indices() {
+        units += ch.len_utf16() as u32;
+        if units > column {
+            return offset;
+        }
+    }
+    line.len()
+}
+
+/// The byte offset `count` characters before `from` (or 0).
+fn back_chars(line: &str, from: usize, count: usize) -> usize {
+    line[..from]
+        .char_indices()
+        .rev()
+        .take(count)
+        .last()
+        .map_or(from, |(offset, _)| offset)
+}
+
+/// The byte offset `count` characters after `from` (or the line's end), and how many
+/// characters that is.
+fn forward_chars(line: &str, from: usize, count: usize) -> (usize, usize) {
+    let mut taken = 0;
+    for (offset, _) in line[from..].char_indices() {
+        if taken == count {
+            return (from + offset, taken);
+        }
+        taken += 1;
+    }
+    (line.len(), taken)
 }
 
 #[cfg(test)]
@@ -331,6 +371,54 @@ mod tests {
         assert_eq!(cut.chars().filter(|c| *c == 'x').count(), 150);
         assert_eq!(cut_line("short", Some(2), 150), "short");
         assert!(cut_line(&line, None, 150).ends_with(" {snip}"));
+    }
+
+    /// The window as a walk over every character would cut it.
+    fn cut_by_walking(line: &str, column: Option<u32>, max_chars: usize) -> String {
+        let count = line.chars().count();
+        if count <= max_chars || max_chars == 0 {
+            return line.to_owned();
+        }
+        let center = column.map_or(0, |c| {
+            let mut units = 0u32;
+            line.chars()
+                .take_while(|ch| {
+                    units += ch.len_utf16() as u32;
+                    units <= c
+                })
+                .count()
+        });
+        let start = center.saturating_sub(max_chars / 2).min(count - max_chars);
+        let middle: String = line.chars().skip(start).take(max_chars).collect();
+        let snip = |cut: bool, text: &'static str| if cut { text } else { "" };
+        format!(
+            "{}{middle}{}",
+            snip(start > 0, "{snip} "),
+            snip(start + max_chars < count, " {snip}")
+        )
+    }
+
+    #[test]
+    fn cutting_reads_only_around_the_column_and_agrees_with_a_full_walk() {
+        let lines = [
+            "a".repeat(40),
+            "é".repeat(30),
+            "ab😀cd".repeat(9),
+            format!("{}{}", "x".repeat(25), "ü".repeat(25)),
+            format!("{}{}", "😀".repeat(12), "y".repeat(30)),
+        ];
+        for line in &lines {
+            for max_chars in [0, 1, 7, 20, 39, 40, 41, 60] {
+                let units: u32 = line.chars().map(|c| c.len_utf16() as u32).sum();
+                for column in (0..units + 3).map(Some).chain([None]) {
+                    assert_eq!(
+                        cut_line(line, column, max_chars),
+                        cut_by_walking(line, column, max_chars),
+                        "{line:?} column {column:?} max {max_chars}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -253,6 +253,10 @@ impl Script {
                 let (units, byte) = i.checked_sub(1).map_or((0, 0), |i| checkpoints[i]);
                 byte as usize + utf16_offset(&line_text[byte as usize..], column - units)?
             }
+            // A long line without checkpoints is ASCII: columns are byte offsets.
+            None if line_text.len() > MinifiedLines::STEP as usize => {
+                (column as usize <= line_text.len()).then_some(column as usize)?
+            }
             None => utf16_offset(line_text, column)?,
         };
         Some((line_text, at))

@@ -137,6 +137,15 @@ def test_events_as_json_text_or_bytes_give_the_same_answer(store):
     assert symbolicator.symbolicate_event(raw.decode("utf-8")) == as_dict
     # Every field the event was sent with is kept.
     assert set(json.loads(raw.decode("utf-8"))) <= set(as_dict)
+    # The JSON-to-JSON form gives the same event as bytes.
+    as_bytes = symbolicator.symbolicate_event_json(raw)
+    assert isinstance(as_bytes, bytes)
+    assert json.loads(as_bytes.decode("utf-8")) == as_dict
+    assert symbolicator.symbolicate_event_json(raw.decode("utf-8")) == as_bytes
+    with pytest.raises(mapback.InvalidJsonError):
+        symbolicator.symbolicate_event_json(b'{"exception": ')
+    with pytest.raises(TypeError):
+        symbolicator.symbolicate_event_json({"exception": {}})
 
 
 def test_the_vendor_map_without_sources_content_is_reported(store):
