@@ -1117,3 +1117,143 @@ fn legacy_debug_id_fields_and_uppercase_ids_are_indexed_lowercase() {
     assert_eq!(entry.debug_id(), Some(debug_id(95).as_str()));
     assert_eq!(original_name(&entry), "greet95");
 }
+
+/// The child side of `processes_symbolicate_while_processes_ingest`: symbolicates
+/// events naming bundles `MAPBACK_SYMBOLICATE_FIRST..+MAPBACK_SYMBOLICATE_COUNT` by
+/// debug ID through a `Symbolicator` on the store, until the stop file appears. A frame
+/// is either mapped to its own bundle's source or reported not found (its bundle not
+/// ingested yet); anything else (a wrong source, an error) fails the child. Prints how
+/// many frames each way.
+#[test]
+#[ignore = "child process of the multi-process store tests"]
+fn symbolicate_until_stopped() {
+    let Ok(store_dir) = std::env::var("MAPBACK_SYMBOLICATE_STORE") else {
+        return;
+    };
+    let number = |name: &str| -> u32 { std::env::var(name).unwrap().parse().unwrap() };
+    let (first, count) = (
+        number("MAPBACK_SYMBOLICATE_FIRST"),
+        number("MAPBACK_SYMBOLICATE_COUNT"),
+    );
+    let store_dir = PathBuf::from(store_dir);
+    let stop = store_dir.with_extension("stop");
+    let symbolicator = mapback::symbolicate::Symbolicator::from_store(
+        std::sync::Arc::new(open(&store_dir)),
+        mapback::symbolicate::SymbolicateOptions::default(),
+    );
+    let (mut mapped, mut missing) = (0u64, 0u64);
+    let mut round = 0u32;
+    while !stop.exists() || round < 2 {
+        round += 1;
+        for n in first..first + count {
+            let url = format!("https://h/app{n}.js");
+            let event = serde_json::json!({
+                "platform": "javascript",
+                "debug_meta": {"images": [{"type": "sourcemap", "code_file": url, "debug_id": debug_id(n)}]},
+                "exception": {"values": [{"type": "Error", "value": format!("boom {n}"),
+                    "stacktrace": {"frames": [
+                        {"abs_path": url, "filename": url, "lineno": 1, "colno": 14, "function": "a"},
+                    ]}}]},
+            });
+            let text = serde_json::to_vec(&event).unwrap();
+            let out: serde_json::Value =
+                serde_json::from_slice(&symbolicator.symbolicate_event_json(&text).unwrap())
+                    .unwrap();
+            let frame = &out["exception"]["values"][0]["stacktrace"]["frames"][0];
+            if frame["data"]["symbolicated"] == true {
+                assert_eq!(frame["filename"], format!("src/greet{n}.js"), "{out}");
+                assert_eq!(frame["lineno"], 1, "{out}");
+                assert_eq!(frame["function"], format!("greet{n}"), "{out}");
+                assert!(out.get("errors").is_none(), "{out}");
+                mapped += 1;
+            } else {
+                let errors = out["errors"].as_array().expect("a reason");
+                assert!(
+                    errors.iter().all(
+                        |e| e["type"] == "js_debug_id_not_found" || e["type"] == "js_no_source"
+                    ),
+                    "{out}"
+                );
+                missing += 1;
+            }
+        }
+    }
+    println!("mapped={mapped} missing={missing}");
+}
+
+#[test]
+fn processes_symbolicate_while_processes_ingest() {
+    let root = scratch("ingest-and-symbolicate");
+    let store_dir = root.join("store");
+    let store = open(&store_dir);
+    // Bundles there before anyone starts, so that every symbolicating process maps
+    // some frames whatever the timing.
+    let (first, present) = (30_000u32, 4u32);
+    for n in first..first + present {
+        store.add(&[build_dir(&root, n, 200)]).unwrap();
+    }
+    let (writers, per_writer) = (4u32, 5u32);
+    let ingesters: Vec<_> = (0..writers)
+        .map(|w| spawn_ingester(&store_dir, first + 100 + w * 100, Some(per_writer)))
+        .collect();
+    let symbolicators: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "symbolicate_until_stopped",
+                    "--ignored",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env("MAPBACK_SYMBOLICATE_STORE", &store_dir)
+                .env("MAPBACK_SYMBOLICATE_FIRST", first.to_string())
+                // The pre-added bundles and every writer's range (with the gaps).
+                .env(
+                    "MAPBACK_SYMBOLICATE_COUNT",
+                    (100 * (writers + 1)).to_string(),
+                )
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in ingesters {
+        assert!(
+            child.wait().unwrap().success(),
+            "an ingesting process failed"
+        );
+    }
+    std::fs::write(store_dir.with_extension("stop"), b"").unwrap();
+    let mut total_mapped = 0u64;
+    for child in symbolicators {
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "a symbolicating process failed: {stdout}"
+        );
+        // The harness prints the test's name on the same line, before the counts.
+        let line = stdout
+            .lines()
+            .find_map(|l| l.find("mapped=").map(|at| &l[at..]))
+            .expect("the child's counts");
+        let mapped: u64 = line["mapped=".len()..]
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        eprintln!("symbolicating process: {line}");
+        // Each process saw at least the pre-added bundles, twice.
+        assert!(mapped >= u64::from(present) * 2, "{line}");
+        total_mapped += mapped;
+    }
+    assert!(total_mapped > 0);
+    let store = open(&store_dir);
+    assert_eq!(
+        store.entries().unwrap().len(),
+        (present + writers * per_writer) as usize
+    );
+    assert!(store.verify().unwrap().is_ok());
+}
