@@ -85,6 +85,7 @@ impl ArtifactLookup for DebugIdIndex {
             map: Box::new(decoded),
             minified: Some(std::fs::read_to_string(script).unwrap()),
             map_url: Some(map.to_string_lossy().into_owned()),
+            minified_scopes: None,
         })
     }
 

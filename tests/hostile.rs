@@ -368,6 +368,7 @@ impl ArtifactLookup for OneMapLookup {
             map: Box::new(map),
             minified: None,
             map_url: None,
+            minified_scopes: None,
         })
     }
 

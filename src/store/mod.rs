@@ -29,7 +29,7 @@ use std::time::{Instant, SystemTime};
 use self::input::{gather, Budget};
 use self::layout::{create_dir, read_small, Layout, FORMAT_LINE};
 use self::pairing::{prepare, PreparedEntry};
-use self::record::{corrupt, EntryRecord, MAX_RECORD_BYTES};
+use self::record::{corrupt, EntryRecord, ObjectRef, MAX_RECORD_BYTES};
 use crate::cache::mmap::MappedFile;
 use crate::cache::Cache;
 use crate::decode::is_uuid;
@@ -71,6 +71,7 @@ pub struct StoreEntry {
     record: EntryRecord,
     cache: Cache<'static>,
     script: Option<MappedFile>,
+    script_scopes: Option<MappedFile>,
     found_by: MatchedKey,
 }
 
@@ -88,6 +89,12 @@ impl StoreEntry {
     /// The minified script's bytes, memory-mapped, if the bundle had a script.
     pub fn script_bytes(&self) -> Option<&[u8]> {
         self.script.as_ref().map(MappedFile::bytes)
+    }
+
+    /// The minified script's function scopes, as parsed at ingest; `None` when the
+    /// entry has none stored (no script, or one too large or without functions).
+    pub(crate) fn script_scopes(&self) -> Option<crate::scopes::FunctionScopes> {
+        crate::scopes::FunctionScopes::decode(self.script_scopes.as_ref()?.bytes())
     }
 
     /// The minified script as text (checked to be UTF-8 on each call: O(size)).
@@ -236,13 +243,21 @@ impl Store {
     fn publish(&self, entry: PreparedEntry) -> Result<AddedBundle> {
         let record_bytes = entry.record.encode();
         let id = layout::sha256_hex(&record_bytes);
-        let objects = std::iter::once((&entry.record.cache, &entry.cache_bytes)).chain(
-            entry
-                .record
-                .script
-                .as_ref()
-                .zip(entry.script_bytes.as_ref()),
-        );
+        let objects = std::iter::once((&entry.record.cache, &entry.cache_bytes))
+            .chain(
+                entry
+                    .record
+                    .script
+                    .as_ref()
+                    .zip(entry.script_bytes.as_ref()),
+            )
+            .chain(
+                entry
+                    .record
+                    .script_scopes
+                    .as_ref()
+                    .zip(entry.script_scopes_bytes.as_ref()),
+            );
         for (object, bytes) in objects {
             let path = self.layout.object(&object.sha256);
             if !path.exists() {
@@ -340,24 +355,32 @@ impl Store {
                 record.cache.bytes
             )));
         }
-        let script = match &record.script {
-            None => None,
-            Some(object) => {
+        let open_object =
+            |object: &Option<ObjectRef>, what: &str| -> Result<Option<Option<MappedFile>>> {
+                let Some(object) = object else {
+                    return Ok(Some(None));
+                };
                 let path = self.layout.object(&object.sha256);
                 let mapped = match MappedFile::open(&path) {
                     Ok(mapped) => mapped,
+                    // Evicted under us: the entry is gone, not damaged.
                     Err(_) if !path.exists() => return Ok(None),
                     Err(error) => return Err(damaged(id, error)),
                 };
                 if mapped.bytes().len() as u64 != object.bytes {
                     return Err(corrupt(format!(
-                        "entry {id}: its script has {} bytes, its record says {}",
+                        "entry {id}: its {what} has {} bytes, its record says {}",
                         mapped.bytes().len(),
                         object.bytes
                     )));
                 }
-                Some(mapped)
-            }
+                Ok(Some(Some(mapped)))
+            };
+        let Some(script) = open_object(&record.script, "script")? else {
+            return Ok(None);
+        };
+        let Some(script_scopes) = open_object(&record.script_scopes, "script's scopes")? else {
+            return Ok(None);
         };
         self.record_use(id, &record_path);
         Ok(Some(StoreEntry {
@@ -365,6 +388,7 @@ impl Store {
             record,
             cache,
             script,
+            script_scopes,
             found_by,
         }))
     }

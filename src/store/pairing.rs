@@ -17,6 +17,7 @@ use crate::decode::{is_uuid, DecodeOptions};
 use crate::discovery::{debug_id, decode_data_url, source_mapping_url, DEFAULT_MAX_DATA_URL_BYTES};
 use crate::error::{Error, ErrorCode, Result};
 use crate::map::SourceMap;
+use crate::scopes::FunctionScopes;
 use crate::view::SourceMapView;
 
 /// An entry ready to publish: its record and the bytes of its objects.
@@ -25,6 +26,7 @@ pub(crate) struct PreparedEntry {
     pub(crate) record: EntryRecord,
     pub(crate) cache_bytes: Vec<u8>,
     pub(crate) script_bytes: Option<Vec<u8>>,
+    pub(crate) script_scopes_bytes: Option<Vec<u8>>,
     pub(crate) script_origin: Option<String>,
     pub(crate) map_origin: Option<String>,
     pub(crate) paired_by: PairedBy,
@@ -204,20 +206,35 @@ fn entry(
         sha256: sha256_hex(bytes),
         bytes: bytes.len() as u64,
     };
+    let script_scopes_bytes = script_bytes.as_deref().and_then(script_scopes);
     PreparedEntry {
         record: EntryRecord {
             cache: object(&cache_bytes),
             script: script_bytes.as_deref().map(object),
+            script_scopes: script_scopes_bytes.as_deref().map(object),
             debug_id,
             script_url,
             map_url,
         },
         cache_bytes,
         script_bytes,
+        script_scopes_bytes,
         script_origin,
         map_origin,
         paired_by,
     }
+}
+
+/// The minified script's function scopes in their stored form, as the symbolicator
+/// would parse them on a first event (the same parse, the same size bound); `None` for
+/// a script that is not UTF-8, too large, or has no functions.
+fn script_scopes(script: &[u8]) -> Option<Vec<u8>> {
+    let max_bytes = crate::symbolicate::SymbolicateOptions::default().max_parse_bytes;
+    let text = std::str::from_utf8(script)
+        .ok()
+        .filter(|t| t.len() <= max_bytes)?;
+    let scopes = FunctionScopes::parse_functions(text, None);
+    (!scopes.is_empty()).then(|| scopes.encode())
 }
 
 /// Decodes a map (lenient, default limits) and writes its cache; returns its debug ID.
@@ -240,5 +257,23 @@ fn mismatch(script_id: &Option<String>, map_id: &Option<String>) -> Option<SkipR
             map_debug_id: map.clone(),
         }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scripts_scopes_are_stored_as_the_symbolicator_would_parse_them() {
+        let script = "function a(){return b()}var c=function d(){throw new Error('x')};";
+        let stored = script_scopes(script.as_bytes()).expect("functions");
+        let decoded = FunctionScopes::decode(&stored).expect("decodes");
+        let parsed = FunctionScopes::parse_functions(script, None);
+        assert_eq!(decoded.encode(), parsed.encode());
+        assert!(!parsed.is_empty());
+        // Nothing is stored for what the symbolicator would not parse either.
+        assert_eq!(script_scopes(b"\xff\xfe not UTF-8"), None);
+        assert_eq!(script_scopes(b"var x = 1;"), None);
     }
 }

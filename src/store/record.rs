@@ -24,6 +24,9 @@ pub(crate) struct EntryRecord {
     pub(crate) cache: ObjectRef,
     /// The minified script, whole and as uploaded, if the bundle had one.
     pub(crate) script: Option<ObjectRef>,
+    /// The minified script's function scopes in their cache form, parsed at ingest so
+    /// that a symbolicator's first event does not parse a megabyte script.
+    pub(crate) script_scopes: Option<ObjectRef>,
     pub(crate) debug_id: Option<String>,
     pub(crate) script_url: Option<String>,
     /// `None` for a map that was inline in its script (a `data:` URL).
@@ -43,6 +46,11 @@ impl EntryRecord {
             "script_url": self.script_url,
             "map_url": self.map_url,
         });
+        let mut value = value;
+        if let Some(scopes) = &self.script_scopes {
+            // Only when present: records without one keep their bytes (and their IDs).
+            value["script_scopes"] = object(scopes);
+        }
         let mut bytes = serde_json::to_vec(&value).expect("a JSON value serialises");
         bytes.push(b'\n');
         bytes
@@ -62,6 +70,7 @@ impl EntryRecord {
         Ok(EntryRecord {
             cache,
             script: object_ref(record.get("script"))?,
+            script_scopes: object_ref(record.get("script_scopes"))?,
             debug_id: optional_string(record, "debug_id")?,
             script_url: optional_string(record, "script_url")?,
             map_url: optional_string(record, "map_url")?,
@@ -78,7 +87,9 @@ impl EntryRecord {
     }
 
     pub(crate) fn objects(&self) -> impl Iterator<Item = &ObjectRef> {
-        std::iter::once(&self.cache).chain(self.script.iter())
+        std::iter::once(&self.cache)
+            .chain(self.script.iter())
+            .chain(self.script_scopes.iter())
     }
 }
 
@@ -127,6 +138,7 @@ mod tests {
                 bytes: 10,
             },
             script: None,
+            script_scopes: None,
             debug_id: Some("85314830-023f-4cf1-a267-535f4e37bb17".into()),
             script_url: Some("~/app.js".into()),
             map_url: None,

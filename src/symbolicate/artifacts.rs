@@ -9,6 +9,7 @@ use crate::decode::{is_uuid, DecodeLimits, DecodeOptions};
 use crate::discovery;
 use crate::error::{excerpt, ErrorCode, Result};
 use crate::map::SourceMap;
+use crate::scopes::FunctionScopes;
 use crate::url::strip_query;
 use crate::view::SourceMapView;
 
@@ -43,6 +44,10 @@ pub struct Artifact {
     /// Where the map came from (its URL, or the script's for an inline map), to
     /// explain the choice; `None` when the lookup has no such name.
     pub map_url: Option<String>,
+    /// The minified script's function scopes when the lookup has them ready (an
+    /// artifact store parses them at ingest); `None`: parsed from `minified` on first
+    /// use.
+    pub minified_scopes: Option<FunctionScopes>,
 }
 
 /// Finds scripts and their maps by debug ID and by URL. Called from any thread the
@@ -164,6 +169,7 @@ impl ArtifactLookup for LoaderLookup {
             map,
             minified,
             map_url: Some(map_url),
+            minified_scopes: None,
         })
     }
 }

@@ -365,12 +365,14 @@ impl Symbolicator {
         if !changed {
             return;
         }
-        // The frames as sent move to `raw_stacktrace` (not cloned: they may be many).
+        // The frames as sent move to `raw_stacktrace` (not cloned: they may be many),
+        // beside a copy of the stack trace's other fields.
         let Some(Value::Object(stacktrace)) = holder.get_mut("stacktrace") else {
             return;
         };
-        let sent_frames = stacktrace.insert("frames".to_owned(), Value::Array(out));
+        let sent_frames = stacktrace.remove("frames");
         let mut raw_stacktrace = stacktrace.clone();
+        stacktrace.insert("frames".to_owned(), Value::Array(out));
         if let Some(sent_frames) = sent_frames {
             raw_stacktrace.insert("frames".to_owned(), sent_frames);
         }

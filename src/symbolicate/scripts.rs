@@ -226,6 +226,7 @@ impl Script {
             map,
             minified,
             map_url,
+            minified_scopes,
         } = artifact;
         let sources = map.source_count();
         Script {
@@ -234,7 +235,7 @@ impl Script {
             map_url,
             minified,
             minified_lines: OnceLock::new(),
-            minified_scopes: OnceLock::new(),
+            minified_scopes: minified_scopes.map(OnceLock::from).unwrap_or_default(),
             source_scopes: (0..sources).map(|_| OnceLock::new()).collect(),
         }
     }
@@ -348,6 +349,7 @@ mod tests {
             map: Box::new(map),
             minified: None,
             map_url: None,
+            minified_scopes: None,
         });
         assert_eq!(script.source_scopes.len(), 100_000);
         assert!(script.source_scopes.iter().all(|slot| slot.get().is_none()));
@@ -377,6 +379,7 @@ mod tests {
                 map: Box::new(SourceMap::from_slice(json.as_bytes()).unwrap()),
                 minified: None,
                 map_url: None,
+                minified_scopes: None,
             })
         }
     }
@@ -419,6 +422,7 @@ mod tests {
             map: Box::new(map),
             minified: Some(line.clone()),
             map_url: None,
+            minified_scopes: None,
         });
         let (text, at) = script.minified_at(Position::new(0, 3000)).unwrap();
         assert_eq!(text, line);

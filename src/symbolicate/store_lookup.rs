@@ -36,10 +36,12 @@ fn artifact(entry: StoreEntry) -> Artifact {
         .script_bytes()
         .map(|bytes| String::from_utf8_lossy(bytes).into_owned());
     let map_url = entry.map_url().or(entry.script_url()).map(str::to_owned);
+    let minified_scopes = entry.script_scopes();
     Artifact {
         map: Box::new(entry.into_cache()),
         minified,
         map_url,
+        minified_scopes,
     }
 }
 
