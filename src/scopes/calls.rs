@@ -55,13 +55,24 @@ impl FunctionScopes {
         position: Position,
         callee: Option<&str>,
     ) -> Option<(Position, Option<ScopeId>)> {
-        self.calls
-            .iter()
-            .filter(|c| c.span.contains(position))
-            .filter(|c| callee.is_none_or(|name| c.callee == name))
-            // The innermost is the one that starts last (ties: the shortest).
-            .max_by_key(|c| (c.span.start, std::cmp::Reverse(c.span.end)))
-            .map(|c| (c.position, c.scope))
+        let spans = &self.index;
+        // The last call starting at or before the position (the shortest of those
+        // starting together); the calls containing the position are it or its
+        // ancestors, innermost first.
+        let first_after = spans
+            .by_start
+            .partition_point(|&i| self.calls[i as usize].span.start <= position);
+        let mut entry = first_after.checked_sub(1)? as u32;
+        loop {
+            let call = &self.calls[spans.by_start[entry as usize] as usize];
+            if call.span.contains(position) && callee.is_none_or(|name| call.callee == name) {
+                return Some((call.position, call.scope));
+            }
+            entry = spans.parent[entry as usize];
+            if entry == NONE {
+                return None;
+            }
+        }
     }
 
     /// The innermost call that `position` lies in after the call's start, i.e. in its
@@ -104,6 +115,57 @@ impl FunctionScopes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every position of a source with nested functions and calls gets the same
+    /// answers from the indexed queries as from a scan of every function and call.
+    #[test]
+    fn indexed_queries_agree_with_full_scans() {
+        let source = "function a(x) { return b(c(x), function d() { return e.f(g(1)(2)); }); }\n\
+            const h = (y) => i(j(y, () => k(l(y))), m.n(o()));\n\
+            class P { q(r) { return s(this.t(r), u => v(u)); } static w() { x(y(z())); } }\n\
+            var aa = bb(function () { cc(dd(ee(), ff(gg())), hh); }), ii = jj(kk)(ll);\n";
+        let scopes = FunctionScopes::parse(source, Some("a.js"));
+        assert!(scopes.calls.len() > 20, "{}", scopes.calls.len());
+        let scan_function_at = |position: Position| {
+            scopes
+                .scopes
+                .iter()
+                .rposition(|s| s.name_position == Some(position) || s.extent.start == position)
+                .map(|i| i as ScopeId)
+                .or_else(|| scopes.innermost(position))
+        };
+        let scan_call_containing = |position: Position, callee: Option<&str>| {
+            scopes
+                .calls
+                .iter()
+                .filter(|c| c.span.contains(position))
+                .filter(|c| callee.is_none_or(|name| c.callee == name))
+                .max_by_key(|c| (c.span.start, std::cmp::Reverse(c.span.end)))
+                .map(|c| (c.position, c.scope))
+        };
+        let callees: Vec<&str> = scopes.calls.iter().map(|c| c.callee.as_str()).collect();
+        let mut checked = 0;
+        for (line, text) in source.lines().enumerate() {
+            for column in 0..=text.len() as u32 + 1 {
+                let at = Position::new(line as u32, column);
+                assert_eq!(scopes.function_at(at), scan_function_at(at), "{at:?}");
+                assert_eq!(
+                    scopes.call_containing(at, None),
+                    scan_call_containing(at, None),
+                    "{at:?}"
+                );
+                for &callee in &callees {
+                    assert_eq!(
+                        scopes.call_containing(at, Some(callee)),
+                        scan_call_containing(at, Some(callee)),
+                        "{at:?} {callee}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 200);
+    }
 
     #[test]
     fn calls_of_unnamed_callees_are_reported_at_their_paren() {

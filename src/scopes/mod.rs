@@ -79,6 +79,9 @@ fn callee_name(name: &str) -> Option<&str> {
 struct QueryIndex {
     /// Functions by [`FunctionScopes::callee_name`].
     by_callee_name: HashMap<String, Vec<ScopeId>>,
+    /// Every function's name position and start, with its ID, sorted: the functions a
+    /// minifier's position can stand for, found without a scan of every function.
+    by_anchor: Vec<(Position, ScopeId)>,
     /// Call indices by (enclosing function, position); top-level calls first.
     by_scope: Vec<u32>,
     /// Call indices by (end, start).
@@ -101,6 +104,16 @@ impl QueryIndex {
                     .push(id as ScopeId);
             }
         }
+        let mut by_anchor: Vec<(Position, ScopeId)> = scopes
+            .iter()
+            .enumerate()
+            .flat_map(|(id, scope)| {
+                let id = id as ScopeId;
+                let name = scope.name_position.map(|at| (at, id));
+                std::iter::once((scope.extent.start, id)).chain(name)
+            })
+            .collect();
+        by_anchor.sort_unstable();
         let mut by_scope: Vec<u32> = (0..calls.len() as u32).collect();
         by_scope.sort_by_key(|&i| (calls[i as usize].scope, calls[i as usize].position));
         let mut by_end: Vec<u32> = (0..calls.len() as u32).collect();
@@ -130,6 +143,7 @@ impl QueryIndex {
         }
         QueryIndex {
             by_callee_name,
+            by_anchor,
             by_scope,
             by_end,
             by_start,
@@ -303,13 +317,15 @@ impl FunctionScopes {
     /// (`x` of `const x = () =>` lies outside the arrow; a method's key outside its
     /// function), else the innermost one enclosing it.
     pub fn function_at(&self, position: Position) -> Option<ScopeId> {
-        let named = self
-            .scopes
-            .iter()
-            .rposition(|s| s.name_position == Some(position) || s.extent.start == position);
-        named
-            .map(|i| i as ScopeId)
-            .or_else(|| self.innermost(position))
+        // Of the functions named or starting exactly there, the last (the innermost).
+        let anchors = &self.index.by_anchor;
+        let after = anchors.partition_point(|&(at, _)| at <= position);
+        let exact = after
+            .checked_sub(1)
+            .map(|i| anchors[i])
+            .filter(|&(at, _)| at == position)
+            .map(|(_, id)| id);
+        exact.or_else(|| self.innermost(position))
     }
 
     /// Function `id`'s name as [`FunctionScopes::enclosing`] gives it.
