@@ -47,7 +47,7 @@
  * Version of the C ABI. It changes only when a signature, struct layout or constant
  * changes incompatibly; compare it with `mapback_abi_version()` at run time.
  */
-#define MAPBACK_ABI_VERSION 2
+#define MAPBACK_ABI_VERSION 3
 
 /**
  * The input is not valid JSON.
@@ -770,6 +770,21 @@ typedef struct mapback_symbolicator_options {
      * Bounds on decoding each JSON map (0 fields: the defaults).
      */
     struct mapback_decode_limits map_limits;
+    /**
+     * Largest event `mapback_symbolicator_symbolicate_event` reads; larger fails with
+     * `MAPBACK_ERROR_INPUT_TOO_LARGE` (default 16 MiB).
+     */
+    size_t max_event_bytes;
+    /**
+     * The most frames symbolicated in one event, all stack traces together (default
+     * 4,096); frames past it are left as sent, with a `js_too_many_frames` error.
+     */
+    size_t max_event_frames;
+    /**
+     * The most JSON objects and arrays in one event; more fails with
+     * `MAPBACK_ERROR_INPUT_TOO_LARGE` (default 131,072). Bounds an event's memory.
+     */
+    size_t max_event_values;
 } mapback_symbolicator_options;
 
 /**

@@ -2425,6 +2425,9 @@ fn one_store_symbolicator_is_shared_across_threads() {
         max_trace_frames: 0,
         // SAFETY: plain integers, where 0 means the default.
         map_limits: unsafe { std::mem::zeroed() },
+        max_event_bytes: 0,
+        max_event_frames: 0,
+        max_event_values: 0,
     };
     // SAFETY: valid pointers for each call.
     let (store, symbolicator) = unsafe {

@@ -148,6 +148,9 @@ _SIZE_OPTIONS = (
     "max_trace_bytes",
     "max_trace_line_bytes",
     "max_trace_frames",
+    "max_event_bytes",
+    "max_event_frames",
+    "max_event_values",
 )
 
 

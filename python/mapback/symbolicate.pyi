@@ -53,6 +53,9 @@ class Symbolicator(RustObject):
         max_trace_bytes: Optional[int] = ...,
         max_trace_line_bytes: Optional[int] = ...,
         max_trace_frames: Optional[int] = ...,
+        max_event_bytes: Optional[int] = ...,
+        max_event_frames: Optional[int] = ...,
+        max_event_values: Optional[int] = ...,
     ) -> Symbolicator: ...
     @classmethod
     def from_loader(
@@ -69,6 +72,9 @@ class Symbolicator(RustObject):
         max_trace_bytes: Optional[int] = ...,
         max_trace_line_bytes: Optional[int] = ...,
         max_trace_frames: Optional[int] = ...,
+        max_event_bytes: Optional[int] = ...,
+        max_event_frames: Optional[int] = ...,
+        max_event_values: Optional[int] = ...,
     ) -> Symbolicator: ...
     @classmethod
     def from_directories(
@@ -86,6 +92,9 @@ class Symbolicator(RustObject):
         max_trace_bytes: Optional[int] = ...,
         max_trace_line_bytes: Optional[int] = ...,
         max_trace_frames: Optional[int] = ...,
+        max_event_bytes: Optional[int] = ...,
+        max_event_frames: Optional[int] = ...,
+        max_event_values: Optional[int] = ...,
     ) -> Symbolicator: ...
     def symbolicate(self, trace: Union[str, bytes]) -> SymbolicatedTrace: ...
     def symbolicate_event(self, event: Union[Mapping[str, Any], str, bytes]) -> Dict[str, Any]: ...

@@ -64,4 +64,4 @@ pub const MAPBACK_VERSION_MINOR: u32 = 1;
 pub const MAPBACK_VERSION_PATCH: u32 = 0;
 /// Version of the C ABI. It changes only when a signature, struct layout or constant
 /// changes incompatibly; compare it with `mapback_abi_version()` at run time.
-pub const MAPBACK_ABI_VERSION: u32 = 2;
+pub const MAPBACK_ABI_VERSION: u32 = 3;

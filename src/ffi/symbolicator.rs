@@ -95,6 +95,15 @@ pub struct mapback_symbolicator_options {
     pub max_trace_frames: usize,
     /// Bounds on decoding each JSON map (0 fields: the defaults).
     pub map_limits: mapback_decode_limits,
+    /// Largest event `mapback_symbolicator_symbolicate_event` reads; larger fails with
+    /// `MAPBACK_ERROR_INPUT_TOO_LARGE` (default 16 MiB).
+    pub max_event_bytes: usize,
+    /// The most frames symbolicated in one event, all stack traces together (default
+    /// 4,096); frames past it are left as sent, with a `js_too_many_frames` error.
+    pub max_event_frames: usize,
+    /// The most JSON objects and arrays in one event; more fails with
+    /// `MAPBACK_ERROR_INPUT_TOO_LARGE` (default 131,072). Bounds an event's memory.
+    pub max_event_values: usize,
 }
 
 fn symbolicate_options(options: Option<&mapback_symbolicator_options>) -> SymbolicateOptions {
@@ -124,6 +133,9 @@ fn symbolicate_options(options: Option<&mapback_symbolicator_options>) -> Symbol
         o.max_trace_line_bytes,
     );
     set(&mut result.trace_limits.max_frames, o.max_trace_frames);
+    set(&mut result.max_event_bytes, o.max_event_bytes);
+    set(&mut result.max_event_frames, o.max_event_frames);
+    set(&mut result.max_event_values, o.max_event_values);
     result.decode_limits = o.map_limits.to_core();
     result
 }

@@ -184,6 +184,46 @@ static void check_hostile_inputs(mapback_symbolicator *sym)
     CHECK(!mapback_symbolicator_symbolicate_event(sym, empty_list, 2, &out, NULL) && out.data == NULL);
 }
 
+/* The event limits of mapback_symbolicator_options: a byte bound refuses the event, a
+ * frame bound leaves the outer frames as sent and says so. */
+static void check_event_limits(const char *dir)
+{
+    mapback_error err = {0};
+    mapback_buf out = {0};
+    size_t len = 0;
+    unsigned char *event = read_file(EVENTS "/events/node/thrown.json", &len);
+    CHECK(event != NULL && len > 64);
+    mapback_store *store = mapback_store_open((const uint8_t *)dir, strlen(dir), NULL, &err);
+    CHECK(store != NULL && err.code == 0);
+
+    mapback_symbolicator_options small = {.max_event_bytes = 64};
+    mapback_symbolicator *sym = mapback_symbolicator_new_store(store, &small, &err);
+    CHECK(sym != NULL && err.code == 0);
+    CHECK(!mapback_symbolicator_symbolicate_event(sym, event, len, &out, &err));
+    CHECK(failed_with(&err, MAPBACK_ERROR_INPUT_TOO_LARGE) && out.data == NULL);
+    mapback_symbolicator_free(sym);
+
+    mapback_symbolicator_options one_frame = {.max_event_frames = 1};
+    sym = mapback_symbolicator_new_store(store, &one_frame, &err);
+    CHECK(sym != NULL && err.code == 0);
+    CHECK(mapback_symbolicator_symbolicate_event(sym, event, len, &out, &err) && err.code == 0);
+    CHECK(buf_has(&out, "\"type\":\"js_too_many_frames\""));
+    CHECK(buf_has(&out, "\"limit\":1"));
+    /* The crashing frame, the innermost, is the one symbolicated. */
+    CHECK(buf_has(&out, "\"function\":\"discountFor\""));
+    mapback_buf_free(&out);
+    mapback_symbolicator_free(sym);
+
+    mapback_symbolicator_options few_values = {.max_event_values = 3};
+    sym = mapback_symbolicator_new_store(store, &few_values, &err);
+    CHECK(sym != NULL && err.code == 0);
+    CHECK(!mapback_symbolicator_symbolicate_event(sym, event, len, &out, &err));
+    CHECK(failed_with(&err, MAPBACK_ERROR_INPUT_TOO_LARGE));
+    mapback_symbolicator_free(sym);
+    mapback_store_free(store);
+    free(event);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/mapback-c-event-store-XXXXXX";
@@ -196,6 +236,7 @@ int main(void)
     /* Still working after every refusal. */
     check_event(sym);
     mapback_symbolicator_free(sym);
+    check_event_limits(dir);
     mapback_symbolicator_free(NULL);
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     CHECK(system(command) == 0);

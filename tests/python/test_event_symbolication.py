@@ -380,3 +380,24 @@ def test_four_processes_symbolicate_while_four_ingest(tmp_path):
         report = store.verify()
         assert report["ok"], report["problems"]
         assert len(store.entries()) >= 3 + ingested
+
+
+def test_event_limits_reach_the_native_symbolicator(store):
+    path = os.path.join(EVENTS_DIR, "events", "node", "thrown.json")
+    with io.open(path, "rb") as handle:
+        raw = handle.read()
+    with mapback.Symbolicator.from_store(store, max_event_bytes=64) as small:
+        with pytest.raises(mapback.InputTooLargeError):
+            small.symbolicate_event(raw)
+    with mapback.Symbolicator.from_store(store, max_event_values=3) as few:
+        with pytest.raises(mapback.InputTooLargeError):
+            few.symbolicate_event(raw)
+    with mapback.Symbolicator.from_store(store, max_event_frames=1) as one:
+        out = one.symbolicate_event(raw)
+    assert {"type": "js_too_many_frames", "limit": 1} in out["errors"]
+    frames = out["exception"]["values"][0]["stacktrace"]["frames"]
+    symbolicated = [f for f in frames if f.get("data", {}).get("symbolicated")]
+    # The innermost frame (the crash, last in Sentry's order) is the one symbolicated.
+    assert len(symbolicated) == 1 and symbolicated[0] is frames[-1]
+    with pytest.raises(TypeError):
+        mapback.Symbolicator.from_store(store, max_event_frames=-1)
