@@ -352,7 +352,12 @@ def _cache_info(args, out):
 def main(argv=None, out=None):
     """Run the command line; returns the exit status."""
     out = out if out is not None else sys.stdout
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit:
+        # argparse's usage errors and --help: a status, as every other outcome (Python
+        # 2's argparse also refuses a missing subcommand this way).
+        return exit.code if isinstance(exit.code, int) else 2
     if args.command is None:
         _parser().print_help(out)
         return 2
