@@ -193,21 +193,25 @@ impl Symbolicator {
         format: TraceFormat,
     ) -> Vec<SymbolicatedFrame> {
         let mut frames = Vec::with_capacity(trace.len());
-        // Where the previous runtime frame's outermost original frame is.
-        let mut previous: Option<(Arc<Script>, SourcePosition)> = None;
+        // Where the previous runtime frame's outermost original frame is, and where the
+        // runtime printed it in the minified script.
+        let mut previous: Option<(Arc<Script>, SourcePosition, Position)> = None;
         for to_map in trace {
             let frame = to_map.frame;
             let (group, mapped) = self.symbolicate_group(frame, to_map.debug_id, format);
-            if let (true, Some((inner_script, inner)), Some(mapped)) =
-                (self.options.inlined_frames, &previous, &mapped)
-            {
+            if let (true, Some((inner_script, inner, minified_inner)), Some(mapped), Some(at)) = (
+                self.options.inlined_frames,
+                &previous,
+                &mapped,
+                frame.lookup_position(),
+            ) {
                 if Arc::ptr_eq(inner_script, &mapped.script) {
                     let first = mapped.positions[0];
                     if format == TraceFormat::V8 {
                         self.name_as_v8_would(&mapped.script, first, frames.last_mut());
                     }
                     let skipped = self
-                        .skipped_inlined(&mapped.script, *inner, first)
+                        .skipped_inlined(&mapped.script, *inner, first, *minified_inner, at)
                         .unwrap_or_default();
                     let found = group.last().map(|g| (g.found_by, g.map_url.clone()));
                     let (found_by, map_url) = found.unwrap_or_default();
@@ -223,9 +227,9 @@ impl Symbolicator {
                     }
                 }
             }
-            previous = mapped.map(|m| {
+            previous = mapped.zip(frame.lookup_position()).map(|(m, at)| {
                 let last = m.positions.last().copied().unwrap_or_default();
-                (m.script, last)
+                (m.script, last, at)
             });
             frames.extend(group);
         }

@@ -294,12 +294,12 @@ fn starts_with_word(script: &Script, at: SourcePosition, word: &str) -> bool {
 
 /// Whether `c` can be part of a JavaScript name (ASCII `$` and `_`, or any letter or
 /// digit).
-fn is_name_char(c: char) -> bool {
+pub(super) fn is_name_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '$'
 }
 
 /// Keywords a `(` can follow that are not a callee's name.
-fn is_keyword(word: &str) -> bool {
+pub(super) fn is_keyword(word: &str) -> bool {
     matches!(
         word,
         "if" | "for"
@@ -327,7 +327,7 @@ fn is_keyword(word: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::sync::Arc;
 
     use super::*;
@@ -338,7 +338,7 @@ mod tests {
 
     /// One line of `minified` mapped into `original` by (generated column, original
     /// line, original column) triples, and the symbolicator that loads it.
-    fn load(
+    pub(in crate::symbolicate) fn load(
         original: &str,
         minified: &str,
         mappings: &[(u32, u32, u32)],
