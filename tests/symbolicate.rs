@@ -381,6 +381,44 @@ fn inlined_functions_between_two_runtime_frames_are_rebuilt() {
     same_frames_in_sentry_order(&symbolicator, &trace);
 }
 
+#[test]
+fn a_column_between_segments_is_the_reported_token_s_and_says_so() {
+    // The map has a segment at `t` of `t[n](e)` only; V8 reports the call at its `(`.
+    // Walking `t [ n ] (` and `rules [ i ] (` in step gives the original `(`.
+    let original =
+        "function run(rules, i, state) {\n  return rules[i](state);\n}\nrun([], 0, 1);\n";
+    let minified = "function r(t,n,e){return t[n](e)}r([],0,1);";
+    let col = |needle: &str| minified.find(needle).unwrap() as u32;
+    let line1 = original.lines().nth(1).unwrap();
+    let mappings = [
+        (0, 0, 0, None),
+        (col("r(t"), 0, 9, Some("run")),
+        (col("return"), 1, 2, None),
+        (col("t[n]"), 1, line1.find("rules[").unwrap() as u32, None),
+        (col("r([]"), 3, 0, Some("run")),
+    ];
+    let symbolicator = one_script(original, minified, &mappings);
+    let trace = format!(
+        "TypeError: t[n] is not a function\n    at r (https://x.example/app.min.js:1:{})\n    at https://x.example/app.min.js:1:{}\n",
+        col("(e)") + 1,
+        col("r([]") + 1
+    );
+    let result = symbolicator.symbolicate(&trace).unwrap();
+    let refined: Vec<(u32, u32, bool)> = result
+        .frames
+        .iter()
+        .map(|f| {
+            let o = f.original.as_ref().expect("mapped");
+            (o.lineno, o.colno, o.column_refined)
+        })
+        .collect();
+    let paren = line1.find("(state)").unwrap() as u32 + 1;
+    assert_eq!(refined, vec![(2, paren, true), (4, 1, false)]);
+    let json = result.to_json();
+    assert_eq!(json["frames"][0]["column_refined"], true);
+    assert_eq!(json["frames"][1]["column_refined"], false);
+}
+
 /// The original of the aliasing scenario of the accuracy corpus (tools/accuracy/
 /// scenarios/lib/tasks.js): `run` calls `parse` in the source, but the constructor
 /// makes `run` hold `parse` at run time, so `load`'s call of `run` lands in `parse`.

@@ -26,6 +26,7 @@ mod result;
 mod rules;
 mod scripts;
 mod store_lookup;
+mod tokens;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -316,18 +317,15 @@ impl Symbolicator {
         let (script, found_by) = self
             .script_for(debug_id, frame.url.as_deref())
             .map_err(|e| (e, None))?;
-        let original = self
+        let located = self
             .frame_position(&script, position)
             .map_err(|e| (e, Some((found_by, script.map_url.clone()))))?;
-        let original = self.call_for_closing_paren(&script, original);
+        let original = self.call_for_closing_paren(&script, located.at);
         let function = self.function_name(&script, format, original, position);
         let map = script.map.as_ref();
-        let mut frames = vec![result::original_frame(
-            map,
-            original,
-            function,
-            &self.options,
-        )];
+        let mut frame = result::original_frame(map, original, function, &self.options);
+        frame.column_refined = located.column_refined && original == located.at;
+        let mut frames = vec![frame];
         let mut positions = vec![original];
         if self.options.inlined_frames {
             match self.inlining(&script, position, original) {

@@ -16,7 +16,27 @@ use crate::stacktrace::TraceFormat;
 use crate::view::Token;
 
 use super::scripts::{utf16_offset, Script};
+use super::tokens;
 use super::{SymbolicatedFrame, Symbolicator, Unmapped};
+
+/// Where a frame is in the original sources, and how its column was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Located {
+    pub(super) at: SourcePosition,
+    /// The position fell between two segments of the map, and the column is the
+    /// reported token's, found by walking the minified and original tokens in step
+    /// from the segment before it (`tokens.rs`).
+    pub(super) column_refined: bool,
+}
+
+impl Located {
+    const fn mapped(at: SourcePosition) -> Located {
+        Located {
+            at,
+            column_refined: false,
+        }
+    }
+}
 
 impl Symbolicator {
     /// Where a frame at `position` of the minified script is in the original sources,
@@ -25,7 +45,7 @@ impl Symbolicator {
         &self,
         script: &Script,
         position: Position,
-    ) -> Result<SourcePosition, Unmapped> {
+    ) -> Result<Located, Unmapped> {
         let position = self
             .callee_name_of_call(script, position)
             .unwrap_or(position);
@@ -41,7 +61,7 @@ impl Symbolicator {
             // f()}` maps the `await` to `r`): V8 reports the frame at the `await`.
             if !starts_with_word(script, best, "await") {
                 if let Some(keyword) = self.await_keyword(script, position) {
-                    return Ok(keyword);
+                    return Ok(Located::mapped(keyword));
                 }
             }
             // A `(` of a callee without a name (`o[k](…)`) that the map takes to
@@ -50,15 +70,29 @@ impl Symbolicator {
             // arguments, as when the `(` has no segment.
             if !self.is_call_site(script, best) {
                 if let Some(call) = self.call_of_unnamed_callee(script, position) {
-                    return Ok(call);
+                    return Ok(Located::mapped(call));
                 }
             }
-            return Ok(best);
+            return Ok(Located::mapped(best));
         }
         let unmapped = self
             .call_of_unnamed_callee(script, position)
             .or_else(|| self.await_keyword(script, position));
-        Ok(unmapped.unwrap_or(found))
+        if let Some(at) = unmapped {
+            return Ok(Located::mapped(at));
+        }
+        // Between two segments: the reported token's own column when the tokens from
+        // the segment to it are the same in both texts (engines report calls at tokens
+        // minifiers give no segment, SpiderMonkey at others than V8), else the segment's.
+        Ok(
+            match tokens::walk_to(script, token.generated_position(), position, found) {
+                Some(at) => Located {
+                    at,
+                    column_refined: true,
+                },
+                None => Located::mapped(found),
+            },
+        )
     }
 
     /// V8 reports a call whose callee ends in a name (`f(`, `o.m(`) at that name;
@@ -407,7 +441,7 @@ pub(super) mod tests {
         let (symbolicator, script) = load(original, minified, &mappings);
         let frame = Position::new(0, col(minified, "Store"));
         assert_eq!(
-            symbolicator.frame_position(&script, frame),
+            symbolicator.frame_position(&script, frame).map(|f| f.at),
             Ok(at(0, col(original, "new")))
         );
         // A call ranks first, other code next, punctuation last.
@@ -428,7 +462,10 @@ pub(super) mod tests {
         let mappings = [(0, 0, 4), (col(minified, "e)"), 1, 24)];
         let (symbolicator, script) = load(original, minified, &mappings);
         let frame = Position::new(0, col(minified, "(e"));
-        assert_eq!(symbolicator.frame_position(&script, frame), Ok(at(1, 15)));
+        assert_eq!(
+            symbolicator.frame_position(&script, frame).map(|f| f.at),
+            Ok(at(1, 15))
+        );
     }
 
     #[test]
@@ -439,7 +476,10 @@ pub(super) mod tests {
         let mappings = [(0, 0, 0), (col(minified, "load"), 1, 8)];
         let (symbolicator, script) = load(original, minified, &mappings);
         let frame = Position::new(0, col(minified, "await"));
-        assert_eq!(symbolicator.frame_position(&script, frame), Ok(at(1, 2)));
+        assert_eq!(
+            symbolicator.frame_position(&script, frame).map(|f| f.at),
+            Ok(at(1, 2))
+        );
         // An identifier that merely starts with `await` is not the keyword.
         let (symbolicator, script) = load("awaited();\n", "awaited()", &[(0, 0, 0)]);
         assert_eq!(
@@ -469,7 +509,7 @@ pub(super) mod tests {
         let (symbolicator, script) = load(original, minified, &mappings);
         let frame = Position::new(0, col(minified, "await"));
         assert_eq!(
-            symbolicator.frame_position(&script, frame),
+            symbolicator.frame_position(&script, frame).map(|f| f.at),
             Ok(at(2, col(line(2), "await")))
         );
     }
@@ -491,7 +531,7 @@ pub(super) mod tests {
         let (symbolicator, script) = load(original, minified, &mappings);
         let frame = Position::new(0, col(minified, "(e"));
         assert_eq!(
-            symbolicator.frame_position(&script, frame),
+            symbolicator.frame_position(&script, frame).map(|f| f.at),
             Ok(at(2, col(line(2), "((e")))
         );
     }
