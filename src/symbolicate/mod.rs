@@ -323,8 +323,11 @@ impl Symbolicator {
         let original = self.call_for_closing_paren(&script, located.at);
         let function = self.function_name(&script, format, original, position);
         let map = script.map.as_ref();
-        let mut frame = result::original_frame(map, original, function, &self.options);
-        frame.column_refined = located.column_refined && original == located.at;
+        let paren = self.paren_of_call(&script, position, original);
+        let mut frame =
+            result::original_frame(map, paren.unwrap_or(original), function, &self.options);
+        frame.column_refined =
+            paren.is_some() || (located.column_refined && original == located.at);
         let mut frames = vec![frame];
         let mut positions = vec![original];
         if self.options.inlined_frames {
@@ -350,6 +353,14 @@ impl Symbolicator {
                     positions = vec![call];
                 }
                 None => {}
+            }
+        }
+        if let (Some(call), Some(frame)) = (positions.last(), frames.last_mut()) {
+            if let Some(paren) =
+                self.paren_as_spidermonkey_reports(&script, format, position, *call)
+            {
+                let function = frame.function.take();
+                *frame = result::original_frame(map, paren, function, &self.options);
             }
         }
         Ok((frames, Mapped { script, positions }, found_by))

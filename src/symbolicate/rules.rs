@@ -100,7 +100,11 @@ impl Symbolicator {
     /// `(`, which a minifier may map elsewhere (swc maps it to the call of the function
     /// it inlined there). For a frame at such a `(`: the position of the name, so that
     /// the call is the name's, whichever engine printed it.
-    fn callee_name_of_call(&self, script: &Script, position: Position) -> Option<Position> {
+    pub(super) fn callee_name_of_call(
+        &self,
+        script: &Script,
+        position: Position,
+    ) -> Option<Position> {
         let (text, at) = script.minified_at(position)?;
         if !text[at..].starts_with('(') {
             return None;
@@ -112,6 +116,58 @@ impl Symbolicator {
         }
         let column = position.column - name.encode_utf16().count() as u32;
         Some(Position::new(position.line, column))
+    }
+
+    /// SpiderMonkey reports some calls at their `(` (see
+    /// [`Symbolicator::callee_name_of_call`]), and running the original it reports the
+    /// original `(`: for a frame at the `(` after a callee's name, whose call `call` was
+    /// found through that name, the original `(`, by walking from the name to it in
+    /// both texts. The call's position stays where it was found for what follows
+    /// (function names, inlined frames), which works on calls by their name.
+    pub(super) fn paren_of_call(
+        &self,
+        script: &Script,
+        position: Position,
+        call: SourcePosition,
+    ) -> Option<SourcePosition> {
+        let name = self.callee_name_of_call(script, position)?;
+        tokens::walk_to(script, name, position, call)
+    }
+
+    /// SpiderMonkey reports a call of a function expression (`}(`, what terser,
+    /// uglify-js and swc make of an inlined function) at its `(`; running the original,
+    /// where the call names its callee (`runCases(…)`), it reports that call at its
+    /// `(` as well. For a SpiderMonkey frame at a minified `(` whose frame is the named
+    /// call `call`: the original `(` after the callee's name.
+    pub(super) fn paren_as_spidermonkey_reports(
+        &self,
+        script: &Script,
+        format: TraceFormat,
+        position: Position,
+        call: SourcePosition,
+    ) -> Option<SourcePosition> {
+        if format != TraceFormat::SpiderMonkey {
+            return None;
+        }
+        let (text, at) = script.minified_at(position)?;
+        if !text[at..].starts_with('(') || text[..at].ends_with(is_name_char) {
+            return None;
+        }
+        let callee = self
+            .source_scopes(script, call.source)?
+            .call_at(call.position)?;
+        let line = script.map.source_line(call.source, call.position.line)?;
+        let start = utf16_offset(line, call.position.column)?;
+        let after = line[start..].strip_prefix(callee)?;
+        let paren = after.trim_start();
+        if callee.is_empty() || !paren.starts_with('(') {
+            return None;
+        }
+        let column = line[..line.len() - paren.len()].encode_utf16().count() as u32;
+        Some(SourcePosition::new(
+            call.source,
+            Position::new(call.position.line, column),
+        ))
     }
 
     /// Whether engines report a call at `at`.
@@ -551,6 +607,32 @@ pub(super) mod tests {
             symbolicator.call_for_closing_paren(&script, elsewhere),
             elsewhere
         );
+    }
+
+    #[test]
+    fn spidermonkey_reports_an_inlined_call_at_its_paren_in_the_original_too() {
+        // terser inlined `runCases` as `function(){…}(…)`: SpiderMonkey stops the call
+        // at the minified `(`, and running the original at `runCases (`'s `(`.
+        let original = "function main() {\n  runCases ('x', []);\n}\n";
+        let minified = "function m(){(function(){})(\"x\",[])}";
+        let (symbolicator, script) = load(original, minified, &[(0, 0, 0)]);
+        let paren = Position::new(0, col(minified, "(\"x"));
+        let call = at(1, 2);
+        let rule = |format, position| {
+            symbolicator.paren_as_spidermonkey_reports(&script, format, position, call)
+        };
+        assert_eq!(rule(TraceFormat::SpiderMonkey, paren), Some(at(1, 11)));
+        // V8 reports the original call at its name; a frame not at a `(` is left alone.
+        assert_eq!(rule(TraceFormat::V8, paren), None);
+        assert_eq!(rule(TraceFormat::SpiderMonkey, Position::new(0, 0)), None);
+        // Not a call's position: nothing.
+        let not_a_call = symbolicator.paren_as_spidermonkey_reports(
+            &script,
+            TraceFormat::SpiderMonkey,
+            paren,
+            at(0, 0),
+        );
+        assert_eq!(not_a_call, None);
     }
 
     #[test]
