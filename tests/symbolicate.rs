@@ -419,6 +419,49 @@ fn a_column_between_segments_is_the_reported_token_s_and_says_so() {
     assert_eq!(json["frames"][1]["column_refined"], false);
 }
 
+#[test]
+fn a_call_is_shown_where_the_trace_s_engine_reports_it_in_the_original() {
+    // `run('x', 1);` is a statement: SpiderMonkey reports it at `(` running the
+    // original; the minified `r("x",1)` inside `u(…)`'s arguments it reports at `r`.
+    // V8 reports both at the name.
+    let original = "function main() {\n  run('x', 1);\n}\nfunction run(a, b) {\n  throw new Error(a);\n}\nmain();\n";
+    let minified = r#"function r(a,b){throw new Error(a)}function m(){u(r("x",1))}m();"#;
+    let col = |needle: &str| minified.find(needle).unwrap() as u32;
+    let mappings = [
+        (0, 3, 0, None),
+        (col("r(a,b)"), 3, 9, Some("run")),
+        (col("new"), 4, 8, None),
+        (col("function m"), 0, 0, None),
+        (col("m(){"), 0, 9, Some("main")),
+        (col("u(r"), 1, 2, None),
+        (col("r(\"x"), 1, 2, Some("run")),
+        (col("m();"), 6, 0, Some("main")),
+    ];
+    let symbolicator = one_script(original, minified, &mappings);
+    let url = "https://x.example/app.min.js";
+    let spidermonkey = format!(
+        "r@{url}:1:{}\nm@{url}:1:{}\n@{url}:1:{}\n",
+        col("new") + 1,
+        col("r(\"x") + 1,
+        col("m();") + 1
+    );
+    let v8 = format!(
+        "Error: x\n    at r ({url}:1:{})\n    at m ({url}:1:{})\n    at {url}:1:{}\n",
+        col("new") + 1,
+        col("r(\"x") + 1,
+        col("m();") + 1
+    );
+    let columns = |trace: &str| -> Vec<(u32, u32)> {
+        frames_of(&symbolicator, trace)
+            .into_iter()
+            .map(|f| (f.1, f.2))
+            .collect()
+    };
+    // `main();` has no arguments: at its name in both engines.
+    assert_eq!(columns(&spidermonkey), vec![(5, 9), (2, 6), (7, 1)]);
+    assert_eq!(columns(&v8), vec![(5, 9), (2, 3), (7, 1)]);
+}
+
 /// The original of the aliasing scenario of the accuracy corpus (tools/accuracy/
 /// scenarios/lib/tasks.js): `run` calls `parse` in the source, but the constructor
 /// makes `run` hold `parse` at run time, so `load`'s call of `run` lands in `parse`.

@@ -217,9 +217,17 @@ impl Symbolicator {
                     let found = group.last().map(|g| (g.found_by, g.map_url.clone()));
                     let (found_by, map_url) = found.unwrap_or_default();
                     for call in skipped.iter().rev() {
+                        let mut original = self.call_frame(&mapped.script, call, format);
+                        self.show_as_engine_reports(
+                            &mapped.script,
+                            format,
+                            frame,
+                            &mut original,
+                            call.site(),
+                        );
                         frames.push(SymbolicatedFrame {
                             minified: frame.clone(),
-                            original: Some(self.call_frame(&mapped.script, call, format)),
+                            original: Some(original),
                             unmapped: None,
                             inlined: true,
                             found_by,
@@ -323,12 +331,9 @@ impl Symbolicator {
         let original = self.call_for_closing_paren(&script, located.at);
         let function = self.function_name(&script, format, original, position);
         let map = script.map.as_ref();
-        let paren = self.paren_of_call(&script, position, original);
-        let mut frame =
-            result::original_frame(map, paren.unwrap_or(original), function, &self.options);
-        frame.column_refined =
-            paren.is_some() || (located.column_refined && original == located.at);
-        let mut frames = vec![frame];
+        let mut first = result::original_frame(map, original, function, &self.options);
+        first.column_refined = located.column_refined && original == located.at;
+        let mut frames = vec![first];
         let mut positions = vec![original];
         if self.options.inlined_frames {
             match self.inlining(&script, position, original) {
@@ -355,15 +360,39 @@ impl Symbolicator {
                 None => {}
             }
         }
-        if let (Some(call), Some(frame)) = (positions.last(), frames.last_mut()) {
-            if let Some(paren) =
-                self.paren_as_spidermonkey_reports(&script, format, position, *call)
-            {
-                let function = frame.function.take();
-                *frame = result::original_frame(map, paren, function, &self.options);
-            }
+        for (original, at) in frames.iter_mut().zip(&positions) {
+            self.show_as_engine_reports(&script, format, frame, original, *at);
         }
         Ok((frames, Mapped { script, positions }, found_by))
+    }
+
+    /// A frame at original position `at` shown where the trace's engine reports it
+    /// running the original: `at` stays the frame's position for what follows (calls
+    /// are found by their name); only the frame's column moves.
+    ///
+    /// A `name@location` trace without the decorations that tell SpiderMonkey's from
+    /// JavaScriptCore's ([`TraceFormat::Unknown`]) follows SpiderMonkey's call columns:
+    /// JavaScriptCore reports every call at its `(` (tools/capture's kitchen sink), so
+    /// the calls SpiderMonkey reports at the `(` it reports there too.
+    fn show_as_engine_reports(
+        &self,
+        script: &Script,
+        format: TraceFormat,
+        minified: &Frame,
+        frame: &mut OriginalFrame,
+        at: SourcePosition,
+    ) {
+        let printed_with_at_sign = !minified.raw.is_empty() && !minified.raw.starts_with("at ");
+        let format = match format {
+            TraceFormat::Unknown if printed_with_at_sign => TraceFormat::SpiderMonkey,
+            format => format,
+        };
+        if let Some(paren) = self.call_as_spidermonkey_reports(script, format, at) {
+            let function = frame.function.take();
+            let refined = frame.column_refined;
+            *frame = result::original_frame(script.map.as_ref(), paren, function, &self.options);
+            frame.column_refined = refined;
+        }
     }
 
     /// The original name of the function enclosing the frame at `position` of the

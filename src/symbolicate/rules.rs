@@ -118,49 +118,63 @@ impl Symbolicator {
         Some(Position::new(position.line, column))
     }
 
-    /// SpiderMonkey reports some calls at their `(` (see
-    /// [`Symbolicator::callee_name_of_call`]), and running the original it reports the
-    /// original `(`: for a frame at the `(` after a callee's name, whose call `call` was
-    /// found through that name, the original `(`, by walking from the name to it in
-    /// both texts. The call's position stays where it was found for what follows
-    /// (function names, inlined frames), which works on calls by their name.
-    pub(super) fn paren_of_call(
-        &self,
-        script: &Script,
-        position: Position,
-        call: SourcePosition,
-    ) -> Option<SourcePosition> {
-        let name = self.callee_name_of_call(script, position)?;
-        tokens::walk_to(script, name, position, call)
-    }
-
-    /// SpiderMonkey reports a call of a function expression (`}(`, what terser,
-    /// uglify-js and swc make of an inlined function) at its `(`; running the original,
-    /// where the call names its callee (`runCases(…)`), it reports that call at its
-    /// `(` as well. For a SpiderMonkey frame at a minified `(` whose frame is the named
-    /// call `call`: the original `(` after the callee's name.
-    pub(super) fn paren_as_spidermonkey_reports(
+    /// SpiderMonkey reports a call with arguments whose callee is a plain name (`f(x)`,
+    /// not `o.f(x)`, `new F(x)` or `f()`) at its `(` where the call begins what
+    /// SpiderMonkey steps through (an expression statement, a declaration's
+    /// initializer, an arrow function's expression body, an `if` or `while` test), and
+    /// at the name elsewhere (after `return`, `await`, an assignment's `=`, as an
+    /// argument); so it does running the original program (Firefox 153 on the accuracy
+    /// corpus's reference builds and tools/capture's kitchen sink: `runCases(…);` and
+    /// `const doc = composeDoc(…)` at the `(`; `fn();`, `return format(…)` and
+    /// `node = composeScalar(…)` at the name: 473 calls, 6 exceptions). The minified code puts the same call
+    /// in other constructs, so the frame's column follows the original's. For a
+    /// SpiderMonkey frame at the call reported at `call` (its name): the `(` when the
+    /// original puts the call where SpiderMonkey reports it there.
+    pub(super) fn call_as_spidermonkey_reports(
         &self,
         script: &Script,
         format: TraceFormat,
-        position: Position,
         call: SourcePosition,
     ) -> Option<SourcePosition> {
         if format != TraceFormat::SpiderMonkey {
             return None;
         }
-        let (text, at) = script.minified_at(position)?;
-        if !text[at..].starts_with('(') || text[..at].ends_with(is_name_char) {
-            return None;
-        }
-        let callee = self
-            .source_scopes(script, call.source)?
-            .call_at(call.position)?;
+        let scopes = self.source_scopes(script, call.source)?;
+        let callee = scopes.call_at(call.position)?;
+        // A plain name: the call starts at it (a member call starts at its object).
         let line = script.map.source_line(call.source, call.position.line)?;
         let start = utf16_offset(line, call.position.column)?;
-        let after = line[start..].strip_prefix(callee)?;
-        let paren = after.trim_start();
-        if callee.is_empty() || !paren.starts_with('(') {
+        if callee.is_empty() {
+            return computed_key_of_call(line, start).map(|column| {
+                SourcePosition::new(call.source, Position::new(call.position.line, column))
+            });
+        }
+        let span = scopes.call_span_at(call.position)?;
+        if span.start != call.position {
+            return None;
+        }
+        let paren = line[start..].strip_prefix(callee)?.trim_start();
+        if !paren.starts_with('(') || matches!(callee, "super" | "eval") {
+            return None; // `new F(…)` is reported at `new`, and is not a plain name.
+        }
+        if paren[1..].trim_start().starts_with(')') {
+            return None; // Without arguments: at the name (`fn();`).
+        }
+        let before = line[..start].trim_end();
+        let steps_here = if before.is_empty() {
+            // The line starts with the call: a statement, unless the line before
+            // leaves an expression open (`x =`, `f(`, `,`).
+            let previous = call
+                .position
+                .line
+                .checked_sub(1)
+                .and_then(|l| script.map.source_line(call.source, l))
+                .map_or("", str::trim_end);
+            ends_a_statement(previous)
+        } else {
+            begins_a_step(before)
+        };
+        if !steps_here {
             return None;
         }
         let column = line[..line.len() - paren.len()].encode_utf16().count() as u32;
@@ -360,6 +374,78 @@ pub(super) fn display_name(
         }),
         Enclosing::TopLevel => None,
     }
+}
+
+/// Whether code ending in `before` (trimmed, not empty) makes what follows a place
+/// SpiderMonkey steps through: a statement's start, a declaration's initializer, an
+/// arrow function's expression body, an `if` or `while` test.
+fn begins_a_step(before: &str) -> bool {
+    if before.ends_with("${") {
+        return false; // In a template literal: an expression's operand.
+    }
+    if before.ends_with([';', '{', '}']) || before.ends_with("=>") {
+        return true;
+    }
+    if before.ends_with(')') && before.matches('(').count() == before.matches(')').count() {
+        return true; // `if (…) f(x)`: the statement `if` runs.
+    }
+    if let Some(test) = before.strip_suffix('(') {
+        let keyword = test.trim_end();
+        let word = &keyword[keyword.trim_end_matches(is_name_char).len()..];
+        return matches!(word, "if" | "while");
+    }
+    let Some(assigned) = before.strip_suffix('=') else {
+        return false;
+    };
+    if assigned.ends_with([
+        '=', '!', '<', '>', '+', '-', '*', '/', '%', '&', '|', '^', '?',
+    ]) {
+        return false; // `==`, `+=`, `??=`…: not a declaration.
+    }
+    // `const x =`, `let x =`, `var x =`: a declaration's initializer.
+    let target = assigned.trim_end();
+    let name = target.trim_end_matches(is_name_char);
+    if name.len() == target.len() {
+        return false;
+    }
+    let keyword = name.trim_end();
+    let word = &keyword[keyword.trim_end_matches(is_name_char).len()..];
+    matches!(word, "const" | "let" | "var") && keyword.len() < name.len()
+}
+
+/// Whether a line ending in `previous` (trimmed) leaves the next line at a statement's
+/// start (or an arrow function's expression body): nothing, `;`, a brace, `=>`, or a
+/// `)` closing all the line's parentheses (`if (…)`, `for (…)` without braces, or a
+/// statement ended without `;`).
+fn ends_a_statement(previous: &str) -> bool {
+    previous.is_empty()
+        || previous.ends_with([';', '{', '}'])
+        || previous.ends_with("=>")
+        || previous.trim_start().starts_with("else")
+        || (previous.ends_with(')')
+            && previous.matches('(').count() == previous.matches(')').count())
+}
+
+/// For a call `o[k](…)` whose `(` is at byte `paren` of `line`: the UTF-16 column of
+/// the key `k` (SpiderMonkey reports such a call there, as it reports `o.m(…)` at `m`;
+/// markdown-it's `rules[i](state)` at `i`).
+fn computed_key_of_call(line: &str, paren: usize) -> Option<u32> {
+    let before = line.get(..paren)?.trim_end();
+    let inside = before.strip_suffix(']')?;
+    let mut depth = 0usize;
+    for (at, c) in inside.char_indices().rev() {
+        match c {
+            ']' => depth += 1,
+            '[' if depth == 0 => {
+                let key = &line[at + 1..];
+                let skipped = key.len() - key.trim_start().len();
+                return Some(line[..at + 1 + skipped].encode_utf16().count() as u32);
+            }
+            '[' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The original position of the first token after `position` (on any later column of
@@ -610,29 +696,44 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn spidermonkey_reports_an_inlined_call_at_its_paren_in_the_original_too() {
-        // terser inlined `runCases` as `function(){…}(…)`: SpiderMonkey stops the call
-        // at the minified `(`, and running the original at `runCases (`'s `(`.
-        let original = "function main() {\n  runCases ('x', []);\n}\n";
-        let minified = "function m(){(function(){})(\"x\",[])}";
-        let (symbolicator, script) = load(original, minified, &[(0, 0, 0)]);
-        let paren = Position::new(0, col(minified, "(\"x"));
-        let call = at(1, 2);
-        let rule = |format, position| {
-            symbolicator.paren_as_spidermonkey_reports(&script, format, position, call)
+    fn spidermonkey_reports_plain_calls_at_their_paren_where_it_steps() {
+        // From the corpus's reference runs in Firefox: `(` for a call beginning a
+        // statement, an initializer, an arrow's body or an `if` test; the name
+        // elsewhere, and always for member calls and `new`.
+        let original = "function main(a) {\n  runCases ('x', []);\n  const doc = compose(a);\n  if (each(a) === false) go(1);\n  const f = () => load(a);\n  return format(a);\n  node = scalar(a);\n  a.push(make(a));\n  this.next(a);\n  const v = new Doc(a);\n  x += count(a);\n  done();\n  ok = rules[ i ](state);\n  s = `at ${day(a)}`;\n  revoke(a)\n  die(4)\n  if (a)\n    add(a, 1);\n  if (!ok(a)) die(8);\n}\n";
+        let (symbolicator, script) = load(original, "x", &[(0, 0, 0)]);
+        let line = |n: usize| original.lines().nth(n).unwrap();
+        let rule = |n: usize, name: &str, format| {
+            let call = at(n as u32, col(line(n), name));
+            symbolicator
+                .call_as_spidermonkey_reports(&script, format, call)
+                .map(|p| (p.position.line, p.position.column))
         };
-        assert_eq!(rule(TraceFormat::SpiderMonkey, paren), Some(at(1, 11)));
-        // V8 reports the original call at its name; a frame not at a `(` is left alone.
-        assert_eq!(rule(TraceFormat::V8, paren), None);
-        assert_eq!(rule(TraceFormat::SpiderMonkey, Position::new(0, 0)), None);
-        // Not a call's position: nothing.
-        let not_a_call = symbolicator.paren_as_spidermonkey_reports(
-            &script,
-            TraceFormat::SpiderMonkey,
-            paren,
-            at(0, 0),
-        );
-        assert_eq!(not_a_call, None);
+        let paren = |n: usize, after: &str| {
+            let column = col(line(n), after) + after.trim_end_matches('(').len() as u32;
+            Some((n as u32, column))
+        };
+        let sm = TraceFormat::SpiderMonkey;
+        assert_eq!(rule(1, "runCases", sm), paren(1, "runCases "));
+        assert_eq!(rule(2, "compose", sm), paren(2, "compose"));
+        assert_eq!(rule(3, "each", sm), paren(3, "each"));
+        assert_eq!(rule(4, "load", sm), paren(4, "load"));
+        assert_eq!(rule(5, "format", sm), None);
+        assert_eq!(rule(6, "scalar", sm), None);
+        assert_eq!(rule(7, "make", sm), None);
+        assert_eq!(rule(8, "next", sm), None);
+        assert_eq!(rule(9, "new Doc", sm), None);
+        assert_eq!(rule(10, "count", sm), None);
+        assert_eq!(rule(11, "done", sm), None);
+        // A computed callee: at its key; a template literal's call: at the name.
+        assert_eq!(rule(12, "(state)", sm), Some((12, col(line(12), "i ]"))));
+        assert_eq!(rule(13, "day", sm), None);
+        // Each on its own line after a statement left without `;` or an `if (…)`.
+        assert_eq!(rule(15, "die", sm), paren(15, "die"));
+        assert_eq!(rule(17, "add", sm), paren(17, "add"));
+        assert_eq!(rule(18, "die", sm), paren(18, "die"));
+        // V8 reports every one of them at the name.
+        assert_eq!(rule(1, "runCases", TraceFormat::V8), None);
     }
 
     #[test]
