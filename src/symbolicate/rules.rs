@@ -84,15 +84,13 @@ impl Symbolicator {
         // Between two segments: the reported token's own column when the tokens from
         // the segment to it are the same in both texts (engines report calls at tokens
         // minifiers give no segment, SpiderMonkey at others than V8), else the segment's.
-        Ok(
-            match tokens::walk_to(script, token.generated_position(), position, found) {
-                Some(at) => Located {
-                    at,
-                    column_refined: true,
-                },
-                None => Located::mapped(found),
+        Ok(match tokens::walk_from_segments(script, position) {
+            Some(at) => Located {
+                at,
+                column_refined: true,
             },
-        )
+            None => Located::mapped(found),
+        })
     }
 
     /// V8 reports a call whose callee ends in a name (`f(`, `o.m(`) at that name;
@@ -123,13 +121,14 @@ impl Symbolicator {
     /// SpiderMonkey steps through (an expression statement, a declaration's
     /// initializer, an arrow function's expression body, an `if` or `while` test), and
     /// at the name elsewhere (after `return`, `await`, an assignment's `=`, as an
-    /// argument); so it does running the original program (Firefox 153 on the accuracy
-    /// corpus's reference builds and tools/capture's kitchen sink: `runCases(…);` and
-    /// `const doc = composeDoc(…)` at the `(`; `fn();`, `return format(…)` and
-    /// `node = composeScalar(…)` at the name: 473 calls, 6 exceptions). The minified code puts the same call
-    /// in other constructs, so the frame's column follows the original's. For a
-    /// SpiderMonkey frame at the call reported at `call` (its name): the `(` when the
-    /// original puts the call where SpiderMonkey reports it there.
+    /// argument, in a template); `o.m(x)` at `m`, `new F(x)` at `new`, `f()` at `f`,
+    /// `o[k](x)` and `f()(x)` at their `(`. So it does running the original program:
+    /// the reference runs of the accuracy corpus and tools/capture's kitchen sink in
+    /// Firefox 153 (`runCases(…);` and `const doc = composeDoc(…)` at the `(`; `fn();`,
+    /// `return format(…)` and `node = composeScalar(…)` at the name). The minified code
+    /// puts the same call in other constructs, so the frame's column follows the
+    /// original's. For a SpiderMonkey frame at the call reported at `call` (its name):
+    /// the `(` when the original puts the call where SpiderMonkey reports it there.
     pub(super) fn call_as_spidermonkey_reports(
         &self,
         script: &Script,
@@ -145,9 +144,7 @@ impl Symbolicator {
         let line = script.map.source_line(call.source, call.position.line)?;
         let start = utf16_offset(line, call.position.column)?;
         if callee.is_empty() {
-            return computed_key_of_call(line, start).map(|column| {
-                SourcePosition::new(call.source, Position::new(call.position.line, column))
-            });
+            return None; // `o[k](…)`, `f()(…)`: at the `(` already, as V8 reports them.
         }
         let span = scopes.call_span_at(call.position)?;
         if span.start != call.position {
@@ -424,28 +421,6 @@ fn ends_a_statement(previous: &str) -> bool {
         || previous.trim_start().starts_with("else")
         || (previous.ends_with(')')
             && previous.matches('(').count() == previous.matches(')').count())
-}
-
-/// For a call `o[k](…)` whose `(` is at byte `paren` of `line`: the UTF-16 column of
-/// the key `k` (SpiderMonkey reports such a call there, as it reports `o.m(…)` at `m`;
-/// markdown-it's `rules[i](state)` at `i`).
-fn computed_key_of_call(line: &str, paren: usize) -> Option<u32> {
-    let before = line.get(..paren)?.trim_end();
-    let inside = before.strip_suffix(']')?;
-    let mut depth = 0usize;
-    for (at, c) in inside.char_indices().rev() {
-        match c {
-            ']' => depth += 1,
-            '[' if depth == 0 => {
-                let key = &line[at + 1..];
-                let skipped = key.len() - key.trim_start().len();
-                return Some(line[..at + 1 + skipped].encode_utf16().count() as u32);
-            }
-            '[' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
 }
 
 /// The original position of the first token after `position` (on any later column of
@@ -725,8 +700,8 @@ pub(super) mod tests {
         assert_eq!(rule(9, "new Doc", sm), None);
         assert_eq!(rule(10, "count", sm), None);
         assert_eq!(rule(11, "done", sm), None);
-        // A computed callee: at its key; a template literal's call: at the name.
-        assert_eq!(rule(12, "(state)", sm), Some((12, col(line(12), "i ]"))));
+        // A computed callee: at its `(` already; a template literal's call: at the name.
+        assert_eq!(rule(12, "(state)", sm), None);
         assert_eq!(rule(13, "day", sm), None);
         // Each on its own line after a statement left without `;` or an `if (…)`.
         assert_eq!(rule(15, "die", sm), paren(15, "die"));

@@ -188,12 +188,38 @@ fn same_token(minified: &Token<'_>, original: &Token<'_>) -> bool {
     }
 }
 
+/// How many segments before a position a walk may start from: the segment just
+/// before it may map its own token to a neighbour (markdown-it's map takes the `]` of
+/// `rules[i]` to `i`), and then a walk from an earlier one goes through.
+const MAX_STARTS: usize = 4;
+
+/// For a frame at `position` of the minified script, between two segments: the
+/// original position of the reported token, walked from the segment before it or, when
+/// that walk fails, from one of the few segments before that one.
+pub(super) fn walk_from_segments(script: &Script, position: Position) -> Option<SourcePosition> {
+    let mut column = position.column;
+    for _ in 0..MAX_STARTS {
+        let token = script.map.lookup(position.line, column)?;
+        let segment = token.generated_position();
+        if segment.line != position.line {
+            return None;
+        }
+        if let Some(original) = token.original_position() {
+            if let Some(found) = walk_to(script, segment, position, original) {
+                return Some(found);
+            }
+        }
+        column = segment.column.checked_sub(1)?;
+    }
+    None
+}
+
 /// For a frame at `position` of the minified script, after the segment at `segment`
 /// (same line) that maps to `original`: the original position of the reported token,
 /// found by walking both texts' tokens in step from the segment. `None` when `position`
 /// is not at a token's start, when the walks disagree, or without the source's
 /// content.
-pub(super) fn walk_to(
+fn walk_to(
     script: &Script,
     segment: Position,
     position: Position,
@@ -319,6 +345,28 @@ mod tests {
         // The token right after the segment's; at the segment itself the segment answers.
         assert_eq!(walk("g(", "(x.y"), at(2, ocol(2, "(x.y")));
         assert_eq!(walk("t[n](", "t[n]("), None);
+    }
+
+    #[test]
+    fn a_segment_that_maps_its_token_to_a_neighbour_is_walked_past() {
+        // As markdown-it's own map does: the `]` of `t[n]` maps to `i`, not to `]`.
+        let original = "function f(rules, i) {\n  rules[i](1);\n}\n";
+        let minified = "function f(t,n){t[n](1)}";
+        let line = original.lines().nth(1).unwrap();
+        let ocol = |needle: &str| line.find(needle).unwrap() as u32;
+        let col = |needle: &str| minified.find(needle).unwrap() as u32;
+        let mappings = [
+            (0, 0, 0),
+            (col("t[n]"), 1, ocol("rules")),
+            (col("n](1)"), 1, ocol("i]")),
+            (col("](1)"), 1, ocol("i]")),
+        ];
+        let (_, script) = crate::symbolicate::rules::tests::load(original, minified, &mappings);
+        let found = walk_from_segments(&script, Position::new(0, col("(1)")));
+        assert_eq!(
+            found,
+            Some(SourcePosition::new(0, Position::new(1, ocol("(1)"))))
+        );
     }
 
     #[test]

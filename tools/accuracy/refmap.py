@@ -29,6 +29,7 @@ _KEYWORDS = frozenset(
     "while with yield async await of get set static".split()
 )
 _MAX_WALK = 64
+_MAX_STARTS = 4
 
 
 def _tokens(text, start):
@@ -178,17 +179,24 @@ class RefMap(object):
         src, line, col, exact = hit
         if exact:
             return src, line, col, "exact"
-        walked = self._walk(line0, col0, src, line, col)
-        if walked is None:
-            return src, line, col, "segment"
-        return src, walked[0], walked[1], "walked"
+        # From the segment before the position, else from one of the few before it: a
+        # segment can itself map its token to a neighbour (markdown-it's own map takes
+        # the `]` of `rules[i]` to `i`), and then the walk from it fails at once.
+        row = self.lines[line0]
+        i = bisect.bisect_right(self._cols[line0], col0) - 1
+        for start in range(i, max(-1, i - _MAX_STARTS), -1):
+            seg_col, s_src, s_line, s_col, _ = row[start]
+            if s_src is None:
+                break
+            walked = self._walk(line0, col0, seg_col, self.sources[s_src], s_line, s_col)
+            if walked is not None:
+                return self.sources[s_src], walked[0], walked[1], "walked"
+        return src, line, col, "segment"
 
-    def _walk(self, line0, col0, src, line, col):
+    def _walk(self, line0, col0, seg_col, src, line, col):
         if self.generated is None or line0 >= len(self.generated):
             return None
         text = self.generated[line0]
-        cols = self._cols[line0]
-        seg_col = cols[bisect.bisect_right(cols, col0) - 1]
         start, target = _utf16_to_index(text, seg_col), _utf16_to_index(text, col0)
         if start is None or target is None:
             return None
