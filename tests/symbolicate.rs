@@ -381,6 +381,149 @@ fn inlined_functions_between_two_runtime_frames_are_rebuilt() {
     same_frames_in_sentry_order(&symbolicator, &trace);
 }
 
+#[test]
+fn a_column_between_segments_is_the_reported_token_s_and_says_so() {
+    // The map has a segment at `t` of `t[n](e)` only; V8 reports the call at its `(`.
+    // Walking `t [ n ] (` and `rules [ i ] (` in step gives the original `(`.
+    let original =
+        "function run(rules, i, state) {\n  return rules[i](state);\n}\nrun([], 0, 1);\n";
+    let minified = "function r(t,n,e){return t[n](e)}r([],0,1);";
+    let col = |needle: &str| minified.find(needle).unwrap() as u32;
+    let line1 = original.lines().nth(1).unwrap();
+    let mappings = [
+        (0, 0, 0, None),
+        (col("r(t"), 0, 9, Some("run")),
+        (col("return"), 1, 2, None),
+        (col("t[n]"), 1, line1.find("rules[").unwrap() as u32, None),
+        (col("r([]"), 3, 0, Some("run")),
+    ];
+    let symbolicator = one_script(original, minified, &mappings);
+    let trace = format!(
+        "TypeError: t[n] is not a function\n    at r (https://x.example/app.min.js:1:{})\n    at https://x.example/app.min.js:1:{}\n",
+        col("(e)") + 1,
+        col("r([]") + 1
+    );
+    let result = symbolicator.symbolicate(&trace).unwrap();
+    let refined: Vec<(u32, u32, bool)> = result
+        .frames
+        .iter()
+        .map(|f| {
+            let o = f.original.as_ref().expect("mapped");
+            (o.lineno, o.colno, o.column_refined)
+        })
+        .collect();
+    let paren = line1.find("(state)").unwrap() as u32 + 1;
+    assert_eq!(refined, vec![(2, paren, true), (4, 1, false)]);
+    let json = result.to_json();
+    assert_eq!(json["frames"][0]["column_refined"], true);
+    assert_eq!(json["frames"][1]["column_refined"], false);
+}
+
+#[test]
+fn a_call_is_shown_where_the_trace_s_engine_reports_it_in_the_original() {
+    // `run('x', 1);` is a statement: SpiderMonkey reports it at `(` running the
+    // original; the minified `r("x",1)` inside `u(…)`'s arguments it reports at `r`.
+    // V8 reports both at the name.
+    let original = "function main() {\n  run('x', 1);\n}\nfunction run(a, b) {\n  throw new Error(a);\n}\nmain();\n";
+    let minified = r#"function r(a,b){throw new Error(a)}function m(){u(r("x",1))}m();"#;
+    let col = |needle: &str| minified.find(needle).unwrap() as u32;
+    let mappings = [
+        (0, 3, 0, None),
+        (col("r(a,b)"), 3, 9, Some("run")),
+        (col("new"), 4, 8, None),
+        (col("function m"), 0, 0, None),
+        (col("m(){"), 0, 9, Some("main")),
+        (col("u(r"), 1, 2, None),
+        (col("r(\"x"), 1, 2, Some("run")),
+        (col("m();"), 6, 0, Some("main")),
+    ];
+    let symbolicator = one_script(original, minified, &mappings);
+    let url = "https://x.example/app.min.js";
+    let spidermonkey = format!(
+        "r@{url}:1:{}\nm@{url}:1:{}\n@{url}:1:{}\n",
+        col("new") + 1,
+        col("r(\"x") + 1,
+        col("m();") + 1
+    );
+    let v8 = format!(
+        "Error: x\n    at r ({url}:1:{})\n    at m ({url}:1:{})\n    at {url}:1:{}\n",
+        col("new") + 1,
+        col("r(\"x") + 1,
+        col("m();") + 1
+    );
+    let columns = |trace: &str| -> Vec<(u32, u32)> {
+        frames_of(&symbolicator, trace)
+            .into_iter()
+            .map(|f| (f.1, f.2))
+            .collect()
+    };
+    // `main();` has no arguments: at its name in both engines.
+    assert_eq!(columns(&spidermonkey), vec![(5, 9), (2, 6), (7, 1)]);
+    assert_eq!(columns(&v8), vec![(5, 9), (2, 3), (7, 1)]);
+}
+
+/// The original of the aliasing scenario of the accuracy corpus (tools/accuracy/
+/// scenarios/lib/tasks.js): `run` calls `parse` in the source, but the constructor
+/// makes `run` hold `parse` at run time, so `load`'s call of `run` lands in `parse`.
+const REASSIGNED: &str = "class Parser {\n  constructor() { this.run = this.parse; }\n  run(t) { return this.parse(t.trim()); }\n  parse(t) { throw new Error(t); }\n}\nfunction load(t) {\n  return new Parser().run(t);\n}\nload('x');\n";
+
+/// A minified `REASSIGNED` (as esbuild writes it: method names kept, locals renamed),
+/// its map, and the trace of its run: `parse` called from `load`'s call of `run`.
+fn reassigned_method(minified: &str, call: &str) -> (Symbolicator, String) {
+    let line = |n: usize| REASSIGNED.lines().nth(n).unwrap();
+    let ocol = |n: usize, needle: &str| line(n).find(needle).unwrap() as u32;
+    let col = |needle: &str| minified.find(needle).unwrap() as u32;
+    let mappings = [
+        (0, 0, 0, None),
+        (col("parse(e){"), 3, 2, Some("parse")),
+        (col("throw"), 3, ocol(3, "throw"), None),
+        (col("new Error"), 3, ocol(3, "new Error"), None),
+        (col("function l"), 5, 0, None),
+        (col("l(t){"), 5, 9, Some("load")),
+        (col("return new P"), 6, 2, None),
+        (col("new P"), 6, ocol(6, "new"), None),
+        (col(call), 6, ocol(6, "run(t)"), None),
+        (col("l(\"x\")"), 8, 0, Some("load")),
+    ];
+    let symbolicator = one_script(REASSIGNED, minified, &mappings);
+    let trace = format!(
+        "Error: x\n    at P.parse (https://x.example/app.min.js:1:{})\n    at l (https://x.example/app.min.js:1:{})\n    at https://x.example/app.min.js:1:{}\n",
+        col("new Error") + 1,
+        col(call) + 1,
+        col("l(\"x\")") + 1
+    );
+    (symbolicator, trace)
+}
+
+#[test]
+fn a_call_through_a_reassigned_method_adds_no_frame() {
+    // The minified code still calls `run` where the original did: nothing was inlined,
+    // whatever `run` holds at run time. The runtime's two frames are the answer; the
+    // static call graph (`run` calls `parse`) must not add a `run` frame between them.
+    let minified = r#"class P{constructor(){this.run=this.parse}run(e){return this.parse(e.trim())}parse(e){throw new Error(e)}}function l(t){return new P().run(t)}l("x");"#;
+    let (symbolicator, trace) = reassigned_method(minified, "run(t)}");
+    assert_eq!(
+        frames_of(&symbolicator, &trace),
+        vec![
+            (Some("Parser.parse".to_owned()), 4, 20, false),
+            (Some("load".to_owned()), 7, 23, false),
+            (None, 9, 1, false),
+        ]
+    );
+}
+
+#[test]
+fn a_call_of_a_function_other_than_the_callee_s_adds_no_frame() {
+    // Minified, the call at `load`'s frame names `x` (a bound or memoised replacement,
+    // a table entry), not the function `parse` the callee's frame is in: the minified
+    // code does not show that the call of `run` was removed, so no frame is rebuilt.
+    let minified = r#"class P{constructor(){this.run=this.parse}run(e){return this.parse(e.trim())}parse(e){throw new Error(e)}}function l(t){return new P().x(t)}l("x");"#;
+    let (symbolicator, trace) = reassigned_method(minified, "x(t)}");
+    let frames = frames_of(&symbolicator, &trace);
+    assert_eq!(frames.len(), 3, "{frames:?}");
+    assert!(frames.iter().all(|f| !f.3), "{frames:?}");
+}
+
 /// `trace`'s frames sent as an SDK sends them (outermost first) give the frames of
 /// the text path, inlined ones included, in reverse: the same path, converted at the
 /// edge.

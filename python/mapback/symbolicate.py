@@ -71,17 +71,21 @@ class SymbolicatedFrame(object):
     frame as printed (a dict: raw, function, abs_path, lineno, colno and flags).
     ``inlined`` is true for a frame the runtime did not print: a function the minifier
     inlined into its caller (the next frame, which shares ``minified``), rebuilt from
-    the original sources. ``found_by`` says which key found the frame's map
+    the original sources. ``column_refined`` is true when the runtime reported the
+    frame between two segments of the map and ``colno`` is the column of the very token
+    it reported, found by walking the minified and the original tokens in step from the
+    segment before it. ``found_by`` says which key found the frame's map
     (``"debug_id"`` or ``"url"``; None when none was found) and ``map_url`` where it
     came from.
     """
 
-    __slots__ = FRAME_FIELDS + ("unmapped_reason", "minified", "inlined", "found_by", "map_url")
+    __slots__ = FRAME_FIELDS + ("unmapped_reason", "minified", "inlined", "column_refined", "found_by", "map_url")
 
     def __init__(self, fields):
         for name in self.__slots__:
             setattr(self, name, fields.get(name))
         self.inlined = bool(self.inlined)
+        self.column_refined = bool(self.column_refined)
 
     @property
     def mapped(self):

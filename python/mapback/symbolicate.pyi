@@ -18,6 +18,7 @@ class SymbolicatedFrame:
     in_app: bool
     unmapped_reason: Optional[Dict[str, str]]
     inlined: bool
+    column_refined: bool  # colno found by walking tokens from the segment before it
     found_by: Optional[str]  # "debug_id" or "url"
     map_url: Optional[str]
     minified: Dict[str, Any]

@@ -308,7 +308,8 @@ pub unsafe extern "C" fn mapback_symbolicator_symbolicate(
 /// comes from the event's contexts or User-Agent. Every other field is kept. A mapped
 /// frame gets the original `filename`, `abs_path`, `lineno`, `colno` (1-based),
 /// `function`, `context_line`, `pre_context`, `post_context`, `in_app` and `data`
-/// (`symbolicated`, `found_by`: `"debug_id"` or `"url"`, `sourcemap`, `inlined`).
+/// (`symbolicated`, `found_by`: `"debug_id"` or `"url"`, `sourcemap`, `inlined`,
+/// `column_refined`: the column was found by walking tokens between two segments).
 ///
 /// Writes the symbolicated event as UTF-8 JSON to `*out`, which the caller then owns
 /// and releases with `mapback_buf_free`. Returns false with `err` set, and `*out`
@@ -348,7 +349,8 @@ pub unsafe extern "C" fn mapback_symbolicator_symbolicate_event(
 /// array of frames in the same order: per frame `filename`, `abs_path`, `lineno`,
 /// `colno`, `function`, `context_line`, `pre_context`, `post_context`, `in_app`,
 /// `inlined` (a frame the minifier inlined, rebuilt after the frame it was inlined
-/// into), `unmapped_reason` (null, or `{"kind", "message"}` when the frame kept its
+/// into), `column_refined` (the frame fell between two segments and its column was
+/// found by walking the minified and original tokens in step), `unmapped_reason` (null, or `{"kind", "message"}` when the frame kept its
 /// data as sent), `found_by` (`"debug_id"`, `"url"` or null), `map_url` and
 /// `minified` (the frame as sent).
 ///

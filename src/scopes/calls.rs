@@ -47,6 +47,11 @@ impl FunctionScopes {
             .map(|c| c.callee.as_str())
     }
 
+    /// Where the call engines report at exactly `position` starts and ends, if any.
+    pub fn call_span_at(&self, position: Position) -> Option<crate::position::Span> {
+        self.call_reported_at(position).map(|c| c.span)
+    }
+
     /// The innermost call whose expression contains `position` and, when `callee` is
     /// given, calls that name: (where engines report it, the function it is in, if
     /// any).

@@ -505,6 +505,9 @@ fn event_frame_json(raw: &Value, sent: &EventFrame, frame: &SymbolicatedFrame) -
         if frame.inlined {
             data.insert("inlined".to_owned(), json!(true));
         }
+        if original.column_refined {
+            data.insert("column_refined".to_owned(), json!(true));
+        }
     } else if let Some(reason) = &frame.unmapped {
         data.insert("unmapped_reason".to_owned(), json!(reason.kind()));
     }

@@ -21,7 +21,7 @@ use crate::position::{Position, SourcePosition};
 use crate::scopes::{FunctionScopes, ScopeId};
 use crate::stacktrace::TraceFormat;
 
-use super::rules::next_original;
+use super::rules::{is_keyword, is_name_char, next_original};
 use super::scripts::Script;
 use super::{OriginalFrame, Symbolicator};
 
@@ -172,13 +172,19 @@ impl Symbolicator {
 
     /// The calls a minifier inlined between two runtime frames: `call` (a caller's
     /// frame) calls a function other than the one `inner` (the callee's frame) is in,
-    /// and the original sources show a chain from the function called there down to
-    /// it. Outermost first.
+    /// the original sources show a chain from the function called there down to it,
+    /// and the minified code proves the original call is gone (see
+    /// [`Symbolicator::minified_call_skips_to`]). Outermost first.
+    ///
+    /// `minified_call` and `minified_inner` are where the runtime printed the two
+    /// frames in the minified script.
     pub(super) fn skipped_inlined(
         &self,
         script: &Script,
         inner: SourcePosition,
         call: SourcePosition,
+        minified_inner: Position,
+        minified_call: Position,
     ) -> Option<Vec<InlinedCall>> {
         let callee = self
             .source_scopes(script, call.source)?
@@ -186,6 +192,9 @@ impl Symbolicator {
         let inner_scopes = self.source_scopes(script, inner.source)?;
         let target = FunctionRef::new(inner.source, inner_scopes.innermost(inner.position)?);
         if inner_scopes.callee_name(target.scope)? == callee {
+            return None;
+        }
+        if !self.minified_call_skips_to(script, minified_call, minified_inner, callee) {
             return None;
         }
         let mut sources = vec![call.source];
@@ -208,6 +217,36 @@ impl Symbolicator {
         None
     }
 
+    /// Whether the minified code proves that the original call of `original_callee`
+    /// at the caller's frame (`call`) is gone: the minified code there calls, by its
+    /// name, the very minified function the callee's frame (`inner`) is in, and that
+    /// name is not the original callee's. A call that still names what the original
+    /// named (`t.run(x)` for `this.run(x)`) was not inlined, whatever function holds
+    /// `run` at run time (`inst.run = inst.parse`, an alias, a bound or wrapped
+    /// replacement): the runtime printed the frames there are. Without the minified
+    /// script nothing is proven, and nothing is rebuilt.
+    fn minified_call_skips_to(
+        &self,
+        script: &Script,
+        call: Position,
+        inner: Position,
+        original_callee: &str,
+    ) -> bool {
+        let Some(called) = minified_callee_at(script, call) else {
+            return false;
+        };
+        if called == original_callee {
+            return false;
+        }
+        let Some(scopes) = self.minified_scopes(script) else {
+            return false;
+        };
+        scopes
+            .innermost(inner)
+            .and_then(|function| scopes.callee_name(function))
+            .is_some_and(|name| name == called)
+    }
+
     /// The original frame of one call of a rebuilt chain: in the caller, at the call.
     pub(super) fn call_frame(
         &self,
@@ -217,6 +256,36 @@ impl Symbolicator {
     ) -> OriginalFrame {
         self.frame_in(script, call.site(), Some(call.caller.scope), format)
     }
+}
+
+/// The name a call written at `position` of the minified script calls, where
+/// engines report calls: at the callee's last name (`f(`, `o.f(`, `new F(`; V8) or at
+/// the call's `(` (SpiderMonkey in some places). `None` when no call with a named
+/// callee is written there.
+fn minified_callee_at(script: &Script, position: Position) -> Option<&str> {
+    let (text, at) = script.minified_at(position)?;
+    let rest = &text[at..];
+    if rest.starts_with('(') {
+        let before = text[..at].trim_end_matches(is_name_char);
+        let name = &text[before.len()..at];
+        return is_callee_name(name).then_some(name);
+    }
+    let rest = rest.strip_prefix("new ").map_or(rest, str::trim_start);
+    let rest = rest
+        .strip_prefix("?.")
+        .or_else(|| rest.strip_prefix('.'))
+        .unwrap_or(rest);
+    let length = rest.len() - rest.trim_start_matches(is_name_char).len();
+    let (name, after) = rest.split_at(length);
+    let after = after.trim_start();
+    let calls = after.starts_with('(') || after.starts_with("?.(") || after.starts_with('`');
+    (is_callee_name(name) && calls).then_some(name)
+}
+
+/// Whether `word` can name a callee (not empty, not a number, not a keyword a `(`
+/// follows).
+fn is_callee_name(word: &str) -> bool {
+    !word.is_empty() && !word.starts_with(|c: char| c.is_ascii_digit()) && !is_keyword(word)
 }
 
 /// How many calls deep a chain may be (inlining deeper than this is rare, and each
@@ -315,6 +384,31 @@ mod tests {
     /// The function containing the first `needle` of `source` (source index 0).
     fn function_at(scopes: &FunctionScopes, source: &str, needle: &str) -> FunctionRef {
         FunctionRef::new(0, scopes.innermost(position_of(source, needle)).unwrap())
+    }
+
+    #[test]
+    fn the_minified_callee_is_read_where_engines_report_calls() {
+        let minified = "a(1);o.run(2);o?.go(3);new Foo(4);x.y?.(5);if(q)z;b (6);9(7);n`t`";
+        let (_, script) = crate::symbolicate::rules::tests::load("x", minified, &[(0, 0, 0)]);
+        let callee = |needle: &str| {
+            let column = minified.find(needle).expect("needle") as u32;
+            minified_callee_at(&script, Position::new(0, column))
+        };
+        // V8: at the callee's last name; SpiderMonkey sometimes at the `(`.
+        assert_eq!(callee("a(1)"), Some("a"));
+        assert_eq!(callee("(1)"), Some("a"));
+        assert_eq!(callee("run(2)"), Some("run"));
+        assert_eq!(callee(".run(2)"), Some("run"));
+        assert_eq!(callee("go(3)"), Some("go"));
+        assert_eq!(callee("new Foo"), Some("Foo"));
+        assert_eq!(callee("y?.(5)"), Some("y"));
+        assert_eq!(callee("b (6)"), Some("b"));
+        assert_eq!(callee("n`t`"), Some("n"));
+        // Not a call of a named callee: a keyword's `(`, a plain name, a number.
+        assert_eq!(callee("(q)"), None);
+        assert_eq!(callee("z;"), None);
+        assert_eq!(callee("(7)"), None);
+        assert_eq!(callee("o.run"), None);
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod result;
 mod rules;
 mod scripts;
 mod store_lookup;
+mod tokens;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -193,28 +194,40 @@ impl Symbolicator {
         format: TraceFormat,
     ) -> Vec<SymbolicatedFrame> {
         let mut frames = Vec::with_capacity(trace.len());
-        // Where the previous runtime frame's outermost original frame is.
-        let mut previous: Option<(Arc<Script>, SourcePosition)> = None;
+        // Where the previous runtime frame's outermost original frame is, and where the
+        // runtime printed it in the minified script.
+        let mut previous: Option<(Arc<Script>, SourcePosition, Position)> = None;
         for to_map in trace {
             let frame = to_map.frame;
             let (group, mapped) = self.symbolicate_group(frame, to_map.debug_id, format);
-            if let (true, Some((inner_script, inner)), Some(mapped)) =
-                (self.options.inlined_frames, &previous, &mapped)
-            {
+            if let (true, Some((inner_script, inner, minified_inner)), Some(mapped), Some(at)) = (
+                self.options.inlined_frames,
+                &previous,
+                &mapped,
+                frame.lookup_position(),
+            ) {
                 if Arc::ptr_eq(inner_script, &mapped.script) {
                     let first = mapped.positions[0];
                     if format == TraceFormat::V8 {
                         self.name_as_v8_would(&mapped.script, first, frames.last_mut());
                     }
                     let skipped = self
-                        .skipped_inlined(&mapped.script, *inner, first)
+                        .skipped_inlined(&mapped.script, *inner, first, *minified_inner, at)
                         .unwrap_or_default();
                     let found = group.last().map(|g| (g.found_by, g.map_url.clone()));
                     let (found_by, map_url) = found.unwrap_or_default();
                     for call in skipped.iter().rev() {
+                        let mut original = self.call_frame(&mapped.script, call, format);
+                        self.show_as_engine_reports(
+                            &mapped.script,
+                            format,
+                            frame,
+                            &mut original,
+                            call.site(),
+                        );
                         frames.push(SymbolicatedFrame {
                             minified: frame.clone(),
-                            original: Some(self.call_frame(&mapped.script, call, format)),
+                            original: Some(original),
                             unmapped: None,
                             inlined: true,
                             found_by,
@@ -223,9 +236,9 @@ impl Symbolicator {
                     }
                 }
             }
-            previous = mapped.map(|m| {
+            previous = mapped.zip(frame.lookup_position()).map(|(m, at)| {
                 let last = m.positions.last().copied().unwrap_or_default();
-                (m.script, last)
+                (m.script, last, at)
             });
             frames.extend(group);
         }
@@ -312,18 +325,15 @@ impl Symbolicator {
         let (script, found_by) = self
             .script_for(debug_id, frame.url.as_deref())
             .map_err(|e| (e, None))?;
-        let original = self
+        let located = self
             .frame_position(&script, position)
             .map_err(|e| (e, Some((found_by, script.map_url.clone()))))?;
-        let original = self.call_for_closing_paren(&script, original);
+        let original = self.call_for_closing_paren(&script, located.at);
         let function = self.function_name(&script, format, original, position);
         let map = script.map.as_ref();
-        let mut frames = vec![result::original_frame(
-            map,
-            original,
-            function,
-            &self.options,
-        )];
+        let mut first = result::original_frame(map, original, function, &self.options);
+        first.column_refined = located.column_refined && original == located.at;
+        let mut frames = vec![first];
         let mut positions = vec![original];
         if self.options.inlined_frames {
             match self.inlining(&script, position, original) {
@@ -350,7 +360,39 @@ impl Symbolicator {
                 None => {}
             }
         }
+        for (original, at) in frames.iter_mut().zip(&positions) {
+            self.show_as_engine_reports(&script, format, frame, original, *at);
+        }
         Ok((frames, Mapped { script, positions }, found_by))
+    }
+
+    /// A frame at original position `at` shown where the trace's engine reports it
+    /// running the original: `at` stays the frame's position for what follows (calls
+    /// are found by their name); only the frame's column moves.
+    ///
+    /// A `name@location` trace without the decorations that tell SpiderMonkey's from
+    /// JavaScriptCore's ([`TraceFormat::Unknown`]) follows SpiderMonkey's call columns:
+    /// JavaScriptCore reports every call at its `(` (tools/capture's kitchen sink), so
+    /// the calls SpiderMonkey reports at the `(` it reports there too.
+    fn show_as_engine_reports(
+        &self,
+        script: &Script,
+        format: TraceFormat,
+        minified: &Frame,
+        frame: &mut OriginalFrame,
+        at: SourcePosition,
+    ) {
+        let printed_with_at_sign = !minified.raw.is_empty() && !minified.raw.starts_with("at ");
+        let format = match format {
+            TraceFormat::Unknown if printed_with_at_sign => TraceFormat::SpiderMonkey,
+            format => format,
+        };
+        if let Some(paren) = self.call_as_spidermonkey_reports(script, format, at) {
+            let function = frame.function.take();
+            let refined = frame.column_refined;
+            *frame = result::original_frame(script.map.as_ref(), paren, function, &self.options);
+            frame.column_refined = refined;
+        }
     }
 
     /// The original name of the function enclosing the frame at `position` of the

@@ -154,6 +154,12 @@ pub struct OriginalFrame {
     /// Whether the map has the source's content (`sourcesContent`, or a cache's copy):
     /// without it there is no context, and names come from the minified script.
     pub has_source_content: bool,
+    /// The runtime reported the frame between two segments of the map, and `colno` is
+    /// the column of the very token it reported: found by walking the minified and the
+    /// original tokens in step from the segment before it (they are the same tokens,
+    /// renamed identifiers aside). False where a segment, or an engine rule, gave the
+    /// position.
+    pub column_refined: bool,
 }
 
 /// One frame of a symbolicated trace.
@@ -219,6 +225,7 @@ impl SymbolicatedFrame {
                 "context_line": o.context_line, "pre_context": o.pre_context,
                 "post_context": o.post_context, "in_app": o.in_app,
                 "unmapped_reason": Value::Null, "inlined": self.inlined,
+                "column_refined": o.column_refined,
             }),
             None => json!({
                 "filename": Value::Null, "abs_path": m.url,
@@ -226,7 +233,7 @@ impl SymbolicatedFrame {
                 "context_line": Value::Null, "pre_context": [], "post_context": [],
                 "in_app": true,
                 "unmapped_reason": self.unmapped.as_ref().map(|u| json!({"kind": u.kind(), "message": u.to_string()})),
-                "inlined": false,
+                "inlined": false, "column_refined": false,
             }),
         };
         frame["found_by"] = json!(self.found_by.map(FoundBy::as_str));
@@ -276,6 +283,7 @@ pub(super) fn original_frame(
         post_context,
         in_app: !source.is_some_and(|s| s.is_ignored()),
         has_source_content: map.source_content(at.source).is_some(),
+        column_refined: false,
     }
 }
 

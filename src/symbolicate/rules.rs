@@ -16,7 +16,27 @@ use crate::stacktrace::TraceFormat;
 use crate::view::Token;
 
 use super::scripts::{utf16_offset, Script};
+use super::tokens;
 use super::{SymbolicatedFrame, Symbolicator, Unmapped};
+
+/// Where a frame is in the original sources, and how its column was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Located {
+    pub(super) at: SourcePosition,
+    /// The position fell between two segments of the map, and the column is the
+    /// reported token's, found by walking the minified and original tokens in step
+    /// from the segment before it (`tokens.rs`).
+    pub(super) column_refined: bool,
+}
+
+impl Located {
+    const fn mapped(at: SourcePosition) -> Located {
+        Located {
+            at,
+            column_refined: false,
+        }
+    }
+}
 
 impl Symbolicator {
     /// Where a frame at `position` of the minified script is in the original sources,
@@ -25,7 +45,7 @@ impl Symbolicator {
         &self,
         script: &Script,
         position: Position,
-    ) -> Result<SourcePosition, Unmapped> {
+    ) -> Result<Located, Unmapped> {
         let position = self
             .callee_name_of_call(script, position)
             .unwrap_or(position);
@@ -41,7 +61,7 @@ impl Symbolicator {
             // f()}` maps the `await` to `r`): V8 reports the frame at the `await`.
             if !starts_with_word(script, best, "await") {
                 if let Some(keyword) = self.await_keyword(script, position) {
-                    return Ok(keyword);
+                    return Ok(Located::mapped(keyword));
                 }
             }
             // A `(` of a callee without a name (`o[k](…)`) that the map takes to
@@ -50,15 +70,27 @@ impl Symbolicator {
             // arguments, as when the `(` has no segment.
             if !self.is_call_site(script, best) {
                 if let Some(call) = self.call_of_unnamed_callee(script, position) {
-                    return Ok(call);
+                    return Ok(Located::mapped(call));
                 }
             }
-            return Ok(best);
+            return Ok(Located::mapped(best));
         }
         let unmapped = self
             .call_of_unnamed_callee(script, position)
             .or_else(|| self.await_keyword(script, position));
-        Ok(unmapped.unwrap_or(found))
+        if let Some(at) = unmapped {
+            return Ok(Located::mapped(at));
+        }
+        // Between two segments: the reported token's own column when the tokens from
+        // the segment to it are the same in both texts (engines report calls at tokens
+        // minifiers give no segment, SpiderMonkey at others than V8), else the segment's.
+        Ok(match tokens::walk_from_segments(script, position) {
+            Some(at) => Located {
+                at,
+                column_refined: true,
+            },
+            None => Located::mapped(found),
+        })
     }
 
     /// V8 reports a call whose callee ends in a name (`f(`, `o.m(`) at that name;
@@ -66,7 +98,11 @@ impl Symbolicator {
     /// `(`, which a minifier may map elsewhere (swc maps it to the call of the function
     /// it inlined there). For a frame at such a `(`: the position of the name, so that
     /// the call is the name's, whichever engine printed it.
-    fn callee_name_of_call(&self, script: &Script, position: Position) -> Option<Position> {
+    pub(super) fn callee_name_of_call(
+        &self,
+        script: &Script,
+        position: Position,
+    ) -> Option<Position> {
         let (text, at) = script.minified_at(position)?;
         if !text[at..].starts_with('(') {
             return None;
@@ -78,6 +114,71 @@ impl Symbolicator {
         }
         let column = position.column - name.encode_utf16().count() as u32;
         Some(Position::new(position.line, column))
+    }
+
+    /// SpiderMonkey reports a call with arguments whose callee is a plain name (`f(x)`,
+    /// not `o.f(x)`, `new F(x)` or `f()`) at its `(` where the call begins what
+    /// SpiderMonkey steps through (an expression statement, a declaration's
+    /// initializer, an arrow function's expression body, an `if` or `while` test), and
+    /// at the name elsewhere (after `return`, `await`, an assignment's `=`, as an
+    /// argument, in a template); `o.m(x)` at `m`, `new F(x)` at `new`, `f()` at `f`,
+    /// `o[k](x)` and `f()(x)` at their `(`. So it does running the original program:
+    /// the reference runs of the accuracy corpus and tools/capture's kitchen sink in
+    /// Firefox 153 (`runCases(…);` and `const doc = composeDoc(…)` at the `(`; `fn();`,
+    /// `return format(…)` and `node = composeScalar(…)` at the name). The minified code
+    /// puts the same call in other constructs, so the frame's column follows the
+    /// original's. For a SpiderMonkey frame at the call reported at `call` (its name):
+    /// the `(` when the original puts the call where SpiderMonkey reports it there.
+    pub(super) fn call_as_spidermonkey_reports(
+        &self,
+        script: &Script,
+        format: TraceFormat,
+        call: SourcePosition,
+    ) -> Option<SourcePosition> {
+        if format != TraceFormat::SpiderMonkey {
+            return None;
+        }
+        let scopes = self.source_scopes(script, call.source)?;
+        let callee = scopes.call_at(call.position)?;
+        // A plain name: the call starts at it (a member call starts at its object).
+        let line = script.map.source_line(call.source, call.position.line)?;
+        let start = utf16_offset(line, call.position.column)?;
+        if callee.is_empty() {
+            return None; // `o[k](…)`, `f()(…)`: at the `(` already, as V8 reports them.
+        }
+        let span = scopes.call_span_at(call.position)?;
+        if span.start != call.position {
+            return None;
+        }
+        let paren = line[start..].strip_prefix(callee)?.trim_start();
+        if !paren.starts_with('(') || matches!(callee, "super" | "eval") {
+            return None; // `new F(…)` is reported at `new`, and is not a plain name.
+        }
+        if paren[1..].trim_start().starts_with(')') {
+            return None; // Without arguments: at the name (`fn();`).
+        }
+        let before = line[..start].trim_end();
+        let steps_here = if before.is_empty() {
+            // The line starts with the call: a statement, unless the line before
+            // leaves an expression open (`x =`, `f(`, `,`).
+            let previous = call
+                .position
+                .line
+                .checked_sub(1)
+                .and_then(|l| script.map.source_line(call.source, l))
+                .map_or("", str::trim_end);
+            ends_a_statement(previous)
+        } else {
+            begins_a_step(before)
+        };
+        if !steps_here {
+            return None;
+        }
+        let column = line[..line.len() - paren.len()].encode_utf16().count() as u32;
+        Some(SourcePosition::new(
+            call.source,
+            Position::new(call.position.line, column),
+        ))
     }
 
     /// Whether engines report a call at `at`.
@@ -272,6 +373,56 @@ pub(super) fn display_name(
     }
 }
 
+/// Whether code ending in `before` (trimmed, not empty) makes what follows a place
+/// SpiderMonkey steps through: a statement's start, a declaration's initializer, an
+/// arrow function's expression body, an `if` or `while` test.
+fn begins_a_step(before: &str) -> bool {
+    if before.ends_with("${") {
+        return false; // In a template literal: an expression's operand.
+    }
+    if before.ends_with([';', '{', '}']) || before.ends_with("=>") {
+        return true;
+    }
+    if before.ends_with(')') && before.matches('(').count() == before.matches(')').count() {
+        return true; // `if (…) f(x)`: the statement `if` runs.
+    }
+    if let Some(test) = before.strip_suffix('(') {
+        let keyword = test.trim_end();
+        let word = &keyword[keyword.trim_end_matches(is_name_char).len()..];
+        return matches!(word, "if" | "while");
+    }
+    let Some(assigned) = before.strip_suffix('=') else {
+        return false;
+    };
+    if assigned.ends_with([
+        '=', '!', '<', '>', '+', '-', '*', '/', '%', '&', '|', '^', '?',
+    ]) {
+        return false; // `==`, `+=`, `??=`…: not a declaration.
+    }
+    // `const x =`, `let x =`, `var x =`: a declaration's initializer.
+    let target = assigned.trim_end();
+    let name = target.trim_end_matches(is_name_char);
+    if name.len() == target.len() {
+        return false;
+    }
+    let keyword = name.trim_end();
+    let word = &keyword[keyword.trim_end_matches(is_name_char).len()..];
+    matches!(word, "const" | "let" | "var") && keyword.len() < name.len()
+}
+
+/// Whether a line ending in `previous` (trimmed) leaves the next line at a statement's
+/// start (or an arrow function's expression body): nothing, `;`, a brace, `=>`, or a
+/// `)` closing all the line's parentheses (`if (…)`, `for (…)` without braces, or a
+/// statement ended without `;`).
+fn ends_a_statement(previous: &str) -> bool {
+    previous.is_empty()
+        || previous.ends_with([';', '{', '}'])
+        || previous.ends_with("=>")
+        || previous.trim_start().starts_with("else")
+        || (previous.ends_with(')')
+            && previous.matches('(').count() == previous.matches(')').count())
+}
+
 /// The original position of the first token after `position` (on any later column of
 /// the line or a later line) that has one.
 pub(super) fn next_original(script: &Script, position: Position) -> Option<SourcePosition> {
@@ -294,12 +445,12 @@ fn starts_with_word(script: &Script, at: SourcePosition, word: &str) -> bool {
 
 /// Whether `c` can be part of a JavaScript name (ASCII `$` and `_`, or any letter or
 /// digit).
-fn is_name_char(c: char) -> bool {
+pub(super) fn is_name_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '$'
 }
 
 /// Keywords a `(` can follow that are not a callee's name.
-fn is_keyword(word: &str) -> bool {
+pub(super) fn is_keyword(word: &str) -> bool {
     matches!(
         word,
         "if" | "for"
@@ -327,7 +478,7 @@ fn is_keyword(word: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::sync::Arc;
 
     use super::*;
@@ -338,7 +489,7 @@ mod tests {
 
     /// One line of `minified` mapped into `original` by (generated column, original
     /// line, original column) triples, and the symbolicator that loads it.
-    fn load(
+    pub(in crate::symbolicate) fn load(
         original: &str,
         minified: &str,
         mappings: &[(u32, u32, u32)],
@@ -407,7 +558,7 @@ mod tests {
         let (symbolicator, script) = load(original, minified, &mappings);
         let frame = Position::new(0, col(minified, "Store"));
         assert_eq!(
-            symbolicator.frame_position(&script, frame),
+            symbolicator.frame_position(&script, frame).map(|f| f.at),
             Ok(at(0, col(original, "new")))
         );
         // A call ranks first, other code next, punctuation last.
@@ -428,7 +579,10 @@ mod tests {
         let mappings = [(0, 0, 4), (col(minified, "e)"), 1, 24)];
         let (symbolicator, script) = load(original, minified, &mappings);
         let frame = Position::new(0, col(minified, "(e"));
-        assert_eq!(symbolicator.frame_position(&script, frame), Ok(at(1, 15)));
+        assert_eq!(
+            symbolicator.frame_position(&script, frame).map(|f| f.at),
+            Ok(at(1, 15))
+        );
     }
 
     #[test]
@@ -439,7 +593,10 @@ mod tests {
         let mappings = [(0, 0, 0), (col(minified, "load"), 1, 8)];
         let (symbolicator, script) = load(original, minified, &mappings);
         let frame = Position::new(0, col(minified, "await"));
-        assert_eq!(symbolicator.frame_position(&script, frame), Ok(at(1, 2)));
+        assert_eq!(
+            symbolicator.frame_position(&script, frame).map(|f| f.at),
+            Ok(at(1, 2))
+        );
         // An identifier that merely starts with `await` is not the keyword.
         let (symbolicator, script) = load("awaited();\n", "awaited()", &[(0, 0, 0)]);
         assert_eq!(
@@ -469,7 +626,7 @@ mod tests {
         let (symbolicator, script) = load(original, minified, &mappings);
         let frame = Position::new(0, col(minified, "await"));
         assert_eq!(
-            symbolicator.frame_position(&script, frame),
+            symbolicator.frame_position(&script, frame).map(|f| f.at),
             Ok(at(2, col(line(2), "await")))
         );
     }
@@ -491,7 +648,7 @@ mod tests {
         let (symbolicator, script) = load(original, minified, &mappings);
         let frame = Position::new(0, col(minified, "(e"));
         assert_eq!(
-            symbolicator.frame_position(&script, frame),
+            symbolicator.frame_position(&script, frame).map(|f| f.at),
             Ok(at(2, col(line(2), "((e")))
         );
     }
@@ -511,6 +668,47 @@ mod tests {
             symbolicator.call_for_closing_paren(&script, elsewhere),
             elsewhere
         );
+    }
+
+    #[test]
+    fn spidermonkey_reports_plain_calls_at_their_paren_where_it_steps() {
+        // From the corpus's reference runs in Firefox: `(` for a call beginning a
+        // statement, an initializer, an arrow's body or an `if` test; the name
+        // elsewhere, and always for member calls and `new`.
+        let original = "function main(a) {\n  runCases ('x', []);\n  const doc = compose(a);\n  if (each(a) === false) go(1);\n  const f = () => load(a);\n  return format(a);\n  node = scalar(a);\n  a.push(make(a));\n  this.next(a);\n  const v = new Doc(a);\n  x += count(a);\n  done();\n  ok = rules[ i ](state);\n  s = `at ${day(a)}`;\n  revoke(a)\n  die(4)\n  if (a)\n    add(a, 1);\n  if (!ok(a)) die(8);\n}\n";
+        let (symbolicator, script) = load(original, "x", &[(0, 0, 0)]);
+        let line = |n: usize| original.lines().nth(n).unwrap();
+        let rule = |n: usize, name: &str, format| {
+            let call = at(n as u32, col(line(n), name));
+            symbolicator
+                .call_as_spidermonkey_reports(&script, format, call)
+                .map(|p| (p.position.line, p.position.column))
+        };
+        let paren = |n: usize, after: &str| {
+            let column = col(line(n), after) + after.trim_end_matches('(').len() as u32;
+            Some((n as u32, column))
+        };
+        let sm = TraceFormat::SpiderMonkey;
+        assert_eq!(rule(1, "runCases", sm), paren(1, "runCases "));
+        assert_eq!(rule(2, "compose", sm), paren(2, "compose"));
+        assert_eq!(rule(3, "each", sm), paren(3, "each"));
+        assert_eq!(rule(4, "load", sm), paren(4, "load"));
+        assert_eq!(rule(5, "format", sm), None);
+        assert_eq!(rule(6, "scalar", sm), None);
+        assert_eq!(rule(7, "make", sm), None);
+        assert_eq!(rule(8, "next", sm), None);
+        assert_eq!(rule(9, "new Doc", sm), None);
+        assert_eq!(rule(10, "count", sm), None);
+        assert_eq!(rule(11, "done", sm), None);
+        // A computed callee: at its `(` already; a template literal's call: at the name.
+        assert_eq!(rule(12, "(state)", sm), None);
+        assert_eq!(rule(13, "day", sm), None);
+        // Each on its own line after a statement left without `;` or an `if (…)`.
+        assert_eq!(rule(15, "die", sm), paren(15, "die"));
+        assert_eq!(rule(17, "add", sm), paren(17, "add"));
+        assert_eq!(rule(18, "die", sm), paren(18, "die"));
+        // V8 reports every one of them at the name.
+        assert_eq!(rule(1, "runCases", TraceFormat::V8), None);
     }
 
     #[test]

@@ -175,3 +175,34 @@ def test_limits_and_options_reach_the_native_symbolicator():
         mapback.Symbolicator.from_loader(lambda url: None, max_parse_bytes=-1)
     with pytest.raises(TypeError):
         mapback.Symbolicator.from_loader(lambda url: None, map_limits={"max_mappings": 1})
+
+
+def test_a_column_between_segments_says_it_was_refined():
+    # Only `t` of `t[n](e)` has a segment; V8 reports the call at its `(`. Walking
+    # `t [ n ] (` against `rules [ i ] (` gives the original `(`, and the frame says so.
+    original = "function run(rules, i, state) {\n  return rules[i](state);\n}\nrun([], 0, 1);\n"
+    minified = "function r(t,n,e){return t[n](e)}r([],0,1);"
+    builder = mapback.Builder()
+    source = builder.add_source("app.js", content=original)
+    line1 = original.split("\n")[1]
+    builder.add_mappings([
+        (0, 0, source, 0, 0, None),
+        (0, minified.index("return"), source, 1, 2, None),
+        (0, minified.index("t[n]"), source, 1, line1.index("rules["), None),
+        (0, minified.index("r([]"), source, 3, 0, "run"),
+    ])
+    files = {
+        "https://x.example/app.min.js": (minified + "\n//# sourceMappingURL=app.min.js.map\n").encode("utf-8"),
+        "https://x.example/app.min.js.map": builder.to_json().encode("utf-8"),
+    }
+    symbolicator = mapback.Symbolicator.from_loader(files.get)
+    trace = "TypeError: t[n] is not a function\n    at r (https://x.example/app.min.js:1:%d)\n    at https://x.example/app.min.js:1:%d\n" % (
+        minified.index("(e)") + 1,
+        minified.index("r([]") + 1,
+    )
+    frames = symbolicator.symbolicate(trace).frames
+    assert [(f.lineno, f.colno, f.column_refined) for f in frames] == [
+        (2, line1.index("(state)") + 1, True),
+        (4, 1, False),
+    ]
+    assert frames[0].as_dict()["column_refined"] is True

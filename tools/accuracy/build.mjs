@@ -25,7 +25,7 @@ import swc from '@swc/core';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
-export const SCENARIOS = ['yaml', 'acorn', 'markdown', 'zod', 'datefns', 'lodash', 'immer', 'semver'];
+export const SCENARIOS = ['yaml', 'acorn', 'markdown', 'zod', 'datefns', 'lodash', 'immer', 'semver', 'dispatch'];
 export const MINIFIERS = ['esbuild', 'terser', 'uglify', 'swc'];
 
 function parseArgs(argv) {

@@ -3,6 +3,12 @@
 Only what the reference bundles need: version-3 maps with `mappings`, `sources`,
 `sourcesContent` and `names` (no index maps). Lookups are the usual greatest-lower-bound
 on one generated line; `exact` says whether a segment starts at the queried column.
+
+`lookup_token` is the lookup the ground truth uses: where a position falls between two
+segments, it walks the tokens of the generated line and of the original source in step from
+the segment up to the position (the same tokens, renamed identifiers aside), so the answer is
+the original column of the very token the runtime reported, as the unminified program run in
+that runtime reports it. Where the two token streams differ, the segment's position stands.
 """
 
 import bisect
@@ -14,6 +20,85 @@ _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _DECL_BEFORE = re.compile(r"(?:\bfunction\*?|\bclass)\s+$")
 _DECL_AFTER = re.compile(r"\s*=\s*(?:async\s+)?(?:function\b|class\b|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
 _SELF_CLASS = re.compile(r"\b([A-Za-z_$][\w$]*) = class (_\1)\b")
+
+
+# Words that must be equal in both texts for a walk to go on (identifiers may be renamed).
+_KEYWORDS = frozenset(
+    "break case catch class const continue debugger default delete do else export extends false finally for "
+    "function if import in instanceof let new null return super switch this throw true try typeof var void "
+    "while with yield async await of get set static".split()
+)
+_MAX_WALK = 64
+_MAX_STARTS = 4
+
+
+def _tokens(text, start):
+    """(kind, text, offset) of the tokens of `text` from offset `start`; a kind of None marks
+    where the tokenizer stops (a template or regular expression literal, a division: what it
+    cannot tell apart safely)."""
+    i, n = start, len(text)
+    while i < n:
+        c = text[i]
+        if c in " \t\r\n\u2028\u2029\ufeff":
+            i += 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            if j < 0:
+                return
+            i = j + 2
+        elif c.isalpha() or c in "_$" or ord(c) > 127:
+            j = i + 1
+            while j < n and (text[j].isalnum() or text[j] in "_$" or ord(text[j]) > 127):
+                j += 1
+            yield "word", text[i:j], i
+            i = j
+        elif c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+            j = i + 1
+            while j < n and (text[j].isalnum() or text[j] in "._"):
+                j += 1
+            yield "num", text[i:j], i
+            i = j
+        elif c in "'\"":
+            j = i + 1
+            while j < n and text[j] != c and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            if j >= n or text[j] != c:
+                return
+            yield "str", text[i:j + 1], i
+            i = j + 1
+        elif c in "`/":
+            yield None, c, i
+            return
+        else:
+            yield "punct", c, i
+            i += 1
+
+
+def _same_token(a, b):
+    (ka, ta, _), (kb, tb, _) = a, b
+    if ka != kb or ka is None:
+        return False
+    if ka == "punct":
+        return ta == tb
+    if ka == "word" and (ta in _KEYWORDS or tb in _KEYWORDS):
+        return ta == tb
+    return True
+
+
+def _utf16_to_index(line, col):
+    units = 0
+    for i, ch in enumerate(line):
+        if units >= col:
+            return i if units == col else None
+        units += 2 if ord(ch) > 0xFFFF else 1
+    return len(line) if units == col else None
+
+
+def _index_to_utf16(line, index):
+    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in line[:index])
 
 
 def _vlq(segment):
@@ -83,6 +168,69 @@ class RefMap(object):
         if src is None:
             return None
         return self.sources[src], line, col, gen_col == col0
+
+    def lookup_token(self, line0, col0):
+        """(source, line0, col0, how) for a 0-based generated position: `how` is "exact" on a
+        segment, "walked" when the tokens were walked from the segment before it up to the
+        position, "segment" when they could not be (the segment's position stands)."""
+        hit = self.lookup(line0, col0)
+        if hit is None:
+            return None
+        src, line, col, exact = hit
+        if exact:
+            return src, line, col, "exact"
+        # From the segment before the position, else from one of the few before it: a
+        # segment can itself map its token to a neighbour (markdown-it's own map takes
+        # the `]` of `rules[i]` to `i`), and then the walk from it fails at once.
+        row = self.lines[line0]
+        i = bisect.bisect_right(self._cols[line0], col0) - 1
+        for start in range(i, max(-1, i - _MAX_STARTS), -1):
+            seg_col, s_src, s_line, s_col, _ = row[start]
+            if s_src is None:
+                break
+            walked = self._walk(line0, col0, seg_col, self.sources[s_src], s_line, s_col)
+            if walked is not None:
+                return self.sources[s_src], walked[0], walked[1], "walked"
+        return src, line, col, "segment"
+
+    def _walk(self, line0, col0, seg_col, src, line, col):
+        if self.generated is None or line0 >= len(self.generated):
+            return None
+        text = self.generated[line0]
+        start, target = _utf16_to_index(text, seg_col), _utf16_to_index(text, col0)
+        if start is None or target is None:
+            return None
+        generated = []
+        for token in _tokens(text, start):
+            if token[2] > target or len(generated) > _MAX_WALK:
+                return None
+            generated.append(token)
+            if token[2] == target:
+                break
+        else:
+            return None
+        if generated[-1][2] != target or generated[-1][0] is None:
+            return None
+        content = self.contents[self.sources.index(src)]
+        if content is None:
+            return None
+        lines = content.split("\n")
+        if line >= len(lines):
+            return None
+        begin = _utf16_to_index(lines[line], col)
+        if begin is None:
+            return None
+        offset = sum(len(l) + 1 for l in lines[:line]) + begin
+        original = []
+        for token in _tokens(content, offset):
+            original.append(token)
+            if len(original) == len(generated):
+                break
+        if len(original) < len(generated) or not all(map(_same_token, generated, original)):
+            return None
+        at = original[-1][2]
+        line_start = content.rfind("\n", 0, at) + 1
+        return content.count("\n", 0, at), _index_to_utf16(content[line_start:at], at - line_start)
 
     def candidates(self, line0, col0):
         """How many segments start at the generated column that covers a 0-based position."""

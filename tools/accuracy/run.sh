@@ -2,7 +2,7 @@
 # The whole accuracy pipeline, from a fresh clone (`make accuracy` runs it after `make develop`):
 # setup, build the corpus, capture it in Chromium, Firefox and Node, score mapback and symbolic.
 # Writes tools/accuracy/results/accuracy.md; everything else goes to tools/accuracy/build/.
-# Takes about 4 minutes here once installed (most of it is the 120 captures).
+# Takes about 4 minutes here once installed (most of it is the 135 captures).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
