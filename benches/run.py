@@ -88,7 +88,7 @@ INDEX_ID = "index-%s+%s" % INDEX_PAIR
 INDEX_LABEL = "index"
 MAPS = FETCHED_MAPS[:5] + [(INDEX_ID, INDEX_LABEL)] + FETCHED_MAPS[5:]
 
-METRICS = ["parse", "lookup", "memory", "batch", "cache", "symbolicate", "compose"]
+METRICS = ["parse", "lookup", "memory", "batch", "cache", "symbolicate", "event", "compose"]
 LANGUAGES = {"native": "Rust", "python": "Python", "node": "Node"}
 
 
@@ -112,8 +112,9 @@ PEERS = [
     Peer("native", "floor-read", {"parse"}),
     Peer("native", "floor-json", {"parse"}),
     Peer("native", "floor-vlq", {"parse"}),
-    Peer("python", "mapback", {"parse", "lookup", "memory", "batch", "cache", "symbolicate", "compose"}),
-    Peer("python", "symbolic", {"parse", "lookup", "memory", "cache", "symbolicate"}),
+    Peer("python", "mapback", {"parse", "lookup", "memory", "batch", "cache", "symbolicate", "event",
+                                "compose"}),
+    Peer("python", "symbolic", {"parse", "lookup", "memory", "cache", "symbolicate", "event"}),
     Peer("python", "libsourcemap", {"parse", "lookup", "memory", "cache"}),
     Peer("python", "sourcemap", {"parse", "lookup", "memory"}),
     Peer("node", "trace-mapping", {"parse", "lookup", "memory"}),
@@ -185,6 +186,17 @@ QUANTITIES = collections.OrderedDict([
     ("cache_size", ("Cache: size over the JSON map's size", "× JSON")),
     ("symbolicate", ("Symbolicate V8 traces of 30 frames (positions, names, 5 context lines)",
                      "µs per trace")),
+    ("event", ("Symbolicate a Sentry event of 30 frames from an artifact store, warm "
+               "(dict in, dict out; symbolic: SourceMapCache kept in memory)", "µs per event")),
+    ("event_json", ("Symbolicate a Sentry event of 30 frames, warm, JSON bytes in and out",
+                    "µs per event")),
+    ("event_first", ("First event of a new symbolicator, store files in the page cache", "µs")),
+    ("event_cold", ("First event of a new symbolicator, store files evicted from the page cache",
+                    "µs")),
+    ("event_cold_read", ("Bytes read from storage by that cold first event", "KiB")),
+    ("ingest", ("Store ingest of the script and its map (fsync'd)", "ms")),
+    ("ingest_over_floor", ("Store ingest over parse + cache build + durable write of the cache",
+                           "×")),
     ("compose", ("Compose: the map of the bundle minified again (esbuild) through the "
                  "bundle's own map, JSON in, JSON out", "ms")),
 ])
@@ -219,6 +231,17 @@ def process_values(metric, result, json_bytes):
     if metric == "symbolicate":
         samples = result.get("samples")
         return {"symbolicate": median([1e6 / s for s in samples]) if samples else None}
+    if metric == "event":
+        values = {"event": med("samples"), "event_json": med("json_samples")}
+        if result.get("ingest_s"):
+            values.update({
+                "event_first": med("first_s", 1e6),
+                "event_cold": med("cold_s", 1e6),
+                "event_cold_read": med("cold_read_bytes", 1 / 1024.0),
+                "ingest": med("ingest_s", 1e3),
+                "ingest_over_floor": med("ingest_s") / med("ingest_floor_s"),
+            })
+        return values
     if metric == "compose":
         return {"compose": med("samples", 1e3)}
     raise ValueError(metric)
@@ -241,6 +264,9 @@ def seconds_per_repeat(metric, result, positions):
     if metric == "symbolicate":
         traces = result.get("frames", 30000) / 30.0
         return traces / med("samples") if result.get("samples") else 0.0
+    if metric == "event":
+        # Each repetition runs the 1,000 events twice (dicts, then JSON).
+        return (med("samples") + med("json_samples")) * result.get("frames", 30000) / 30.0 / 1e6
     return 0.0
 
 
@@ -870,7 +896,11 @@ class Results(object):
 
 
 def metric_of(quantity):
-    return quantity.split("_")[0] if quantity.startswith("cache") else quantity
+    if quantity.startswith("cache"):
+        return "cache"
+    if quantity.startswith(("event", "ingest")):
+        return "event"
+    return quantity
 
 
 def first_quantity(metric):
@@ -899,11 +929,14 @@ COMPARISONS = [
     ("cache_lookup", "python:mapback", ["python:libsourcemap", "python:symbolic"], "each"),
     ("cache_build", "python:mapback", ["python:libsourcemap", "python:symbolic"], "each"),
     ("symbolicate", "python:mapback", ["python:symbolic"], "each"),
+    ("event", "python:mapback", ["python:symbolic"], "each"),
 ]
 # Absolute goals: (quantity, row, goal value).
 ABSOLUTE = [
     ("lookup", "python:mapback", 500.0),
     ("batch", "python:mapback", 100.0),
+    ("event", "python:mapback", 100.0),
+    ("event_json", "python:mapback", 100.0),
 ]
 
 
@@ -992,6 +1025,16 @@ def goals(results):
         absolute_goal("Python batch ≤ 0.1 µs per position", "batch", "python:mapback", 100.0, "ns"),
         ratio_goal("retained memory per token ≤ 0.5× oxc's", "memory", "native:mapback",
                    ["native:oxc"], 0.5, "B/token"),
+        absolute_goal("a warm 30-frame event through Python ≤ 100 µs (dict in, dict out)", "event",
+                      "python:mapback", 100.0, "µs"),
+        absolute_goal("a warm 30-frame event through Python ≤ 100 µs (JSON bytes in and out)",
+                      "event_json", "python:mapback", 100.0, "µs"),
+        ratio_goal("a warm event ≥ 20× faster than symbolic's SourceMapCache kept in memory",
+                   "event", "python:mapback", ["python:symbolic"], 0.05, "µs"),
+        absolute_goal("the first event of a new symbolicator ≤ 2 ms (page cache warm)",
+                      "event_first", "python:mapback", 2000.0, "µs"),
+        absolute_goal("store ingest ≤ 1.5× parse + cache build + durable cache write",
+                      "ingest_over_floor", "python:mapback", 1.5, "×"),
     ]
 
 

@@ -77,6 +77,21 @@ Each peer, metric by metric (what "lookup-ready" and "the lookup" are for it):
           token in the minified source; the synthetic frames all say `fn`, so it
           names almost none (mapback's scopes do not need the minified name). The output says how many
           frames each mapped, named and gave context for.
+  event  1,000 Sentry events of 30 frames (the symbolicate metric's positions, in
+          Sentry's order, from Chrome), µs per event, warm; the output says how many frames
+          each mapped, named and gave context for.
+          mapback: the script and its map added to an artifact store (Store.add of their
+          directory), Symbolicator.from_store; symbolicate_event(dict) -> dict (samples)
+          and symbolicate_event_json(bytes) -> bytes (json_samples). Also, per process:
+          ingest_s (Store.add into an empty store, fsync'd) and ingest_floor_s (parse +
+          to_cache + a durable write of the cache), 3-10 samples; and 5 times a new
+          symbolicator's first event (new Store, new Symbolicator, one event as JSON):
+          cold_s with the store's files evicted from the page cache (fsync +
+          POSIX_FADV_DONTNEED), cold_read_bytes read from storage meanwhile
+          (/proc/self/io), first_s right after with the files cached.
+          symbolic: one SourceMapCache built from the script and map and kept in memory,
+          SourceMapCache.lookup(lineno, colno, 5) per frame, the event rebuilt in Python
+          with the original frames and the frames as sent kept (as Sentry does).
 
 Timed regions run with the garbage collector on, as callers have it, after a
 gc.collect(), for every peer alike. A caught error prints {"error": "..."} and exits 2;
@@ -780,6 +795,236 @@ def metric_symbolicate(peer_name, map_path, positions_path, repeat):
     return dict({"unit": "traces/s", "samples": samples}, **summary)
 
 
+# event ----------------------------------------------------------------------------
+
+EVENTS = 1000
+
+
+def make_events(positions, url):
+    """1,000 Sentry events of one exception with 30 frames each, built from the same
+    positions as make_traces: SDK frames (1-based), in Sentry's order (the outermost
+    caller first), from Chrome."""
+    events = []
+    for k in range(EVENTS):
+        frames = []
+        for j in range(FRAMES):
+            line, column = positions[(k * FRAMES + j) % len(positions)]
+            frames.append({"filename": url, "abs_path": url, "lineno": line + 1,
+                           "colno": column + 1, "function": "fn", "in_app": True})
+        frames.reverse()
+        events.append({
+            "event_id": "%032x" % k, "platform": "javascript", "level": "error",
+            "sdk": {"name": "sentry.javascript.browser", "version": "11.19.0"},
+            "contexts": {"browser": {"name": "Chrome", "version": "156.0.0"}},
+            "exception": {"values": [{"type": "Error", "value": "boom",
+                                      "stacktrace": {"frames": frames}}]},
+        })
+    return events
+
+
+def store_directory(map_path):
+    """A build output directory holding the generated file and its map, as a build
+    step would upload them (copies: the store refuses symbolic links)."""
+    import shutil
+    directory = tempfile.mkdtemp(prefix="mapback-bench-dist-")
+    shutil.copy(generated_path(map_path), directory)
+    shutil.copy(map_path, directory)
+    return directory
+
+
+def io_read_bytes():
+    """Bytes this process has read from storage (not from the page cache)."""
+    with open("/proc/self/io") as handle:
+        for line in handle:
+            if line.startswith("read_bytes:"):
+                return int(line.split()[1])
+    return 0
+
+
+def evict(directory):
+    """Drops a directory's files from the page cache, as after a reboot or memory
+    pressure."""
+    for root, _, files in os.walk(directory):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+
+
+def event_summary(events):
+    frames = [f for e in events for v in e["exception"]["values"]
+              for f in v["stacktrace"]["frames"]]
+    mapped = [f for f in frames if (f.get("data") or {}).get("symbolicated")]
+    return {
+        "frames": len(frames),
+        "mapped_frames": len(mapped),
+        "named_frames": sum(1 for f in mapped if f.get("function") not in (None, "fn")),
+        "context_frames": sum(1 for f in mapped if f.get("context_line") is not None),
+    }
+
+
+def metric_event(peer_name, map_path, positions_path, repeat):
+    """Sentry events from an artifact store (mapback) or SourceMapCache (symbolic)."""
+    positions = load_positions(positions_path)
+    url = BASE_URL + os.path.basename(generated_path(map_path))
+    events = make_events(positions, url)
+    texts = [json.dumps(e, separators=(",", ":")).encode("utf-8") for e in events]
+    if peer_name == "mapback":
+        return mapback_events(map_path, events, texts, repeat)
+    if peer_name == "symbolic":
+        return symbolic_events(map_path, events, repeat)
+    raise Fail("event: only mapback and symbolic symbolicate events")
+
+
+def mapback_events(map_path, events, texts, repeat):
+    import shutil
+    import mapback
+
+    dist = store_directory(map_path)
+    stores = []
+    try:
+        def new_store():
+            path = tempfile.mkdtemp(prefix="mapback-bench-store-")
+            stores.append(path)
+            return path
+
+        # Ingest: the directory into an empty store, against the floor of what it must
+        # do at least: parse the map, build its cache, write it durably.
+        map_bytes = read_bytes(map_path)
+
+        def ingest():
+            store = mapback.Store(new_store())
+            summary = store.add(dist)
+            store.close()
+            return summary
+
+        def floor():
+            cache = mapback.SourceMap.from_bytes(map_bytes).to_cache()
+            target = os.path.join(new_store(), "cache")
+            with open(target, "wb") as handle:
+                handle.write(cache)
+                handle.flush()
+                os.fsync(handle.fileno())
+
+        summary = ingest()
+        if not summary.get("added"):
+            raise Fail("event: the store added no bundle: %r" % (summary,))
+        ingest_s, floor_s = [], []
+        for _ in range(max(3, min(repeat, 10))):
+            ingest_s.append(timed(ingest)[0] / 1e9)
+            floor_s.append(timed(floor)[0] / 1e9)
+        store_path = stores[0]
+        for path in stores[1:]:
+            shutil.rmtree(path, ignore_errors=True)
+        del stores[1:]
+
+        # Cold: a new process's first event, the store's files evicted from the page
+        # cache. Then the same with them cached: what is not page-ins.
+        cold_s, cold_read, first_s = [], [], []
+        for _ in range(5):
+            evict(store_path)
+            before = io_read_bytes()
+            elapsed, _ = timed(lambda: mapback.Symbolicator.from_store(
+                mapback.Store(store_path), context_lines=CONTEXT_LINES,
+                max_line_chars=MAX_LINE_CHARS).symbolicate_event_json(texts[0]))
+            cold_read.append(io_read_bytes() - before)
+            cold_s.append(elapsed / 1e9)
+            elapsed, _ = timed(lambda: mapback.Symbolicator.from_store(
+                mapback.Store(store_path), context_lines=CONTEXT_LINES,
+                max_line_chars=MAX_LINE_CHARS).symbolicate_event_json(texts[0]))
+            first_s.append(elapsed / 1e9)
+
+        symbolicator = mapback.Symbolicator.from_store(
+            mapback.Store(store_path), context_lines=CONTEXT_LINES, max_line_chars=MAX_LINE_CHARS)
+        results = [symbolicator.symbolicate_event(e) for e in events]  # warm-up
+        summary = event_summary(results)
+        if not summary["mapped_frames"]:
+            raise Fail("event: no frame was mapped")
+        as_json = [json.loads(symbolicator.symbolicate_event_json(t).decode("utf-8")) for t in texts]
+        if as_json != results:
+            raise Fail("event: the JSON form answered differently from the dict form")
+        del results, as_json
+
+        def run_dicts(events):
+            return [symbolicator.symbolicate_event(e) for e in events]
+
+        def run_texts(texts):
+            return [symbolicator.symbolicate_event_json(t) for t in texts]
+
+        samples, json_samples = [], []
+        for _ in range(repeat):
+            elapsed, _ = timed(run_dicts, events)
+            samples.append(elapsed / 1e3 / len(events))
+            elapsed, _ = timed(run_texts, texts)
+            json_samples.append(elapsed / 1e3 / len(texts))
+        return dict({"unit": "us", "samples": samples, "json_samples": json_samples,
+                     "ingest_s": ingest_s, "ingest_floor_s": floor_s,
+                     "cold_s": cold_s, "cold_read_bytes": cold_read, "first_s": first_s},
+                    **summary)
+    finally:
+        shutil.rmtree(dist, ignore_errors=True)
+        for path in stores:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def symbolic_events(map_path, events, repeat):
+    """What a Python backend does with symbolic: one SourceMapCache per bundle, built
+    once and kept in memory, a lookup per frame with 5 lines of context, and the event
+    rebuilt with the original frames (the frames as sent kept, as Sentry does)."""
+    import copy
+    from symbolic.sourcemapcache import SourceMapCache
+
+    cache = SourceMapCache.from_bytes(read_bytes(generated_path(map_path)), read_bytes(map_path))
+    lookup = cache.lookup
+
+    def symbolicate(event):
+        out = dict(event)
+        values = []
+        for value in event["exception"]["values"]:
+            sent = value["stacktrace"]["frames"]
+            frames = []
+            for frame in sent:
+                token = lookup(frame["lineno"], frame["colno"], CONTEXT_LINES)
+                new = dict(frame)
+                data = {"symbolicated": token is not None and token.src is not None}
+                if data["symbolicated"]:
+                    context = token.context_line
+                    new.update({
+                        "filename": token.src, "abs_path": token.src, "lineno": token.line,
+                        "colno": token.col, "function": token.function_name or frame["function"],
+                        "context_line": None if context is None else trim_line(context.rstrip("\n"), token.col - 1),
+                        "pre_context": [trim_line(t.rstrip("\n"), 0) for t in token.pre_context],
+                        "post_context": [trim_line(t.rstrip("\n"), 0) for t in token.post_context],
+                    })
+                new["data"] = data
+                frames.append(new)
+            value = dict(value)
+            value["raw_stacktrace"] = copy.deepcopy(value["stacktrace"])
+            value["stacktrace"] = dict(value["stacktrace"], frames=frames)
+            values.append(value)
+        out["exception"] = dict(event["exception"], values=values)
+        return out
+
+    results = [symbolicate(e) for e in events]  # warm-up
+    summary = event_summary(results)
+    summary["named_frames"] = sum(
+        1 for e in results for v in e["exception"]["values"] for f in v["stacktrace"]["frames"]
+        if f["data"]["symbolicated"] and f.get("function") not in (None, "fn", "<unknown>"))
+    del results
+
+    def run(events):
+        return [symbolicate(e) for e in events]
+
+    samples = []
+    for _ in range(repeat):
+        elapsed, _ = timed(run, events)
+        samples.append(elapsed / 1e3 / len(events))
+    return dict({"unit": "us", "samples": samples}, **summary)
+
+
 # ---------------------------------------------------------------------- main
 
 def metric_compose(peer_name, outer_path, inner_path, repeat):
@@ -805,6 +1050,7 @@ METRICS = {
     "batch": (metric_batch, ("PEER", "MAP", "POSITIONS", "REPEAT")),
     "cache": (metric_cache, ("PEER", "MAP", "POSITIONS", "REPEAT")),
     "symbolicate": (metric_symbolicate, ("PEER", "MAP", "POSITIONS", "REPEAT")),
+    "event": (metric_event, ("PEER", "MAP", "POSITIONS", "REPEAT")),
     "compose": (metric_compose, ("PEER", "OUTER", "INNER", "REPEAT")),
 }
 
