@@ -34,67 +34,89 @@ pub(crate) struct RangeTarget {
     pub(crate) field_offset: usize,
 }
 
-/// Decodes `text` and marks the tokens it names as range mappings.
+/// Optional errors reported one by one before the rest are only counted (a hostile
+/// field could otherwise name millions of bad indices, a diagnostic each).
+const REPORTED_PROBLEMS: usize = 16;
+
+/// Decodes `text` and marks the tokens it names as range mappings. Takes no memory
+/// beyond the marks: the field is read twice, once for its grammar (an error there
+/// drops it whole) and once to apply it.
 pub(crate) fn decode_range_mappings(
     text: &[u8],
     target: RangeTarget,
     builder: &mut MappingsBuilder,
     reporter: &mut Reporter,
 ) -> Result<()> {
-    let entries = match parse(text) {
-        Ok(entries) => entries,
-        Err(VlqError::Overflow(pos)) => {
-            return Err(error(
-                ErrorCode::VlqOverflow,
-                target,
-                format!("rangeMappings: VLQ value at character {pos} is 2^32 or more"),
-            ))
+    if let Some(Err(problem)) = Entries::new(text).find(|entry| entry.is_err()) {
+        return grammar_error(problem, text, target, reporter);
+    }
+    let mut problems = 0usize;
+    for entry in Entries::new(text).flatten() {
+        let line = target.line_offset.saturating_add(entry.line);
+        let problem = if entry.repeated {
+            Some("twice (a distance of 0)")
+        } else {
+            match token_of(builder, target, entry) {
+                None => Some("which the line does not have"),
+                Some(token) if builder.source_of(token) == NONE => {
+                    Some("which has no original position")
+                }
+                Some(token) => {
+                    builder.mark_range(token);
+                    None
+                }
+            }
+        };
+        if let Some(problem) = problem {
+            problems += 1;
+            if problems <= REPORTED_PROBLEMS {
+                let what = format!(
+                    "rangeMappings names mapping {} of generated line {line} {problem}; it was skipped",
+                    entry.index
+                );
+                reporter.report(error(ErrorCode::InvalidRangeMapping, target, what))?;
+            }
         }
-        Err(VlqError::Truncated(pos)) => {
+    }
+    if problems > REPORTED_PROBLEMS {
+        let what = format!(
+            "rangeMappings: {} more entries were skipped for the same reasons",
+            problems - REPORTED_PROBLEMS
+        );
+        reporter.report(error(ErrorCode::InvalidRangeMapping, target, what))?;
+    }
+    Ok(())
+}
+
+/// Reports a grammar error (the field is dropped) or fails on an overflow.
+fn grammar_error(
+    problem: VlqError,
+    text: &[u8],
+    target: RangeTarget,
+    reporter: &mut Reporter,
+) -> Result<()> {
+    match problem {
+        VlqError::Overflow(pos) => Err(error(
+            ErrorCode::VlqOverflow,
+            target,
+            format!("rangeMappings: VLQ value at character {pos} is 2^32 or more"),
+        )),
+        VlqError::Truncated(pos) => {
             let what = format!(
                 "rangeMappings: VLQ at character {pos} ends with its continuation bit set; the field was ignored"
             );
-            return reporter.report(error(ErrorCode::VlqTruncated, target, what));
+            reporter.report(error(ErrorCode::VlqTruncated, target, what))
         }
-        Err(VlqError::InvalidDigit(pos)) => {
+        VlqError::InvalidDigit(pos) => {
             let found = text.get(pos).map_or(String::new(), |&b| {
                 excerpt(&String::from_utf8_lossy(&[b])).to_string()
             });
             let what = format!(
                 "rangeMappings: character {pos} ({found:?}) is neither Base64 nor ';'; the field was ignored"
             );
-            return reporter.report(error(ErrorCode::InvalidBase64, target, what));
+            reporter.report(error(ErrorCode::InvalidBase64, target, what))
         }
-    };
-    for entry in entries {
-        let line = target.line_offset.saturating_add(entry.line);
-        if entry.repeated {
-            let what = format!(
-                "rangeMappings names mapping {} of generated line {line} twice (a distance of 0)",
-                entry.index
-            );
-            reporter.report(error(ErrorCode::InvalidRangeMapping, target, what))?;
-            continue;
-        }
-        let Some(token) = token_of(builder, target, entry) else {
-            let what = format!(
-                "rangeMappings names mapping {} of generated line {line}, which has no such mapping",
-                entry.index
-            );
-            reporter.report(error(ErrorCode::InvalidRangeMapping, target, what))?;
-            continue;
-        };
-        if builder.source_of(token) == NONE {
-            let what = format!(
-                "rangeMappings names mapping {} of generated line {line}, which has no original position",
-                entry.index
-            );
-            reporter.report(error(ErrorCode::InvalidRangeMapping, target, what))?;
-            continue;
-        }
-        builder.mark_range(token);
     }
-    Ok(())
 }
 
 /// One decoded entry: mapping `index` of the map's line `line`.
@@ -106,32 +128,58 @@ struct Entry {
     repeated: bool,
 }
 
-/// The entries of the field, in order, or the first VLQ error.
-fn parse(text: &[u8]) -> std::result::Result<Vec<Entry>, VlqError> {
-    let mut entries = Vec::new();
-    let mut line: u32 = 0;
-    let mut index: Option<u64> = None;
-    let mut pos = 0;
-    while pos < text.len() {
-        if text[pos] == b';' {
-            pos += 1;
-            line = line.saturating_add(1);
-            index = None;
-            continue;
+/// The entries of the field, in order; a VLQ error ends them.
+struct Entries<'t> {
+    text: &'t [u8],
+    pos: usize,
+    line: u32,
+    /// The index the entry before named on this line.
+    index: Option<u64>,
+    failed: bool,
+}
+
+impl<'t> Entries<'t> {
+    fn new(text: &'t [u8]) -> Entries<'t> {
+        Entries {
+            text,
+            pos: 0,
+            line: 0,
+            index: None,
+            failed: false,
         }
-        let value = u64::from(vlq::decode_unsigned(text, &mut pos)?);
-        let (next, repeated) = match index {
+    }
+}
+
+impl Iterator for Entries<'_> {
+    type Item = std::result::Result<Entry, VlqError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.failed && self.text.get(self.pos) == Some(&b';') {
+            self.pos += 1;
+            self.line = self.line.saturating_add(1);
+            self.index = None;
+        }
+        if self.failed || self.pos >= self.text.len() {
+            return None;
+        }
+        let value = match vlq::decode_unsigned(self.text, &mut self.pos) {
+            Ok(value) => u64::from(value),
+            Err(problem) => {
+                self.failed = true;
+                return Some(Err(problem));
+            }
+        };
+        let (index, repeated) = match self.index {
             None => (value, false),
             Some(previous) => (previous + value, value == 0),
         };
-        index = Some(next);
-        entries.push(Entry {
-            line,
-            index: next,
+        self.index = Some(index);
+        Some(Ok(Entry {
+            line: self.line,
+            index,
             repeated,
-        });
+        }))
     }
-    Ok(entries)
 }
 
 /// The builder index of the entry's token, if the map's line has that many.
@@ -157,6 +205,10 @@ fn error(code: ErrorCode, target: RangeTarget, what: String) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(text: &[u8]) -> std::result::Result<Vec<Entry>, VlqError> {
+        Entries::new(text).collect()
+    }
 
     fn entries(text: &str) -> Vec<(u32, u64, bool)> {
         parse(text.as_bytes())
