@@ -4,7 +4,7 @@
 //! rewriting and composition through ranges. The tc39 proposal tests are in
 //! `conformance.rs`.
 
-use mapback::produce::{compose, concat, rewrite, ConcatPiece, RewriteOptions};
+use mapback::produce::{compose, concat, concat_index, rewrite, ConcatPiece, RewriteOptions};
 use mapback::{
     Bias, Cache, DecodeOptions, ErrorCode, LookupOptions, OriginalPosition, RawToken, SourceMap,
     SourceMapBuilder, SourceMapView, NONE,
@@ -399,6 +399,19 @@ fn concatenation_keeps_range_mappings_where_the_piece_goes() {
     // The second piece starts at 2:3; its first line's columns are shifted by 3.
     assert_eq!(at(&joined, 2, 7), Some((2, 7, 0, 4, None, true)));
     assert_eq!(at(&joined, 3, 1), Some((3, 1, 1, 1, None, true)));
+    // As an index map: each section keeps its range mappings, with the same answers.
+    let index = concat_index(&pieces, None, &Default::default()).unwrap();
+    assert!(index.contains(r#""rangeMappings":"A;A""#), "{index}");
+    let index = map(&index);
+    for line in 0..5 {
+        for column in 0..10 {
+            assert_eq!(
+                at(&index, line, column),
+                at(&joined, line, column),
+                "{line}:{column}"
+            );
+        }
+    }
 }
 
 /// Composes `outer` over `inner` and checks the composed map against looking up
