@@ -480,3 +480,96 @@ fn composition_traces_a_range_through_the_maps_below() {
     let inner_lines = r#"{"version":3,"sources":["a.ts"],"names":[],"mappings":"AAAA;;EAEE","rangeMappings":"A;;A"}"#;
     composes_like_two_lookups(outer_lines, inner_lines, 5, 8);
 }
+
+/// A mapping as the random test adds it: generated line and column, the original
+/// position, whether it has a name, whether it is a range mapping.
+type Added = (u32, u32, Option<(u32, u32)>, bool, bool);
+
+/// Random maps with random range mappings against a plain reading of the rules
+/// (`through_ranges` in src/lookup): the last mapping at or before the position over the
+/// whole file; the first of a group on an exact hit, else the last; a point mapping
+/// only on its own line; a range mapping moved by the offset. From the map and from
+/// its cache, at every position of a grid.
+#[test]
+fn random_maps_answer_as_the_rules_say() {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: u32| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % u64::from(n)) as u32
+    };
+    for round in 0..60 {
+        let mut builder = SourceMapBuilder::new();
+        let source = builder.add_source("a.js");
+        let name = builder.add_name("n");
+        // (line, column, original, name, range), in insertion order.
+        let mut added: Vec<Added> = Vec::new();
+        for _ in 0..next(25) {
+            let (line, column) = (next(6), next(20));
+            let original = (next(5) > 0).then(|| (next(50), next(50)));
+            let named = original.is_some() && next(3) == 0;
+            let range = original.is_some() && next(2) == 0;
+            let at = original.map(|(l, c)| OriginalPosition {
+                source,
+                line: l,
+                column: c,
+                name: named.then_some(name),
+            });
+            match (range, at) {
+                (true, Some(at)) => builder.add_range_mapping(line, column, at).unwrap(),
+                _ => builder.add_mapping(line, column, at).unwrap(),
+            }
+            added.push((line, column, original, named, range));
+        }
+        // Generated order: by position, insertion order within one.
+        let mut sorted = added.clone();
+        sorted.sort_by_key(|&(line, column, ..)| (line, column));
+        let map = builder.build().unwrap();
+        let cache = cache_of(&map);
+        for line in 0..8 {
+            for column in 0..24 {
+                let expected = reference(&sorted, line, column);
+                for view in [&map as &dyn SourceMapView, &cache] {
+                    let found = view.lookup(line, column).map(|t| {
+                        let original = t.original_line().zip(t.original_column());
+                        (
+                            t.generated_line(),
+                            t.generated_column(),
+                            original,
+                            t.name().is_some(),
+                            t.is_range(),
+                        )
+                    });
+                    assert_eq!(
+                        found, expected,
+                        "round {round}, {line}:{column}, {sorted:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// What a default lookup answers under the rules, from the mappings in generated order.
+fn reference(sorted: &[Added], line: u32, column: u32) -> Option<Added> {
+    let last = sorted
+        .iter()
+        .rposition(|&(l, c, ..)| (l, c) <= (line, column))?;
+    let at = (sorted[last].0, sorted[last].1);
+    let first = sorted.iter().position(|&(l, c, ..)| (l, c) == at)?;
+    let chosen = if at == (line, column) { first } else { last };
+    let (l, c, original, named, range) = sorted[chosen];
+    let ranged = range && original.is_some();
+    if !ranged || at == (line, column) {
+        // A point mapping answers only on its own line.
+        return (l == line).then_some((l, c, original, named, range));
+    }
+    let (original_line, original_column) = original?;
+    let moved = if l == line {
+        (original_line, original_column + (column - c))
+    } else {
+        (original_line + (line - l), column)
+    };
+    Some((line, column, Some(moved), false, true))
+}
