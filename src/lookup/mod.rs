@@ -30,6 +30,10 @@
 //! called `lookup`, so a storage that, like the in-memory one, sent its default
 //! options from `lookup` to `lookup_default` without overriding both recursed forever.
 //!
+//! Range mappings (ECMA-426 range mappings proposal) are applied after the search, in
+//! one place, [`through_ranges`], and only for a storage whose
+//! [`MappingStore::has_ranges`] says it has some: a plain map pays one check per lookup.
+//!
 //! No default can recurse, by construction: [`find_general`] calls only the
 //! primitives of [`MappingStore`] (the required accessors and the partition searches,
 //! whose defaults probe `generated_column`), never a lookup; the fast-path hooks'
@@ -348,7 +352,7 @@ fn through_ranges<M: MappingStore + ?Sized>(
 /// `token` seen from (`line`, `column`), at or after it: itself unless it is a range
 /// mapping with an original position (see [`through_ranges`]). Positions that would
 /// not fit leave the token as it is.
-pub(crate) fn range_shifted(token: RawToken, line: u32, column: u32) -> RawToken {
+fn range_shifted(token: RawToken, line: u32, column: u32) -> RawToken {
     let at = (token.generated_line, token.generated_column);
     if !token.is_range || !token.has_original() || (line, column) <= at {
         return token;

@@ -55,7 +55,8 @@ pub struct RawToken {
     /// maps every position from its own up to the next mapping's, each to its original
     /// position plus the same offset. A lookup that lands inside one returns the
     /// looked-up generated position and the original position with the offset applied
-    /// (see [`crate::lookup`]); the mapping itself is [`RawToken::index`].
+    /// (see [`Token::is_range`](crate::Token::is_range)); the mapping itself is
+    /// [`RawToken::index`].
     pub is_range: bool,
 }
 
