@@ -160,6 +160,11 @@
 #define MAPBACK_ERROR_UNSORTED_MAPPINGS 308
 
 /**
+ * A `rangeMappings` entry repeats an index, names no mapping, or names one without an original position.
+ */
+#define MAPBACK_ERROR_INVALID_RANGE_MAPPING 309
+
+/**
  * A map has both `sections` and `mappings`.
  */
 #define MAPBACK_ERROR_SECTIONS_WITH_MAPPINGS 401
@@ -974,6 +979,19 @@ bool mapback_sourcemap_token_at(const struct mapback_sourcemap *map,
                                 struct mapback_error *err);
 
 /**
+ * Whether the token at `index` (generated order) is a range mapping (ECMA-426 range
+ * mappings proposal). A lookup that lands inside a range mapping writes a token whose
+ * `token_index` is the range mapping's, whose generated position is the looked-up one
+ * and whose original position is moved by as much (its name is dropped away from the
+ * mapping's own position); `mapback_sourcemap_token_at` gives the mapping itself.
+ * Returns false with `MAPBACK_ERROR_INDEX_OUT_OF_RANGE` when `index >= token_count`,
+ * and false with `err` set for a NULL map. Thread-safe.
+ */
+bool mapback_sourcemap_token_is_range(const struct mapback_sourcemap *map,
+                                      uint32_t index,
+                                      struct mapback_error *err);
+
+/**
  * Returns the number of sources. Thread-safe.
  */
 size_t mapback_sourcemap_source_count(const struct mapback_sourcemap *map,
@@ -1350,6 +1368,20 @@ bool mapback_builder_add_mappings(struct mapback_builder *builder,
                                   const struct mapback_token *tokens,
                                   size_t count,
                                   struct mapback_error *err);
+
+/**
+ * Adds `count` range mappings (ECMA-426 range mappings proposal) from `tokens`, as
+ * `mapback_builder_add_mappings` adds mappings: each maps every generated position
+ * from its own up to the next mapping's to its original position moved by as much,
+ * and is written in the `rangeMappings` field. Every token needs an original position
+ * (`source_index` other than `MAPBACK_NONE`, else `MAPBACK_ERROR_INVALID_ARGUMENT`).
+ * All or nothing, as there. `tokens` may be NULL when `count` is 0. Not thread-safe
+ * for one builder.
+ */
+bool mapback_builder_add_range_mappings(struct mapback_builder *builder,
+                                        const struct mapback_token *tokens,
+                                        size_t count,
+                                        struct mapback_error *err);
 
 /**
  * Number of mappings added so far. 0 with `err` set for a NULL builder.

@@ -64,6 +64,8 @@ macro_rules! for_each_error_code {
                 "A segment's name index is not an index into `names`.";
             UnsortedMappings = 308, MAPBACK_ERROR_UNSORTED_MAPPINGS,
                 "Segments on one generated line are not sorted by column (a note: they were sorted).";
+            InvalidRangeMapping = 309, MAPBACK_ERROR_INVALID_RANGE_MAPPING,
+                "A `rangeMappings` entry repeats an index, names no mapping, or names one without an original position.";
             // 4xx: index maps.
             SectionsWithMappings = 401, MAPBACK_ERROR_SECTIONS_WITH_MAPPINGS,
                 "A map has both `sections` and `mappings`.";

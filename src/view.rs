@@ -316,6 +316,14 @@ impl<'m> Token<'m> {
         self.raw.has_original()
     }
 
+    /// Whether the mapping is a range mapping (ECMA-426 range mappings proposal). A
+    /// lookup that lands inside one answers with the looked-up generated position and
+    /// the original position moved by the same offset; [`Token::index`] is then the
+    /// range mapping's own index, and [`SourceMapView::token`] gives its start.
+    pub fn is_range(&self) -> bool {
+        self.raw.is_range
+    }
+
     /// The source index, when the token has an original position.
     pub fn source_index(&self) -> Option<u32> {
         (self.raw.source != NONE).then_some(self.raw.source)

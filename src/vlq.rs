@@ -153,6 +153,57 @@ fn is_separator(byte: u8) -> bool {
     byte == b',' || byte == b';'
 }
 
+/// Decodes one unsigned VLQ (ECMA-426 VLQUnsignedValue: every value bit counts, no
+/// sign bit; what `rangeMappings` uses) from `bytes` at `*pos`, advancing `*pos` past
+/// it. Values of 2^32 or more are [`VlqError::Overflow`]; leading zero digits are
+/// allowed as in signed VLQs.
+pub fn decode_unsigned(bytes: &[u8], pos: &mut usize) -> Result<u32, VlqError> {
+    let start = *pos;
+    let mut value: u64 = 0;
+    let mut shift: u32 = 0;
+    loop {
+        let Some(&byte) = bytes.get(*pos) else {
+            return Err(VlqError::Truncated(*pos));
+        };
+        let digit = DIGIT_VALUE[byte as usize];
+        if digit == INVALID {
+            return Err(if *pos != start && is_separator(byte) {
+                VlqError::Truncated(*pos)
+            } else {
+                VlqError::InvalidDigit(*pos)
+            });
+        }
+        *pos += 1;
+        let payload = u64::from(digit & 0x1f);
+        if payload != 0 {
+            if shift >= 32 || (payload << shift) >> 32 != 0 {
+                return Err(VlqError::Overflow(start));
+            }
+            value |= payload << shift;
+        }
+        if digit & 0x20 == 0 {
+            return Ok(value as u32);
+        }
+        shift = shift.saturating_add(5);
+    }
+}
+
+/// Appends the unsigned VLQ encoding of `value` to `out` (see [`decode_unsigned`]).
+pub fn encode_unsigned(value: u32, out: &mut Vec<u8>) {
+    let mut rest = value;
+    loop {
+        let mut digit = (rest & 0x1f) as u8;
+        rest >>= 5;
+        if rest != 0 {
+            digit |= 0x20;
+        }
+        out.push(BASE64_ALPHABET[digit as usize]);
+        if rest == 0 {
+            break;
+        }
+    }
+}
+
 /// Appends the VLQ encoding of `value` to `out`.
 ///
 /// `value` must lie in [-2^31 + 1, 2^31 - 1]; -2^31 is written as "B".
@@ -187,6 +238,36 @@ mod tests {
         let value = decode_signed(text.as_bytes(), &mut pos)?;
         assert_eq!(pos, text.len(), "consumed all of {text}");
         Ok(value)
+    }
+
+    #[test]
+    fn unsigned_values() {
+        let decode = |text: &str| {
+            let mut pos = 0;
+            let value = decode_unsigned(text.as_bytes(), &mut pos);
+            value.map(|v| (v, pos))
+        };
+        assert_eq!(decode("A"), Ok((0, 1)));
+        assert_eq!(decode("B"), Ok((1, 1)));
+        assert_eq!(decode("f"), Ok((31, 1)));
+        // "g" continues with 0, "B" adds 1 << 5.
+        assert_eq!(decode("gB"), Ok((32, 2)));
+        // The continuation bit is masked off the value: "wA" is 16, "/A" 31.
+        assert_eq!(decode("wA"), Ok((16, 2)));
+        assert_eq!(decode("/A"), Ok((31, 2)));
+        assert_eq!(decode("gggggggggA"), Ok((0, 10)));
+        assert_eq!(decode("//////D"), Ok((u32::MAX, 7)));
+        assert_eq!(decode("//////E"), Err(VlqError::Overflow(0)));
+        assert_eq!(decode("g"), Err(VlqError::Truncated(1)));
+        assert_eq!(decode("g;"), Err(VlqError::Truncated(1)));
+        assert_eq!(decode("%"), Err(VlqError::InvalidDigit(0)));
+        for value in [0, 1, 15, 16, 31, 32, 1000, 1 << 20, u32::MAX] {
+            let mut out = Vec::new();
+            encode_unsigned(value, &mut out);
+            let mut pos = 0;
+            assert_eq!(decode_unsigned(&out, &mut pos), Ok(value));
+            assert_eq!(pos, out.len());
+        }
     }
 
     #[test]

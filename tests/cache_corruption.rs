@@ -23,7 +23,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
-use mapback::vlq::encode_signed;
+use mapback::vlq::{encode_signed, encode_unsigned};
 use mapback::{
     to_cache_bytes, write_cache_file, Bias, Cache, CacheOptions, ErrorCode, LookupOptions,
     RawToken, SourceMap, SourceMapView, NONE,
@@ -292,6 +292,46 @@ fn synthetic_json() -> String {
     .to_string()
 }
 
+/// Range mappings (the proposal's `rangeMappings`): 4 lines of 40 segments, every third
+/// of them a range mapping, so the RangeMappings section (kind 14) spans several blocks.
+fn ranges_json() -> String {
+    let mut mappings = Vec::new();
+    let mut ranges = Vec::new();
+    let mut original_line = 0i64;
+    for line in 0..4 {
+        if line > 0 {
+            mappings.push(b';');
+            ranges.push(b';');
+        }
+        let mut last_range: Option<i64> = None;
+        for j in 0..40i64 {
+            if j > 0 {
+                mappings.push(b',');
+            }
+            // Column +3, same source, original line +0 or +1, original column +3.
+            let next_line = (line * 40 + j) / 7;
+            encode_signed(if j == 0 { 0 } else { 3 }, &mut mappings);
+            encode_signed(0, &mut mappings);
+            encode_signed(next_line - original_line, &mut mappings);
+            encode_signed(if j == 0 { 0 } else { 3 }, &mut mappings);
+            original_line = next_line;
+            if j % 3 == 0 {
+                encode_unsigned((j - last_range.unwrap_or(0)) as u32, &mut ranges);
+                last_range = Some(j);
+            }
+        }
+    }
+    serde_json::json!({
+        "version": 3,
+        "sources": ["copied.js"],
+        "sourcesContent": ["copied"],
+        "names": [],
+        "mappings": String::from_utf8(mappings).unwrap(),
+        "rangeMappings": String::from_utf8(ranges).unwrap(),
+    })
+    .to_string()
+}
+
 struct Fixture {
     name: &'static str,
     map: SourceMap,
@@ -325,7 +365,15 @@ fn fixtures() -> &'static [Fixture] {
             Fixture::new("demo", &demo, FULL),
             Fixture::new("demo-bare", &demo, BARE),
             Fixture::new("synthetic", synthetic_json().as_bytes(), FULL),
+            Fixture::new("ranges", ranges_json().as_bytes(), FULL),
         ];
+        let ranges = &list[list.len() - 1];
+        assert!(
+            ranges.map.diagnostics().is_empty(),
+            "{:?}",
+            ranges.map.diagnostics()
+        );
+        assert_eq!(ranges.layout().entry(14).map(|e| e.len), Some(4 * 4 * 14));
         let tc39 = root().join(
             "../shared/conformance/tc39-source-map-tests/resources/\
              index-map-two-concatenated-sources.js.map",

@@ -213,6 +213,10 @@ fn error_constants_equal_error_codes() {
         ),
         (MAPBACK_ERROR_UNSORTED_MAPPINGS, ErrorCode::UnsortedMappings),
         (
+            MAPBACK_ERROR_INVALID_RANGE_MAPPING,
+            ErrorCode::InvalidRangeMapping,
+        ),
+        (
             MAPBACK_ERROR_SECTIONS_WITH_MAPPINGS,
             ErrorCode::SectionsWithMappings,
         ),
@@ -783,6 +787,11 @@ fn call_every_map_export(expected_code: i32, expected_text: &str) -> BTreeSet<St
     check!(
         "mapback_sourcemap_token_at",
         mapback_sourcemap_token_at(null, 0, &mut token, &mut err),
+        false
+    );
+    check!(
+        "mapback_sourcemap_token_is_range",
+        mapback_sourcemap_token_is_range(null, 0, &mut err),
         false
     );
     check!(

@@ -114,6 +114,20 @@ fn map_with_big_mappings(piece: &str, bytes: usize) -> Vec<u8> {
     out
 }
 
+/// A map of `mappings` whose `rangeMappings` is `piece` repeated to `bytes` bytes.
+fn map_with_big_range_mappings(mappings: &str, piece: &str, bytes: usize) -> Vec<u8> {
+    let mut out = format!(
+        r#"{{"version":3,"sources":["a.js"],"names":[],"mappings":"{mappings}","rangeMappings":""#
+    )
+    .into_bytes();
+    out.reserve(bytes + 4);
+    for _ in 0..bytes / piece.len() {
+        out.extend_from_slice(piece.as_bytes());
+    }
+    out.extend_from_slice(b"\"}");
+    out
+}
+
 /// One Base64 VLQ value, as ECMA-426 encodes it.
 fn vlq(value: i64) -> String {
     const DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -680,6 +694,21 @@ const CASES: &[Case] = &[
     case!("200_mb_of_semicolons", "ok tokens=0 lines=209715201", || decode_case(map_with_big_mappings(";", 200 * MIB), lenient)),
     case!("200_mb_of_commas", "ok tokens=0 lines=1", || decode_case(map_with_big_mappings(",", 200 * MIB), lenient)),
     case!("50_mb_of_segments", "ok tokens=10485760 lines=1", || decode_case(map_with_big_mappings("CAAA,", 50 * MIB), lenient)),
+    // ---- rangeMappings (range mappings proposal): 200 MB of one index named again and
+    // again is a diagnostic-bounded skip in lenient mode, an error in strict mode.
+    case!("200_mb_of_repeated_range_indices", "ok tokens=1 noted=InvalidRangeMapping*17", || {
+        decode_case(map_with_big_range_mappings("AAAA", "A", 200 * MIB), |input| {
+            let noted = lenient_noting(input);
+            let count = noted.matches("InvalidRangeMapping").count();
+            match noted.split_once(" noted=") {
+                Some((tokens, _)) => format!("{tokens} noted=InvalidRangeMapping*{count}"),
+                None => noted,
+            }
+        })
+    }),
+    case!("200_mb_of_repeated_range_indices_strict", "InvalidRangeMapping", || decode_case(map_with_big_range_mappings("AAAA", "A", 200 * MIB), strict)),
+    case!("200_mb_of_range_line_separators", "ok tokens=1 lines=1", || decode_case(map_with_big_range_mappings("AAAA", ";", 200 * MIB), lenient)),
+    case!("range_index_over_32_bits", "VlqOverflow", || decode_case(map_with_big_range_mappings("AAAA", "//////E", 7), lenient)),
     // ---- index maps
     case!("index_map_overlapping_sections", "InvalidSectionOrder", || {
         decode_case(

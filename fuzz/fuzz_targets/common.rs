@@ -19,6 +19,8 @@ pub fn exercise(map: &dyn SourceMapView) {
                     token.generated_column.saturating_add(1),
                     options,
                 );
+                // The next line's start: inside a range mapping that runs on.
+                let _ = map.raw_lookup(token.generated_line.saturating_add(1), 0, options);
             }
         }
         if token.has_original() {

@@ -176,6 +176,34 @@ class Builder(RustObject):
         generated_column)`` (unmapped) or ``(generated_line, generated_column, source,
         original_line, original_column[, name])``. All or nothing: a bad one raises and
         none is added."""
+        self._add(lib.mapback_builder_add_mappings, mappings)
+
+    def add_range_mapping(
+        self,
+        generated_line,
+        generated_column,
+        source,
+        original_line,
+        original_column,
+        name=None,
+    ):
+        """Add a range mapping (ECMA-426 range mappings proposal): every generated
+        position from this one up to the next mapping maps to the original position
+        moved by as much (code copied unchanged). Written in ``rangeMappings``."""
+        self.add_range_mappings(
+            [(generated_line, generated_column, source, original_line, original_column, name)]
+        )
+
+    def add_range_mappings(self, mappings):
+        """Add many range mappings in one native call, tuples as for
+        :meth:`add_mappings`, each with a source (ValueError otherwise)."""
+        rows = list(mappings)
+        for i, row in enumerate(rows):
+            if len(row) < 3 or row[2] is None:
+                raise ValueError("range mapping %d has no original position" % i)
+        self._add(lib.mapback_builder_add_range_mappings, rows)
+
+    def _add(self, function, mappings):
         rows = list(mappings)
         tokens = ffi.new("mapback_token[]", max(len(rows), 1))
         for i, row in enumerate(rows):
@@ -201,7 +229,7 @@ class Builder(RustObject):
                 name = self.add_name(name)
             token.name_index = _NONE if name is None else name
         with self._use() as pointer:
-            rustcall(lib.mapback_builder_add_mappings, pointer, tokens, len(rows))
+            rustcall(function, pointer, tokens, len(rows))
 
     def __len__(self):
         with self._use() as pointer:

@@ -289,6 +289,18 @@ class SourceMap(RustObject):
             raise IndexError("token index out of range")
         return _token(self, out)
 
+    def token_is_range(self, index):
+        """Whether the token at ``index`` (generated order) is a range mapping
+        (IndexError when out of range)."""
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < 2 ** 32 - 1:
+            raise IndexError("token index out of range")
+        try:
+            return bool(rustcall(lib.mapback_sourcemap_token_is_range, self._pointer(), index))
+        except exception_class(lib.MAPBACK_ERROR_INDEX_OUT_OF_RANGE):
+            raise IndexError("token index out of range")
+
     def __len__(self):
         return rustcall(lib.mapback_sourcemap_token_count, self._pointer())
 

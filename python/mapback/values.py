@@ -91,6 +91,16 @@ class Token(object):
         return self.source_index is not None
 
     @property
+    def is_range(self):
+        """Whether the mapping is a range mapping (ECMA-426 range mappings proposal).
+
+        A lookup that lands inside one returns the looked-up generated position and the
+        original position moved by as much; ``index`` is the range mapping's own (and
+        ``SourceMap.token(index)`` the mapping itself). Asked of the map on each access.
+        """
+        return self._map.token_is_range(self.index)
+
+    @property
     def source(self):
         """The :class:`Source`, or None."""
         if self.source_index is None:

@@ -35,6 +35,8 @@ pub(crate) const FLAG_CONTENTS: u32 = 2;
 pub(crate) const FLAG_NAMES: u32 = 4;
 /// Header flag: function scopes are present.
 pub(crate) const FLAG_SCOPES: u32 = 8;
+/// Header flag: some tokens are range mappings; the RangeMappings section lists them.
+pub(crate) const FLAG_RANGE_MAPPINGS: u32 = 16;
 
 /// The kinds of section. Numbers are part of the format; never reuse one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,10 +69,14 @@ pub(crate) enum SectionKind {
     /// Function scopes of each source (for original function names): a byte table
     /// whose entries are compressed like `Contents`, holding `FunctionScopes`' encoding.
     FunctionScopes = 13,
+    /// u32 × count, ascending: the indices of the tokens that are range mappings.
+    /// Written only for a map that has some, and required (a reader that ignored it
+    /// would answer positions inside ranges wrongly).
+    RangeMappings = 14,
 }
 
 impl SectionKind {
-    pub(crate) const ALL: [SectionKind; 12] = [
+    pub(crate) const ALL: [SectionKind; 13] = [
         SectionKind::LineStarts,
         SectionKind::BlockHeaders,
         SectionKind::BlockBits,
@@ -83,6 +89,7 @@ impl SectionKind {
         SectionKind::Meta,
         SectionKind::BlockFirstColumns,
         SectionKind::FunctionScopes,
+        SectionKind::RangeMappings,
     ];
 
     fn from_u32(value: u32) -> Option<SectionKind> {

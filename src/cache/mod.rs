@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use self::format::{
     byte_table_get, decode_compressed, decode_content, string_table_get, string_table_len, Header,
     SectionKind, SectionMap, ALIGNMENT, BLOCK_TOKENS, FLAG_CONTENTS, FLAG_INDEX_MAP, FLAG_NAMES,
-    FLAG_SCOPES, HEADER_LEN,
+    FLAG_RANGE_MAPPINGS, FLAG_SCOPES, HEADER_LEN,
 };
 use self::mmap::MappedFile;
 use self::packed::{BlockHeader, PackedMappings};
@@ -57,9 +57,10 @@ pub struct Cache<'a> {
     backing: Backing<'a>,
     header: Header,
     sections: SectionMap,
-    /// Byte ranges of the line starts, block headers, block bits and block first
-    /// columns, looked up once at open: every lookup needs them.
-    mapping_ranges: [Range<usize>; 4],
+    /// Byte ranges of the line starts, block headers, block bits, block first
+    /// columns and range mappings (empty unless `FLAG_RANGE_MAPPINGS`), looked up once
+    /// at open: every lookup needs them.
+    mapping_ranges: [Range<usize>; 5],
     reverse: OnceLock<ReverseIndex>,
     /// Decompressed contents, one slot per source, allocated on first access.
     contents: OnceLock<Box<[OnceLock<Option<DecodedContent>>]>>,
@@ -105,13 +106,18 @@ impl<'a> Cache<'a> {
         let bytes = backing.bytes();
         let header = Header::decode(bytes)?;
         let sections = SectionMap::decode(bytes, &header)?;
-        let mapping_ranges = [
+        let mut mapping_ranges = [
             SectionKind::LineStarts,
             SectionKind::BlockHeaders,
             SectionKind::BlockBits,
             SectionKind::BlockFirstColumns,
+            SectionKind::RangeMappings,
         ]
         .map(|kind| sections.get(kind).unwrap_or(0..0));
+        // Like contents and scopes, the section counts only with its header flag.
+        if header.flags & FLAG_RANGE_MAPPINGS == 0 {
+            mapping_ranges[4] = 0..0;
+        }
         let cache = Cache {
             header,
             sections,
@@ -147,6 +153,9 @@ impl<'a> Cache<'a> {
         }
         if flags & FLAG_SCOPES != 0 {
             required.push(FunctionScopes);
+        }
+        if flags & FLAG_RANGE_MAPPINGS != 0 {
+            required.push(RangeMappings);
         }
         for kind in required {
             if self.sections.get(kind).is_none() {
@@ -200,6 +209,13 @@ impl<'a> Cache<'a> {
                 string_table_len(self.raw(Contents)) == Some(sources),
             )?;
         }
+        if flags & FLAG_RANGE_MAPPINGS != 0 {
+            let ranges = self.raw(RangeMappings).len();
+            expect(
+                RangeMappings,
+                ranges > 0 && ranges.is_multiple_of(4) && ranges / 4 <= tokens,
+            )?;
+        }
         Ok(())
     }
 
@@ -237,7 +253,7 @@ impl<'a> Cache<'a> {
         // Sections are 8-aligned in an 8-aligned buffer and their sizes were checked,
         // so these casts succeed; an empty slice would only mean "no tokens".
         let bytes = self.backing.bytes();
-        let [lines, headers, bits, first_columns] = &self.mapping_ranges;
+        let [lines, headers, bits, first_columns, ranges] = &self.mapping_ranges;
         let section = |range: &Range<usize>| bytes.get(range.clone()).unwrap_or(&[]);
         PackedMappings {
             token_count: self.header.token_count as usize,
@@ -245,6 +261,7 @@ impl<'a> Cache<'a> {
             headers: bytemuck::try_cast_slice(section(headers)).unwrap_or(&[]),
             bits: section(bits),
             first_columns: bytemuck::try_cast_slice(section(first_columns)).unwrap_or(&[]),
+            range_tokens: bytemuck::try_cast_slice(section(ranges)).unwrap_or(&[]),
         }
     }
 

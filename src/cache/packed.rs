@@ -171,6 +171,9 @@ pub(crate) struct PackedMappings<'a> {
     pub(crate) bits: &'a [u8],
     /// The generated column of each block's first token.
     pub(crate) first_columns: &'a [u32],
+    /// Indices of the range mappings, ascending (the RangeMappings section; empty
+    /// without one).
+    pub(crate) range_tokens: &'a [u32],
 }
 
 /// Stands in for the header of a block past the end (a corrupt cache): every field 0.
@@ -266,7 +269,18 @@ impl MappingStore for PackedMappings<'_> {
             original_line: original_line.wrapping_sub(1),
             original_column: original_column.wrapping_sub(1),
             name: name.wrapping_sub(1),
+            is_range: self.is_range(index),
         }
+    }
+
+    #[inline]
+    fn is_range(&self, index: usize) -> bool {
+        crate::mappings::is_range_in(self.range_tokens, index)
+    }
+
+    #[inline(always)]
+    fn has_ranges(&self) -> bool {
+        !self.range_tokens.is_empty()
     }
 
     fn original_key(&self, index: usize) -> (u32, u32, u32) {
@@ -326,6 +340,7 @@ mod tests {
             headers: &writer.headers,
             bits: bytemuck::cast_slice(&writer.words),
             first_columns: &writer.first_columns,
+            range_tokens: &[],
         };
         for i in 0..packed.token_count {
             let j = i % BLOCK_TOKENS;

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use super::format::{
     encode_byte_table, encode_compressed, encode_content, encode_string_table, limit, Header,
-    SectionKind, ALIGNMENT, BLOCK_TOKENS, FLAG_CONTENTS, FLAG_INDEX_MAP, FLAG_NAMES, FLAG_SCOPES,
-    HEADER_LEN, SECTION_ENTRY_LEN,
+    SectionKind, ALIGNMENT, BLOCK_TOKENS, FLAG_CONTENTS, FLAG_INDEX_MAP, FLAG_NAMES,
+    FLAG_RANGE_MAPPINGS, FLAG_SCOPES, HEADER_LEN, SECTION_ENTRY_LEN,
 };
 use super::packed::BlockWriter;
 use crate::error::{excerpt, Error, ErrorCode, Result};
@@ -56,8 +56,12 @@ pub fn to_cache_bytes(map: &dyn SourceMapView, options: CacheOptions) -> Result<
     let mut fields = [[0u32; BLOCK_TOKENS]; 5];
     let mut filled = 0;
     let mut current_line = 0u32;
+    let mut range_tokens: Vec<u32> = Vec::new();
     for (index, token) in map.tokens().enumerate() {
         let raw = token.raw();
+        if raw.is_range {
+            range_tokens.push(index as u32);
+        }
         while current_line < raw.generated_line {
             line_starts.push(index as u32);
             current_line += 1;
@@ -136,6 +140,13 @@ pub fn to_cache_bytes(map: &dyn SourceMapView, options: CacheOptions) -> Result<
     let mut flags = 0;
     if map.is_index_map() {
         flags |= FLAG_INDEX_MAP;
+    }
+    if !range_tokens.is_empty() {
+        flags |= FLAG_RANGE_MAPPINGS;
+        sections.push((
+            SectionKind::RangeMappings,
+            bytemuck::cast_slice(&range_tokens).to_vec(),
+        ));
     }
     if options.include_names {
         flags |= FLAG_NAMES;

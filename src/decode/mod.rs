@@ -7,6 +7,7 @@
 //! the spec's fallback is used.
 
 mod mappings;
+mod range_mappings;
 
 use url::Url;
 
@@ -19,6 +20,7 @@ use crate::strings::StringTable;
 use crate::url::{parse_base_url, resolve, source_prefix};
 
 use self::mappings::{decode_mappings, Placement};
+use self::range_mappings::{decode_range_mappings, RangeTarget};
 
 /// The largest input that can be decoded at all: offsets inside the decoded map are
 /// 32-bit. [`DecodeLimits::max_input_bytes`] is the (lower) limit actually applied.
@@ -611,7 +613,21 @@ fn decode_regular(
         mappings_offset: origin.offset_of(mappings_raw),
         verbatim,
     };
+    let first_token = assembly.mappings.len();
     decode_mappings(text.as_bytes(), placement, &mut assembly.mappings, reporter)?;
+    if let Some(raw) = map.get("rangeMappings") {
+        match json::string(raw) {
+            Some(ranges) => {
+                let target = RangeTarget {
+                    first_token,
+                    line_offset: placement.line_offset,
+                    field_offset: origin.offset_of(raw),
+                };
+                decode_range_mappings(ranges.as_bytes(), target, &mut assembly.mappings, reporter)?;
+            }
+            None => reporter.report(wrong_type(origin, raw, "rangeMappings", "a string"))?,
+        }
+    }
     Ok(file)
 }
 

@@ -255,26 +255,65 @@ pub unsafe extern "C" fn mapback_builder_add_mappings(
 ) -> bool {
     ffi_boundary!(err, {
         let builder = &mut mapback_builder::from_mut_ptr(builder)?.inner;
-        let tokens = values(tokens, count, "tokens")?;
-        let before = builder.mapping_count();
-        for (i, t) in tokens.iter().enumerate() {
-            let original = (t.source_index != MAPBACK_NONE).then_some(OriginalPosition {
-                source: t.source_index,
-                line: t.original_line,
-                column: t.original_column,
-                name: (t.name_index != MAPBACK_NONE).then_some(t.name_index),
-            });
-            if let Err(error) = builder.add_mapping(t.generated_line, t.generated_column, original)
-            {
-                builder.truncate_mappings(before);
-                return Err(Error::new(
-                    error.code(),
-                    format!("tokens[{i}]: {}", error.message()),
-                ));
-            }
-        }
-        Ok(true)
+        add_tokens(builder, values(tokens, count, "tokens")?, false)
     })
+}
+
+/// Adds `count` range mappings (ECMA-426 range mappings proposal) from `tokens`, as
+/// `mapback_builder_add_mappings` adds mappings: each maps every generated position
+/// from its own up to the next mapping's to its original position moved by as much,
+/// and is written in the `rangeMappings` field. Every token needs an original position
+/// (`source_index` other than `MAPBACK_NONE`, else `MAPBACK_ERROR_INVALID_ARGUMENT`).
+/// All or nothing, as there. `tokens` may be NULL when `count` is 0. Not thread-safe
+/// for one builder.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_builder_add_range_mappings(
+    builder: *mut mapback_builder,
+    tokens: *const mapback_token,
+    count: usize,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        let builder = &mut mapback_builder::from_mut_ptr(builder)?.inner;
+        add_tokens(builder, values(tokens, count, "tokens")?, true)
+    })
+}
+
+/// Adds `tokens` as mappings (range mappings with `range`), all or none.
+fn add_tokens(
+    builder: &mut SourceMapBuilder,
+    tokens: &[mapback_token],
+    range: bool,
+) -> crate::error::Result<bool> {
+    let before = builder.mapping_count();
+    for (i, t) in tokens.iter().enumerate() {
+        let original = (t.source_index != MAPBACK_NONE).then_some(OriginalPosition {
+            source: t.source_index,
+            line: t.original_line,
+            column: t.original_column,
+            name: (t.name_index != MAPBACK_NONE).then_some(t.name_index),
+        });
+        let added = match (range, original) {
+            (false, original) => {
+                builder.add_mapping(t.generated_line, t.generated_column, original)
+            }
+            (true, Some(original)) => {
+                builder.add_range_mapping(t.generated_line, t.generated_column, original)
+            }
+            (true, None) => Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "a range mapping needs an original position",
+            )),
+        };
+        if let Err(error) = added {
+            builder.truncate_mappings(before);
+            return Err(Error::new(
+                error.code(),
+                format!("tokens[{i}]: {}", error.message()),
+            ));
+        }
+    }
+    Ok(true)
 }
 
 /// Number of mappings added so far. 0 with `err` set for a NULL builder.

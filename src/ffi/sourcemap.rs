@@ -287,6 +287,29 @@ pub unsafe extern "C" fn mapback_sourcemap_token_at(
     })
 }
 
+/// Whether the token at `index` (generated order) is a range mapping (ECMA-426 range
+/// mappings proposal). A lookup that lands inside a range mapping writes a token whose
+/// `token_index` is the range mapping's, whose generated position is the looked-up one
+/// and whose original position is moved by as much (its name is dropped away from the
+/// mapping's own position); `mapback_sourcemap_token_at` gives the mapping itself.
+/// Returns false with `MAPBACK_ERROR_INDEX_OUT_OF_RANGE` when `index >= token_count`,
+/// and false with `err` set for a NULL map. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_token_is_range(
+    map: *const mapback_sourcemap,
+    index: u32,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let token = map
+            .map
+            .raw_token(index as usize)
+            .ok_or_else(|| index_error("token", index, map.map.token_count()))?;
+        Ok(token.is_range)
+    })
+}
+
 /// Returns the number of sources. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn mapback_sourcemap_source_count(

@@ -22,6 +22,8 @@ pub(crate) struct MappingsBuilder {
     last_column: u32,
     /// More tokens than this are refused (`DecodeLimits::max_mappings`).
     token_limit: usize,
+    /// Indices (in push order) of the tokens marked as range mappings, ascending.
+    range_tokens: Vec<u32>,
 }
 
 /// A point the builder can be rolled back to.
@@ -30,6 +32,7 @@ pub(crate) struct BuilderMark {
     tokens: usize,
     lines: usize,
     unsorted: usize,
+    ranges: usize,
     last_column: u32,
 }
 
@@ -50,6 +53,7 @@ impl MappingsBuilder {
             unsorted_lines: Vec::new(),
             last_column: 0,
             token_limit,
+            range_tokens: Vec::new(),
         }
     }
 
@@ -148,6 +152,33 @@ impl MappingsBuilder {
         }
     }
 
+    /// Marks token `index` (already pushed) as a range mapping. Marks must come in
+    /// ascending order of index; a repeated or earlier index is ignored.
+    pub(crate) fn mark_range(&mut self, index: usize) {
+        let Ok(index) = u32::try_from(index) else {
+            return;
+        };
+        if (index as usize) < self.len() && self.range_tokens.last().is_none_or(|&l| l < index) {
+            self.range_tokens.push(index);
+        }
+    }
+
+    /// The source index of token `index` (already pushed), or [`NONE`](super::NONE).
+    pub(crate) fn source_of(&self, index: usize) -> u32 {
+        if index >= self.len() {
+            return super::NONE;
+        }
+        match self.blocks.get(index / BLOCK) {
+            Some(block) => block.read(&self.records, index % BLOCK)[0],
+            None => self.pending[0][index % BLOCK],
+        }
+    }
+
+    /// The start of generated line `line` (a token index), if the line exists.
+    pub(crate) fn line_start(&self, line: u32) -> Option<usize> {
+        self.line_starts.get(line as usize).map(|&s| s as usize)
+    }
+
     #[cold]
     fn note_unsorted(&mut self) {
         let current = self.current_line();
@@ -165,6 +196,7 @@ impl MappingsBuilder {
             tokens: self.len(),
             lines: self.line_starts.len(),
             unsorted: self.unsorted_lines.len(),
+            ranges: self.range_tokens.len(),
             last_column: self.last_column,
         }
     }
@@ -182,6 +214,9 @@ impl MappingsBuilder {
         self.line_starts.truncate(mark.lines);
         self.generated_columns.truncate(mark.tokens);
         self.unsorted_lines.truncate(mark.unsorted);
+        self.range_tokens.truncate(mark.ranges);
+        let tokens = mark.tokens;
+        self.range_tokens.retain(|&index| (index as usize) < tokens);
         self.last_column = mark.last_column;
     }
 
@@ -237,6 +272,7 @@ impl MappingsBuilder {
             column_index: ColumnIndex::default(),
             blocks: self.blocks,
             records: self.records,
+            range_tokens: self.range_tokens,
         };
         if sorted_lines > 0 {
             // Packed again by a second builder, whose `finish` builds the column index.
@@ -249,6 +285,7 @@ impl MappingsBuilder {
         mappings.generated_columns.shrink_to_fit();
         mappings.blocks.shrink_to_fit();
         mappings.records.shrink_to_fit();
+        mappings.range_tokens.shrink_to_fit();
         (mappings, sorted_lines)
     }
 }
@@ -264,8 +301,20 @@ fn sort_lines(mappings: &Mappings, lines: &[u32]) -> Mappings {
             ..mappings.line_starts[line as usize + 1] as usize;
         order[range].sort_by_key(|&i| view.generated_columns[i]);
     }
+    // A range mapping stays one where its token lands (ECMA-426 marks range mappings
+    // before it sorts the mappings).
+    let mut range_tokens: Vec<u32> = Vec::new();
+    if !mappings.range_tokens.is_empty() {
+        range_tokens = order
+            .iter()
+            .enumerate()
+            .filter(|&(_, &old)| view.is_range(old))
+            .map(|(new, _)| new as u32)
+            .collect();
+    }
     let mut builder = MappingsBuilder::new();
     builder.line_starts = mappings.line_starts[..mappings.line_starts.len() - 1].to_vec();
+    builder.range_tokens = range_tokens;
     for i in order {
         let [source, line, column, name] = view.originals(i);
         // Push without the unsorted check: the lines are sorted now.

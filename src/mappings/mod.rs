@@ -51,6 +51,13 @@ pub struct RawToken {
     pub original_column: u32,
     /// Index into the map's names, or [`NONE`].
     pub name: u32,
+    /// Whether the mapping is a range mapping (ECMA-426 range mappings proposal): it
+    /// maps every position from its own up to the next mapping's, each to its original
+    /// position plus the same offset. A lookup that lands inside one returns the
+    /// looked-up generated position and the original position with the offset applied
+    /// (see [`Token::is_range`](crate::Token::is_range)); the mapping itself is
+    /// [`RawToken::index`].
+    pub is_range: bool,
 }
 
 impl RawToken {
@@ -70,6 +77,9 @@ pub struct Mappings {
     pub(crate) blocks: Vec<Block>,
     /// The blocks' records, followed by [`block::PADDING`] zero bytes.
     pub(crate) records: Vec<u8>,
+    /// Indices of the tokens that are range mappings, ascending (empty for nearly
+    /// every map, so a plain map pays nothing for them).
+    pub(crate) range_tokens: Vec<u32>,
 }
 
 impl Default for Mappings {
@@ -80,6 +90,7 @@ impl Default for Mappings {
             column_index: ColumnIndex::default(),
             blocks: Vec::new(),
             records: vec![0; block::PADDING],
+            range_tokens: Vec::new(),
         }
     }
 }
@@ -93,12 +104,15 @@ impl Mappings {
             column_index: self.column_index.view(),
             blocks: &self.blocks,
             records: &self.records,
+            range_tokens: &self.range_tokens,
         }
     }
 
     /// Bytes of heap memory held.
     pub fn heap_size(&self) -> usize {
-        4 * (self.line_starts.capacity() + self.generated_columns.capacity())
+        4 * (self.line_starts.capacity()
+            + self.generated_columns.capacity()
+            + self.range_tokens.capacity())
             + self.column_index.heap_size()
             + std::mem::size_of::<Block>() * self.blocks.capacity()
             + self.records.capacity()
@@ -120,6 +134,8 @@ pub struct MappingsView<'a> {
     pub(crate) column_index: ColumnIndexView<'a>,
     pub(crate) blocks: &'a [Block],
     pub(crate) records: &'a [u8],
+    /// Indices of the range mappings, ascending.
+    pub(crate) range_tokens: &'a [u32],
 }
 
 impl MappingsView<'_> {
@@ -147,6 +163,20 @@ impl MappingsView<'_> {
     pub fn name(&self, index: usize) -> u32 {
         self.originals(index)[3]
     }
+
+    /// Whether token `index` is a range mapping.
+    #[inline]
+    pub fn is_range(&self, index: usize) -> bool {
+        is_range_in(self.range_tokens, index)
+    }
+}
+
+/// Whether `index` is in the ascending list `range_tokens`; free when the list is
+/// empty, as it is for nearly every map.
+#[inline(always)]
+pub(crate) fn is_range_in(range_tokens: &[u32], index: usize) -> bool {
+    !range_tokens.is_empty()
+        && u32::try_from(index).is_ok_and(|index| range_tokens.binary_search(&index).is_ok())
 }
 
 /// Token indices of line `line` given line starts, or an empty range (at the end) when
@@ -249,6 +279,7 @@ impl MappingsView<'_> {
             original_line,
             original_column,
             name,
+            is_range: self.is_range(index),
         })
     }
 }
@@ -378,12 +409,23 @@ impl MappingStore for MappingsView<'_> {
             original_line,
             original_column,
             name,
+            is_range: self.is_range(index),
         }
     }
 
     fn original_key(&self, index: usize) -> (u32, u32, u32) {
         let [source, line, column, _] = self.originals(index);
         (source, line, column)
+    }
+
+    #[inline]
+    fn is_range(&self, index: usize) -> bool {
+        MappingsView::is_range(self, index)
+    }
+
+    #[inline(always)]
+    fn has_ranges(&self) -> bool {
+        !self.range_tokens.is_empty()
     }
 
     #[inline(always)]

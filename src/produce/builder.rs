@@ -54,8 +54,11 @@ pub(crate) struct SourceEntry {
 }
 
 /// A mapping as stored: generated line and column, then source, original line,
-/// original column and name ([`NONE`] when absent).
-pub(crate) type Segment = [u32; 6];
+/// original column and name ([`NONE`] when absent), then 1 for a range mapping (else 0).
+pub(crate) type Segment = [u32; 7];
+
+/// Where a [`Segment`] says whether it is a range mapping.
+pub(crate) const RANGE: usize = 6;
 
 /// Builds a source map: add sources, names and mappings, then [`to_json`] or [`build`].
 ///
@@ -128,6 +131,7 @@ impl SourceMapBuilder {
                     t.original_line,
                     t.original_column,
                     t.name,
+                    u32::from(t.is_range),
                 ]);
             }
         }
@@ -301,10 +305,34 @@ impl SourceMapBuilder {
         generated_column: u32,
         original: Option<OriginalPosition>,
     ) -> Result<()> {
+        self.add(generated_line, generated_column, original, false)
+    }
+
+    /// Adds a range mapping (ECMA-426 range mappings proposal): like
+    /// [`add_mapping`](SourceMapBuilder::add_mapping), and every generated position
+    /// from this one up to the next mapping maps to `original` moved by as much (on
+    /// later lines: the line moved by the line difference, the column the generated
+    /// column). For code copied unchanged. It is written in the `rangeMappings` field.
+    pub fn add_range_mapping(
+        &mut self,
+        generated_line: u32,
+        generated_column: u32,
+        original: OriginalPosition,
+    ) -> Result<()> {
+        self.add(generated_line, generated_column, Some(original), true)
+    }
+
+    fn add(
+        &mut self,
+        generated_line: u32,
+        generated_column: u32,
+        original: Option<OriginalPosition>,
+        range: bool,
+    ) -> Result<()> {
         check_position("generated line", generated_line)?;
         check_position("generated column", generated_column)?;
         let segment = match original {
-            None => [generated_line, generated_column, NONE, NONE, NONE, NONE],
+            None => [generated_line, generated_column, NONE, NONE, NONE, NONE, 0],
             Some(o) => {
                 if o.source as usize >= self.sources.len() {
                     return Err(out_of_range("source", o.source, self.sources.len()));
@@ -325,6 +353,7 @@ impl SourceMapBuilder {
                     o.line,
                     o.column,
                     name,
+                    u32::from(range),
                 ]
             }
         };
@@ -354,8 +383,9 @@ impl SourceMapBuilder {
     }
 
     /// Encodes the map as ECMA-426 JSON: keys in a fixed order (`version`, `file`,
-    /// `sourceRoot`, `sources`, `sourcesContent`, `names`, `mappings`, `ignoreList`,
-    /// `debugId`), optional ones only when set, mappings sorted by generated position.
+    /// `sourceRoot`, `sources`, `sourcesContent`, `names`, `mappings`, `rangeMappings`,
+    /// `ignoreList`, `debugId`), optional ones only when set (`rangeMappings` when a
+    /// mapping is a range mapping), mappings sorted by generated position.
     pub fn to_json(&self, options: &EncodeOptions) -> String {
         let mut out = Vec::with_capacity(64 + self.segments.len() * 6);
         out.extend_from_slice(b"{\"version\":3");
@@ -385,8 +415,13 @@ impl SourceMapBuilder {
         };
         push_array(&mut out, names, |out, name| push_json_string(out, name));
         out.extend_from_slice(b",\"mappings\":\"");
-        self.encode_mappings(options.include_names, &mut out);
+        let ranges = self.encode_mappings(options.include_names, &mut out);
         out.push(b'"');
+        if let Some(ranges) = ranges {
+            out.extend_from_slice(b",\"rangeMappings\":\"");
+            out.extend_from_slice(&ranges);
+            out.push(b'"');
+        }
         let ignored: Vec<usize> = (0..self.sources.len())
             .filter(|&i| self.sources[i].ignored)
             .collect();
@@ -406,7 +441,14 @@ impl SourceMapBuilder {
     }
 
     /// Writes the `mappings` string (without quotes): relative VLQ, `;` between lines.
-    fn encode_mappings(&self, include_names: bool, out: &mut Vec<u8>) {
+    /// Returns the `rangeMappings` string when a mapping is a range mapping: per line,
+    /// the 0-based position of the first range mapping among the line's mappings, then
+    /// the distance from each to the next, unsigned VLQ (ecma426 #252).
+    fn encode_mappings(&self, include_names: bool, out: &mut Vec<u8>) -> Option<Vec<u8>> {
+        let any_range = self.segments.iter().any(|s| s[RANGE] != 0);
+        let mut ranges: Vec<u8> = Vec::new();
+        // Position of the current segment on its line, and of the line's last range.
+        let (mut on_line, mut last_range): (u32, Option<u32>) = (0, None);
         let sorted = self
             .segments
             .windows(2)
@@ -432,14 +474,25 @@ impl SourceMapBuilder {
             let s = segment_at(n);
             if s[0] > line {
                 out.resize(out.len() + (s[0] - line) as usize, b';');
+                if any_range {
+                    ranges.resize(ranges.len() + (s[0] - line) as usize, b';');
+                }
                 line = s[0];
                 column = 0;
                 first_on_line = true;
+                (on_line, last_range) = (0, None);
             }
             if !first_on_line {
                 out.push(b',');
+                on_line += 1;
             }
             first_on_line = false;
+            // A range mapping needs an original position; without one it is a point.
+            if s[RANGE] != 0 && s[2] != NONE {
+                let value = on_line - last_range.unwrap_or(0);
+                crate::vlq::encode_unsigned(value, &mut ranges);
+                last_range = Some(on_line);
+            }
             crate::vlq::encode_signed(i64::from(s[1]) - column, out);
             column = i64::from(s[1]);
             if s[2] == NONE {
@@ -459,6 +512,7 @@ impl SourceMapBuilder {
         if self.line_count > line + 1 {
             out.resize(out.len() + (self.line_count - line - 1) as usize, b';');
         }
+        any_range.then_some(ranges)
     }
 
     /// Decodes [`to_json`](SourceMapBuilder::to_json)'s output (contents and names

@@ -18,8 +18,8 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::lookup::LookupOptions;
-use crate::mappings::NONE;
+use crate::lookup::{Bias, LookupOptions};
+use crate::mappings::{RawToken, NONE};
 use crate::view::SourceMapView;
 
 use super::builder::SourceMapBuilder;
@@ -248,53 +248,196 @@ fn trace<'n>(
     }
 }
 
-fn trace_all(nodes: &[Node<'_>]) -> SourceMapBuilder {
+/// A position in a file: (line, column), 0-based.
+type Pos = (u32, u32);
+
+/// The position as far from `base` as `to` is from `from` (at or after it), under the
+/// range mapping rule: on `from`'s line the columns add up; on a later line the line
+/// moves by the line difference and the column is `to`'s. `None` when it does not fit.
+fn carry(from: Pos, to: Pos, base: Pos) -> Option<Pos> {
+    if to.0 == from.0 {
+        Some((base.0, base.1.checked_add(to.1.checked_sub(from.1)?)?))
+    } else {
+        Some((base.0.checked_add(to.0.checked_sub(from.0)?)?, to.1))
+    }
+}
+
+/// Part of a range traced down: from `at` (in the coordinates of the file the range
+/// was traced into) up to the next piece, `traced` with the offset rule if `range`.
+struct Piece<'n> {
+    at: Pos,
+    traced: Traced<'n>,
+    range: bool,
+}
+
+/// Traces a range of source `source` of `node`'s map, `start` up to `end` (`None`: the
+/// end of the file), which the map above copies unchanged: cut where the map of that
+/// source has a mapping inside it, each part traced on; a part whose own mapping is a
+/// range mapping again is traced as a range (an outer range over an inner range stays
+/// a range mapping), any other part as a point (the mapping covers the part, so the
+/// point's original is the whole part's). Names: a part keeps the name of a mapping
+/// that starts exactly where it does, and the first part the name from above.
+fn split<'n>(
+    nodes: &'n [Node<'_>],
+    node: usize,
+    source: u32,
+    start: Pos,
+    end: Option<Pos>,
+    name: Option<&'n str>,
+    out: &mut Vec<Piece<'n>>,
+) {
+    let Some(child) = nodes[node].children[source as usize] else {
+        let traced = Traced::Original {
+            node,
+            source,
+            line: start.0,
+            column: start.1,
+            name,
+        };
+        out.push(Piece {
+            at: start,
+            traced,
+            range: true,
+        });
+        return;
+    };
+    let map = nodes[child].map.view();
+    let position = |t: &RawToken| (t.generated_line, t.generated_column);
+    let inside = |at: Pos| end.is_none_or(|end| at < end);
+    let mut part_start = start;
+    let mut covering = map.raw_lookup(start.0, start.1, LookupOptions::default());
+    // The child's mappings after `start`, in generated order.
+    let mut next = match covering {
+        Some(t) => t.index as usize + 1,
+        None => map
+            .raw_lookup(start.0, start.1, after_anywhere())
+            .map_or(map.token_count(), |t| t.index as usize),
+    };
+    loop {
+        let boundary = (next..map.token_count())
+            .filter_map(|i| map.raw_token(i))
+            .find(|t| position(t) > part_start)
+            .filter(|t| inside(position(t)));
+        let part_end = boundary.as_ref().map(position).or(end);
+        let first = part_start == start;
+        match covering {
+            Some(t) if t.has_original() => {
+                let own = (t.name != NONE && position(&t) == part_start)
+                    .then(|| map.name(t.name))
+                    .flatten();
+                let part_name = own.or(if first { name } else { None });
+                let original = (t.original_line, t.original_column);
+                if t.is_range {
+                    let original_end = match part_end {
+                        Some(e) => carry(part_start, e, original),
+                        None => None,
+                    };
+                    let mut below = Vec::new();
+                    split(
+                        nodes,
+                        child,
+                        t.source,
+                        original,
+                        original_end,
+                        part_name,
+                        &mut below,
+                    );
+                    for piece in below {
+                        if let Some(at) = carry(original, piece.at, part_start) {
+                            out.push(Piece { at, ..piece });
+                        }
+                    }
+                } else {
+                    let traced = trace(nodes, child, t.source, original.0, original.1, part_name);
+                    out.push(Piece {
+                        at: part_start,
+                        traced,
+                        range: false,
+                    });
+                }
+            }
+            _ => out.push(Piece {
+                at: part_start,
+                traced: Traced::Unmapped,
+                range: false,
+            }),
+        }
+        let Some(boundary) = boundary else {
+            return;
+        };
+        part_start = position(&boundary);
+        covering = map.raw_lookup(part_start.0, part_start.1, LookupOptions::default());
+        next = boundary.index as usize + 1;
+    }
+}
+
+/// A lookup for the first mapping at or after a position, on any later line.
+fn after_anywhere() -> LookupOptions {
+    LookupOptions {
+        bias: Bias::LeastUpperBound,
+        same_line: false,
+    }
+}
+
+fn trace_all<'n>(nodes: &'n [Node<'_>]) -> SourceMapBuilder {
     let outer = nodes[0].map.view();
     let mut builder = SourceMapBuilder::new();
     builder.set_file(outer.file());
     let mut source_slots: HashMap<(usize, u32), u32> = HashMap::new();
-    let mut name_slots: HashMap<&str, u32> = HashMap::new();
+    let mut name_slots: HashMap<&'n str, u32> = HashMap::new();
+    let mut emit = |builder: &mut SourceMapBuilder, at: Pos, traced: Traced<'n>, range: bool| {
+        let Traced::Original {
+            node,
+            source,
+            line,
+            column,
+            name,
+        } = traced
+        else {
+            builder.push_segment([at.0, at.1, NONE, NONE, NONE, NONE, 0]);
+            return;
+        };
+        let slot = *source_slots.entry((node, source)).or_insert_with(|| {
+            let map = nodes[node].map.view();
+            builder.intern_source(
+                nodes[node].source_name(source).as_deref(),
+                map.source_content(source),
+                map.source_is_ignored(source),
+            )
+        });
+        let name_slot = match name {
+            None => NONE,
+            Some(text) => *name_slots
+                .entry(text)
+                .or_insert_with(|| builder.add_name(text)),
+        };
+        builder.push_segment([at.0, at.1, slot, line, column, name_slot, u32::from(range)]);
+    };
     for index in 0..outer.token_count() {
         let Some(t) = outer.raw_token(index) else {
             break;
         };
-        let generated_only = [t.generated_line, t.generated_column, NONE, NONE, NONE, NONE];
+        let at = (t.generated_line, t.generated_column);
         if !t.has_original() {
-            builder.push_segment(generated_only);
+            emit(&mut builder, at, Traced::Unmapped, false);
             continue;
         }
         let name = (t.name != NONE).then(|| outer.name(t.name)).flatten();
-        match trace(nodes, 0, t.source, t.original_line, t.original_column, name) {
-            Traced::Unmapped => builder.push_segment(generated_only),
-            Traced::Original {
-                node,
-                source,
-                line,
-                column,
-                name,
-            } => {
-                let slot = *source_slots.entry((node, source)).or_insert_with(|| {
-                    let map = nodes[node].map.view();
-                    builder.intern_source(
-                        nodes[node].source_name(source).as_deref(),
-                        map.source_content(source),
-                        map.source_is_ignored(source),
-                    )
-                });
-                let name_slot = match name {
-                    None => NONE,
-                    Some(text) => *name_slots
-                        .entry(text)
-                        .or_insert_with(|| builder.add_name(text)),
-                };
-                builder.push_segment([
-                    t.generated_line,
-                    t.generated_column,
-                    slot,
-                    line,
-                    column,
-                    name_slot,
-                ]);
+        if !t.is_range {
+            let traced = trace(nodes, 0, t.source, t.original_line, t.original_column, name);
+            emit(&mut builder, at, traced, false);
+            continue;
+        }
+        // A range mapping: traced as a range, cut where the maps below have mappings.
+        let original = (t.original_line, t.original_column);
+        let end = outer
+            .raw_token(index + 1)
+            .and_then(|next| carry(at, (next.generated_line, next.generated_column), original));
+        let mut pieces = Vec::new();
+        split(nodes, 0, t.source, original, end, name, &mut pieces);
+        for piece in pieces {
+            if let Some(generated) = carry(original, piece.at, at) {
+                emit(&mut builder, generated, piece.traced, piece.range);
             }
         }
     }

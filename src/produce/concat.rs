@@ -110,7 +110,7 @@ fn append_piece(
     end: Option<(u32, u32)>,
     mark_start: bool,
 ) -> Result<()> {
-    let unmapped_start = [start.0, start.1, NONE, NONE, NONE, NONE];
+    let unmapped_start = [start.0, start.1, NONE, NONE, NONE, NONE, 0];
     let Some(map) = map else {
         if mark_start {
             builder.push_segment(unmapped_start);
@@ -171,9 +171,10 @@ fn append_piece(
                 t.original_line,
                 t.original_column,
                 name,
+                u32::from(t.is_range),
             ]
         } else {
-            [line, column, NONE, NONE, NONE, NONE]
+            [line, column, NONE, NONE, NONE, NONE, 0]
         };
         builder.push_segment(segment);
     }

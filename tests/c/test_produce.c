@@ -98,9 +98,48 @@ static mapback_sourcemap *build_outer(void)
     return map;
 }
 
+/* Range mappings: built, encoded, decoded, looked up inside, flagged. */
+static void range_mappings(void)
+{
+    mapback_error err = {0};
+    mapback_builder *b = mapback_builder_new(&err);
+    CHECK(mapback_builder_add_source(b, (const uint8_t *)"a.js", 4, &err) == 0);
+    /* 0:0 a range to 2:0; 0:8 a point to 9:9. */
+    mapback_token ranges[1] = {{0, 0, 0, 0, 2, 0, MAPBACK_NONE}};
+    mapback_token points[1] = {{0, 0, 8, 0, 9, 9, MAPBACK_NONE}};
+    CHECK(mapback_builder_add_range_mappings(b, ranges, 1, &err));
+    CHECK(mapback_builder_add_mappings(b, points, 1, &err));
+    /* A range mapping without an original position is refused, nothing added. */
+    mapback_token unmapped[1] = {{0, 1, 0, MAPBACK_NONE, MAPBACK_NONE, MAPBACK_NONE, MAPBACK_NONE}};
+    CHECK(!mapback_builder_add_range_mappings(b, unmapped, 1, &err));
+    CHECK(err.code == MAPBACK_ERROR_INVALID_ARGUMENT);
+    mapback_error_clear(&err);
+    CHECK(mapback_builder_mapping_count(b, &err) == 2);
+    mapback_buf json = {0};
+    CHECK(mapback_builder_to_json(b, NULL, &json, &err));
+    CHECK(buf_contains(json, "\"rangeMappings\":\"A\""));
+    mapback_buf_free(&json);
+    mapback_sourcemap *map = mapback_builder_build(b, &err);
+    CHECK(map != NULL);
+    mapback_token token;
+    CHECK(mapback_sourcemap_lookup(map, 0, 5, NULL, &token, &err));
+    CHECK(token.token_index == 0 && token.generated_column == 5);
+    CHECK(token.original_line == 2 && token.original_column == 5);
+    CHECK(mapback_sourcemap_token_is_range(map, token.token_index, &err) && err.code == 0);
+    CHECK(mapback_sourcemap_lookup(map, 0, 9, NULL, &token, &err));
+    CHECK(token.original_line == 9 && token.original_column == 9);
+    CHECK(!mapback_sourcemap_token_is_range(map, token.token_index, &err) && err.code == 0);
+    CHECK(!mapback_sourcemap_token_is_range(map, 2, &err));
+    CHECK(err.code == MAPBACK_ERROR_INDEX_OUT_OF_RANGE);
+    mapback_error_clear(&err);
+    mapback_sourcemap_free(map);
+    mapback_builder_free(b);
+}
+
 int main(void)
 {
     mapback_error err = {0};
+    range_mappings();
     mapback_sourcemap *outer = build_outer();
     mapback_token token;
 

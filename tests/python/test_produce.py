@@ -276,3 +276,33 @@ def test_cli_producer_commands(tmp_path):
     run(["rewrite", str(original), "-o", str(again), "--debug-id", "auto"])
     assert json.loads(again.read_text())["debugId"] == data["debugId"]  # derived, stable
     assert run(["rewrite", str(original), "-o", str(again), "--replace-prefix", "nope"])[0] == 1
+
+
+def test_range_mappings_are_written_read_and_looked_up():
+    builder = mapback.Builder()
+    source = builder.add_source("a.js")
+    builder.add_range_mapping(0, 4, source, 0, 0, "copied")
+    builder.add_mappings([(0, 0, source, 9, 9), (0, 8)])
+    builder.add_range_mappings([(2, 1, source, 3, 0)])
+    text = builder.to_json()
+    assert json.loads(text)["rangeMappings"] == "B;;A"
+    source_map = mapback.SourceMap.from_bytes(text.encode("utf-8"), strict=True)
+    assert [token.is_range for token in source_map] == [False, True, False, True]
+    # The mapping's own position keeps its name; inside the range the position moves.
+    start = source_map.lookup(0, 4)
+    assert (start.original_column, start.name, start.is_range) == (0, "copied", True)
+    inside = source_map.lookup(0, 6)
+    assert (inside.generated_column, inside.original_column, inside.name) == (6, 2, None)
+    assert inside.is_range and inside.index == start.index
+    # The last range runs on over later lines: line moved, column the looked-up one.
+    later = source_map.lookup(4, 7)
+    assert (later.generated_line, later.original_line, later.original_column) == (4, 5, 7)
+    # The cache answers the same, and flattening keeps the field.
+    cache = mapback.Cache.from_bytes(source_map.to_cache())
+    assert [token.is_range for token in cache] == [False, True, False, True]
+    assert cache.lookup(0, 6).as_dict() == inside.as_dict()
+    assert json.loads(source_map.flatten().to_json())["rangeMappings"] == "B;;A"
+    with pytest.raises(ValueError):
+        builder.add_range_mapping(0, 1, None, 0, 0)
+    with pytest.raises(IndexError):
+        source_map.token_is_range(99)
