@@ -50,9 +50,28 @@ pub(crate) fn prepare(
     let (map_files, script_files): (Vec<_>, Vec<_>) =
         files.into_iter().partition(|f| f.kind == FileKind::Map);
 
+    // The scripts' function scopes are parsed on a second thread while the maps'
+    // caches are built: neither needs the other, and each is most of an ingest.
+    let (built, scripts_scopes) = std::thread::scope(|scope| {
+        let scopes = scope.spawn(|| {
+            script_files
+                .iter()
+                .map(|file| script_scopes(&file.bytes))
+                .collect::<Vec<_>>()
+        });
+        let built: Vec<_> = map_files
+            .into_iter()
+            .map(|file| (build_cache(&file.bytes, options), file))
+            .collect();
+        let scopes = scopes
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (built, scopes)
+    });
+
     let mut maps = Vec::new();
-    for file in map_files {
-        match build_cache(&file.bytes, options) {
+    for (result, file) in built {
+        match result {
             Ok((debug_id, cache)) => maps.push(PreparedMap {
                 debug_id: debug_id.or_else(|| valid_id(file.debug_id_header.as_deref())),
                 origin: file.origin,
@@ -76,7 +95,7 @@ pub(crate) fn prepare(
     }
 
     let mut entries = Vec::new();
-    for script in script_files {
+    for (script, script_scopes) in script_files.into_iter().zip(scripts_scopes) {
         let Ok(text) = std::str::from_utf8(&script.bytes) else {
             skipped.push(SkippedFile {
                 file: script.origin,
@@ -112,6 +131,7 @@ pub(crate) fn prepare(
                     entries.push(entry(
                         cache,
                         Some(script.bytes),
+                        script_scopes,
                         script_id.or(map_id),
                         Some(script.url),
                         None,
@@ -168,6 +188,7 @@ pub(crate) fn prepare(
         entries.push(entry(
             map.cache.clone(),
             Some(script.bytes),
+            script_scopes,
             script_id.or_else(|| map.debug_id.clone()),
             Some(script.url),
             Some(map.url.clone()),
@@ -179,6 +200,7 @@ pub(crate) fn prepare(
     for map in maps.into_iter().filter(|m| !m.claimed) {
         entries.push(entry(
             map.cache,
+            None,
             None,
             map.debug_id,
             None,
@@ -195,6 +217,7 @@ pub(crate) fn prepare(
 fn entry(
     cache_bytes: Vec<u8>,
     script_bytes: Option<Vec<u8>>,
+    script_scopes_bytes: Option<Vec<u8>>,
     debug_id: Option<String>,
     script_url: Option<String>,
     map_url: Option<String>,
@@ -206,7 +229,6 @@ fn entry(
         sha256: sha256_hex(bytes),
         bytes: bytes.len() as u64,
     };
-    let script_scopes_bytes = script_bytes.as_deref().and_then(script_scopes);
     PreparedEntry {
         record: EntryRecord {
             cache: object(&cache_bytes),
