@@ -102,50 +102,13 @@ fn signed(unsigned: u64) -> i64 {
     }
 }
 
-/// Any VLQ, with every error case.
+/// Any VLQ, with every error case: the unsigned digits (ECMA-426 reads a signed VLQ
+/// as an unsigned one whose lowest bit is the sign), then the sign.
 #[inline(never)]
 fn decode_signed_general(bytes: &[u8], pos: &mut usize) -> Result<i64, VlqError> {
-    let start = *pos;
-    let mut unsigned: u64 = 0;
-    let mut shift: u32 = 0;
-    loop {
-        let Some(&byte) = bytes.get(*pos) else {
-            return Err(VlqError::Truncated(*pos));
-        };
-        let digit = DIGIT_VALUE[byte as usize];
-        if digit == INVALID {
-            return Err(if *pos == start {
-                VlqError::InvalidDigit(*pos)
-            } else if is_separator(byte) {
-                VlqError::Truncated(*pos)
-            } else {
-                VlqError::InvalidDigit(*pos)
-            });
-        }
-        *pos += 1;
-        let payload = u64::from(digit & 0x1f);
-        if payload != 0 {
-            // Any set bit at or above bit 32 makes the value too large, whatever follows.
-            if shift >= 32 || (payload << shift) >> 32 != 0 {
-                return Err(VlqError::Overflow(start));
-            }
-            unsigned |= payload << shift;
-        }
-        if digit & 0x20 == 0 {
-            break;
-        }
-        // Keep counting past 32 bits: zero padding digits are allowed.
-        shift = shift.saturating_add(5);
-    }
-    let negative = unsigned & 1 == 1;
-    let magnitude = (unsigned >> 1) as i64;
-    if negative && magnitude == 0 {
-        return Ok(-(1i64 << 31));
-    }
-    if magnitude >= 1i64 << 31 {
-        return Err(VlqError::Overflow(start));
-    }
-    Ok(if negative { -magnitude } else { magnitude })
+    // Below 2^32, so the magnitude is below 2^31 (`-0` stands for -2^31).
+    let unsigned = decode_unsigned(bytes, pos)?;
+    Ok(signed(u64::from(unsigned)))
 }
 
 #[inline]
