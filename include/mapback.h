@@ -295,11 +295,6 @@
 #define MAPBACK_ERROR_CLOSED 903
 
 /**
- * Problems of one code listed one by one; past this they are only counted.
- */
-#define MAX_PROBLEMS_PER_CODE 100
-
-/**
  * "No value": an absent source, name or original position in a `mapback_token`, a
  * source that was not found, or "the whole line" where a column may be given.
  */
