@@ -14,7 +14,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::decode::{decode, DecodeOptions};
+use crate::decode::{decode, decode_capped, DecodeOptions};
 use crate::discovery;
 use crate::error::{excerpt, Error, ErrorCode};
 use crate::lines::later_line_starts;
@@ -186,13 +186,14 @@ impl ValidationReport {
             self.problems.push(problem);
             return;
         }
-        match self
-            .omitted
-            .iter_mut()
-            .find(|entry| entry.0 == problem.code)
-        {
-            Some(entry) => entry.2 += 1,
-            None => (self.omitted).push((problem.code, problem.severity, 1)),
+        self.count_omitted(problem.code, problem.severity, 1);
+    }
+
+    /// Counts problems found but not listed.
+    fn count_omitted(&mut self, code: &'static str, severity: Severity, count: usize) {
+        match self.omitted.iter_mut().find(|entry| entry.0 == code) {
+            Some(entry) => entry.2 += count,
+            None => self.omitted.push((code, severity, count)),
         }
     }
 }
@@ -205,8 +206,10 @@ pub fn validate(map_json: &[u8], script: Option<&str>) -> ValidationReport {
     let options = DecodeOptions::new()
         .base_url(PLACEHOLDER_BASE_URL)
         .expect("the placeholder base URL is absolute");
-    let map = match decode(map_json, &options) {
-        Ok(map) => map,
+    // The decoder keeps no more diagnostics of a code than the report lists, so a map
+    // of millions of bad segments costs no more memory than a sound one.
+    let (map, uncounted) = match decode_capped(map_json, &options, MAX_PROBLEMS_PER_CODE) {
+        Ok(decoded) => decoded,
         Err(error) => {
             // Fatal: nothing past this point of the document can be known.
             report.add(from_error(&error));
@@ -215,6 +218,10 @@ pub fn validate(map_json: &[u8], script: Option<&str>) -> ValidationReport {
     };
     for diagnostic in map.diagnostics() {
         report.add(from_error(diagnostic));
+    }
+    for (code, count) in uncounted {
+        let problem = from_error(&Error::new(code, ""));
+        report.count_omitted(problem.code, problem.severity, count);
     }
     check_sources(&map, &mut report);
     check_mappings(&map, &mut report);
