@@ -1778,6 +1778,32 @@ bool mapback_store_gc_json(const struct mapback_store *store,
                            struct mapback_buf *out,
                            struct mapback_error *err);
 
+/**
+ * Validates the source map of `map_len` bytes at `map` (JSON, regular or index map)
+ * and, when `script` is not NULL, the generated script of `script_len` bytes of UTF-8
+ * it maps, and writes every problem found to `*out` as UTF-8 JSON: `{"valid",
+ * "error_count", "warning_count", "errors": [...], "warnings": [...], "omitted":
+ * {code: count}}`, each problem `{"code", "severity", "message"}` with `"offset"`,
+ * `"path"` and `"generated_line"`/`"generated_column"` (0-based) when known.
+ *
+ * Returns true when the validation ran, **whatever it found**: read `"valid"`. A map
+ * that cannot be decoded at all is a report with one error, not a failure. Returns
+ * false with `err` set only for bad arguments: `map` NULL with `map_len` > 0,
+ * `out` NULL (`..._NULL_POINTER`), or a script that is not UTF-8
+ * (`..._INVALID_ARGUMENT`); `*out` is then untouched.
+ *
+ * Both inputs are borrowed for the call only. The caller owns the buffer written to
+ * `*out` and releases it with `mapback_buf_free`. Output is bounded: at most 100
+ * problems of one code are listed, the rest counted in `"omitted"`. Thread-safe: it
+ * shares no state.
+ */
+bool mapback_validate_json(const uint8_t *map,
+                           size_t map_len,
+                           const uint8_t *script,
+                           size_t script_len,
+                           struct mapback_buf *out,
+                           struct mapback_error *err);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

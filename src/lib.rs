@@ -40,6 +40,7 @@ mod store;
 mod strings;
 pub mod symbolicate;
 mod url;
+mod validate;
 mod view;
 pub mod vlq;
 
@@ -60,6 +61,7 @@ pub use crate::store::{
     SkippedFile, Store, StoreEntry, StoreOptions, StoreProblem, VerifyReport,
 };
 pub use crate::url::parse_base_url;
+pub use crate::validate::{validate, Problem, Severity, ValidationReport, MAX_PROBLEMS_PER_CODE};
 pub use crate::view::{Context, Source, SourceMapView, Sources, Token, Tokens};
 
 /// The crate version, as in Cargo.toml.

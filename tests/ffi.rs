@@ -2519,3 +2519,78 @@ fn one_store_symbolicator_is_shared_across_threads() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------------------------------------
+// The validator
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn validate_json_reports_problems_and_refuses_bad_arguments() {
+    let map = br#"{"version":3,"sources":["a.js"],"sourcesContent":["x"],"mappings":"AAAA,UAAA"}"#;
+    let script = b"short";
+    let mut err = new_error();
+    let mut out = mapback_buf {
+        data: ptr::null_mut(),
+        len: 0,
+    };
+    // SAFETY: valid buffers; the output is freed once below.
+    let report: serde_json::Value = unsafe {
+        let ran = mapback_validate_json(
+            map.as_ptr(),
+            map.len(),
+            script.as_ptr(),
+            script.len(),
+            &mut out,
+            &mut err,
+        );
+        assert!(ran);
+        assert_success(&err, "validate");
+        let bytes = std::slice::from_raw_parts(out.data, out.len).to_vec();
+        mapback_buf_free(&mut out);
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["errors"][0]["code"], "column-past-line-end");
+    assert!(out.data.is_null(), "mapback_buf_free resets the buffer");
+
+    // A map that cannot be decoded is a report, not a failure; no script is NULL.
+    // SAFETY: as above.
+    unsafe {
+        assert!(mapback_validate_json(
+            b"[".as_ptr(),
+            1,
+            ptr::null(),
+            0,
+            &mut out,
+            &mut err
+        ));
+        assert!(!out.data.is_null());
+        mapback_buf_free(&mut out);
+    }
+    // Bad arguments fail with `out` untouched.
+    // SAFETY: the pointers under test are NULL or bad on purpose; the rest are valid.
+    unsafe {
+        let ran = mapback_validate_json(ptr::null(), 5, ptr::null(), 0, &mut out, &mut err);
+        assert!(!ran);
+        assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, "NULL map");
+        mapback_error_clear(&mut err);
+        let ran = mapback_validate_json(
+            map.as_ptr(),
+            map.len(),
+            ptr::null(),
+            0,
+            ptr::null_mut(),
+            &mut err,
+        );
+        assert!(!ran);
+        assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, "NULL out");
+        mapback_error_clear(&mut err);
+        let bad = b"\xFF";
+        let ran =
+            mapback_validate_json(map.as_ptr(), map.len(), bad.as_ptr(), 1, &mut out, &mut err);
+        assert!(!ran);
+        assert_failure(&err, MAPBACK_ERROR_INVALID_ARGUMENT, "script not UTF-8");
+        mapback_error_clear(&mut err);
+    }
+    assert!(out.data.is_null());
+}

@@ -147,8 +147,18 @@ fn vlq(value: i64) -> String {
     }
 }
 
+/// Decodes, then validates the same bytes: the validator must return (never panic)
+/// with a bounded report, however many problems the input holds.
 fn decode_case(input: Vec<u8>, decode: fn(&[u8]) -> String) -> (usize, String) {
-    (input.len(), decode(&input))
+    let outcome = decode(&input);
+    let report = mapback::validate(&input, None);
+    let codes: std::collections::HashSet<&str> = report.problems().iter().map(|p| p.code).collect();
+    assert!(report.problems().len() <= codes.len() * mapback::MAX_PROBLEMS_PER_CODE);
+    assert!(
+        report.to_json().to_string().len() < MIB,
+        "validation report over 1 MiB"
+    );
+    (input.len(), outcome)
 }
 
 /// A symbolicator over one script (`text`) and its map, at `https://x.example/app.js`.

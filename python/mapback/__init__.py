@@ -19,6 +19,7 @@ from mapback.produce import Builder, add_debug_id_comment, compose, concat, text
 from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, SourceMap
 from mapback.store import IngestLimits, Store, StoreEntry
 from mapback.symbolicate import SymbolicatedFrame, SymbolicatedTrace, Symbolicator
+from mapback.validation import validate
 from mapback.values import Context, DecodeLimits, Diagnostic, LookupBatch, Source, Token
 
 #: Version of the native library.
@@ -45,6 +46,7 @@ __all__ = [
     "compose",
     "add_debug_id_comment",
     "text_end_position",
+    "validate",
     "GREATEST_LOWER_BOUND",
     "LEAST_UPPER_BOUND",
     "__version__",

@@ -22,6 +22,7 @@ from mapback.sourcemap import (
     LEAST_UPPER_BOUND as LEAST_UPPER_BOUND,
     SourceMap as SourceMap,
 )
+from mapback.validation import validate as validate
 from mapback.values import (
     Context as Context,
     DecodeLimits as DecodeLimits,

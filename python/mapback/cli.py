@@ -12,6 +12,8 @@
 - ``compose``, ``concat``, ``flatten``, ``rewrite``: the producer side (see
   :mod:`mapback.cli_produce`).
 - ``store add|ls|verify|gc STORE ...``: the artifact store (see :mod:`mapback.cli_store`).
+- ``validate MAP... [--script JS] [--json]``: every problem of each map; exit status 0
+  valid, 1 invalid, 2 unreadable (see :mod:`mapback.cli_validate`).
 """
 
 from __future__ import absolute_import, print_function
@@ -21,7 +23,7 @@ import json
 import os
 import sys
 
-from mapback import cli_produce, cli_store
+from mapback import cli_produce, cli_store, cli_validate
 from mapback.cache import Cache
 from mapback.exceptions import MapbackError
 from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, SourceMap
@@ -109,6 +111,7 @@ def _parser():
     cache_info.add_argument("--verify", action="store_true", help="check every byte's checksum")
     cli_produce.add_commands(commands)
     cli_store.add_commands(commands)
+    cli_validate.add_commands(commands)
     return parser
 
 
@@ -370,6 +373,8 @@ def main(argv=None, out=None):
             return cli_produce.run(args, out)
         if args.command in cli_store.COMMANDS:
             return cli_store.run(args, out)
+        if args.command in cli_validate.COMMANDS:
+            return cli_validate.run(args, out)
         if args.command == "cache":
             if args.cache_command == "build":
                 return _cache_build(args, out)

@@ -46,14 +46,14 @@ pub(crate) fn decode_mappings(
     reporter: &mut Reporter,
 ) -> Result<()> {
     let mark = builder.mark();
-    let diagnostics_before = reporter.len();
+    let diagnostics_before = reporter.mark();
     builder.advance_to_line(placement.line_offset);
     match decode_segments(text, placement, builder, reporter) {
         Ok(()) => Ok(()),
         Err(Failure::Fatal(error)) => Err(error),
         Err(Failure::Grammar(error)) => {
             builder.rollback(mark);
-            reporter.truncate(diagnostics_before);
+            reporter.rollback(diagnostics_before);
             reporter.report(error)?;
             Ok(())
         }

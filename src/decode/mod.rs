@@ -131,33 +131,115 @@ impl DecodeOptions {
 pub(crate) struct Reporter {
     strict: bool,
     diagnostics: Vec<Diagnostic>,
+    /// Diagnostics of one code kept; past it they are only counted (the validator's
+    /// bound on memory). `None`: keep all, as `SourceMap::diagnostics` promises.
+    cap_per_code: Option<usize>,
+    /// `(code, diagnostics kept)`, maintained only under a cap.
+    kept: Vec<(ErrorCode, usize)>,
+    /// `(code, diagnostics counted but not kept)`.
+    dropped: Vec<(ErrorCode, usize)>,
+}
+
+/// A point to roll the reporter back to (a section or `mappings` dropped whole).
+#[derive(Clone, Debug)]
+pub(crate) struct ReporterMark {
+    len: usize,
+    dropped: Vec<(ErrorCode, usize)>,
 }
 
 impl Reporter {
+    fn new(strict: bool, cap_per_code: Option<usize>) -> Reporter {
+        Reporter {
+            strict,
+            diagnostics: Vec::new(),
+            cap_per_code,
+            kept: Vec::new(),
+            dropped: Vec::new(),
+        }
+    }
+
     pub(crate) fn report(&mut self, error: Error) -> Result<()> {
         if self.strict {
             return Err(error);
         }
-        self.diagnostics.push(error);
+        self.record(error);
         Ok(())
     }
 
     /// Records something worth knowing that is not an error in either mode.
     fn note(&mut self, diagnostic: Diagnostic) {
+        self.record(diagnostic);
+    }
+
+    fn record(&mut self, diagnostic: Diagnostic) {
+        if let Some(cap) = self.cap_per_code {
+            let code = diagnostic.code();
+            let kept = match self.kept.iter_mut().find(|entry| entry.0 == code) {
+                Some(entry) => &mut entry.1,
+                None => {
+                    self.kept.push((code, 0));
+                    &mut self.kept.last_mut().expect("just pushed").1
+                }
+            };
+            if *kept >= cap {
+                match self.dropped.iter_mut().find(|entry| entry.0 == code) {
+                    Some(entry) => entry.1 += 1,
+                    None => self.dropped.push((code, 1)),
+                }
+                return;
+            }
+            *kept += 1;
+        }
         self.diagnostics.push(diagnostic);
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.diagnostics.len()
+    pub(crate) fn mark(&self) -> ReporterMark {
+        ReporterMark {
+            len: self.diagnostics.len(),
+            dropped: self.dropped.clone(),
+        }
     }
 
-    pub(crate) fn truncate(&mut self, len: usize) {
-        self.diagnostics.truncate(len);
+    pub(crate) fn rollback(&mut self, mark: ReporterMark) {
+        self.diagnostics.truncate(mark.len);
+        self.dropped = mark.dropped;
+        if self.cap_per_code.is_some() {
+            // At most the cap times the codes remain: recounting is cheap.
+            self.kept.clear();
+            for diagnostic in &self.diagnostics {
+                let code = diagnostic.code();
+                match self.kept.iter_mut().find(|entry| entry.0 == code) {
+                    Some(entry) => entry.1 += 1,
+                    None => self.kept.push((code, 1)),
+                }
+            }
+        }
     }
+}
+
+/// Decodes leniently keeping at most `cap_per_code` diagnostics of each code on the
+/// map, and returns with it `(code, diagnostics counted but not kept)`: the
+/// validator's decode, whose memory stays bounded however many segments are bad.
+pub(crate) fn decode_capped(
+    input: &[u8],
+    options: &DecodeOptions,
+    cap_per_code: usize,
+) -> Result<(SourceMap, Vec<(ErrorCode, usize)>)> {
+    let mut reporter = Reporter::new(false, Some(cap_per_code));
+    let map = decode_reporting(input, options, &mut reporter)?;
+    Ok((map, std::mem::take(&mut reporter.dropped)))
 }
 
 /// Decodes a source map document.
 pub fn decode(input: &[u8], options: &DecodeOptions) -> Result<SourceMap> {
+    decode_reporting(input, options, &mut Reporter::new(options.strict, None))
+}
+
+fn decode_reporting(
+    input: &[u8],
+    options: &DecodeOptions,
+    reporter: &mut Reporter,
+) -> Result<SourceMap> {
     let max_input_bytes = options.limits.max_input_bytes.min(MAX_INPUT_BYTES);
     if input.len() > max_input_bytes {
         return Err(Error::new(
@@ -168,17 +250,13 @@ pub fn decode(input: &[u8], options: &DecodeOptions) -> Result<SourceMap> {
             ),
         ));
     }
-    let mut reporter = Reporter {
-        strict: options.strict,
-        diagnostics: Vec::new(),
-    };
     let mut positions = InputPositions {
         skipped: prefix_length(input),
         growth: Vec::new(),
     };
     let body = &input[positions.skipped..];
     match std::str::from_utf8(body) {
-        Ok(text) => decode_text(text, &positions, options, &mut reporter),
+        Ok(text) => decode_text(text, &positions, options, reporter),
         Err(_) => {
             let (text, first_invalid) = json::repair_utf8(body, &mut positions);
             let at = positions.skipped + first_invalid.unwrap_or(0);
@@ -187,7 +265,7 @@ pub fn decode(input: &[u8], options: &DecodeOptions) -> Result<SourceMap> {
                 at,
                 format!("invalid UTF-8 at byte {at}; replaced with U+FFFD"),
             ))?;
-            decode_text(&text, &positions, options, &mut reporter)
+            decode_text(&text, &positions, options, reporter)
         }
     }
 }
@@ -421,7 +499,7 @@ fn decode_index(
             continue;
         }
         let mark = assembly.mark();
-        let diagnostics = reporter.len();
+        let diagnostics = reporter.mark();
         let decoded = if map.contains("sections") {
             Err(Error::at(
                 ErrorCode::NestedIndexMap,
@@ -443,7 +521,7 @@ fn decode_index(
             Err(error) if error.code() == ErrorCode::InputTooLarge => return Err(error),
             Err(error) => {
                 assembly.rollback(mark);
-                reporter.truncate(diagnostics);
+                reporter.rollback(diagnostics);
                 reporter.report(error)?;
             }
         }
@@ -790,6 +868,34 @@ mod tests {
         assert!(is_uuid("1AAD9D9E-2B50-454F-A5F2-0DD5E95C154C"));
         assert!(!is_uuid("1aad9d9e2b50454fa5f20dd5e95c154c"));
         assert!(!is_uuid("this is not a UUID"));
+    }
+
+    #[test]
+    fn a_capped_reporter_counts_past_its_cap_and_rolls_back() {
+        let mut reporter = Reporter::new(false, Some(2));
+        let problem = || Error::new(ErrorCode::NegativeValue, "x");
+        for _ in 0..3 {
+            reporter.report(problem()).unwrap();
+        }
+        assert_eq!(reporter.diagnostics.len(), 2);
+        assert_eq!(reporter.dropped, vec![(ErrorCode::NegativeValue, 1)]);
+        let mark = reporter.mark();
+        for _ in 0..5 {
+            reporter.report(problem()).unwrap();
+        }
+        reporter.note(Error::new(ErrorCode::DuplicateKey, "y"));
+        assert_eq!(reporter.dropped, vec![(ErrorCode::NegativeValue, 6)]);
+        reporter.rollback(mark);
+        assert_eq!(reporter.diagnostics.len(), 2);
+        assert_eq!(reporter.dropped, vec![(ErrorCode::NegativeValue, 1)]);
+        reporter.note(Error::new(ErrorCode::DuplicateKey, "y"));
+        assert_eq!(reporter.diagnostics.len(), 3);
+        // Uncapped (every decode but the validator's): everything is kept.
+        let mut all = Reporter::new(false, None);
+        for _ in 0..300 {
+            all.report(problem()).unwrap();
+        }
+        assert_eq!((all.diagnostics.len(), all.dropped.len()), (300, 0));
     }
 
     #[test]

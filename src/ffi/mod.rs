@@ -36,6 +36,7 @@ mod fetched;
 mod symbolicator;
 // The artifact store: open, add, find (as a map), list, verify, collect.
 mod store;
+mod validate;
 
 // Plumbing (no exports).
 mod args;
@@ -52,6 +53,7 @@ pub use self::sourcemap::*;
 pub use self::store::*;
 pub use self::symbolicator::*;
 pub use self::types::*;
+pub use self::validate::*;
 
 // build.rs writes these four into the header, first, with their docs (and reads the
 // ABI version from here for the SONAME): keep each on one line.
