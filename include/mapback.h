@@ -1797,12 +1797,12 @@ bool mapback_store_gc_json(const struct mapback_store *store,
  * problems of one code are listed, the rest counted in `"omitted"`. Thread-safe: it
  * shares no state.
  */
-bool mapback_validate_json(const uint8_t *map,
-                           size_t map_len,
-                           const uint8_t *script,
-                           size_t script_len,
-                           struct mapback_buf *out,
-                           struct mapback_error *err);
+bool mapback_sourcemap_validate(const uint8_t *map,
+                                size_t map_len,
+                                const uint8_t *script,
+                                size_t script_len,
+                                struct mapback_buf *out,
+                                struct mapback_error *err);
 
 #ifdef __cplusplus
 }  // extern "C"

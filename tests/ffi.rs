@@ -2535,7 +2535,7 @@ fn validate_json_reports_problems_and_refuses_bad_arguments() {
     };
     // SAFETY: valid buffers; the output is freed once below.
     let report: serde_json::Value = unsafe {
-        let ran = mapback_validate_json(
+        let ran = mapback_sourcemap_validate(
             map.as_ptr(),
             map.len(),
             script.as_ptr(),
@@ -2556,7 +2556,7 @@ fn validate_json_reports_problems_and_refuses_bad_arguments() {
     // A map that cannot be decoded is a report, not a failure; no script is NULL.
     // SAFETY: as above.
     unsafe {
-        assert!(mapback_validate_json(
+        assert!(mapback_sourcemap_validate(
             b"[".as_ptr(),
             1,
             ptr::null(),
@@ -2570,11 +2570,11 @@ fn validate_json_reports_problems_and_refuses_bad_arguments() {
     // Bad arguments fail with `out` untouched.
     // SAFETY: the pointers under test are NULL or bad on purpose; the rest are valid.
     unsafe {
-        let ran = mapback_validate_json(ptr::null(), 5, ptr::null(), 0, &mut out, &mut err);
+        let ran = mapback_sourcemap_validate(ptr::null(), 5, ptr::null(), 0, &mut out, &mut err);
         assert!(!ran);
         assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, "NULL map");
         mapback_error_clear(&mut err);
-        let ran = mapback_validate_json(
+        let ran = mapback_sourcemap_validate(
             map.as_ptr(),
             map.len(),
             ptr::null(),
@@ -2586,8 +2586,14 @@ fn validate_json_reports_problems_and_refuses_bad_arguments() {
         assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, "NULL out");
         mapback_error_clear(&mut err);
         let bad = b"\xFF";
-        let ran =
-            mapback_validate_json(map.as_ptr(), map.len(), bad.as_ptr(), 1, &mut out, &mut err);
+        let ran = mapback_sourcemap_validate(
+            map.as_ptr(),
+            map.len(),
+            bad.as_ptr(),
+            1,
+            &mut out,
+            &mut err,
+        );
         assert!(!ran);
         assert_failure(&err, MAPBACK_ERROR_INVALID_ARGUMENT, "script not UTF-8");
         mapback_error_clear(&mut err);

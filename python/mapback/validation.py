@@ -51,5 +51,5 @@ def validate(map_bytes_or_path, script=None):
     buffer = ffi.from_buffer("uint8_t[]", data) if data else ffi.new("uint8_t[1]")
     script_buffer, script_len = optional_text_arg(script, "script")
     out = ffi.new("mapback_buf *")
-    rustcall(lib.mapback_validate_json, buffer, len(data), script_buffer, script_len, out)
+    rustcall(lib.mapback_sourcemap_validate, buffer, len(data), script_buffer, script_len, out)
     return take_json(out)

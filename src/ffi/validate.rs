@@ -1,4 +1,4 @@
-//! `mapback_validate_json`: the validator (`crate::validate`) through the C ABI. The
+//! `mapback_sourcemap_validate`: the validator (`crate::validate`) through the C ABI. The
 //! report is JSON in a `mapback_buf`, written by the core; schema in docs/validate.md.
 
 use crate::validate::validate;
@@ -25,7 +25,7 @@ use super::buffer::mapback_buf;
 /// problems of one code are listed, the rest counted in `"omitted"`. Thread-safe: it
 /// shares no state.
 #[no_mangle]
-pub unsafe extern "C" fn mapback_validate_json(
+pub unsafe extern "C" fn mapback_sourcemap_validate(
     map: *const u8,
     map_len: usize,
     script: *const u8,

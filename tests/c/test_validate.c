@@ -32,7 +32,7 @@ int main(void)
     unsigned char *script = read_file(DEMO_SCRIPT, &script_len);
     CHECK(map != NULL && script != NULL);
 
-    CHECK(mapback_validate_json(map, map_len, script, script_len, &out, &err));
+    CHECK(mapback_sourcemap_validate(map, map_len, script, script_len, &out, &err));
     CHECK(err.code == 0);
     CHECK(buf_has(&out, "\"valid\":true"));
     CHECK(buf_has(&out, "\"error_count\":0"));
@@ -40,7 +40,7 @@ int main(void)
     CHECK(out.data == NULL);
 
     const char *bad = "{\"version\":3,\"sources\":[\"a.js\"],\"mappings\":\"ACAA,UAAA\"}";
-    CHECK(mapback_validate_json((const uint8_t *)bad, strlen(bad), (const uint8_t *)"short", 5,
+    CHECK(mapback_sourcemap_validate((const uint8_t *)bad, strlen(bad), (const uint8_t *)"short", 5,
                                 &out, &err));
     CHECK(buf_has(&out, "\"valid\":false"));
     CHECK(buf_has(&out, "\"code\":\"source-index-out-of-bounds\""));
@@ -48,14 +48,14 @@ int main(void)
     CHECK(buf_has(&out, "\"generated_column\":10"));
     mapback_buf_free(&out);
 
-    CHECK(mapback_validate_json((const uint8_t *)"[", 1, NULL, 0, &out, &err));
+    CHECK(mapback_sourcemap_validate((const uint8_t *)"[", 1, NULL, 0, &out, &err));
     CHECK(buf_has(&out, "\"code\":\"invalid-json\""));
     mapback_buf_free(&out);
 
-    CHECK(!mapback_validate_json(NULL, 3, NULL, 0, &out, &err));
+    CHECK(!mapback_sourcemap_validate(NULL, 3, NULL, 0, &out, &err));
     CHECK(err.code == MAPBACK_ERROR_NULL_POINTER && out.data == NULL);
     mapback_error_clear(&err);
-    CHECK(!mapback_validate_json(map, map_len, NULL, 0, NULL, &err));
+    CHECK(!mapback_sourcemap_validate(map, map_len, NULL, 0, NULL, &err));
     CHECK(err.code == MAPBACK_ERROR_NULL_POINTER);
     mapback_error_clear(&err);
 
