@@ -153,18 +153,7 @@ pub fn decode_unsigned(bytes: &[u8], pos: &mut usize) -> Result<u32, VlqError> {
 
 /// Appends the unsigned VLQ encoding of `value` to `out` (see [`decode_unsigned`]).
 pub fn encode_unsigned(value: u32, out: &mut Vec<u8>) {
-    let mut rest = value;
-    loop {
-        let mut digit = (rest & 0x1f) as u8;
-        rest >>= 5;
-        if rest != 0 {
-            digit |= 0x20;
-        }
-        out.push(BASE64_ALPHABET[digit as usize]);
-        if rest == 0 {
-            break;
-        }
-    }
+    encode_digits(u64::from(value), out);
 }
 
 /// Appends the VLQ encoding of `value` to `out`.
@@ -179,6 +168,11 @@ pub fn encode_signed(value: i64, out: &mut Vec<u8>) {
     if value == -(1i64 << 31) {
         rest = 1;
     }
+    encode_digits(rest, out);
+}
+
+/// Appends `rest` as Base64 VLQ digits, five bits each, least significant first.
+fn encode_digits(mut rest: u64, out: &mut Vec<u8>) {
     loop {
         let mut digit = (rest & 0x1f) as u8;
         rest >>= 5;
