@@ -49,6 +49,21 @@ static inline int str_eq(mapback_str s, const char *expected)
     return s.data != NULL && s.len == n && memcmp(s.data, expected, n) == 0;
 }
 
+/* Whether a library-written buffer (JSON, not NUL-terminated) contains `needle`. */
+static inline int buf_has(const mapback_buf *buf, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (buf->data == NULL || buf->len < n) {
+        return 0;
+    }
+    for (size_t i = 0; i + n <= buf->len; i++) {
+        if (memcmp(buf->data + i, needle, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Reads a whole file into a malloc'd buffer (NUL-terminated for convenience, but the
  * API receives only `*len` bytes). Returns NULL if the file cannot be read. */
 static inline unsigned char *read_file(const char *path, size_t *len)

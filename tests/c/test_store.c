@@ -27,21 +27,6 @@ static mapback_str str_of(const char *text)
     return s;
 }
 
-/* Whether the buffer (JSON) contains `needle`. */
-static int buf_has(const mapback_buf *buf, const char *needle)
-{
-    size_t n = strlen(needle);
-    if (buf->data == NULL || buf->len < n) {
-        return 0;
-    }
-    for (size_t i = 0; i + n <= buf->len; i++) {
-        if (memcmp(buf->data + i, needle, n) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Counts occurrences of `needle` in the buffer. */
 static int buf_count(const mapback_buf *buf, const char *needle)
 {

@@ -8,21 +8,6 @@
 
 #define DEMO_SCRIPT "examples/demo/bundle.min.js"
 
-/* Whether the buffer (JSON) contains `needle`. */
-static int buf_has(const mapback_buf *buf, const char *needle)
-{
-    size_t n = strlen(needle);
-    if (buf->data == NULL || buf->len < n) {
-        return 0;
-    }
-    for (size_t i = 0; i + n <= buf->len; i++) {
-        if (memcmp(buf->data + i, needle, n) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int main(void)
 {
     mapback_error err = {0};
