@@ -1007,6 +1007,24 @@ fn injected_panics_are_caught_by_every_export() {
         ));
         assert_failure(&err, MAPBACK_ERROR_PANIC, "symbolicate_frames");
         assert!(buffer.data.is_null());
+        // The validator and the range-mapping builder call.
+        assert!(!mapback_sourcemap_validate(
+            demo.as_ptr(),
+            demo.len(),
+            ptr::null(),
+            0,
+            &mut buffer,
+            &mut err
+        ));
+        assert_failure(&err, MAPBACK_ERROR_PANIC, "sourcemap_validate");
+        assert!(buffer.data.is_null());
+        assert!(!mapback_builder_add_range_mappings(
+            ptr::null_mut(),
+            ptr::null(),
+            0,
+            &mut err
+        ));
+        assert_failure(&err, MAPBACK_ERROR_PANIC, "builder_add_range_mappings");
         assert!(mapback_version().is_null()); // no error struct: the neutral value only
         assert!(mapback_error_code_description(MAPBACK_ERROR_PANIC).is_null());
         mapback_error_clear(&mut err);
