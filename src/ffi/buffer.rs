@@ -2,6 +2,8 @@
 //! built in one place and released by one function that rebuilds the `Box<[u8]>`
 //! with its length.
 
+use crate::error::{Error, ErrorCode};
+
 use super::boundary::ffi_boundary;
 
 /// A byte buffer owned by the caller once returned; release it with `mapback_buf_free`.
@@ -24,6 +26,17 @@ impl mapback_buf {
             data: Box::into_raw(data).cast::<u8>(),
             len,
         }
+    }
+
+    /// Gives `value` to the caller as UTF-8 JSON text.
+    pub(crate) fn from_json(value: &serde_json::Value) -> Result<mapback_buf, Error> {
+        let bytes = serde_json::to_vec(value).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("could not write JSON: {e}"),
+            )
+        })?;
+        Ok(mapback_buf::from_vec(bytes))
     }
 }
 

@@ -8,9 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
-
-use crate::error::{Error, ErrorCode};
+use crate::error::Error;
 use crate::store::{entries_json, IngestLimits, Store, StoreEntry, StoreOptions};
 
 use super::args::{optional, optional_mut, output, path, text, values};
@@ -108,16 +106,6 @@ fn store_options(options: Option<&mapback_store_options>) -> StoreOptions {
     result
 }
 
-fn json_buffer(value: &Value) -> Result<mapback_buf, Error> {
-    let bytes = serde_json::to_vec(value).map_err(|e| {
-        Error::new(
-            ErrorCode::InvalidArgument,
-            format!("could not write JSON: {e}"),
-        )
-    })?;
-    Ok(mapback_buf::from_vec(bytes))
-}
-
 /// Opens the store in the directory given by `path_len` bytes at `path` (raw bytes on
 /// Unix, UTF-8 elsewhere), creating it and its folders if it does not exist. `options`
 /// may be NULL (no size bound, default limits).
@@ -187,7 +175,7 @@ pub unsafe extern "C" fn mapback_store_add(
             .collect::<Result<Vec<_>, Error>>()?;
         let summary = store.inner.add(&inputs)?;
         if let Some(out) = optional_mut(summary_json) {
-            *out = json_buffer(&summary.to_json())?;
+            *out = mapback_buf::from_json(&summary.to_json())?;
         }
         Ok(true)
     })
@@ -202,7 +190,7 @@ fn give_entry(
         return Ok(std::ptr::null_mut());
     };
     if let Some(out) = optional_mut(entry_json) {
-        *out = json_buffer(&entry.to_json())?;
+        *out = mapback_buf::from_json(&entry.to_json())?;
     }
     Ok(mapback_sourcemap::boxed(Box::new(entry.into_cache())))
 }
@@ -272,7 +260,7 @@ pub unsafe extern "C" fn mapback_store_entries_json(
     ffi_boundary!(err, {
         let store = mapback_store::from_ptr(store)?;
         let out = output(out, "out")?;
-        *out = json_buffer(&entries_json(&store.inner.entries()?))?;
+        *out = mapback_buf::from_json(&entries_json(&store.inner.entries()?))?;
         Ok(true)
     })
 }
@@ -294,7 +282,7 @@ pub unsafe extern "C" fn mapback_store_verify_json(
     ffi_boundary!(err, {
         let store = mapback_store::from_ptr(store)?;
         let out = output(out, "out")?;
-        *out = json_buffer(&store.inner.verify()?.to_json())?;
+        *out = mapback_buf::from_json(&store.inner.verify()?.to_json())?;
         Ok(true)
     })
 }
@@ -314,7 +302,7 @@ pub unsafe extern "C" fn mapback_store_gc_json(
     ffi_boundary!(err, {
         let store = mapback_store::from_ptr(store)?;
         let out = output(out, "out")?;
-        *out = json_buffer(&store.inner.gc()?.to_json())?;
+        *out = mapback_buf::from_json(&store.inner.gc()?.to_json())?;
         Ok(true)
     })
 }

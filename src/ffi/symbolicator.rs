@@ -288,13 +288,7 @@ pub unsafe extern "C" fn mapback_symbolicator_symbolicate(
         let trace = text(trace, len, "trace")?;
         let out = output(out, "out")?;
         let result = symbolicator.inner.symbolicate(trace)?;
-        let json = serde_json::to_vec(&result.to_json()).map_err(|e| {
-            Error::new(
-                ErrorCode::InvalidArgument,
-                format!("could not write JSON: {e}"),
-            )
-        })?;
-        *out = mapback_buf::from_vec(json);
+        *out = mapback_buf::from_json(&result.to_json())?;
         Ok(true)
     })
 }
