@@ -885,16 +885,22 @@ fn ingest_until_killed() {
     }
 }
 
-fn spawn_ingester(store_dir: &Path, start: u32, count: Option<u32>) -> std::process::Child {
+/// This test binary, set to run only the ignored child test `test`.
+fn child_test(test: &str) -> std::process::Command {
     let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command.args([
+        "--exact",
+        test,
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
     command
-        .args([
-            "--exact",
-            "ingest_until_killed",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+}
+
+fn spawn_ingester(store_dir: &Path, start: u32, count: Option<u32>) -> std::process::Child {
+    let mut command = child_test("ingest_until_killed");
+    command
         .env("MAPBACK_STORE_CHILD", store_dir)
         .env("MAPBACK_STORE_CHILD_START", start.to_string())
         .stdout(std::process::Stdio::null());
@@ -1203,14 +1209,7 @@ fn processes_symbolicate_while_processes_ingest() {
         .collect();
     let symbolicators: Vec<_> = (0..4)
         .map(|_| {
-            std::process::Command::new(std::env::current_exe().unwrap())
-                .args([
-                    "--exact",
-                    "symbolicate_until_stopped",
-                    "--ignored",
-                    "--nocapture",
-                    "--test-threads=1",
-                ])
+            child_test("symbolicate_until_stopped")
                 .env("MAPBACK_SYMBOLICATE_STORE", &store_dir)
                 .env("MAPBACK_SYMBOLICATE_FIRST", first.to_string())
                 // The pre-added bundles and every writer's range (with the gaps).
