@@ -15,7 +15,7 @@ DEMO_MAP := examples/demo/bundle.min.js.map
 .PHONY: help build develop header check-header lint check check-rust check-python test test-rust test-c test-python \
         conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy \
         test-chain install test-install matrix compat sdist-check fuzz check-deep test-panic test-hostile \
-        events-fixtures
+        events-fixtures hermes-fixtures
 
 # Every target carries a `## ` description on its rule line; `make help` prints them, so
 # a new target without one is invisible there, which is the reminder to write it.
@@ -250,6 +250,12 @@ accuracy: develop ## symbolication accuracy vs symbolic on real libraries, minif
 # Installs Debian's chromium (as root, when missing) and the pinned npm tools (npm ci) itself.
 events-fixtures: ## regenerate tests/data/events (real SDK events, bundles, artifact bundle)
 	bash tools/events/generate.sh
+
+# Regenerates the committed Metro + Hermes fixtures in tests/data/hermes/ (not part of `make test`,
+# which reads them): a Metro bundle compiled by hermesc, the maps composed as React Native does,
+# and the Hermes VM's stack traces. Installs the pinned npm tools (npm ci) itself.
+hermes-fixtures: ## regenerate tests/data/hermes (real Metro bundle, Hermes bytecode, maps, traces)
+	bash tools/hermes/generate.sh
 
 clean: ## remove build outputs
 	$(CARGO) clean
