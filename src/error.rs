@@ -47,6 +47,8 @@ macro_rules! for_each_error_code {
                 "A source does not resolve to a URL against the base URL.";
             SourcesContentLength = 207, MAPBACK_ERROR_SOURCES_CONTENT_LENGTH,
                 "`sourcesContent` and `sources` differ in length (reserved).";
+            InvalidFunctionMap = 208, MAPBACK_ERROR_INVALID_FUNCTION_MAP,
+                "A React Native extension is malformed: an `x_facebook_sources` function map or `x_hermes_function_offsets` (the field is ignored).";
             // 3xx: the `mappings` string.
             InvalidBase64 = 301, MAPBACK_ERROR_INVALID_BASE64,
                 "A character in `mappings` is not Base64 and not a separator.";

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use crate::decode::{decode, DecodeOptions};
 use crate::error::{Diagnostic, Result};
+use crate::function_maps::{FunctionMap, HermesFunctionOffsets};
 use crate::lookup::{MappingStore, ReverseIndex};
 use crate::mappings::{Mappings, MappingsView};
 use crate::sources::SourceTable;
@@ -26,6 +27,7 @@ pub struct SourceMap {
     mappings: Mappings,
     reverse: OnceLock<ReverseIndex>,
     diagnostics: Vec<Diagnostic>,
+    hermes_function_offsets: Option<HermesFunctionOffsets>,
 }
 
 impl SourceMap {
@@ -47,7 +49,17 @@ impl SourceMap {
             mappings,
             reverse: OnceLock::new(),
             diagnostics,
+            hermes_function_offsets: None,
         }
+    }
+
+    /// The map with Hermes's function offsets (`x_hermes_function_offsets`).
+    pub(crate) fn with_hermes_function_offsets(
+        mut self,
+        offsets: Option<HermesFunctionOffsets>,
+    ) -> SourceMap {
+        self.hermes_function_offsets = offsets;
+        self
     }
 
     /// Decodes a map leniently with no base URL.
@@ -76,7 +88,11 @@ impl SourceMap {
     pub fn heap_size_parts(&self) -> (usize, usize) {
         let other = self.sources.heap_size()
             + self.names.heap_size()
-            + self.reverse.get().map_or(0, ReverseIndex::heap_size);
+            + self.reverse.get().map_or(0, ReverseIndex::heap_size)
+            + self
+                .hermes_function_offsets
+                .as_ref()
+                .map_or(0, HermesFunctionOffsets::heap_size);
         (self.mappings.heap_size(), other)
     }
 }
@@ -142,6 +158,14 @@ impl SourceMapView for SourceMap {
 
     fn source_line(&self, index: u32, line: u32) -> Option<&str> {
         self.sources.line(index as usize, line as usize)
+    }
+
+    fn function_map(&self, index: u32) -> Option<&FunctionMap> {
+        self.sources.function_maps.get(index as usize)?.as_deref()
+    }
+
+    fn hermes_function_offsets(&self) -> Option<&HermesFunctionOffsets> {
+        self.hermes_function_offsets.as_ref()
     }
 
     fn source_line_count(&self, index: u32) -> usize {

@@ -1,8 +1,9 @@
 //! The decoded sources of a map: raw `sources` strings, their resolved URLs, lazily
-//! unescaped `sourcesContent`, and the ignore-list flags.
+//! unescaped `sourcesContent`, the ignore-list flags, and Metro's function maps.
 
 use std::sync::OnceLock;
 
+use crate::function_maps::FunctionMap;
 use crate::json::unescape_token;
 use crate::strings::StringTable;
 
@@ -19,6 +20,8 @@ pub(crate) struct SourceTable {
     /// The WHATWG-resolved URL, null when the source is null or does not resolve.
     pub(crate) urls: StringTable,
     pub(crate) ignored: Vec<bool>,
+    /// Metro's function map of each source (`x_facebook_sources`), when it has one.
+    pub(crate) function_maps: Vec<Option<Box<FunctionMap>>>,
     contents: Contents,
 }
 
@@ -39,6 +42,7 @@ impl SourceTable {
         self.joined.push(joined);
         self.urls.push(url);
         self.ignored.push(false);
+        self.function_maps.push(None);
         self.contents.push(content_token);
     }
 
@@ -47,6 +51,7 @@ impl SourceTable {
         self.joined.truncate(len);
         self.urls.truncate(len);
         self.ignored.truncate(len);
+        self.function_maps.truncate(len);
         self.contents.truncate(len);
     }
 
@@ -76,6 +81,7 @@ impl SourceTable {
         self.joined.shrink_to_fit();
         self.urls.shrink_to_fit();
         self.ignored.shrink_to_fit();
+        self.function_maps.shrink_to_fit();
         self.contents.blob.shrink_to_fit();
         self.contents.spans.shrink_to_fit();
         self.contents.unescaped.shrink_to_fit();
@@ -88,6 +94,13 @@ impl SourceTable {
             + self.joined.heap_size()
             + self.urls.heap_size()
             + self.ignored.capacity()
+            + self.function_maps.capacity() * std::mem::size_of::<Option<Box<FunctionMap>>>()
+            + self
+                .function_maps
+                .iter()
+                .flatten()
+                .map(|m| std::mem::size_of::<FunctionMap>() + m.heap_size())
+                .sum::<usize>()
             + self.contents.blob.capacity()
             + self.contents.spans.capacity() * 8
             + self.contents.unescaped.capacity() * std::mem::size_of::<OnceLock<Box<str>>>()

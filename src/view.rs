@@ -104,6 +104,18 @@ pub trait SourceMapView: Send + Sync {
     fn stored_scopes(&self, _index: u32) -> Option<crate::scopes::FunctionScopes> {
         None
     }
+
+    /// Metro's function map of source `index` (`x_facebook_sources`), if the map has one:
+    /// the names React Native tooling gives the functions of that source.
+    fn function_map(&self, _index: u32) -> Option<&crate::function_maps::FunctionMap> {
+        None
+    }
+
+    /// Hermes's function offsets (`x_hermes_function_offsets`), if the map has them.
+    fn hermes_function_offsets(&self) -> Option<&crate::function_maps::HermesFunctionOffsets> {
+        None
+    }
+
     /// The name at `index`.
     fn name(&self, index: u32) -> Option<&str>;
 

@@ -12,6 +12,7 @@ mod range_mappings;
 use url::Url;
 
 use crate::error::{excerpt, Diagnostic, Error, ErrorCode, Result};
+use crate::function_maps::{function_map_of_entry, HermesFunctionOffsets};
 use crate::json::{self, InputPositions, JsonObject, JsonType, Raw};
 use crate::map::SourceMap;
 use crate::mappings::MappingsBuilder;
@@ -394,6 +395,7 @@ fn decode_document(
         )?
     };
     let debug_id = decode_debug_id(document, origin, reporter)?;
+    let hermes_function_offsets = decode_hermes_function_offsets(document, origin, reporter)?;
 
     let (mappings, sorted_lines) = assembly.mappings.finish();
     if sorted_lines > 0 {
@@ -414,7 +416,8 @@ fn decode_document(
         names,
         mappings,
         std::mem::take(&mut reporter.diagnostics),
-    ))
+    )
+    .with_hermes_function_offsets(hermes_function_offsets))
 }
 
 /// Where a section starts in the generated file.
@@ -646,6 +649,7 @@ fn decode_regular(
             .push(raw.as_deref(), joined.as_deref(), url.as_deref(), content);
     }
     decode_ignore_list(map, origin, source_base, reporter, assembly)?;
+    decode_function_maps(map, origin, source_base, reporter, assembly)?;
 
     let name_base = assembly.names.len() as u32;
     let name_items = optional_array(map, origin, "names", reporter)?;
@@ -739,6 +743,74 @@ fn decode_ignore_list(
         }
     }
     Ok(())
+}
+
+/// Metro's `x_facebook_sources`: a function map per source (see `function_maps.rs`). A
+/// malformed entry is reported and left out; the map's positions do not depend on it.
+fn decode_function_maps(
+    map: &JsonObject<'_>,
+    origin: Origin<'_>,
+    source_base: u32,
+    reporter: &mut Reporter,
+    assembly: &mut Assembly,
+) -> Result<()> {
+    const KEY: &str = "x_facebook_sources";
+    let source_count = (assembly.sources.len() as u32 - source_base) as usize;
+    for (index, item) in optional_array(map, origin, KEY, reporter)?
+        .into_iter()
+        .enumerate()
+    {
+        let decoded = serde_json::from_str::<serde_json::Value>(item.get())
+            .map_err(|e| e.to_string())
+            .and_then(|entry| function_map_of_entry(&entry));
+        let problem = match decoded {
+            Ok(None) => continue,
+            Ok(Some(_)) if index >= source_count => {
+                format!(
+                    "{KEY} has an entry for source {index}, but the map has {source_count} sources"
+                )
+            }
+            Ok(Some(function_map)) => {
+                assembly.sources.function_maps[source_base as usize + index] =
+                    Some(Box::new(function_map));
+                continue;
+            }
+            Err(message) => format!("{KEY}[{index}]: {message}"),
+        };
+        reporter.report(Error::at(
+            ErrorCode::InvalidFunctionMap,
+            origin.offset_of(item),
+            problem,
+        ))?;
+    }
+    Ok(())
+}
+
+/// Hermes's `x_hermes_function_offsets` (see `function_maps.rs`); reported and left out
+/// when malformed.
+fn decode_hermes_function_offsets(
+    document: &JsonObject<'_>,
+    origin: Origin<'_>,
+    reporter: &mut Reporter,
+) -> Result<Option<HermesFunctionOffsets>> {
+    const KEY: &str = "x_hermes_function_offsets";
+    let Some(raw) = document.get(KEY) else {
+        return Ok(None);
+    };
+    let decoded = serde_json::from_str::<serde_json::Value>(raw.get())
+        .map_err(|e| e.to_string())
+        .and_then(|value| HermesFunctionOffsets::from_json(&value));
+    match decoded {
+        Ok(offsets) => Ok(Some(offsets)),
+        Err(message) => {
+            reporter.report(Error::at(
+                ErrorCode::InvalidFunctionMap,
+                origin.offset_of(raw),
+                message,
+            ))?;
+            Ok(None)
+        }
+    }
 }
 
 fn decode_debug_id(

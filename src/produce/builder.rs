@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::function_maps::{FunctionMap, HermesFunctionOffsets};
 use crate::map::SourceMap;
 use crate::mappings::NONE;
 use crate::view::SourceMapView;
@@ -51,6 +52,8 @@ pub(crate) struct SourceEntry {
     pub(crate) name: Option<String>,
     pub(crate) content: Option<String>,
     pub(crate) ignored: bool,
+    /// Metro's function map of the source (`x_facebook_sources`).
+    pub(crate) function_map: Option<FunctionMap>,
 }
 
 /// A mapping as stored: generated line and column, then source, original line,
@@ -75,6 +78,7 @@ pub struct SourceMapBuilder {
     file: Option<String>,
     source_root: Option<String>,
     debug_id: Option<String>,
+    hermes_function_offsets: Option<HermesFunctionOffsets>,
     pub(crate) sources: Vec<SourceEntry>,
     source_by_name: HashMap<String, u32>,
     pub(crate) names: Vec<String>,
@@ -100,6 +104,7 @@ impl SourceMapBuilder {
         let mut builder = SourceMapBuilder {
             file: map.file().map(str::to_owned),
             debug_id: map.debug_id().map(str::to_owned),
+            hermes_function_offsets: map.hermes_function_offsets().cloned(),
             line_count: u32::try_from(map.line_count()).unwrap_or(u32::MAX),
             ..SourceMapBuilder::default()
         };
@@ -116,6 +121,7 @@ impl SourceMapBuilder {
                 name: name.map(str::to_owned),
                 content: map.source_content(index).map(str::to_owned),
                 ignored: map.source_is_ignored(index),
+                function_map: map.function_map(index).cloned(),
             });
         }
         for index in 0..map.name_count() as u32 {
@@ -174,6 +180,32 @@ impl SourceMapBuilder {
         self.debug_id.as_deref()
     }
 
+    /// Sets Metro's function map of source `index` (written as `x_facebook_sources`);
+    /// `InvalidArgument` when there is no such source.
+    pub fn set_source_function_map(
+        &mut self,
+        index: u32,
+        function_map: Option<FunctionMap>,
+    ) -> Result<()> {
+        self.source_mut(index)?.function_map = function_map;
+        Ok(())
+    }
+
+    /// Gives source `index` the function map `function_map` when it has none yet (a
+    /// composed or concatenated map takes each source's from the map that lists it).
+    pub(crate) fn adopt_function_map(&mut self, index: u32, function_map: Option<&FunctionMap>) {
+        if let Some(entry) = self.sources.get_mut(index as usize) {
+            if entry.function_map.is_none() {
+                entry.function_map = function_map.cloned();
+            }
+        }
+    }
+
+    /// Sets Hermes's function offsets (written as `x_hermes_function_offsets`).
+    pub fn set_hermes_function_offsets(&mut self, offsets: Option<HermesFunctionOffsets>) {
+        self.hermes_function_offsets = offsets;
+    }
+
     /// The index of source `name`, added if new (the first source of that name wins).
     pub fn add_source(&mut self, name: &str) -> u32 {
         if let Some(&index) = self.source_by_name.get(name) {
@@ -219,6 +251,7 @@ impl SourceMapBuilder {
             name: name.map(str::to_owned),
             content: content.map(str::to_owned),
             ignored,
+            function_map: None,
         })
     }
 
@@ -384,7 +417,8 @@ impl SourceMapBuilder {
 
     /// Encodes the map as ECMA-426 JSON: keys in a fixed order (`version`, `file`,
     /// `sourceRoot`, `sources`, `sourcesContent`, `names`, `mappings`, `rangeMappings`,
-    /// `ignoreList`, `debugId`), optional ones only when set (`rangeMappings` when a
+    /// `ignoreList`, `debugId`, then React Native's `x_facebook_sources` and
+    /// `x_hermes_function_offsets`), optional ones only when set (`rangeMappings` when a
     /// mapping is a range mapping), mappings sorted by generated position.
     pub fn to_json(&self, options: &EncodeOptions) -> String {
         let mut out = Vec::with_capacity(64 + self.segments.len() * 6);
@@ -434,6 +468,18 @@ impl SourceMapBuilder {
         if let Some(id) = &self.debug_id {
             out.extend_from_slice(b",\"debugId\":");
             push_json_string(&mut out, id);
+        }
+        if self.sources.iter().any(|s| s.function_map.is_some()) {
+            out.extend_from_slice(b",\"x_facebook_sources\":");
+            push_array(&mut out, &self.sources, |out, s| match &s.function_map {
+                // Metro's source metadata: a list whose first item is the function map.
+                Some(map) => out.extend_from_slice(format!("[{}]", map.to_json()).as_bytes()),
+                None => out.extend_from_slice(b"null"),
+            });
+        }
+        if let Some(offsets) = &self.hermes_function_offsets {
+            out.extend_from_slice(b",\"x_hermes_function_offsets\":");
+            out.extend_from_slice(offsets.to_json().to_string().as_bytes());
         }
         out.push(b'}');
         // Only whole UTF-8 strings and ASCII were written.

@@ -383,6 +383,8 @@ fn trace_all<'n>(nodes: &'n [Node<'_>]) -> SourceMapBuilder {
     let outer = nodes[0].map.view();
     let mut builder = SourceMapBuilder::new();
     builder.set_file(outer.file());
+    // Hermes's offsets describe the bytecode, which the outermost map is the map of.
+    builder.set_hermes_function_offsets(outer.hermes_function_offsets().cloned());
     let mut source_slots: HashMap<(usize, u32), u32> = HashMap::new();
     let mut name_slots: HashMap<&'n str, u32> = HashMap::new();
     let mut emit = |builder: &mut SourceMapBuilder, at: Pos, traced: Traced<'n>, range: bool| {
@@ -399,11 +401,13 @@ fn trace_all<'n>(nodes: &'n [Node<'_>]) -> SourceMapBuilder {
         };
         let slot = *source_slots.entry((node, source)).or_insert_with(|| {
             let map = nodes[node].map.view();
-            builder.intern_source(
+            let slot = builder.intern_source(
                 nodes[node].source_name(source).as_deref(),
                 map.source_content(source),
                 map.source_is_ignored(source),
-            )
+            );
+            builder.adopt_function_map(slot, map.function_map(source));
+            slot
         });
         let name_slot = match name {
             None => NONE,

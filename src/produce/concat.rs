@@ -120,11 +120,13 @@ fn append_piece(
     let end = end.map_or((u64::MAX, u64::MAX), |(l, c)| (u64::from(l), u64::from(c)));
     let sources: Vec<u32> = (0..map.source_count() as u32)
         .map(|s| {
-            builder.intern_source(
+            let slot = builder.intern_source(
                 map.source_prefixed_name(s),
                 map.source_content(s),
                 map.source_is_ignored(s),
-            )
+            );
+            builder.adopt_function_map(slot, map.function_map(s));
+            slot
         })
         .collect();
     let mut names = vec![NONE; map.name_count()];

@@ -21,7 +21,8 @@
 //! bracket in [`StackTrace::error_type`]; the console prefixes `Uncaught `,
 //! `Uncaught (in promise) ` and Deno's `error: Uncaught ` are dropped. A location is
 //! `URL:LINE:COLUMN`, `native`, `<anonymous>`, `index N`, or `eval at ORIGIN, LOCATION`.
-//! Hermes's `address at URL:LINE:COLUMN` is read too.
+//! Hermes's bytecode frames, `NAME (address at URL:LINE:OFFSET)`, are read too: the
+//! frame is marked [`Frame::is_bytecode`], and its column is the bytecode offset.
 //!
 //! **SpiderMonkey** (Firefox). No header (Firefox's `error.stack` has no
 //! `Error: message` line, though logs often print one before it), one frame a line:
@@ -178,7 +179,8 @@ pub struct Frame {
     /// 1-based line, as printed. `None` when absent or too large for a `u32`.
     pub line: Option<u32>,
     /// 1-based column, as printed (V8, SpiderMonkey and JavaScriptCore print 1-based
-    /// columns). `None` when absent or too large for a `u32`.
+    /// columns); for a bytecode frame, the bytecode virtual offset as printed, which
+    /// counts from 0. `None` when absent or too large for a `u32`.
     pub column: Option<u32>,
     /// An async frame: V8's `at async fn`, SpiderMonkey's `async*fn` (or another
     /// cause before `*`).
@@ -190,6 +192,9 @@ pub struct Frame {
     /// Code created by `eval`, `new Function` or the like: V8's `eval at …`,
     /// SpiderMonkey's `url line N > eval`, JavaScriptCore's `eval code`.
     pub is_eval: bool,
+    /// Hermes bytecode: `(address at URL:LINE:OFFSET)`, where `column` is the
+    /// bytecode virtual offset (what a Hermes map's generated columns are).
+    pub is_bytecode: bool,
     /// V8's `[as alias]`: the property name the function was called through.
     pub alias: Option<String>,
     /// Where the eval code was created: V8's `eval at outer (url:l:c)` (a frame with
@@ -199,9 +204,14 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// The 0-based position to look up in a source map: (`line` - 1, `column` - 1).
-    /// `None` when either is absent or 0.
+    /// The 0-based position to look up in a source map: (`line` - 1, `column` - 1);
+    /// for a bytecode frame (`line` - 1, `column`), the offset being 0-based already.
+    /// `None` when either is absent or 0 (a bytecode offset may be 0).
     pub fn lookup_position(&self) -> Option<Position> {
+        if self.is_bytecode {
+            let line = self.line?.checked_sub(1)?;
+            return Some(Position::new(line, self.column?));
+        }
         Position::from_one_based(self.line?, self.column?)
     }
 }
@@ -413,5 +423,17 @@ mod tests {
         assert_eq!(frame(Some(0), Some(1)).lookup_position(), None);
         assert_eq!(frame(Some(1), Some(0)).lookup_position(), None);
         assert_eq!(frame(Some(3), None).lookup_position(), None);
+        let bytecode = |column| Frame {
+            is_bytecode: true,
+            ..frame(Some(1), column)
+        };
+        assert_eq!(
+            bytecode(Some(0)).lookup_position(),
+            Some(Position::new(0, 0))
+        );
+        assert_eq!(
+            bytecode(Some(2271)).lookup_position(),
+            Some(Position::new(0, 2271))
+        );
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! A LOCATION is `URL:LINE:COLUMN` (or `URL:LINE`), `native`, `<anonymous>`,
 //! `index N` (`Promise.all`), or `eval at ORIGIN, LOCATION` where ORIGIN is itself
-//! `NAME (LOCATION)`. Hermes's `address at URL:LINE:COLUMN` is read as `URL:LINE:COLUMN`.
+//! `NAME (LOCATION)`. Hermes's `address at URL:LINE:OFFSET` is read as `URL:LINE:COLUMN`, the
+//! frame marked as bytecode.
 
 use super::scan::{is_digits, split_position};
 use super::{Frame, MAX_EVAL_DEPTH};
@@ -71,8 +72,12 @@ fn location_open(body: &str) -> Option<usize> {
 /// that message text such as `at least one item` is not taken for a frame.
 fn parse_location(location: &str, depth: usize, in_parens: bool) -> Option<Frame> {
     let location = location.trim();
-    let location = location.strip_prefix("address at ").unwrap_or(location);
-    let mut frame = Frame::default();
+    let bytecode = location.strip_prefix("address at ");
+    let location = bytecode.unwrap_or(location);
+    let mut frame = Frame {
+        is_bytecode: bytecode.is_some(),
+        ..Frame::default()
+    };
     if location == "<anonymous>" {
         return Some(frame);
     }

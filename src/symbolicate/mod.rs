@@ -39,6 +39,7 @@ use crate::scopes::ScopeId;
 use crate::stacktrace::{parse_stack_trace, Frame, StackTrace, TraceFormat, TraceLimits};
 
 use self::inlining::Inlining;
+use self::result::Named;
 use self::rules::display_name;
 use self::scripts::{Script, ScriptCache};
 
@@ -46,7 +47,9 @@ pub use self::artifacts::{normalize_debug_id, Artifact, ArtifactLookup, FoundBy,
 pub use self::event::detect_engine;
 pub use self::frames::{DebugImage, EventFrame};
 pub use self::loader::{DirectoryLoader, Loader, DEFAULT_MAX_FILE_BYTES};
-pub use self::result::{OriginalFrame, SymbolicatedFrame, SymbolicatedTrace, Unmapped};
+pub use self::result::{
+    FunctionOrigin, OriginalFrame, SymbolicatedFrame, SymbolicatedTrace, Unmapped,
+};
 
 /// How the symbolicator works.
 #[derive(Clone, Debug)]
@@ -325,6 +328,11 @@ impl Symbolicator {
         let (script, found_by) = self
             .script_for(debug_id, frame.url.as_deref())
             .map_err(|e| (e, None))?;
+        if frame.is_bytecode {
+            return self
+                .map_bytecode_frame(script, position, format, found_by)
+                .map_err(|(e, script_url)| (e, Some((found_by, script_url))));
+        }
         let located = self
             .frame_position(&script, position)
             .map_err(|e| (e, Some((found_by, script.map_url.clone()))))?;
@@ -366,6 +374,36 @@ impl Symbolicator {
         Ok((frames, Mapped { script, positions }, found_by))
     }
 
+    /// A Hermes bytecode frame: its offset is looked up as it is. The minified text
+    /// the JavaScript rules read (calls, tokens, inlined functions) is not there to read,
+    /// so none of them applies; the name comes from the map's function map or the
+    /// original source.
+    #[allow(clippy::type_complexity)]
+    fn map_bytecode_frame(
+        &self,
+        script: Arc<Script>,
+        position: Position,
+        format: TraceFormat,
+        found_by: FoundBy,
+    ) -> std::result::Result<(Vec<OriginalFrame>, Mapped, FoundBy), (Unmapped, Option<String>)>
+    {
+        let fail = |reason| (reason, script.map_url.clone());
+        let token = script
+            .map
+            .lookup(position.line, position.column)
+            .ok_or_else(|| fail(Unmapped::NoMapping))?;
+        let original = token
+            .original_position()
+            .ok_or_else(|| fail(Unmapped::NoOriginal))?;
+        let function = self.original_function_name(&script, format, original, None);
+        let frame = result::original_frame(script.map.as_ref(), original, function, &self.options);
+        let mapped = Mapped {
+            script,
+            positions: vec![original],
+        };
+        Ok((vec![frame], mapped, found_by))
+    }
+
     /// A frame at original position `at` shown where the trace's engine reports it
     /// running the original: `at` stays the frame's position for what follows (calls
     /// are found by their name); only the frame's column moves.
@@ -388,7 +426,10 @@ impl Symbolicator {
             format => format,
         };
         if let Some(paren) = self.call_as_spidermonkey_reports(script, format, at) {
-            let function = frame.function.take();
+            let function = Named {
+                name: frame.function.take(),
+                origin: frame.function_origin,
+            };
             let refined = frame.column_refined;
             *frame = result::original_frame(script.map.as_ref(), paren, function, &self.options);
             frame.column_refined = refined;
@@ -404,15 +445,46 @@ impl Symbolicator {
         format: TraceFormat,
         original: SourcePosition,
         position: Position,
-    ) -> Option<String> {
-        if let Some(scopes) = self.source_scopes(script, original.source) {
-            let innermost = scopes.innermost(original.position);
-            return display_name(scopes, innermost, format);
+    ) -> Named {
+        let named = self.original_function_name(script, format, original, None);
+        if named.origin.is_some() {
+            return named;
         }
-        let scopes = self.minified_scopes(script)?;
-        let name = scopes.enclosing_name_position(position)?;
-        let token = script.map.lookup(name.line, name.column)?;
-        token.name().map(str::to_owned)
+        let from_minified = || {
+            let scopes = self.minified_scopes(script)?;
+            let name = scopes.enclosing_name_position(position)?;
+            let token = script.map.lookup(name.line, name.column)?;
+            token.name().map(str::to_owned)
+        };
+        Named::new(from_minified(), FunctionOrigin::MinifiedScript)
+    }
+
+    /// The name of the function around original position `at`, from what the map
+    /// knows of the original: its function map for the source (Metro's, which React
+    /// Native's tools show), else the source's parsed scopes (`function`: the scope to
+    /// name, when the caller knows it; else the innermost at `at`). No origin when
+    /// neither is there.
+    fn original_function_name(
+        &self,
+        script: &Script,
+        format: TraceFormat,
+        at: SourcePosition,
+        function: Option<Option<ScopeId>>,
+    ) -> Named {
+        if let Some(functions) = script.map.function_map(at.source) {
+            let name = functions.name_at(at.position).map(str::to_owned);
+            return Named::new(name, FunctionOrigin::FunctionMap);
+        }
+        match self.source_scopes(script, at.source) {
+            Some(scopes) => {
+                let scope = function.unwrap_or_else(|| scopes.innermost(at.position));
+                Named::new(
+                    display_name(scopes, scope, format),
+                    FunctionOrigin::OriginalSource,
+                )
+            }
+            None => Named::default(),
+        }
     }
 
     /// An original frame at `at`, named after function `function` of its source
@@ -424,9 +496,7 @@ impl Symbolicator {
         function: Option<ScopeId>,
         format: TraceFormat,
     ) -> OriginalFrame {
-        let name = self
-            .source_scopes(script, at.source)
-            .and_then(|scopes| display_name(scopes, function, format));
+        let name = self.original_function_name(script, format, at, Some(function));
         result::original_frame(script.map.as_ref(), at, name, &self.options)
     }
 }

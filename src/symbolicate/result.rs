@@ -160,6 +160,31 @@ pub struct OriginalFrame {
     /// renamed identifiers aside). False where a segment, or an engine rule, gave the
     /// position.
     pub column_refined: bool,
+    /// Where `function` came from, when there is a name.
+    pub function_origin: Option<FunctionOrigin>,
+}
+
+/// Where a frame's function name came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FunctionOrigin {
+    /// The map's function map for the source (Metro's `x_facebook_sources`).
+    FunctionMap,
+    /// The original source's function scopes (its `sourcesContent`, parsed).
+    OriginalSource,
+    /// The minified script's enclosing function, its name mapped through the map.
+    MinifiedScript,
+}
+
+impl FunctionOrigin {
+    /// A short stable identifier for JSON: `function_map`, `original_source` or
+    /// `minified_script`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FunctionOrigin::FunctionMap => "function_map",
+            FunctionOrigin::OriginalSource => "original_source",
+            FunctionOrigin::MinifiedScript => "minified_script",
+        }
+    }
 }
 
 /// One frame of a symbolicated trace.
@@ -216,7 +241,7 @@ impl SymbolicatedFrame {
             "raw": m.raw, "function": m.function, "abs_path": m.url,
             "lineno": m.line, "colno": m.column,
             "is_async": m.is_async, "is_constructor": m.is_constructor,
-            "is_native": m.is_native, "is_eval": m.is_eval,
+            "is_native": m.is_native, "is_eval": m.is_eval, "is_bytecode": m.is_bytecode,
         });
         let mut frame = match &self.original {
             Some(o) => json!({
@@ -226,6 +251,7 @@ impl SymbolicatedFrame {
                 "post_context": o.post_context, "in_app": o.in_app,
                 "unmapped_reason": Value::Null, "inlined": self.inlined,
                 "column_refined": o.column_refined,
+                "function_origin": o.function_origin.map(FunctionOrigin::as_str),
             }),
             None => json!({
                 "filename": Value::Null, "abs_path": m.url,
@@ -233,7 +259,7 @@ impl SymbolicatedFrame {
                 "context_line": Value::Null, "pre_context": [], "post_context": [],
                 "in_app": true,
                 "unmapped_reason": self.unmapped.as_ref().map(|u| json!({"kind": u.kind(), "message": u.to_string()})),
-                "inlined": false, "column_refined": false,
+                "inlined": false, "column_refined": false, "function_origin": Value::Null,
             }),
         };
         frame["found_by"] = json!(self.found_by.map(FoundBy::as_str));
@@ -243,12 +269,28 @@ impl SymbolicatedFrame {
     }
 }
 
+/// A function's name and where it came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Named {
+    pub(super) name: Option<String>,
+    pub(super) origin: Option<FunctionOrigin>,
+}
+
+impl Named {
+    pub(super) fn new(name: Option<String>, origin: FunctionOrigin) -> Named {
+        Named {
+            name,
+            origin: Some(origin),
+        }
+    }
+}
+
 /// The original frame at `at`, named `function`, with the source's lines around it as
 /// context: the one place an original position becomes 1-based.
 pub(super) fn original_frame(
     map: &dyn SourceMapView,
     at: SourcePosition,
-    function: Option<String>,
+    function: Named,
     options: &SymbolicateOptions,
 ) -> OriginalFrame {
     let SourcePosition { source, position } = at;
@@ -277,7 +319,8 @@ pub(super) fn original_frame(
         abs_path: source.and_then(|s| s.path()).map(str::to_owned),
         lineno,
         colno,
-        function,
+        function_origin: function.name.is_some().then_some(function.origin).flatten(),
+        function: function.name,
         context_line,
         pre_context,
         post_context,
