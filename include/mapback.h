@@ -120,6 +120,11 @@
 #define MAPBACK_ERROR_SOURCES_CONTENT_LENGTH 207
 
 /**
+ * A React Native extension is malformed: an `x_facebook_sources` function map or `x_hermes_function_offsets` (the field is ignored).
+ */
+#define MAPBACK_ERROR_INVALID_FUNCTION_MAP 208
+
+/**
  * A character in `mappings` is not Base64 and not a separator.
  */
 #define MAPBACK_ERROR_INVALID_BASE64 301

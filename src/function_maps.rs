@@ -291,7 +291,7 @@ mod tests {
                 (8, 1, "<global>"),
                 (10, 0, "priceCart"),
                 (11, 31, "cart.reduce$argument_0"),
-                (11, 57, "priceCart"),
+                (11, 73, "priceCart"),
                 (13, 1, "<global>"),
             ]
         );
@@ -300,7 +300,8 @@ mod tests {
             map.name_at(Position::new(10, 40)),
             Some("cart.reduce$argument_0")
         );
-        assert_eq!(map.name_at(Position::new(10, 60)), Some("priceCart"));
+        assert_eq!(map.name_at(Position::new(10, 72)), Some("cart.reduce$argument_0"));
+        assert_eq!(map.name_at(Position::new(10, 73)), Some("priceCart"));
         assert_eq!(map.name_at(Position::new(0, 5)), None, "top level");
         assert_eq!(map.to_json()["mappings"], "AAA;oBCE;CDK;AEE;+BCC,0CD;CFE");
     }

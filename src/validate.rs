@@ -252,6 +252,8 @@ fn from_error(error: &Error) -> Problem {
         ErrorCode::UnsortedMappings | ErrorCode::DuplicateKey => Severity::Warning,
         // Resolved against a placeholder, not the map's real URL: a warning.
         ErrorCode::InvalidSourceUrl => Severity::Warning,
+        // A vendor extension, not part of ECMA-426: the map itself is valid.
+        ErrorCode::InvalidFunctionMap => Severity::Warning,
         _ => Severity::Error,
     };
     let mut problem = Problem::new(code_name(error.code()), severity, error.message());
@@ -284,6 +286,7 @@ fn code_name(code: ErrorCode) -> &'static str {
         InvalidIgnoreList => "invalid-ignore-list",
         InvalidSourceUrl => "unresolvable-source",
         SourcesContentLength => "sources-content-length",
+        InvalidFunctionMap => "invalid-function-map",
         InvalidBase64 => "invalid-vlq",
         VlqOverflow => "invalid-vlq",
         VlqTruncated => "invalid-vlq",

@@ -195,6 +195,10 @@ fn error_constants_equal_error_codes() {
             MAPBACK_ERROR_SOURCES_CONTENT_LENGTH,
             ErrorCode::SourcesContentLength,
         ),
+        (
+            MAPBACK_ERROR_INVALID_FUNCTION_MAP,
+            ErrorCode::InvalidFunctionMap,
+        ),
         (MAPBACK_ERROR_INVALID_BASE64, ErrorCode::InvalidBase64),
         (MAPBACK_ERROR_VLQ_OVERFLOW, ErrorCode::VlqOverflow),
         (MAPBACK_ERROR_VLQ_TRUNCATED, ErrorCode::VlqTruncated),
