@@ -300,7 +300,10 @@ mod tests {
             map.name_at(Position::new(10, 40)),
             Some("cart.reduce$argument_0")
         );
-        assert_eq!(map.name_at(Position::new(10, 72)), Some("cart.reduce$argument_0"));
+        assert_eq!(
+            map.name_at(Position::new(10, 72)),
+            Some("cart.reduce$argument_0")
+        );
         assert_eq!(map.name_at(Position::new(10, 73)), Some("priceCart"));
         assert_eq!(map.name_at(Position::new(0, 5)), None, "top level");
         assert_eq!(map.to_json()["mappings"], "AAA;oBCE;CDK;AEE;+BCC,0CD;CFE");

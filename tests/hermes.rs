@@ -241,3 +241,37 @@ fn without_function_maps_names_come_from_the_sources() {
     assert_eq!(first.function_origin, Some(FunctionOrigin::OriginalSource));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Malformed React Native fields: strict decoding refuses them with
+/// `InvalidFunctionMap`; lenient decoding leaves them out, says so, and maps as before.
+#[test]
+fn malformed_function_maps_are_reported_not_fatal() {
+    let cases = [
+        r#""x_facebook_sources":[[{"names":["a"],"mappings":"ACA"}]]"#,
+        r#""x_facebook_sources":[[{"names":"a","mappings":"AAA"}]]"#,
+        r#""x_facebook_sources":[7]"#,
+        r#""x_facebook_sources":[null,[{"names":["a"],"mappings":"AAA"}]]"#,
+        r#""x_facebook_sources":[[{"names":["a"],"mappings":"gggggggggggggggA"}]]"#,
+        r#""x_hermes_function_offsets":{"zero":[1]}"#,
+        r#""x_hermes_function_offsets":{"0":[-1]}"#,
+    ];
+    for case in cases {
+        let json =
+            format!(r#"{{"version":3,"sources":["a.js"],"names":[],"mappings":"AAAA",{case}}}"#);
+        let strict = mapback::DecodeOptions::new().strict(true);
+        let error = SourceMap::from_slice_with(json.as_bytes(), &strict).unwrap_err();
+        assert_eq!(
+            error.code(),
+            mapback::ErrorCode::InvalidFunctionMap,
+            "{case}"
+        );
+        let lenient = SourceMap::from_slice(json.as_bytes()).unwrap();
+        assert_eq!(lenient.diagnostics().len(), 1, "{case}");
+        assert_eq!(
+            lenient.diagnostics()[0].code(),
+            mapback::ErrorCode::InvalidFunctionMap
+        );
+        assert!(lenient.function_map(0).is_none() && lenient.hermes_function_offsets().is_none());
+        assert_eq!(lenient.lookup(0, 0).unwrap().original_line(), Some(0));
+    }
+}
