@@ -257,6 +257,15 @@ impl HermesFunctionOffsets {
     }
 }
 
+/// The first 8 bytes of a Hermes bytecode file (its magic number, little-endian).
+const HERMES_BYTECODE_MAGIC: [u8; 8] = 0x1F19_03C1_03BC_1FC6u64.to_le_bytes();
+
+/// Whether `bytes` is Hermes bytecode (React Native's release bundle, whatever its
+/// name): no text, no comments, its map found by name.
+pub fn is_hermes_bytecode(bytes: &[u8]) -> bool {
+    bytes.starts_with(&HERMES_BYTECODE_MAGIC)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -275,3 +275,70 @@ fn malformed_function_maps_are_reported_not_fatal() {
         assert_eq!(lenient.lookup(0, 0).unwrap().original_line(), Some(0));
     }
 }
+
+/// The binary cache keeps the function maps (an optional section), so a Hermes trace
+/// symbolicated from the artifact store is named as from the map itself.
+#[test]
+fn caches_and_the_store_keep_function_maps() {
+    let composed = map(&format!("{BUNDLE}.map"));
+    let bytes = mapback::to_cache_bytes(&composed, Default::default()).unwrap();
+    let cache = mapback::Cache::from_bytes(&bytes).unwrap();
+    cache.verify().unwrap();
+    for s in 0..composed.source_count() as u32 {
+        assert_eq!(
+            cache.function_map(s),
+            composed.function_map(s),
+            "source {s}"
+        );
+    }
+    // A map without function maps writes no such section: its cache is as before.
+    let plain =
+        SourceMap::from_slice(br#"{"version":3,"sources":["a.js"],"names":[],"mappings":"AAAA"}"#)
+            .unwrap();
+    let plain_cache = mapback::to_cache_bytes(&plain, Default::default()).unwrap();
+    assert!(mapback::Cache::from_bytes(&plain_cache)
+        .unwrap()
+        .function_map(0)
+        .is_none());
+
+    let dir = std::env::temp_dir().join(format!("mapback-hermes-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let build = dir.join("build");
+    std::fs::create_dir_all(&build).unwrap();
+    std::fs::write(build.join(BUNDLE), read(BUNDLE)).unwrap();
+    std::fs::write(
+        build.join(format!("{BUNDLE}.map")),
+        read(&format!("{BUNDLE}.map")),
+    )
+    .unwrap();
+    let store = mapback::Store::open(dir.join("store"), Default::default()).unwrap();
+    let summary = store.add(&[&build]).unwrap();
+    assert_eq!(summary.added.len(), 1, "{summary:?}");
+    let symbolicator =
+        Symbolicator::from_store(std::sync::Arc::new(store), SymbolicateOptions::default());
+    let text = String::from_utf8(read("traces/trace-2.txt")).unwrap();
+    let frames = symbolicator.symbolicate(&text).unwrap().frames;
+    assert!(
+        frames[0].original.is_some(),
+        "{:?} {:?}",
+        frames[0].unmapped,
+        summary
+    );
+    let names: Vec<_> = frames
+        .iter()
+        .filter_map(|f| f.original.as_ref())
+        .map(|o| (o.function.as_deref(), o.function_origin))
+        .collect();
+    assert_eq!(
+        names[0],
+        (Some("formatPrice"), Some(FunctionOrigin::FunctionMap))
+    );
+    assert_eq!(
+        names[2],
+        (
+            Some("cart.map$argument_0"),
+            Some(FunctionOrigin::FunctionMap)
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -73,10 +73,15 @@ pub(crate) enum SectionKind {
     /// Written only for a map that has some, and required (a reader that ignored it
     /// would answer positions inside ranges wrongly).
     RangeMappings = 14,
+    /// Metro's function map of each source (`x_facebook_sources`): a byte table whose
+    /// entries are compressed like `Contents`, holding the function map's JSON. Written
+    /// only for a map that has some, and optional (a reader without it names functions
+    /// from the sources instead).
+    FunctionMaps = 15,
 }
 
 impl SectionKind {
-    pub(crate) const ALL: [SectionKind; 13] = [
+    pub(crate) const ALL: [SectionKind; 14] = [
         SectionKind::LineStarts,
         SectionKind::BlockHeaders,
         SectionKind::BlockBits,
@@ -90,6 +95,7 @@ impl SectionKind {
         SectionKind::BlockFirstColumns,
         SectionKind::FunctionScopes,
         SectionKind::RangeMappings,
+        SectionKind::FunctionMaps,
     ];
 
     fn from_u32(value: u32) -> Option<SectionKind> {
@@ -101,7 +107,7 @@ impl SectionKind {
     /// from before the kind existed skips them instead of refusing the file.
     pub(crate) fn table_flags(self) -> u32 {
         match self {
-            SectionKind::FunctionScopes => 0,
+            SectionKind::FunctionScopes | SectionKind::FunctionMaps => 0,
             _ => SECTION_REQUIRED,
         }
     }

@@ -25,6 +25,7 @@ use self::format::{
 use self::mmap::MappedFile;
 use self::packed::{BlockHeader, PackedMappings};
 use crate::error::{Diagnostic, Error, ErrorCode, Result};
+use crate::function_maps::FunctionMap;
 use crate::lookup::ReverseIndex;
 use crate::view::SourceMapView;
 
@@ -64,6 +65,8 @@ pub struct Cache<'a> {
     reverse: OnceLock<ReverseIndex>,
     /// Decompressed contents, one slot per source, allocated on first access.
     contents: OnceLock<Box<[OnceLock<Option<DecodedContent>>]>>,
+    /// Decoded function maps, one slot per source, allocated on first access.
+    function_maps: OnceLock<Box<[OnceLock<Option<FunctionMap>>]>>,
 }
 
 impl Cache<'static> {
@@ -124,6 +127,7 @@ impl<'a> Cache<'a> {
             mapping_ranges,
             reverse: OnceLock::new(),
             contents: OnceLock::new(),
+            function_maps: OnceLock::new(),
             backing,
         };
         cache.check_layout()?;
@@ -207,6 +211,12 @@ impl<'a> Cache<'a> {
             expect(
                 Contents,
                 string_table_len(self.raw(Contents)) == Some(sources),
+            )?;
+        }
+        if self.sections.get(FunctionMaps).is_some() {
+            expect(
+                FunctionMaps,
+                string_table_len(self.raw(FunctionMaps)) == Some(sources),
             )?;
         }
         if flags & FLAG_RANGE_MAPPINGS != 0 {
@@ -407,6 +417,23 @@ impl SourceMapView for Cache<'_> {
 
     fn is_cache(&self) -> bool {
         true
+    }
+
+    fn function_map(&self, index: u32) -> Option<&FunctionMap> {
+        self.sections.get(SectionKind::FunctionMaps)?;
+        let slots = self
+            .function_maps
+            .get_or_init(|| (0..self.source_count()).map(|_| OnceLock::new()).collect());
+        slots
+            .get(index as usize)?
+            .get_or_init(|| {
+                let table = self.raw(SectionKind::FunctionMaps);
+                let stored = byte_table_get(table, index as usize).flatten()?;
+                let json = decode_compressed(stored)?;
+                let value = serde_json::from_slice(&json).ok()?;
+                FunctionMap::from_json(&value).ok()
+            })
+            .as_ref()
     }
 
     fn stored_scopes(&self, index: u32) -> Option<crate::scopes::FunctionScopes> {

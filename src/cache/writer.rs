@@ -168,6 +168,17 @@ pub fn to_cache_bytes(map: &dyn SourceMapView, options: CacheOptions) -> Result<
         let entries = stored.iter().map(|entry| entry.as_deref());
         sections.push((SectionKind::FunctionScopes, encode_byte_table(entries)?));
     }
+    if sources.clone().any(|i| map.function_map(i).is_some()) {
+        let stored = sources
+            .clone()
+            .map(|i| {
+                let json = map.function_map(i).map(|f| f.to_json().to_string());
+                json.map(|j| encode_compressed(j.as_bytes())).transpose()
+            })
+            .collect::<Result<Vec<Option<Vec<u8>>>>>()?;
+        let entries = stored.iter().map(|entry| entry.as_deref());
+        sections.push((SectionKind::FunctionMaps, encode_byte_table(entries)?));
+    }
     if options.include_contents {
         flags |= FLAG_CONTENTS;
         let stored = sources

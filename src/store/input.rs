@@ -224,12 +224,12 @@ fn walk(
 }
 
 /// Scripts and maps by file name: `.map`; `.js`, `.mjs`, `.cjs`, `.bundle` (React
-/// Native).
+/// Native), `.hbc` (Hermes bytecode).
 pub(crate) fn kind_of(name: &str) -> Option<FileKind> {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".map") {
         Some(FileKind::Map)
-    } else if [".js", ".mjs", ".cjs", ".bundle"]
+    } else if [".js", ".mjs", ".cjs", ".bundle", ".hbc"]
         .iter()
         .any(|ext| lower.ends_with(ext))
     {

@@ -16,6 +16,7 @@ use crate::cache::to_cache_bytes;
 use crate::decode::{is_uuid, DecodeOptions};
 use crate::discovery::{debug_id, decode_data_url, source_mapping_url, DEFAULT_MAX_DATA_URL_BYTES};
 use crate::error::{Error, ErrorCode, Result};
+use crate::function_maps::is_hermes_bytecode;
 use crate::map::SourceMap;
 use crate::scopes::FunctionScopes;
 use crate::view::SourceMapView;
@@ -96,16 +97,24 @@ pub(crate) fn prepare(
 
     let mut entries = Vec::new();
     for (script, script_scopes) in script_files.into_iter().zip(scripts_scopes) {
-        let Ok(text) = std::str::from_utf8(&script.bytes) else {
-            skipped.push(SkippedFile {
-                file: script.origin,
-                reason: SkipReason::Invalid(Error::new(
-                    ErrorCode::InvalidUtf8,
-                    "the script is not valid UTF-8",
-                )),
-            });
-            continue;
+        // Hermes bytecode (React Native): no comments to read, so it pairs with its map
+        // by name; its bytes are not kept, having no text to name functions from.
+        let bytecode = is_hermes_bytecode(&script.bytes);
+        let text = match std::str::from_utf8(&script.bytes) {
+            Ok(text) if !bytecode => text,
+            _ if bytecode => "",
+            _ => {
+                skipped.push(SkippedFile {
+                    file: script.origin,
+                    reason: SkipReason::Invalid(Error::new(
+                        ErrorCode::InvalidUtf8,
+                        "the script is not valid UTF-8 (nor Hermes bytecode)",
+                    )),
+                });
+                continue;
+            }
         };
+        let script_scopes = script_scopes.filter(|_| !bytecode);
         let script_id =
             valid_id(debug_id(text)).or_else(|| valid_id(script.debug_id_header.as_deref()));
         let reference = script
@@ -130,7 +139,7 @@ pub(crate) fn prepare(
                     }
                     entries.push(entry(
                         cache,
-                        Some(script.bytes),
+                        (!bytecode).then_some(script.bytes),
                         script_scopes,
                         script_id.or(map_id),
                         Some(script.url),
@@ -187,7 +196,7 @@ pub(crate) fn prepare(
         }
         entries.push(entry(
             map.cache.clone(),
-            Some(script.bytes),
+            (!bytecode).then_some(script.bytes),
             script_scopes,
             script_id.or_else(|| map.debug_id.clone()),
             Some(script.url),
