@@ -264,15 +264,16 @@ pub unsafe extern "C" fn mapback_symbolicator_free(symbolicator: *mut mapback_sy
     })
 }
 
-/// Symbolicates a stack trace (`len` bytes of UTF-8 at `trace`: V8, SpiderMonkey or
-/// JavaScriptCore text) and writes the result as UTF-8 JSON to `*out`, which the caller
-/// then owns and releases with `mapback_buf_free`.
+/// Symbolicates a stack trace (`len` bytes of UTF-8 at `trace`: V8, SpiderMonkey,
+/// JavaScriptCore or Hermes text) and writes the result as UTF-8 JSON to `*out`, which
+/// the caller then owns and releases with `mapback_buf_free`.
 ///
 /// The JSON: `{"error_type", "message", "truncated", "frames": [...]}`; each frame has
-/// `filename`, `abs_path`, `lineno`, `colno` (1-based), `function`, `context_line`,
+/// `filename`, `abs_path`, `lineno`, `colno` (1-based), `function`, `function_origin`
+/// (`"function_map"`, `"original_source"`, `"minified_script"` or null), `context_line`,
 /// `pre_context`, `post_context`, `in_app`, `unmapped_reason` (null, or `{"kind",
 /// "message"}` when the frame kept its minified data) and `minified` (the frame as
-/// printed). Frames that cannot be mapped are not errors. Returns false with `err` set
+/// printed, with `is_bytecode` for Hermes's `address at` frames). Frames that cannot be mapped are not errors. Returns false with `err` set
 /// when the trace itself is refused (`MAPBACK_ERROR_TRACE_TOO_LARGE`, invalid UTF-8).
 /// Thread-safe.
 #[no_mangle]
@@ -303,7 +304,8 @@ pub unsafe extern "C" fn mapback_symbolicator_symbolicate(
 /// frame gets the original `filename`, `abs_path`, `lineno`, `colno` (1-based),
 /// `function`, `context_line`, `pre_context`, `post_context`, `in_app` and `data`
 /// (`symbolicated`, `found_by`: `"debug_id"` or `"url"`, `sourcemap`, `inlined`,
-/// `column_refined`: the column was found by walking tokens between two segments).
+/// `column_refined`: the column was found by walking tokens between two segments,
+/// `function_origin`: `"function_map"`, `"original_source"` or `"minified_script"`).
 ///
 /// Writes the symbolicated event as UTF-8 JSON to `*out`, which the caller then owns
 /// and releases with `mapback_buf_free`. Returns false with `err` set, and `*out`
@@ -344,7 +346,9 @@ pub unsafe extern "C" fn mapback_symbolicator_symbolicate_event(
 /// `colno`, `function`, `context_line`, `pre_context`, `post_context`, `in_app`,
 /// `inlined` (a frame the minifier inlined, rebuilt after the frame it was inlined
 /// into), `column_refined` (the frame fell between two segments and its column was
-/// found by walking the minified and original tokens in step), `unmapped_reason` (null, or `{"kind", "message"}` when the frame kept its
+/// found by walking the minified and original tokens in step), `function_origin`
+/// (where `function` came from: `"function_map"`, `"original_source"`,
+/// `"minified_script"`, or null), `unmapped_reason` (null, or `{"kind", "message"}` when the frame kept its
 /// data as sent), `found_by` (`"debug_id"`, `"url"` or null), `map_url` and
 /// `minified` (the frame as sent).
 ///
