@@ -142,6 +142,7 @@ async function main() {
   });
 
   step('writing the fixtures');
+  fs.copyFileSync(path.join(HERE, 'fixtures-README.md'), path.join(OUT, 'README.md'));
   for (const file of [BUNDLE, `${BUNDLE}.map`, `${BUNDLE}.packager.map`, `${BUNDLE}.compiler.map`]) {
     fs.copyFileSync(path.join(BUILD, file), path.join(OUT, file));
   }

@@ -8,7 +8,8 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 STAGE=/tmp/mapback-hermes
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
-cp -R "$HERE/app" "$HERE/package.json" "$HERE/package-lock.json" "$HERE/generate.mjs" "$STAGE/"
+cp -R "$HERE/app" "$HERE/package.json" "$HERE/package-lock.json" "$HERE/generate.mjs" \
+  "$HERE/fixtures-README.md" "$STAGE/"
 cd "$STAGE"
 npm ci --no-audit --no-fund
 node generate.mjs "$HERE/../../tests/data/hermes"
