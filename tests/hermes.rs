@@ -342,3 +342,76 @@ fn caches_and_the_store_keep_function_maps() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A Sentry event from React Native on Hermes without debug info (the SDK's context
+/// says so): its line-1 frames are bytecode, looked up at the offset as `colno`, and
+/// come out as the text trace's frames do.
+#[test]
+fn react_native_events_with_bytecode_frames() {
+    let text = String::from_utf8(read("traces/trace-1.txt")).unwrap();
+    let trace = mapback::parse_stack_trace(&text, &Default::default()).unwrap();
+    // Sentry's order: outermost first; the SDK keeps the printed numbers.
+    let frames: Vec<Value> = trace
+        .frames
+        .iter()
+        .rev()
+        .map(|f| {
+            serde_json::json!({
+                "function": f.function, "filename": format!("app:///{BUNDLE}"),
+                "abs_path": format!("app:///{BUNDLE}"), "lineno": f.line, "colno": f.column,
+                "in_app": true,
+            })
+        })
+        .collect();
+    let event = |debug_info: bool| {
+        serde_json::json!({
+            "platform": "javascript",
+            "contexts": {"react_native_context": {"js_engine": "hermes", "hermes_debug_info": debug_info}},
+            "exception": {"values": [{"type": "Error", "stacktrace": {"frames": frames}}]},
+        })
+    };
+    let loader = DirectoryLoader::new().with_file_names(data()).unwrap();
+    let symbolicator = Symbolicator::new(loader, SymbolicateOptions::default());
+    let out = symbolicator.symbolicate_event(event(false)).unwrap();
+    let got: Vec<(String, u64, String)> = out["exception"]["values"][0]["stacktrace"]["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .filter(|f| f["data"]["symbolicated"] == true)
+        .map(|f| {
+            (
+                f["filename"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+                f["lineno"].as_u64().unwrap(),
+                f["function"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, u64, String)> = expectations()["traces"][0]["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["source"].is_string())
+        .map(|f| {
+            (
+                f["source"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["metro_symbolicate"]["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(got.len(), 8);
+}

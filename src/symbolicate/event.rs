@@ -35,6 +35,22 @@ pub fn detect_engine(event: &Value) -> TraceFormat {
         .unwrap_or(TraceFormat::Unknown)
 }
 
+/// Whether the event comes from React Native running Hermes bytecode without debug
+/// info: `contexts.react_native_context` with `js_engine: "hermes"` and
+/// `hermes_debug_info: false`, which Sentry's React Native SDK sets when a frame of the
+/// event is on line 1 without a platform. Hermes then prints a bytecode offset where a
+/// column would be, and the SDK keeps it as `colno`.
+fn runs_hermes_bytecode(event: &Value) -> bool {
+    let Some(context) = event
+        .get("contexts")
+        .and_then(|c| c.get("react_native_context"))
+    else {
+        return false;
+    };
+    context.get("js_engine").and_then(Value::as_str) == Some("hermes")
+        && context.get("hermes_debug_info").and_then(Value::as_bool) == Some(false)
+}
+
 /// The engine of a browser by the name Sentry's contexts give it.
 fn engine_of_browser(name: &str) -> Option<TraceFormat> {
     let name = name.to_ascii_lowercase();
@@ -139,6 +155,8 @@ struct EventScope<'e> {
     images: &'e [DebugImage],
     engine: TraceFormat,
     javascript_event: bool,
+    /// React Native on Hermes without debug info: frames on line 1 are bytecode.
+    hermes_bytecode: bool,
     budget: usize,
     errors: Errors,
 }
@@ -175,6 +193,7 @@ impl Symbolicator {
             images: &images,
             engine: detect_engine(&event),
             javascript_event,
+            hermes_bytecode: runs_hermes_bytecode(&event),
             budget: self.options.max_event_frames,
             errors,
         };
@@ -307,11 +326,15 @@ impl Symbolicator {
         let mut eligible = Vec::with_capacity(frames.len());
         for (i, raw) in frames.iter().enumerate() {
             match EventFrame::from_json(raw) {
-                Ok(frame) => {
-                    let javascript = match raw.get("platform").and_then(Value::as_str) {
+                Ok(mut frame) => {
+                    let platform = raw.get("platform").and_then(Value::as_str);
+                    let javascript = match platform {
                         Some(platform) => is_javascript(platform),
                         None => scope.javascript_event,
                     };
+                    // The SDK's own test for a bytecode frame: line 1, no platform.
+                    frame.is_bytecode =
+                        scope.hermes_bytecode && platform.is_none() && frame.lineno == Some(1);
                     let builtin = frame.script_url().is_some_and(is_runtime_builtin);
                     parsed.push(frame);
                     eligible.push(javascript && !builtin);

@@ -34,6 +34,10 @@ pub struct EventFrame {
     pub module: Option<String>,
     /// Whether the SDK counts the frame as the application's.
     pub in_app: Option<bool>,
+    /// A Hermes bytecode frame: `colno` is the bytecode offset (counting from 0) that
+    /// Hermes printed. Not a field of the frame's JSON: an event's React Native context
+    /// says it (see `Symbolicator::symbolicate_event`).
+    pub is_bytecode: bool,
 }
 
 impl EventFrame {
@@ -87,6 +91,7 @@ impl EventFrame {
             function: text("function")?,
             module: text("module")?,
             in_app,
+            is_bytecode: false,
         })
     }
 
@@ -116,6 +121,7 @@ impl EventFrame {
             column: self.colno,
             is_async,
             is_constructor,
+            is_bytecode: self.is_bytecode,
             alias,
             ..Frame::default()
         }
