@@ -128,6 +128,42 @@ fn map_with_big_range_mappings(mappings: &str, piece: &str, bytes: usize) -> Vec
     out
 }
 
+/// A map whose one source has a Metro function map (`x_facebook_sources`) whose
+/// `mappings` is `first` then `piece` repeated to `bytes` bytes, or whose entry is
+/// nested `depth` lists deep when `depth` > 0.
+fn map_with_function_map(first: &str, piece: &str, bytes: usize, depth: usize) -> Vec<u8> {
+    let mut out =
+        br#"{"version":3,"sources":["a.js"],"names":[],"mappings":"AAAA","x_facebook_sources":["#
+            .to_vec();
+    if depth > 0 {
+        out.extend(std::iter::repeat_n(b'[', depth));
+        out.extend(std::iter::repeat_n(b']', depth));
+    } else {
+        out.extend_from_slice(br#"[{"names":["f"],"mappings":""#);
+        out.extend_from_slice(first.as_bytes());
+        out.reserve(bytes + 8);
+        for _ in 0..bytes / piece.len() {
+            out.extend_from_slice(piece.as_bytes());
+        }
+        out.extend_from_slice(br#""}]"#);
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+/// Lenient decoding, with how many ranges source 0's function map has.
+fn lenient_function_map(input: &[u8]) -> String {
+    outcome(SourceMap::from_slice(input), |map| {
+        let ranges = map.function_map(0).map(|f| f.ranges().count());
+        let noted: Vec<String> = map
+            .diagnostics()
+            .iter()
+            .map(|d| format!("{:?}", d.code()))
+            .collect();
+        format!("ranges={ranges:?} noted={}", noted.join(","))
+    })
+}
+
 /// One Base64 VLQ value, as ECMA-426 encodes it.
 fn vlq(value: i64) -> String {
     const DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -719,6 +755,13 @@ const CASES: &[Case] = &[
     case!("200_mb_of_repeated_range_indices_strict", "InvalidRangeMapping", || decode_case(map_with_big_range_mappings("AAAA", "A", 200 * MIB), strict)),
     case!("200_mb_of_range_line_separators", "ok tokens=1 lines=1", || decode_case(map_with_big_range_mappings("AAAA", ";", 200 * MIB), lenient)),
     case!("range_index_over_32_bits", "VlqOverflow", || decode_case(map_with_big_range_mappings("AAAA", "//////E", 7), lenient)),
+    // ---- React Native's function maps (x_facebook_sources): bounded by the input, and a
+    // malformed entry is a diagnostic in lenient mode.
+    case!("function_map_50_mb_of_ranges", "ok ranges=Some(17476267) noted=", || decode_case(map_with_function_map("AAA", ",AA", 50 * MIB, 0), lenient_function_map)),
+    case!("function_map_200_mb_of_line_breaks", "ok ranges=Some(1) noted=", || decode_case(map_with_function_map("AAA", ";", 200 * MIB, 0), lenient_function_map)),
+    case!("function_map_value_over_32_bits", "ok ranges=None noted=InvalidFunctionMap", || decode_case(map_with_function_map("", "//////E", 7, 0), lenient_function_map)),
+    case!("function_map_nested_100000_deep", "ok ranges=None noted=InvalidFunctionMap", || decode_case(map_with_function_map("", "", 0, 100_000), lenient_function_map)),
+    case!("function_map_nested_strict", "InvalidFunctionMap", || decode_case(map_with_function_map("", "", 0, 100_000), strict)),
     // ---- index maps
     case!("index_map_overlapping_sections", "InvalidSectionOrder", || {
         decode_case(
