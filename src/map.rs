@@ -7,6 +7,7 @@ use crate::decode::{decode, DecodeOptions};
 use crate::error::{Diagnostic, Result};
 use crate::lookup::{MappingStore, ReverseIndex};
 use crate::mappings::{Mappings, MappingsView};
+use crate::original_scopes::ScopeInfo;
 use crate::sources::SourceTable;
 use crate::strings::StringTable;
 use crate::view::SourceMapView;
@@ -25,6 +26,7 @@ pub struct SourceMap {
     names: StringTable,
     mappings: Mappings,
     reverse: OnceLock<ReverseIndex>,
+    scopes: Option<Box<ScopeInfo>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -36,6 +38,7 @@ impl SourceMap {
         sources: SourceTable,
         names: StringTable,
         mappings: Mappings,
+        scopes: Option<ScopeInfo>,
         diagnostics: Vec<Diagnostic>,
     ) -> SourceMap {
         SourceMap {
@@ -46,6 +49,7 @@ impl SourceMap {
             names,
             mappings,
             reverse: OnceLock::new(),
+            scopes: scopes.map(Box::new),
             diagnostics,
         }
     }
@@ -63,6 +67,13 @@ impl SourceMap {
     /// The mappings as borrowed slices.
     pub fn mappings(&self) -> MappingsView<'_> {
         self.mappings.view()
+    }
+
+    /// The scopes proposal's original scopes and generated ranges, when the map has
+    /// them (see [`crate::original_scopes`]); the same as
+    /// [`SourceMapView::original_scopes`].
+    pub fn scopes(&self) -> Option<&ScopeInfo> {
+        self.scopes.as_deref()
     }
 
     /// The original → generated index (built on first use).
@@ -154,6 +165,10 @@ impl SourceMapView for SourceMap {
 
     fn name(&self, index: u32) -> Option<&str> {
         self.names.get(index as usize).flatten()
+    }
+
+    fn original_scopes(&self) -> Option<&ScopeInfo> {
+        self.scopes()
     }
 
     fn heap_size(&self) -> usize {

@@ -216,6 +216,7 @@ fn error_constants_equal_error_codes() {
             MAPBACK_ERROR_INVALID_RANGE_MAPPING,
             ErrorCode::InvalidRangeMapping,
         ),
+        (MAPBACK_ERROR_INVALID_SCOPES, ErrorCode::InvalidScopes),
         (
             MAPBACK_ERROR_SECTIONS_WITH_MAPPINGS,
             ErrorCode::SectionsWithMappings,
