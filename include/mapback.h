@@ -165,6 +165,11 @@
 #define MAPBACK_ERROR_INVALID_RANGE_MAPPING 309
 
 /**
+ * The `scopes` or `ranges` field (scopes proposal) breaks its grammar, or names a scope, source, name or variable that does not exist.
+ */
+#define MAPBACK_ERROR_INVALID_SCOPES 310
+
+/**
  * A map has both `sections` and `mappings`.
  */
 #define MAPBACK_ERROR_SECTIONS_WITH_MAPPINGS 401
@@ -293,6 +298,13 @@
  * An object was used after it was closed (reported by language bindings).
  */
 #define MAPBACK_ERROR_CLOSED 903
+
+/**
+ * The deepest a scope or range tree may nest. Deeper trees are an optional error (the
+ * string is dropped): each level costs two levels of JSON when the scopes are printed,
+ * and consumers' JSON readers stop at about a thousand.
+ */
+#define MAX_SCOPE_DEPTH 256
 
 /**
  * "No value": an absent source, name or original position in a `mapback_token`, a

@@ -17,7 +17,7 @@ mod types;
 pub use self::decode::MAX_SCOPE_DEPTH;
 pub use self::encode::{encode_combined, encode_per_source, EncodedPerSource};
 pub use self::frames::{frames_at, ScopeFrame};
-pub use self::record::scopes_record;
+pub use self::record::{scopes_from_record, scopes_record};
 pub use self::types::{
     Binding, GeneratedRange, OriginalScope, PreOrder, ScopeInfo, ScopeRef, ScopesFormat,
     StackFrameType, Tree,

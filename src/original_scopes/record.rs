@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::position::Position;
 use crate::view::SourceMapView;
 
-use super::types::{GeneratedRange, OriginalScope, PreOrder, ScopeInfo, ScopesFormat};
+use super::types::{GeneratedRange, OriginalScope, PreOrder, ScopeInfo, ScopeRef, ScopesFormat};
 
 /// The map's Decoded Source Map Record without its mappings: `file`, `sources` (each
 /// `url`, `content`, `ignored` and its scopes) and `ranges`.
@@ -132,4 +132,214 @@ fn range_json(
         "callSite": call_site,
         "children": children,
     })
+}
+
+/// The inverse of [`scopes_record`]: scopes and ranges read from a record of that
+/// shape (other keys, `mappings` among them, are ignored), names interned through
+/// `name`. Sources with `rootScopes` make the per-source format, else the combined
+/// one. A range's `definitionIndex` counts in the pre-order of every source's scopes.
+/// Fails (`InvalidArgument`) on a missing or mistyped field, a definition index past
+/// the scopes, or nesting past [`MAX_SCOPE_DEPTH`](super::MAX_SCOPE_DEPTH).
+pub fn scopes_from_record(
+    record: &Value,
+    name: &mut dyn FnMut(&str) -> u32,
+) -> crate::error::Result<ScopeInfo> {
+    let sources = field(record, "sources")?
+        .as_array()
+        .ok_or_else(|| invalid("\"sources\" must be a list"))?;
+    let mut info = ScopeInfo {
+        format: ScopesFormat::Combined,
+        sources: Vec::with_capacity(sources.len()),
+        ranges: Vec::new(),
+    };
+    for source in sources {
+        let roots = if let Some(list) = source.get("rootScopes") {
+            info.format = ScopesFormat::PerSource;
+            match list {
+                Value::Null => None,
+                Value::Array(roots) => Some(
+                    roots
+                        .iter()
+                        .map(|r| scope_from(r, name, 0))
+                        .collect::<crate::error::Result<Vec<_>>>()?,
+                ),
+                _ => return Err(invalid("\"rootScopes\" must be a list or null")),
+            }
+        } else {
+            match source.get("scope") {
+                None | Some(Value::Null) => None,
+                Some(scope) => Some(vec![scope_from(scope, name, 0)?]),
+            }
+        };
+        info.sources.push(roots);
+    }
+    let firsts = first_flat_indices(&info);
+    let total = firsts.last().copied().unwrap_or(0)
+        + info
+            .sources
+            .last()
+            .and_then(|r| r.as_deref())
+            .map_or(0, |r| PreOrder::new(r).count());
+    if let Some(ranges) = record.get("ranges") {
+        let ranges = ranges
+            .as_array()
+            .ok_or_else(|| invalid("\"ranges\" must be a list"))?;
+        let resolve = |flat: usize| -> Option<ScopeRef> {
+            if flat >= total {
+                return None;
+            }
+            let source = firsts.partition_point(|&first| first <= flat) - 1;
+            Some(ScopeRef {
+                source: source as u32,
+                index: (flat - firsts[source]) as u32,
+            })
+        };
+        for range in ranges {
+            info.ranges.push(range_from(range, name, &resolve, 0)?);
+        }
+    }
+    Ok(info)
+}
+
+fn invalid(what: &str) -> crate::error::Error {
+    crate::error::Error::new(
+        crate::error::ErrorCode::InvalidArgument,
+        format!("scopes record: {what}"),
+    )
+}
+
+fn field<'v>(value: &'v Value, key: &str) -> crate::error::Result<&'v Value> {
+    value
+        .get(key)
+        .ok_or_else(|| invalid(&format!("\"{key}\" is missing")))
+}
+
+fn u32_of(value: &Value, what: &str) -> crate::error::Result<u32> {
+    value
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| invalid(&format!("{what} must be an integer from 0 to 2^32 - 1")))
+}
+
+fn position_from(value: &Value, key: &str) -> crate::error::Result<Position> {
+    let position = field(value, key)?;
+    Ok(Position::new(
+        u32_of(field(position, "line")?, "a line")?,
+        u32_of(field(position, "column")?, "a column")?,
+    ))
+}
+
+fn optional_name(
+    value: Option<&Value>,
+    name: &mut dyn FnMut(&str) -> u32,
+) -> crate::error::Result<Option<u32>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(name(text))),
+        Some(_) => Err(invalid("a name must be a string or null")),
+    }
+}
+
+fn list<'v>(value: &'v Value, key: &str) -> crate::error::Result<&'v [Value]> {
+    match value.get(key) {
+        None => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(invalid(&format!("\"{key}\" must be a list"))),
+    }
+}
+
+fn check_depth(depth: usize) -> crate::error::Result<()> {
+    if depth >= super::MAX_SCOPE_DEPTH {
+        return Err(invalid(&format!(
+            "nesting deeper than {}",
+            super::MAX_SCOPE_DEPTH
+        )));
+    }
+    Ok(())
+}
+
+fn scope_from(
+    value: &Value,
+    name: &mut dyn FnMut(&str) -> u32,
+    depth: usize,
+) -> crate::error::Result<OriginalScope> {
+    check_depth(depth)?;
+    let mut scope =
+        OriginalScope::new(position_from(value, "start")?, position_from(value, "end")?);
+    scope.name = optional_name(value.get("name"), name)?;
+    scope.kind = optional_name(value.get("kind"), name)?;
+    scope.is_stack_frame = value
+        .get("isStackFrame")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    for variable in list(value, "variables")? {
+        let text = variable
+            .as_str()
+            .ok_or_else(|| invalid("a variable must be a string"))?;
+        scope.variables.push(Some(name(text)));
+    }
+    for child in list(value, "children")? {
+        scope.children.push(scope_from(child, name, depth + 1)?);
+    }
+    Ok(scope)
+}
+
+fn range_from(
+    value: &Value,
+    name: &mut dyn FnMut(&str) -> u32,
+    resolve: &dyn Fn(usize) -> Option<ScopeRef>,
+    depth: usize,
+) -> crate::error::Result<GeneratedRange> {
+    use super::types::{Binding, StackFrameType};
+    check_depth(depth)?;
+    let mut range =
+        GeneratedRange::new(position_from(value, "start")?, position_from(value, "end")?);
+    range.definition = match value.get("definitionIndex") {
+        None | Some(Value::Null) => None,
+        Some(index) => {
+            let flat = u32_of(index, "definitionIndex")? as usize;
+            Some(resolve(flat).ok_or_else(|| {
+                invalid(&format!("definitionIndex {flat} names no original scope"))
+            })?)
+        }
+    };
+    range.stack_frame_type = match value.get("stackFrameType").and_then(Value::as_str) {
+        None | Some("none") => StackFrameType::None,
+        Some("original") => StackFrameType::Original,
+        Some("hidden") => StackFrameType::Hidden,
+        Some(other) => {
+            return Err(invalid(&format!(
+                "stackFrameType {other:?} is not none, original or hidden"
+            )))
+        }
+    };
+    for bindings in list(value, "bindings")? {
+        let items = bindings
+            .as_array()
+            .ok_or_else(|| invalid("each bindings entry must be a list"))?;
+        let mut parsed = Vec::with_capacity(items.len());
+        for item in items {
+            parsed.push(Binding {
+                from: position_from(item, "from")?,
+                expression: optional_name(item.get("binding"), name)?,
+            });
+        }
+        range.bindings.push(parsed);
+    }
+    range.call_site = match value.get("callSite") {
+        None | Some(Value::Null) => None,
+        Some(site) => Some(crate::position::SourcePosition::new(
+            u32_of(field(site, "sourceIndex")?, "sourceIndex")?,
+            Position::new(
+                u32_of(field(site, "line")?, "a line")?,
+                u32_of(field(site, "column")?, "a column")?,
+            ),
+        )),
+    };
+    for child in list(value, "children")? {
+        range
+            .children
+            .push(range_from(child, name, resolve, depth + 1)?);
+    }
+    Ok(range)
 }
