@@ -74,12 +74,23 @@ class SymbolicatedFrame(object):
     the original sources. ``column_refined`` is true when the runtime reported the
     frame between two segments of the map and ``colno`` is the column of the very token
     it reported, found by walking the minified and the original tokens in step from the
-    segment before it. ``found_by`` says which key found the frame's map
+    segment before it. ``function_origin`` says where ``function`` came from:
+    ``"scopes"`` (the map's own scopes, which also give inlined frames),
+    ``"original_source"`` (the parsed original source) or ``"minified_script"`` (the
+    minified function's name through the map); None when nothing told it. ``found_by`` says which key found the frame's map
     (``"debug_id"`` or ``"url"``; None when none was found) and ``map_url`` where it
     came from.
     """
 
-    __slots__ = FRAME_FIELDS + ("unmapped_reason", "minified", "inlined", "column_refined", "found_by", "map_url")
+    __slots__ = FRAME_FIELDS + (
+        "unmapped_reason",
+        "minified",
+        "inlined",
+        "column_refined",
+        "function_origin",
+        "found_by",
+        "map_url",
+    )
 
     def __init__(self, fields):
         for name in self.__slots__:

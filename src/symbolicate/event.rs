@@ -508,6 +508,9 @@ fn event_frame_json(raw: &Value, sent: &EventFrame, frame: &SymbolicatedFrame) -
         if original.column_refined {
             data.insert("column_refined".to_owned(), json!(true));
         }
+        if let Some(origin) = original.function_origin {
+            data.insert("function_origin".to_owned(), json!(origin.as_str()));
+        }
     } else if let Some(reason) = &frame.unmapped {
         data.insert("unmapped_reason".to_owned(), json!(reason.kind()));
     }

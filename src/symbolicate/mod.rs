@@ -34,6 +34,7 @@ use std::sync::{Arc, Mutex};
 use crate::decode::DecodeLimits;
 use crate::discovery;
 use crate::error::Result;
+use crate::original_scopes::frames_at;
 use crate::position::{Position, SourcePosition};
 use crate::scopes::ScopeId;
 use crate::stacktrace::{parse_stack_trace, Frame, StackTrace, TraceFormat, TraceLimits};
@@ -46,7 +47,7 @@ pub use self::artifacts::{normalize_debug_id, Artifact, ArtifactLookup, FoundBy,
 pub use self::event::detect_engine;
 pub use self::frames::{DebugImage, EventFrame};
 pub use self::loader::{DirectoryLoader, Loader, DEFAULT_MAX_FILE_BYTES};
-pub use self::result::{OriginalFrame, SymbolicatedFrame, SymbolicatedTrace, Unmapped};
+pub use self::result::{NameOrigin, OriginalFrame, SymbolicatedFrame, SymbolicatedTrace, Unmapped};
 
 /// How the symbolicator works.
 #[derive(Clone, Debug)]
@@ -206,7 +207,9 @@ impl Symbolicator {
                 &mapped,
                 frame.lookup_position(),
             ) {
-                if Arc::ptr_eq(inner_script, &mapped.script) {
+                // A map with scopes said which frames were inlined: nothing to rebuild.
+                let has_scopes = mapped.script.map.original_scopes().is_some();
+                if Arc::ptr_eq(inner_script, &mapped.script) && !has_scopes {
                     let first = mapped.positions[0];
                     if format == TraceFormat::V8 {
                         self.name_as_v8_would(&mapped.script, first, frames.last_mut());
@@ -329,9 +332,18 @@ impl Symbolicator {
             .frame_position(&script, position)
             .map_err(|e| (e, Some((found_by, script.map_url.clone()))))?;
         let original = self.call_for_closing_paren(&script, located.at);
-        let function = self.function_name(&script, format, original, position);
+        if let Some((mut frames, positions)) = self.frames_from_scopes(&script, position, original)
+        {
+            frames[0].column_refined = located.column_refined && original == located.at;
+            for (original, at) in frames.iter_mut().zip(&positions) {
+                self.show_as_engine_reports(&script, format, frame, original, *at);
+            }
+            return Ok((frames, Mapped { script, positions }, found_by));
+        }
+        let (function, origin) = self.function_name(&script, format, original, position);
         let map = script.map.as_ref();
         let mut first = result::original_frame(map, original, function, &self.options);
+        first.function_origin = origin;
         first.column_refined = located.column_refined && original == located.at;
         let mut frames = vec![first];
         let mut positions = vec![original];
@@ -389,30 +401,74 @@ impl Symbolicator {
         };
         if let Some(paren) = self.call_as_spidermonkey_reports(script, format, at) {
             let function = frame.function.take();
-            let refined = frame.column_refined;
+            let (refined, origin) = (frame.column_refined, frame.function_origin);
             *frame = result::original_frame(script.map.as_ref(), paren, function, &self.options);
             frame.column_refined = refined;
+            frame.function_origin = origin;
         }
     }
 
+    /// The frames the map's own scopes (the scopes proposal) give at `position` of the
+    /// minified script, which maps to `original`, innermost first, with where each is:
+    /// the innermost at `original`, each caller of an inlined body at its call site.
+    /// `None` when the map has no scopes, no range covers the position, or the ranges
+    /// name no original scope (then the sources are parsed as without scopes).
+    fn frames_from_scopes(
+        &self,
+        script: &Script,
+        position: Position,
+        original: SourcePosition,
+    ) -> Option<(Vec<OriginalFrame>, Vec<SourcePosition>)> {
+        let map = script.map.as_ref();
+        let info = map.original_scopes()?;
+        let mut chain = frames_at(info, position)?;
+        if chain.iter().all(|f| f.definition.is_none()) {
+            return None;
+        }
+        if !self.options.inlined_frames {
+            chain.truncate(1);
+        }
+        let mut frames = Vec::with_capacity(chain.len());
+        let mut positions = Vec::with_capacity(chain.len());
+        for link in chain {
+            let at = link.at.unwrap_or(original);
+            let scope = link.definition.and_then(|d| info.definition(d));
+            let function = scope.and_then(|scope| match scope.name.and_then(|n| map.name(n)) {
+                Some(name) => Some(name.to_owned()),
+                None => scope.is_stack_frame.then(|| "<anonymous>".to_owned()),
+            });
+            let mut frame = result::original_frame(map, at, function, &self.options);
+            frame.function_origin = Some(NameOrigin::Scopes);
+            frames.push(frame);
+            positions.push(at);
+        }
+        Some((frames, positions))
+    }
+
     /// The original name of the function enclosing the frame at `position` of the
-    /// minified script, which maps to `original`: from the original source's scopes;
-    /// failing that, from the minified script's function name mapped through the map.
+    /// minified script, which maps to `original`, and where it came from: the original
+    /// source's scopes; failing that, the minified script's function name mapped
+    /// through the map.
     fn function_name(
         &self,
         script: &Script,
         format: TraceFormat,
         original: SourcePosition,
         position: Position,
-    ) -> Option<String> {
+    ) -> (Option<String>, Option<NameOrigin>) {
         if let Some(scopes) = self.source_scopes(script, original.source) {
             let innermost = scopes.innermost(original.position);
-            return display_name(scopes, innermost, format);
+            let name = display_name(scopes, innermost, format);
+            let origin = name.is_some().then_some(NameOrigin::OriginalSource);
+            return (name, origin);
         }
-        let scopes = self.minified_scopes(script)?;
-        let name = scopes.enclosing_name_position(position)?;
-        let token = script.map.lookup(name.line, name.column)?;
-        token.name().map(str::to_owned)
+        let name = self.minified_scopes(script).and_then(|scopes| {
+            let name = scopes.enclosing_name_position(position)?;
+            let token = script.map.lookup(name.line, name.column)?;
+            token.name().map(str::to_owned)
+        });
+        let origin = name.is_some().then_some(NameOrigin::MinifiedScript);
+        (name, origin)
     }
 
     /// An original frame at `at`, named after function `function` of its source
@@ -427,7 +483,10 @@ impl Symbolicator {
         let name = self
             .source_scopes(script, at.source)
             .and_then(|scopes| display_name(scopes, function, format));
-        result::original_frame(script.map.as_ref(), at, name, &self.options)
+        let origin = name.is_some().then_some(NameOrigin::OriginalSource);
+        let mut frame = result::original_frame(script.map.as_ref(), at, name, &self.options);
+        frame.function_origin = origin;
+        frame
     }
 }
 

@@ -129,6 +129,29 @@ impl Unmapped {
     }
 }
 
+/// Where a frame's function name came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NameOrigin {
+    /// The map's own scopes (the scopes proposal): the generated ranges at the position
+    /// and the original scopes they stand for, which also give inlined frames.
+    Scopes,
+    /// The original source, parsed (`sourcesContent`, or a store's parsed scopes).
+    OriginalSource,
+    /// The minified script's enclosing function name, mapped through the map.
+    MinifiedScript,
+}
+
+impl NameOrigin {
+    /// `"scopes"`, `"original_source"` or `"minified_script"` (JSON and bindings).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameOrigin::Scopes => "scopes",
+            NameOrigin::OriginalSource => "original_source",
+            NameOrigin::MinifiedScript => "minified_script",
+        }
+    }
+}
+
 /// Where a frame comes from in the original sources.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OriginalFrame {
@@ -143,6 +166,9 @@ pub struct OriginalFrame {
     /// The enclosing function's original name; `<anonymous>` inside an anonymous
     /// function; `None` at top level or when it cannot be told.
     pub function: Option<String>,
+    /// Where `function` came from: `None` when nothing told it (it is then `None`
+    /// too). With [`NameOrigin::Scopes`] a `None` function is told: top-level code.
+    pub function_origin: Option<NameOrigin>,
     /// The frame's line of the original source (cut to `max_line_chars`).
     pub context_line: Option<String>,
     /// Lines before it.
@@ -222,6 +248,7 @@ impl SymbolicatedFrame {
             Some(o) => json!({
                 "filename": o.filename, "abs_path": o.abs_path,
                 "lineno": o.lineno, "colno": o.colno, "function": o.function,
+                "function_origin": o.function_origin.map(NameOrigin::as_str),
                 "context_line": o.context_line, "pre_context": o.pre_context,
                 "post_context": o.post_context, "in_app": o.in_app,
                 "unmapped_reason": Value::Null, "inlined": self.inlined,
@@ -230,6 +257,7 @@ impl SymbolicatedFrame {
             None => json!({
                 "filename": Value::Null, "abs_path": m.url,
                 "lineno": m.line, "colno": m.column, "function": m.function,
+                "function_origin": Value::Null,
                 "context_line": Value::Null, "pre_context": [], "post_context": [],
                 "in_app": true,
                 "unmapped_reason": self.unmapped.as_ref().map(|u| json!({"kind": u.kind(), "message": u.to_string()})),
@@ -278,6 +306,7 @@ pub(super) fn original_frame(
         lineno,
         colno,
         function,
+        function_origin: None,
         context_line,
         pre_context,
         post_context,
