@@ -120,3 +120,48 @@ def test_the_scopes_command(tmp_path):
         handle.write('{"version":3,"sources":[],"names":[],"mappings":"","scopes":"B"}')
     assert main(["scopes", bad, "--strict"], out=TextOut()) == 1
     assert main(["scopes", str(tmp_path / "missing.map")], out=TextOut()) == 2
+
+
+def test_symbolication_takes_inlined_frames_from_the_scopes():
+    # The minified `function o(){throw new Error(1)}`: its columns 13-31 are `inner`
+    # (b.js) inlined into `outer` (a.js) at a.js 2:2, as the map's scopes say.
+    builder = mapback.Builder()
+    builder.add_source("a.js")
+    builder.add_source("b.js")
+    builder.add_mappings([(0, 0, 0, 0, 0), (0, 13, 1, 1, 2), (0, 31, 0, 3, 0)])
+
+    def p(line, column):
+        return {"line": line, "column": column}
+
+    def scope(start, end, name=None, children=()):
+        return {"start": start, "end": end, "name": name, "kind": None,
+                "isStackFrame": name is not None, "variables": [], "children": list(children)}
+
+    builder.set_scopes({
+        "sources": [
+            {"scope": scope(p(0, 0), p(4, 0), children=[scope(p(0, 0), p(3, 1), "outer")])},
+            {"scope": scope(p(0, 0), p(3, 0), children=[scope(p(0, 0), p(2, 1), "inner")])},
+        ],
+        "ranges": [{
+            "start": p(0, 0), "end": p(0, 32), "definitionIndex": 1, "stackFrameType": "original",
+            "bindings": [], "callSite": None,
+            "children": [{
+                "start": p(0, 13), "end": p(0, 31), "definitionIndex": 3, "stackFrameType": "none",
+                "bindings": [], "callSite": {"sourceIndex": 0, "line": 2, "column": 2}, "children": [],
+            }],
+        }],
+    })
+    files = {
+        "https://app.example.com/app.min.js": b"function o(){throw new Error(1)}\n",
+        "https://app.example.com/app.min.js.map": builder.to_json().encode("utf-8"),
+    }
+    symbolicator = mapback.Symbolicator.from_loader(files.get)
+    trace = symbolicator.symbolicate("Error: 1\n    at o (https://app.example.com/app.min.js:1:14)\n")
+    found = [
+        (f.filename, f.lineno, f.colno, f.function, f.function_origin, f.inlined)
+        for f in trace.frames
+    ]
+    assert found == [
+        ("b.js", 2, 3, "inner", "scopes", True),
+        ("a.js", 3, 3, "outer", "scopes", False),
+    ]
