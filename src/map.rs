@@ -38,7 +38,6 @@ impl SourceMap {
         sources: SourceTable,
         names: StringTable,
         mappings: Mappings,
-        scopes: Option<ScopeInfo>,
         diagnostics: Vec<Diagnostic>,
     ) -> SourceMap {
         SourceMap {
@@ -49,9 +48,15 @@ impl SourceMap {
             names,
             mappings,
             reverse: OnceLock::new(),
-            scopes: scopes.map(Box::new),
+            scopes: None,
             diagnostics,
         }
+    }
+
+    /// The map with the scopes proposal's records the decoder found.
+    pub(crate) fn with_scopes(mut self, scopes: Option<ScopeInfo>) -> SourceMap {
+        self.scopes = scopes.map(Box::new);
+        self
     }
 
     /// Decodes a map leniently with no base URL.

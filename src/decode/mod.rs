@@ -424,9 +424,9 @@ fn decode_document(
         sources,
         names,
         mappings,
-        assembly.scopes,
         std::mem::take(&mut reporter.diagnostics),
-    ))
+    )
+    .with_scopes(assembly.scopes))
 }
 
 /// Where a section starts in the generated file.

@@ -678,7 +678,7 @@ fn read_range_tree(
             Tag::Code(SUB_RANGE_BINDING) => {
                 current.part = 2;
                 let values = &items.values;
-                if values.len() < 4 || (values.len() - 1) % 3 != 0 {
+                if values.len() < 4 || !(values.len() - 1).is_multiple_of(3) {
                     return Err(items.grammar("(a sub-range binding) needs a variable and triples of line, column, expression"));
                 }
                 // The spec's relative positions count from the range's start, afresh
@@ -700,7 +700,7 @@ fn read_range_tree(
             Tag::Code(code) => {
                 let unknown = match state.format {
                     ScopesFormat::Combined => code > CALL_SITE,
-                    ScopesFormat::PerSource => code < RANGE_START || code > CALL_SITE,
+                    ScopesFormat::PerSource => !(RANGE_START..=CALL_SITE).contains(&code),
                 };
                 if !unknown {
                     return Err(items.grammar("is out of place inside a generated range"));

@@ -177,16 +177,6 @@ impl ScopeInfo {
         self.source_scopes(source)
             .map_or(0, |roots| PreOrder::new(roots).count())
     }
-
-    /// The index of `definition` in the pre-order of every source's scopes, sources in
-    /// order (the golden files' `definitionIndex`).
-    pub fn flat_index(&self, definition: ScopeRef) -> Option<usize> {
-        if self.definition(definition).is_none() {
-            return None;
-        }
-        let before: usize = (0..definition.source).map(|s| self.scope_count(s)).sum();
-        Some(before + definition.index as usize)
-    }
 }
 
 /// Something with children, walked in pre-order.
