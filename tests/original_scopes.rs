@@ -552,3 +552,34 @@ fn the_golden_maps_round_trip_through_the_builder() {
     }
     assert_eq!(checked, 8);
 }
+
+#[test]
+fn caches_keep_the_scopes_with_the_names() {
+    for format in [ScopesFormat::Combined, ScopesFormat::PerSource] {
+        let map = inlining_builder(format).build().unwrap();
+        let bytes = mapback::to_cache_bytes(&map, Default::default()).unwrap();
+        let cache = mapback::Cache::from_slice(&bytes).unwrap();
+        assert_eq!(cache.original_scopes(), map.scopes(), "{format:?}");
+        assert_eq!(scopes_record(&cache), scopes_record(&map));
+        // Read back from the cache and written out: the same map.
+        assert_eq!(
+            SourceMapBuilder::from_view(&cache).to_json(&EncodeOptions::default()),
+            SourceMapBuilder::from_view(&map).to_json(&EncodeOptions::default())
+        );
+        // Without names the scopes cannot be kept (they name scopes and variables).
+        let options = mapback::CacheOptions {
+            include_names: false,
+            ..Default::default()
+        };
+        let lean =
+            mapback::Cache::from_slice(&mapback::to_cache_bytes(&map, options).unwrap()).unwrap();
+        assert!(lean.original_scopes().is_none());
+    }
+    // A map without scopes writes no section: its cache is byte for byte what it was.
+    let plain = strict(r#"{"version":3,"sources":["a.js"],"names":[],"mappings":"AAAA"}"#);
+    let bytes = mapback::to_cache_bytes(&plain, Default::default()).unwrap();
+    assert!(mapback::Cache::from_slice(&bytes)
+        .unwrap()
+        .original_scopes()
+        .is_none());
+}

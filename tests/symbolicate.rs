@@ -754,3 +754,31 @@ fn without_scopes_the_name_origin_is_the_parsed_source() {
         "original_source"
     );
 }
+
+#[test]
+fn scopes_kept_in_a_cache_give_the_same_frames() {
+    let (script, map) = inlined_by_scopes(false);
+    let decoded = mapback::SourceMap::from_slice(&map).unwrap();
+    let cache = mapback::to_cache_bytes(&decoded, mapback::CacheOptions::default()).unwrap();
+    let from_json = symbolicate_with(script.clone(), map, SymbolicateOptions::default());
+    let from_cache = symbolicate_with(script, cache, SymbolicateOptions::default());
+    assert_eq!(from_cache.frames.len(), 2);
+    // The same frames; only `abs_path` differs (the cache was written from a map
+    // decoded without its URL, so its sources have no resolved URL).
+    let strip = |trace: &mapback::symbolicate::SymbolicatedTrace| {
+        let mut json = trace.to_json();
+        for frame in json["frames"].as_array_mut().unwrap() {
+            frame.as_object_mut().unwrap().remove("abs_path");
+        }
+        json
+    };
+    assert_eq!(strip(&from_cache), strip(&from_json));
+    assert_eq!(
+        from_cache.frames[1]
+            .original
+            .as_ref()
+            .unwrap()
+            .function_origin,
+        Some(mapback::symbolicate::NameOrigin::Scopes)
+    );
+}

@@ -420,7 +420,8 @@ class SourceMap(RustObject):
         shape of the tc39 golden files: ``{"file", "sources": [{"url", "content",
         "ignored", "scope"}], "ranges": [...]}`` (``"rootScopes"``, a list, instead of
         ``"scope"`` for maps in ecma426 #266's per-source format). A map without scopes
-        (and any cache) gives ``None`` scopes and no ranges. See docs/scopes.md."""
+        gives ``None`` scopes and no ranges; a cache gives those of its map. See
+        docs/scopes.md."""
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_sourcemap_scopes_json, self._pointer(), out)
         return take_json(out)

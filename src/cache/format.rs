@@ -73,10 +73,14 @@ pub(crate) enum SectionKind {
     /// Written only for a map that has some, and required (a reader that ignored it
     /// would answer positions inside ranges wrongly).
     RangeMappings = 14,
+    /// The scopes proposal's original scopes and generated ranges, compressed like
+    /// `Contents` (one entry, `original_scopes::stored`'s form). Optional: a reader
+    /// without it answers everything else, and symbolicates by parsing sources.
+    OriginalScopes = 15,
 }
 
 impl SectionKind {
-    pub(crate) const ALL: [SectionKind; 13] = [
+    pub(crate) const ALL: [SectionKind; 14] = [
         SectionKind::LineStarts,
         SectionKind::BlockHeaders,
         SectionKind::BlockBits,
@@ -90,6 +94,7 @@ impl SectionKind {
         SectionKind::BlockFirstColumns,
         SectionKind::FunctionScopes,
         SectionKind::RangeMappings,
+        SectionKind::OriginalScopes,
     ];
 
     fn from_u32(value: u32) -> Option<SectionKind> {
@@ -101,7 +106,7 @@ impl SectionKind {
     /// from before the kind existed skips them instead of refusing the file.
     pub(crate) fn table_flags(self) -> u32 {
         match self {
-            SectionKind::FunctionScopes => 0,
+            SectionKind::FunctionScopes | SectionKind::OriginalScopes => 0,
             _ => SECTION_REQUIRED,
         }
     }

@@ -639,8 +639,8 @@ pub unsafe extern "C" fn mapback_sourcemap_to_json(
 /// `*out` as UTF-8 JSON in the shape of the tc39 golden files: `{"file", "sources":
 /// [{"url", "content", "ignored", "scope"}], "ranges": [...]}` (`"rootScopes"`, a list,
 /// instead of `"scope"` for maps in ecma426 #266's per-source format; the mappings are
-/// left out). A map without scopes gives `null` scopes and no ranges; a cache has none
-/// (caches do not store them). Schema in docs/scopes.md.
+/// left out). A map without scopes gives `null` scopes and no ranges; a cache gives
+/// those of its map (kept when the cache keeps names). Schema in docs/scopes.md.
 ///
 /// The caller owns the buffer written to `*out` and releases it with
 /// `mapback_buf_free`. Returns false with `err` set when `map` or `out` is NULL;

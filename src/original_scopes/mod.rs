@@ -5,13 +5,14 @@
 //! `types.rs` holds the records; `decode.rs` reads both encodings (the combined
 //! `"scopes"` string of the `proposal-scopes` branch, and the per-source list plus
 //! `"ranges"` of ecma426 #266); `encode.rs` writes them; `record.rs` prints them as
-//! the tc39 golden files do; `frames.rs` answers the symbolicator's question: which
+//! the tc39 golden files do; `stored.rs` is the form a cache keeps them in; `frames.rs` answers the symbolicator's question: which
 //! original functions, inlined or not, run at a generated position.
 
 pub(crate) mod decode;
 mod encode;
 mod frames;
 mod record;
+pub(crate) mod stored;
 mod types;
 
 pub use self::decode::MAX_SCOPE_DEPTH;
