@@ -854,6 +854,12 @@ fn merge_scopes(assembly: &mut Assembly, mut info: ScopeInfo, target: ScopesTarg
         info.sources.truncate(target.source_count as usize);
         forget_definitions_past(&mut info.ranges, end);
     }
+    if target.source_base == 0 && assembly.scopes.is_none() {
+        // The first (or only) map's records are moved, not copied: a map of millions
+        // of ranges would otherwise take their size twice.
+        assembly.scopes = Some(info);
+        return;
+    }
     let scopes = assembly.scopes.get_or_insert_with(|| ScopeInfo {
         format: info.format,
         sources: Vec::new(),

@@ -116,12 +116,14 @@ pub(crate) fn decode_combined(
 ) -> Decoded<ScopeInfo> {
     let mut items = Items::new(text, target);
     let mut names = NameReader::new(target);
-    let mut sources: Vec<Option<Vec<OriginalScope>>> = Vec::new();
+    let mut scope_sizes = Capacities::scan(text, SCOPE_START, SCOPE_END);
+    let mut range_sizes = Capacities::scan(text, RANGE_START, RANGE_END);
+    let mut sources: Vec<Option<Vec<OriginalScope>>> = Vec::with_capacity(scope_sizes.top);
     // Each tree item and the first flat (all-sources pre-order) index of its scopes.
     let mut first_flat: Vec<u64> = Vec::new();
     let mut tree_sizes: Vec<u64> = Vec::new();
     let mut flat_count: u64 = 0;
-    let mut ranges = Vec::new();
+    let mut ranges = Vec::with_capacity(range_sizes.top);
     let mut range_state = RangeState::new(ScopesFormat::Combined);
     let mut in_ranges = false;
     while let Some(tag) = items.next_item()? {
@@ -136,7 +138,13 @@ pub(crate) fn decode_combined(
                 Tag::Code(SCOPE_START) => {
                     // Each top-level tree counts its positions from 0:0.
                     names.position = Position::default();
-                    let tree = read_scope_tree(&mut items, &mut names, problems, Format::Combined)?;
+                    let tree = read_scope_tree(
+                        &mut items,
+                        &mut names,
+                        problems,
+                        Format::Combined,
+                        &mut scope_sizes,
+                    )?;
                     let size = PreOrder::new(std::slice::from_ref(&tree)).count() as u64;
                     first_flat.push(flat_count);
                     tree_sizes.push(size);
@@ -165,6 +173,7 @@ pub(crate) fn decode_combined(
                     &names,
                     problems,
                     &Definitions::Flat(&resolve),
+                    &mut range_sizes,
                 )?;
                 ranges.push(range);
             }
@@ -188,7 +197,8 @@ pub(crate) fn decode_source_scopes(
 ) -> Decoded<Vec<OriginalScope>> {
     let mut items = Items::new(text, target);
     let mut names = NameReader::new(target);
-    let mut roots = Vec::new();
+    let mut sizes = Capacities::scan(text, SCOPE_START, SCOPE_END);
+    let mut roots = Vec::with_capacity(sizes.top);
     while let Some(tag) = items.next_item()? {
         match tag {
             Tag::Code(SCOPE_START) => roots.push(read_scope_tree(
@@ -196,6 +206,7 @@ pub(crate) fn decode_source_scopes(
                 &mut names,
                 problems,
                 Format::PerSource,
+                &mut sizes,
             )?),
             _ => return Err(items.grammar("is not the start of a scope")),
         }
@@ -214,7 +225,8 @@ pub(crate) fn decode_ranges(
     let mut items = Items::new(text, target);
     let names = NameReader::new(target);
     let mut state = RangeState::new(ScopesFormat::PerSource);
-    let mut ranges = Vec::new();
+    let mut sizes = Capacities::scan(text, RANGE_START, RANGE_END);
+    let mut ranges = Vec::with_capacity(sizes.top);
     while let Some(tag) = items.next_item()? {
         match tag {
             Tag::Code(RANGE_START) => ranges.push(read_range_tree(
@@ -223,6 +235,7 @@ pub(crate) fn decode_ranges(
                 &names,
                 problems,
                 &Definitions::PerSource(scope_counts),
+                &mut sizes,
             )?),
             Tag::Vendor => {}
             Tag::Code(code) if !(RANGE_END..=CALL_SITE).contains(&code) => {}
@@ -230,6 +243,60 @@ pub(crate) fn decode_ranges(
         }
     }
     Ok(ranges)
+}
+
+/// How many children each tree node has, in the pre-order of the start items, counted
+/// by a pass over the tags alone, so that the decoder allocates every list at its final
+/// size: a list grown by doubling may hold twice its length, and a hostile map of
+/// millions of items would take twice the memory. Only a hint: a string that breaks the
+/// grammar fails in the decoder whatever the counts say.
+struct Capacities {
+    top: usize,
+    counts: Vec<u32>,
+    next: usize,
+}
+
+impl Capacities {
+    fn scan(text: &[u8], start: u32, end: u32) -> Capacities {
+        let tags = || {
+            text.split(|&b| b == b',').map(|item| {
+                let mut at = 0;
+                vlq::decode_unsigned(item, &mut at).ok()
+            })
+        };
+        // Counted first, so the counts are allocated once, at their size.
+        let starts = tags().filter(|&tag| tag == Some(start)).count();
+        let mut counts = Vec::with_capacity(starts);
+        let mut open: Vec<usize> = Vec::new();
+        let mut top = 0;
+        for tag in tags() {
+            if tag == Some(start) {
+                match open.last() {
+                    Some(&parent) => counts[parent] += 1,
+                    None => top += 1,
+                }
+                if open.len() > MAX_SCOPE_DEPTH {
+                    break;
+                }
+                open.push(counts.len());
+                counts.push(0u32);
+            } else if tag == Some(end) {
+                open.pop();
+            }
+        }
+        Capacities {
+            top,
+            counts,
+            next: 0,
+        }
+    }
+
+    /// The child count of the next node to start.
+    fn take(&mut self) -> usize {
+        let count = self.counts.get(self.next).copied().unwrap_or(0);
+        self.next += 1;
+        count as usize
+    }
 }
 
 // The item tags (the first VLQ of an item, unsigned; `/` is the vendor tag).
@@ -447,9 +514,11 @@ fn read_scope_tree(
     names: &mut NameReader,
     problems: &mut Problems,
     format: Format,
+    sizes: &mut Capacities,
 ) -> Decoded<OriginalScope> {
     // Open scopes, innermost last, and whether each may still take its variables.
-    let mut open: Vec<(OriginalScope, bool)> = vec![(start_scope(items, names, problems)?, true)];
+    let mut open: Vec<(OriginalScope, bool)> =
+        vec![(start_scope(items, names, problems, sizes)?, true)];
     loop {
         let Some(tag) = items.next_item()? else {
             return Err(items.grammar("ends the string with a scope left open"));
@@ -462,7 +531,7 @@ fn read_scope_tree(
                         items.grammar(&format!("nests scopes deeper than {MAX_SCOPE_DEPTH}"))
                     );
                 }
-                let scope = start_scope(items, names, problems)?;
+                let scope = start_scope(items, names, problems, sizes)?;
                 open.push((scope, true));
             }
             Tag::Code(SCOPE_END) => {
@@ -510,6 +579,7 @@ fn start_scope(
     items: &Items<'_>,
     names: &mut NameReader,
     problems: &mut Problems,
+    sizes: &mut Capacities,
 ) -> Decoded<OriginalScope> {
     let values = &items.values;
     let Some(&flags) = values.first() else {
@@ -523,6 +593,7 @@ fn start_scope(
     }
     let start = accumulate_position(&mut names.position, values[1], values[2]);
     let mut scope = OriginalScope::new(start, start);
+    scope.children = Vec::with_capacity(sizes.take());
     let target = names.target;
     if has_name {
         scope.name = NameReader::relative(&mut names.name, values[3], target, problems);
@@ -577,8 +648,9 @@ fn read_range_tree(
     names: &NameReader,
     problems: &mut Problems,
     definitions: &Definitions<'_>,
+    sizes: &mut Capacities,
 ) -> Decoded<GeneratedRange> {
-    let first = start_range(items, state, problems, definitions)?;
+    let first = start_range(items, state, problems, definitions, sizes)?;
     let mut open = vec![OpenRange {
         range: first,
         part: 0,
@@ -597,7 +669,7 @@ fn read_range_tree(
                         items.grammar(&format!("nests ranges deeper than {MAX_SCOPE_DEPTH}"))
                     );
                 }
-                let range = start_range(items, state, problems, definitions)?;
+                let range = start_range(items, state, problems, definitions, sizes)?;
                 open.push(OpenRange {
                     range,
                     part: 0,
@@ -717,6 +789,7 @@ fn start_range(
     state: &mut RangeState,
     problems: &mut Problems,
     definitions: &Definitions<'_>,
+    sizes: &mut Capacities,
 ) -> Decoded<GeneratedRange> {
     let values = &items.values;
     let Some(&flags) = values.first() else {
@@ -741,6 +814,7 @@ fn start_range(
     let relative = accumulate_position(&mut state.position, line, column);
     let start = generated(relative, target);
     let mut range = GeneratedRange::new(start, start);
+    range.children = Vec::with_capacity(sizes.take());
     if has_definition {
         let at = 2 + usize::from(has_line);
         range.definition = match definitions {
