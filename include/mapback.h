@@ -300,13 +300,6 @@
 #define MAPBACK_ERROR_CLOSED 903
 
 /**
- * The deepest a scope or range tree may nest. Deeper trees are an optional error (the
- * string is dropped): each level costs two levels of JSON when the scopes are printed,
- * and consumers' JSON readers stop at about a thousand.
- */
-#define MAX_SCOPE_DEPTH 256
-
-/**
  * "No value": an absent source, name or original position in a `mapback_token`, a
  * source that was not found, or "the whole line" where a column may be given.
  */

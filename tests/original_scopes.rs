@@ -583,3 +583,24 @@ fn caches_keep_the_scopes_with_the_names() {
         .original_scopes()
         .is_none());
 }
+
+#[test]
+fn ranges_without_scopes_decode_with_no_definitions() {
+    let map =
+        strict(r#"{"version":3,"sources":["a.js"],"names":[],"mappings":"","ranges":"EEA,FK"}"#);
+    let info = map.scopes().expect("ranges");
+    assert_eq!(info.format, ScopesFormat::PerSource);
+    assert_eq!(info.ranges[0].stack_frame_type, StackFrameType::Original);
+    assert_eq!(info.ranges[0].end, Position::new(0, 10));
+    assert!(info.source_scopes(0).is_none());
+    // A definition there names nothing: an optional error.
+    let json = r#"{"version":3,"sources":["a.js"],"names":[],"mappings":"","ranges":"ECAAA,FK"}"#;
+    assert_eq!(
+        decode(json, true).unwrap_err().code(),
+        ErrorCode::InvalidScopes
+    );
+    assert_eq!(
+        decode(json, false).unwrap().scopes().unwrap().ranges[0].definition,
+        None
+    );
+}

@@ -718,7 +718,9 @@ fn decode_regular(
             None => reporter.report(wrong_type(origin, raw, "rangeMappings", "a string"))?,
         }
     }
-    if let Some(raw) = map.get("scopes") {
+    // `ranges` alone is the per-source format with no original scopes (its definitions
+    // then name none).
+    if let Some(raw) = map.get("scopes").or_else(|| map.get("ranges")) {
         let target = ScopesTarget {
             source_base,
             source_count: placement.source_count,
@@ -748,15 +750,20 @@ fn decode_scopes(
     reporter: &mut Reporter,
 ) -> Result<Option<ScopeInfo>> {
     let mut problems = Problems::new(target);
-    let decoded = match JsonType::of(raw) {
-        JsonType::Null => return Ok(None),
+    let scopes = map.get("scopes").map_or(JsonType::Null, JsonType::of);
+    let decoded = match scopes {
+        JsonType::Null if map.get("ranges").is_none() => return Ok(None),
         JsonType::String => {
             let text = json::string(raw).unwrap_or_default();
             decode_combined(text.as_bytes(), target, &mut problems)
         }
-        JsonType::Array => {
+        JsonType::Array | JsonType::Null => {
             let mut sources = Vec::new();
-            for (index, item) in map.items("scopes", raw)?.into_iter().enumerate() {
+            let items = match map.get("scopes") {
+                Some(list) if scopes == JsonType::Array => map.items("scopes", list)?,
+                _ => Vec::new(),
+            };
+            for (index, item) in items.into_iter().enumerate() {
                 if index >= target.source_count as usize {
                     break;
                 }
