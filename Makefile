@@ -73,8 +73,8 @@ test: lint check-header test-rust test-hostile test-c test-install test-python t
 	@echo "make test: all checks passed"
 
 # All Rust tests (unit, integration, doc); then the conformance suite again, verbose,
-# so its "tc39: N/99 passed" line is in the log.
-test-rust: ## all Rust tests (unit, integration, doc) and the tc39 count
+# so its "tc39: N/99 passed" and "tc39 scopes goldens: N/8 passed" lines are in the log.
+test-rust: ## all Rust tests (unit, integration, doc) and the tc39 counts (main suite, scopes goldens)
 	$(CARGO) test
 	$(CARGO) test --test conformance -- --nocapture
 

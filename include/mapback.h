@@ -170,6 +170,11 @@
 #define MAPBACK_ERROR_INVALID_RANGE_MAPPING 309
 
 /**
+ * The `scopes` or `ranges` field (scopes proposal) breaks its grammar, or names a scope, source, name or variable that does not exist.
+ */
+#define MAPBACK_ERROR_INVALID_SCOPES 310
+
+/**
  * A map has both `sections` and `mappings`.
  */
 #define MAPBACK_ERROR_SECTIONS_WITH_MAPPINGS 401
@@ -1152,6 +1157,22 @@ bool mapback_sourcemap_to_json(const struct mapback_sourcemap *map,
                                struct mapback_error *err);
 
 /**
+ * Writes the scopes proposal's original scopes and generated ranges of `map` to
+ * `*out` as UTF-8 JSON in the shape of the tc39 golden files: `{"file", "sources":
+ * [{"url", "content", "ignored", "scope"}], "ranges": [...]}` (`"rootScopes"`, a list,
+ * instead of `"scope"` for maps in ecma426 #266's per-source format; the mappings are
+ * left out). A map without scopes gives `null` scopes and no ranges; a cache gives
+ * those of its map (kept when the cache keeps names). Schema in docs/scopes.md.
+ *
+ * The caller owns the buffer written to `*out` and releases it with
+ * `mapback_buf_free`. Returns false with `err` set when `map` or `out` is NULL;
+ * `*out` is then untouched. Thread-safe: the map is only read.
+ */
+bool mapback_sourcemap_scopes_json(const struct mapback_sourcemap *map,
+                                   struct mapback_buf *out,
+                                   struct mapback_error *err);
+
+/**
  * Returns the library version as a static NUL-terminated string such as "0.1.0".
  *
  * The string is owned by the library and lives as long as the library is loaded; do not
@@ -1501,6 +1522,24 @@ bool mapback_text_add_debug_id(const uint8_t *code,
                                size_t debug_id_len,
                                struct mapback_buf *out,
                                struct mapback_error *err);
+
+/**
+ * Sets the scopes proposal's original scopes and generated ranges from `len` bytes of
+ * UTF-8 JSON at `data` (copied), in the shape `mapback_sourcemap_scopes_json` writes
+ * (`"sources"` each with `"scope"`, or `"rootScopes"` for ecma426 #266's per-source
+ * format, and `"ranges"`; other keys are ignored); names are added as by
+ * `mapback_builder_add_name`. `data` NULL removes the scopes. The encoded map then
+ * carries `"scopes"` (and `"ranges"` in the per-source format).
+ *
+ * Returns false with `err` set, the builder unchanged: invalid JSON or a record of the
+ * wrong shape, positions out of order, several root scopes of one source in the
+ * combined format (`..._INVALID_ARGUMENT`), an unknown source index
+ * (`..._INDEX_OUT_OF_RANGE`). Not thread-safe for one builder.
+ */
+bool mapback_builder_set_scopes_json(struct mapback_builder *builder,
+                                     const uint8_t *data,
+                                     size_t len,
+                                     struct mapback_error *err);
 
 /**
  * Copies `len` bytes at `data` into `out`, the bytes a fetch callback found. May be

@@ -68,6 +68,8 @@ macro_rules! for_each_error_code {
                 "Segments on one generated line are not sorted by column (a note: they were sorted).";
             InvalidRangeMapping = 309, MAPBACK_ERROR_INVALID_RANGE_MAPPING,
                 "A `rangeMappings` entry repeats an index, names no mapping, or names one without an original position.";
+            InvalidScopes = 310, MAPBACK_ERROR_INVALID_SCOPES,
+                "The `scopes` or `ranges` field (scopes proposal) breaks its grammar, or names a scope, source, name or variable that does not exist.";
             // 4xx: index maps.
             SectionsWithMappings = 401, MAPBACK_ERROR_SECTIONS_WITH_MAPPINGS,
                 "A map has both `sections` and `mappings`.";

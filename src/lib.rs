@@ -32,6 +32,7 @@ mod lines;
 mod lookup;
 mod map;
 mod mappings;
+pub mod original_scopes;
 mod position;
 pub mod produce;
 mod scopes;

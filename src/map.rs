@@ -8,6 +8,7 @@ use crate::error::{Diagnostic, Result};
 use crate::function_maps::{FunctionMap, HermesFunctionOffsets};
 use crate::lookup::{MappingStore, ReverseIndex};
 use crate::mappings::{Mappings, MappingsView};
+use crate::original_scopes::ScopeInfo;
 use crate::sources::SourceTable;
 use crate::strings::StringTable;
 use crate::view::SourceMapView;
@@ -26,6 +27,7 @@ pub struct SourceMap {
     names: StringTable,
     mappings: Mappings,
     reverse: OnceLock<ReverseIndex>,
+    scopes: Option<Box<ScopeInfo>>,
     diagnostics: Vec<Diagnostic>,
     hermes_function_offsets: Option<HermesFunctionOffsets>,
 }
@@ -48,6 +50,7 @@ impl SourceMap {
             names,
             mappings,
             reverse: OnceLock::new(),
+            scopes: None,
             diagnostics,
             hermes_function_offsets: None,
         }
@@ -59,6 +62,12 @@ impl SourceMap {
         offsets: Option<HermesFunctionOffsets>,
     ) -> SourceMap {
         self.hermes_function_offsets = offsets;
+        self
+    }
+
+    /// The map with the scopes proposal's records the decoder found.
+    pub(crate) fn with_scopes(mut self, scopes: Option<ScopeInfo>) -> SourceMap {
+        self.scopes = scopes.map(Box::new);
         self
     }
 
@@ -75,6 +84,13 @@ impl SourceMap {
     /// The mappings as borrowed slices.
     pub fn mappings(&self) -> MappingsView<'_> {
         self.mappings.view()
+    }
+
+    /// The scopes proposal's original scopes and generated ranges, when the map has
+    /// them (see [`crate::original_scopes`]); the same as
+    /// [`SourceMapView::original_scopes`].
+    pub fn scopes(&self) -> Option<&ScopeInfo> {
+        self.scopes.as_deref()
     }
 
     /// The original → generated index (built on first use).
@@ -178,6 +194,10 @@ impl SourceMapView for SourceMap {
 
     fn name(&self, index: u32) -> Option<&str> {
         self.names.get(index as usize).flatten()
+    }
+
+    fn original_scopes(&self) -> Option<&ScopeInfo> {
+        self.scopes()
     }
 
     fn heap_size(&self) -> usize {

@@ -296,6 +296,7 @@ fn code_name(code: ErrorCode) -> &'static str {
         NameIndexOutOfBounds => "name-index-out-of-bounds",
         UnsortedMappings => "unsorted-mappings",
         InvalidRangeMapping => "invalid-range-mapping",
+        InvalidScopes => "invalid-scopes",
         SectionsWithMappings => "sections-with-mappings",
         InvalidSectionOrder => "invalid-section-order",
         NestedIndexMap => "nested-index-map",

@@ -116,6 +116,12 @@ pub trait SourceMapView: Send + Sync {
         None
     }
 
+    /// The scopes proposal's original scopes and generated ranges the map carries, if
+    /// any (not [`Self::stored_scopes`], which mapback finds by parsing sources).
+    fn original_scopes(&self) -> Option<&crate::original_scopes::ScopeInfo> {
+        None
+    }
+
     /// The name at `index`.
     fn name(&self, index: u32) -> Option<&str>;
 

@@ -496,3 +496,56 @@ fn range_mappings_conversion() {
         );
     }
 }
+
+/// The scopes proposal's decoding goldens (`decoding/scopes`, the combined format of
+/// the `proposal-scopes` branch): each map decodes in strict mode, and its Decoded
+/// Source Map Record (mapback's scopes record plus the mappings) equals the golden
+/// exactly. The maps are decoded without a base URL: the goldens' source URLs are the
+/// names as written.
+#[test]
+#[cfg_attr(
+    mapback_no_tc39,
+    ignore = "../shared/conformance is absent: scopes goldens NOT run"
+)]
+fn tc39_scopes_goldens() {
+    let dir = suite_dir().join("decoding/scopes");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("scopes directory")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().and_then(|e| e.to_str()) == Some("map"))
+        .collect();
+    paths.sort();
+    let mut failures = Vec::new();
+    for path in &paths {
+        let golden_path = PathBuf::from(format!("{}.golden", path.display()));
+        let golden = relax_json(&std::fs::read_to_string(&golden_path).unwrap());
+        let bytes = std::fs::read(path).unwrap();
+        let result = SourceMap::from_slice_with(&bytes, &DecodeOptions::new().strict(true))
+            .map_err(|e| format!("refused in strict mode: {e}"))
+            .and_then(|map| {
+                let mut found = mapback::original_scopes::scopes_record(&map);
+                found["mappings"] = record(&map)["mappings"].clone();
+                if found != golden {
+                    return Err(format!(
+                        "differs from the golden:\n{}",
+                        serde_json::to_string_pretty(&found).unwrap()
+                    ));
+                }
+                Ok(())
+            });
+        if let Err(why) = result {
+            failures.push(format!("{}: {why}", path.display()));
+        }
+    }
+    let passed = paths.len() - failures.len();
+    println!("tc39 scopes goldens: {passed}/{} passed", paths.len());
+    for failure in &failures {
+        println!("  FAILED {failure}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} scopes goldens failed",
+        failures.len()
+    );
+    assert_eq!(paths.len(), 8, "the shared copy has 8 scopes goldens");
+}

@@ -220,6 +220,7 @@ fn error_constants_equal_error_codes() {
             MAPBACK_ERROR_INVALID_RANGE_MAPPING,
             ErrorCode::InvalidRangeMapping,
         ),
+        (MAPBACK_ERROR_INVALID_SCOPES, ErrorCode::InvalidScopes),
         (
             MAPBACK_ERROR_SECTIONS_WITH_MAPPINGS,
             ErrorCode::SectionsWithMappings,
@@ -912,6 +913,12 @@ fn call_every_map_export(expected_code: i32, expected_text: &str) -> BTreeSet<St
     check!(
         "mapback_sourcemap_to_json",
         mapback_sourcemap_to_json(null, std::ptr::null(), &mut buffer, &mut err),
+        false
+    );
+    assert!(buffer.data.is_null(), "out must be untouched on failure");
+    check!(
+        "mapback_sourcemap_scopes_json",
+        mapback_sourcemap_scopes_json(null, &mut buffer, &mut err),
         false
     );
     assert!(buffer.data.is_null(), "out must be untouched on failure");
@@ -2621,4 +2628,65 @@ fn validate_json_reports_problems_and_refuses_bad_arguments() {
         mapback_error_clear(&mut err);
     }
     assert!(out.data.is_null());
+}
+
+#[test]
+fn scopes_json_and_the_builders_scopes_round_trip() {
+    let record =
+        br#"{"sources":[{"scope":{"start":{"line":0,"column":0},"end":{"line":9,"column":0},
+        "name":"main","kind":"function","isStackFrame":true,"variables":["x"],"children":[]}}],
+        "ranges":[{"start":{"line":0,"column":0},"end":{"line":0,"column":20},"definitionIndex":0,
+        "stackFrameType":"original","bindings":[[{"from":{"line":0,"column":0},"binding":"a"}]],
+        "callSite":null,"children":[]}]}"#;
+    let mut err = new_error();
+    let mut out = mapback_buf {
+        data: ptr::null_mut(),
+        len: 0,
+    };
+    // SAFETY: valid buffers and handles, each freed once below.
+    unsafe {
+        let builder = mapback_builder_new(&mut err);
+        assert!(mapback_builder_add_source(builder, b"a.js".as_ptr(), 4, &mut err) == 0);
+        assert!(mapback_builder_set_scopes_json(
+            builder,
+            record.as_ptr(),
+            record.len(),
+            &mut err
+        ));
+        assert_success(&err, "set_scopes_json");
+        // A record of the wrong shape fails and changes nothing.
+        let bad = br#"{"sources":[{"scope":{"start":3}}]}"#;
+        assert!(!mapback_builder_set_scopes_json(
+            builder,
+            bad.as_ptr(),
+            bad.len(),
+            &mut err
+        ));
+        assert_failure(&err, MAPBACK_ERROR_INVALID_ARGUMENT, "bad record");
+        mapback_error_clear(&mut err);
+        assert!(mapback_builder_to_json(
+            builder,
+            ptr::null(),
+            &mut out,
+            &mut err
+        ));
+        let json = std::slice::from_raw_parts(out.data, out.len).to_vec();
+        mapback_buf_free(&mut out);
+        mapback_builder_free(builder);
+
+        let map = mapback_sourcemap_parse(json.as_ptr(), json.len(), ptr::null(), &mut err);
+        assert!(!map.is_null(), "{}", String::from_utf8_lossy(&json));
+        assert!(mapback_sourcemap_scopes_json(map, &mut out, &mut err));
+        let found: serde_json::Value =
+            serde_json::from_slice(std::slice::from_raw_parts(out.data, out.len)).unwrap();
+        mapback_buf_free(&mut out);
+        mapback_sourcemap_free(map);
+        let expected: serde_json::Value = serde_json::from_slice(record).unwrap();
+        assert_eq!(
+            found["sources"][0]["scope"],
+            expected["sources"][0]["scope"]
+        );
+        assert_eq!(found["ranges"], expected["ranges"]);
+        assert_eq!(found["sources"][0]["url"], "a.js");
+    }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use mapback::produce::{compose, StepMap};
 use mapback::symbolicate::{
-    DirectoryLoader, FunctionOrigin, SymbolicateOptions, SymbolicatedFrame, Symbolicator,
+    DirectoryLoader, NameOrigin, SymbolicateOptions, SymbolicatedFrame, Symbolicator,
 };
 use mapback::{Position, SourceMap, SourceMapView};
 use serde_json::Value;
@@ -204,7 +204,7 @@ fn hermes_traces_map_like_the_unminified_run() {
             assert_eq!(original.function.as_deref(), peer["name"].as_str(), "{raw}");
             assert_eq!(
                 original.function_origin,
-                Some(FunctionOrigin::FunctionMap),
+                Some(NameOrigin::FunctionMap),
                 "{raw}"
             );
             frames_checked += 1;
@@ -238,7 +238,7 @@ fn without_function_maps_names_come_from_the_sources() {
         .ends_with("app/pricing.js"));
     assert_eq!(first.lineno, 5);
     assert_eq!(first.function.as_deref(), Some("applyCoupon"));
-    assert_eq!(first.function_origin, Some(FunctionOrigin::OriginalSource));
+    assert_eq!(first.function_origin, Some(NameOrigin::OriginalSource));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -331,14 +331,11 @@ fn caches_and_the_store_keep_function_maps() {
         .collect();
     assert_eq!(
         names[0],
-        (Some("formatPrice"), Some(FunctionOrigin::FunctionMap))
+        (Some("formatPrice"), Some(NameOrigin::FunctionMap))
     );
     assert_eq!(
         names[2],
-        (
-            Some("cart.map$argument_0"),
-            Some(FunctionOrigin::FunctionMap)
-        )
+        (Some("cart.map$argument_0"), Some(NameOrigin::FunctionMap))
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

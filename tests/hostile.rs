@@ -164,6 +164,38 @@ fn lenient_function_map(input: &[u8]) -> String {
     })
 }
 
+/// A map whose `scopes` field is `head`, then `piece` repeated to `bytes` bytes, then
+/// `tail` (inside the string, or the list when `head` opens one).
+fn map_with_big_scopes(head: &str, piece: &str, bytes: usize, tail: &str) -> Vec<u8> {
+    let mut out =
+        format!(r#"{{"version":3,"sources":["a.js"],"names":["n"],"mappings":"","scopes":{head}"#)
+            .into_bytes();
+    out.reserve(bytes + tail.len() + 2);
+    for _ in 0..bytes / piece.len() {
+        out.extend_from_slice(piece.as_bytes());
+    }
+    out.extend_from_slice(tail.as_bytes());
+    out.push(b'}');
+    out
+}
+
+/// Lenient, with what the scopes proposal's fields decoded to and the diagnostics'
+/// codes, counted.
+fn lenient_scopes(input: &[u8]) -> String {
+    outcome(SourceMap::from_slice(input), |map| {
+        let (roots, ranges) = map.scopes().map_or((0, 0), |info| {
+            let roots = info.sources.iter().flatten().map(Vec::len).sum::<usize>();
+            (roots, info.ranges.len())
+        });
+        let mut codes: BTreeMap<String, usize> = BTreeMap::new();
+        for d in map.diagnostics() {
+            *codes.entry(format!("{:?}", d.code())).or_default() += 1;
+        }
+        let noted: Vec<String> = codes.iter().map(|(c, n)| format!("{c}*{n}")).collect();
+        format!("roots={roots} ranges={ranges} noted={}", noted.join(","))
+    })
+}
+
 /// One Base64 VLQ value, as ECMA-426 encodes it.
 fn vlq(value: i64) -> String {
     const DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -762,6 +794,24 @@ const CASES: &[Case] = &[
     case!("function_map_value_over_32_bits", "ok ranges=None noted=InvalidFunctionMap", || decode_case(map_with_function_map("", "//////E", 7, 0), lenient_function_map)),
     case!("function_map_nested_100000_deep", "ok ranges=None noted=InvalidFunctionMap", || decode_case(map_with_function_map("", "", 0, 100_000), lenient_function_map)),
     case!("function_map_nested_strict", "InvalidFunctionMap", || decode_case(map_with_function_map("", "", 0, 100_000), strict)),
+    // ---- scopes (scopes proposal): millions of items take memory in proportion; trees
+    // nest at most 256 deep (read without recursion); bad indices are reported 16 times.
+    case!("50_mb_of_sibling_ranges", "ok roots=1 ranges=7489828 noted=", || {
+        decode_case(map_with_big_scopes("\"BAAA,CAA", ",EAA,FA", 50 * MIB, "\""), lenient_scopes)
+    }),
+    case!("50_mb_of_sibling_scopes_per_source", "ok roots=5825423 ranges=0 noted=", || {
+        decode_case(map_with_big_scopes("[\"BAAA,CAA", ",BAAA,CAA", 50 * MIB, "\"]"), lenient_scopes)
+    }),
+    case!("50_mb_of_nested_scopes", "ok roots=0 ranges=0 noted=InvalidScopes*1", || {
+        decode_case(map_with_big_scopes("\"BAAA", ",BAAA", 50 * MIB, "\""), lenient_scopes)
+    }),
+    case!("50_mb_of_nested_scopes_strict", "InvalidScopes", || {
+        decode_case(map_with_big_scopes("\"BAAA", ",BAAA", 50 * MIB, "\""), strict)
+    }),
+    case!("50_mb_of_bad_variable_names", "ok roots=1 ranges=0 noted=InvalidScopes*17", || {
+        decode_case(map_with_big_scopes("\"BAAA,D", "K", 50 * MIB, ",CAA\""), lenient_scopes)
+    }),
+    case!("scope_vlq_over_32_bits", "VlqOverflow", || decode_case(map_with_big_scopes("\"B", "//////E", 7, "\""), lenient)),
     // ---- index maps
     case!("index_map_overlapping_sections", "InvalidSectionOrder", || {
         decode_case(

@@ -590,3 +590,195 @@ fn anonymous_functions_called_as_methods_are_named_as_v8_names_them() {
         Some("<anonymous>")
     );
 }
+
+/// A map whose scopes (the scopes proposal) say `inner` (b.js) was inlined into
+/// `outer` (a.js) at a.js 2:2: the minified `function o(){throw new Error(1)}` has
+/// `inner`'s body at columns 13-31. `with_contents` adds the sources' text.
+fn inlined_by_scopes(with_contents: bool) -> (Vec<u8>, Vec<u8>) {
+    use mapback::{OriginalPosition, SourceMapBuilder};
+    let mut builder = SourceMapBuilder::new();
+    let a = builder.add_source("a.js");
+    let b = builder.add_source("b.js");
+    if with_contents {
+        builder
+            .set_source_content(
+                a,
+                Some("function outer() {\n  const x = 1;\n  inner(x);\n}\n"),
+            )
+            .unwrap();
+        builder
+            .set_source_content(b, Some("function inner(v) {\n  throw new Error(v);\n}\n"))
+            .unwrap();
+    }
+    let at = |source, line, column| {
+        Some(OriginalPosition {
+            source,
+            line,
+            column,
+            name: None,
+        })
+    };
+    builder.add_mapping(0, 0, at(a, 0, 0)).unwrap();
+    builder.add_mapping(0, 13, at(b, 1, 2)).unwrap();
+    builder.add_mapping(0, 31, at(a, 3, 0)).unwrap();
+    let p = |line: u32, column: u32| serde_json::json!({"line": line, "column": column});
+    let scope = |start, end, name: Option<&str>, children: Vec<serde_json::Value>| {
+        serde_json::json!({"start": start, "end": end, "name": name, "kind": null,
+            "isStackFrame": name.is_some(), "variables": [], "children": children})
+    };
+    let record = serde_json::json!({
+        "sources": [
+            {"scope": scope(p(0, 0), p(4, 0), None, vec![scope(p(0, 0), p(3, 1), Some("outer"), vec![])])},
+            {"scope": scope(p(0, 0), p(3, 0), None, vec![scope(p(0, 0), p(2, 1), Some("inner"), vec![])])},
+        ],
+        "ranges": [{
+            "start": p(0, 0), "end": p(0, 33), "definitionIndex": 0, "stackFrameType": "none",
+            "bindings": [], "callSite": null,
+            "children": [{
+                "start": p(0, 0), "end": p(0, 32), "definitionIndex": 1,
+                "stackFrameType": "original", "bindings": [], "callSite": null,
+                "children": [{
+                    "start": p(0, 13), "end": p(0, 31), "definitionIndex": 3,
+                    "stackFrameType": "none", "bindings": [],
+                    "callSite": {"sourceIndex": 0, "line": 2, "column": 2}, "children": []
+                }]
+            }]
+        }]
+    });
+    builder.set_scopes_record(&record).unwrap();
+    let map = builder
+        .to_json(&mapback::EncodeOptions::default())
+        .into_bytes();
+    let script =
+        b"function o(){throw new Error(1)}\n//# sourceMappingURL=app.min.js.map\n".to_vec();
+    (script, map)
+}
+
+fn symbolicate_with(
+    script: Vec<u8>,
+    map: Vec<u8>,
+    options: SymbolicateOptions,
+) -> mapback::symbolicate::SymbolicatedTrace {
+    let loader = move |url: &str| -> mapback::Result<Option<Vec<u8>>> {
+        Ok(match url {
+            "https://app.example.com/app.min.js" => Some(script.clone()),
+            "https://app.example.com/app.min.js.map" => Some(map.clone()),
+            _ => None,
+        })
+    };
+    let trace = "Error: 1\n    at o (https://app.example.com/app.min.js:1:14)\n";
+    Symbolicator::new(loader, options)
+        .symbolicate(trace)
+        .unwrap()
+}
+
+#[test]
+fn scopes_give_names_and_inlined_frames_before_the_sources_are_parsed() {
+    use mapback::symbolicate::NameOrigin;
+    for with_contents in [true, false] {
+        let (script, map) = inlined_by_scopes(with_contents);
+        let result = symbolicate_with(script, map, SymbolicateOptions::default());
+        let frames: Vec<_> = result
+            .frames
+            .iter()
+            .map(|f| {
+                let o = f.original.as_ref().expect("mapped");
+                (
+                    o.filename.clone().unwrap(),
+                    o.lineno,
+                    o.colno,
+                    o.function.clone(),
+                    o.function_origin,
+                    f.inlined,
+                )
+            })
+            .collect();
+        assert_eq!(
+            frames,
+            vec![
+                (
+                    "b.js".to_owned(),
+                    2,
+                    3,
+                    Some("inner".to_owned()),
+                    Some(NameOrigin::Scopes),
+                    true
+                ),
+                (
+                    "a.js".to_owned(),
+                    3,
+                    3,
+                    Some("outer".to_owned()),
+                    Some(NameOrigin::Scopes),
+                    false
+                ),
+            ],
+            "with contents: {with_contents}"
+        );
+        let json = result.to_json();
+        assert_eq!(json["frames"][0]["function_origin"], "scopes");
+        assert_eq!(json["frames"][1]["inlined"], false);
+    }
+    // Without inlined frames: the innermost alone, still named by the scopes.
+    let (script, map) = inlined_by_scopes(false);
+    let options = SymbolicateOptions {
+        inlined_frames: false,
+        ..SymbolicateOptions::default()
+    };
+    let result = symbolicate_with(script, map, options);
+    assert_eq!(result.frames.len(), 1);
+    assert_eq!(
+        result.frames[0]
+            .original
+            .as_ref()
+            .unwrap()
+            .function
+            .as_deref(),
+        Some("inner")
+    );
+}
+
+#[test]
+fn without_scopes_the_name_origin_is_the_parsed_source() {
+    use mapback::symbolicate::NameOrigin;
+    let trace = std::fs::read_to_string(demo().join("trace-node.txt")).unwrap();
+    let result = symbolicator().symbolicate(&trace).unwrap();
+    let origins: Vec<_> = result
+        .frames
+        .iter()
+        .map(|f| f.original.as_ref().unwrap().function_origin)
+        .collect();
+    assert_eq!(origins, vec![Some(NameOrigin::OriginalSource); 4]);
+    assert_eq!(
+        result.to_json()["frames"][0]["function_origin"],
+        "original_source"
+    );
+}
+
+#[test]
+fn scopes_kept_in_a_cache_give_the_same_frames() {
+    let (script, map) = inlined_by_scopes(false);
+    let decoded = mapback::SourceMap::from_slice(&map).unwrap();
+    let cache = mapback::to_cache_bytes(&decoded, mapback::CacheOptions::default()).unwrap();
+    let from_json = symbolicate_with(script.clone(), map, SymbolicateOptions::default());
+    let from_cache = symbolicate_with(script, cache, SymbolicateOptions::default());
+    assert_eq!(from_cache.frames.len(), 2);
+    // The same frames; only `abs_path` differs (the cache was written from a map
+    // decoded without its URL, so its sources have no resolved URL).
+    let strip = |trace: &mapback::symbolicate::SymbolicatedTrace| {
+        let mut json = trace.to_json();
+        for frame in json["frames"].as_array_mut().unwrap() {
+            frame.as_object_mut().unwrap().remove("abs_path");
+        }
+        json
+    };
+    assert_eq!(strip(&from_cache), strip(&from_json));
+    assert_eq!(
+        from_cache.frames[1]
+            .original
+            .as_ref()
+            .unwrap()
+            .function_origin,
+        Some(mapback::symbolicate::NameOrigin::Scopes)
+    );
+}

@@ -6,6 +6,7 @@ and ``builder.build()`` a queryable :class:`mapback.SourceMap`.
 
 from __future__ import absolute_import
 
+import json
 import threading
 
 from mapback._lowlevel import (
@@ -125,6 +126,16 @@ class Builder(RustObject):
         """Set the ``debugId`` (a UUID string; None removes it). Raises
         :class:`mapback.InvalidDebugIdError` for anything else."""
         self._set_text(lib.mapback_builder_set_debug_id, debug_id, "debug_id")
+
+    def set_scopes(self, record):
+        """Set the scopes proposal's original scopes and generated ranges from a dict in
+        the shape :meth:`SourceMap.scopes` returns (``"sources"`` each with ``"scope"``,
+        or ``"rootScopes"`` for the per-source format, and ``"ranges"``); None removes
+        them. Names are added as by :meth:`add_name`. Raises
+        :class:`mapback.InvalidArgumentError` (the builder unchanged) for a record of
+        the wrong shape or one the encoding cannot hold."""
+        text = None if record is None else json.dumps(record)
+        self._set_text(lib.mapback_builder_set_scopes_json, text, "scopes")
 
     def add_source(self, name, content=None, ignored=False):
         """The index of source ``name`` (added if new; None adds a null source), with

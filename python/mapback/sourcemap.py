@@ -25,6 +25,7 @@ from mapback._lowlevel import (
     rustcall,
     string_or_none,
     take_buffer,
+    take_json,
     take_text,
     text_arg,
     text_type,
@@ -413,6 +414,17 @@ class SourceMap(RustObject):
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_sourcemap_to_cache, self._pointer(), options, out)
         return take_buffer(out)
+
+    def scopes(self):
+        """The scopes proposal's original scopes and generated ranges, as a dict in the
+        shape of the tc39 golden files: ``{"file", "sources": [{"url", "content",
+        "ignored", "scope"}], "ranges": [...]}`` (``"rootScopes"``, a list, instead of
+        ``"scope"`` for maps in ecma426 #266's per-source format). A map without scopes
+        gives ``None`` scopes and no ranges; a cache gives those of its map. See
+        docs/scopes.md."""
+        out = ffi.new("mapback_buf *")
+        rustcall(lib.mapback_sourcemap_scopes_json, self._pointer(), out)
+        return take_json(out)
 
     # Producing ------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 import os
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from mapback._lowlevel import RustObject
 from mapback.values import (
@@ -77,6 +77,7 @@ class SourceMap(RustObject):
         include_names: bool = ...,
         include_scopes: bool = ...,
     ) -> Optional[bytes]: ...
+    def scopes(self) -> Dict[str, Any]: ...
     def to_json(self, include_contents: bool = ..., include_names: bool = ...) -> str: ...
     def flatten(self) -> SourceMap: ...
     def rewrite(

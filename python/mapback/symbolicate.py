@@ -75,10 +75,11 @@ class SymbolicatedFrame(object):
     frame between two segments of the map and ``colno`` is the column of the very token
     it reported, found by walking the minified and the original tokens in step from the
     segment before it. ``function_origin`` says where ``function`` came from:
+    ``"scopes"`` (the map's own scopes, which also give inlined frames),
     ``"function_map"`` (the map's React Native function map, ``x_facebook_sources``),
-    ``"original_source"`` (the original source's scopes) or ``"minified_script"`` (the
-    minified script's enclosing function, its name mapped); None without a name.
-    ``found_by`` says which key found the frame's map
+    ``"original_source"`` (the parsed original source) or ``"minified_script"`` (the
+    minified function's name through the map); None when nothing told it. ``found_by``
+    says which key found the frame's map
     (``"debug_id"`` or ``"url"``; None when none was found) and ``map_url`` where it
     came from.
     """

@@ -19,7 +19,7 @@ class SymbolicatedFrame:
     unmapped_reason: Optional[Dict[str, str]]
     inlined: bool
     column_refined: bool  # colno found by walking tokens from the segment before it
-    function_origin: Optional[str]  # "function_map", "original_source" or "minified_script"
+    function_origin: Optional[str]  # "scopes", "function_map", "original_source", "minified_script"
     found_by: Optional[str]  # "debug_id" or "url"
     map_url: Optional[str]
     minified: Dict[str, Any]

@@ -73,15 +73,19 @@ pub(crate) enum SectionKind {
     /// Written only for a map that has some, and required (a reader that ignored it
     /// would answer positions inside ranges wrongly).
     RangeMappings = 14,
+    /// The scopes proposal's original scopes and generated ranges, compressed like
+    /// `Contents` (one entry, `original_scopes::stored`'s form). Optional: a reader
+    /// without it answers everything else, and symbolicates by parsing sources.
+    OriginalScopes = 15,
     /// Metro's function map of each source (`x_facebook_sources`): a byte table whose
     /// entries are compressed like `Contents`, holding the function map's JSON. Written
     /// only for a map that has some, and optional (a reader without it names functions
     /// from the sources instead).
-    FunctionMaps = 15,
+    FunctionMaps = 16,
 }
 
 impl SectionKind {
-    pub(crate) const ALL: [SectionKind; 14] = [
+    pub(crate) const ALL: [SectionKind; 15] = [
         SectionKind::LineStarts,
         SectionKind::BlockHeaders,
         SectionKind::BlockBits,
@@ -95,6 +99,7 @@ impl SectionKind {
         SectionKind::BlockFirstColumns,
         SectionKind::FunctionScopes,
         SectionKind::RangeMappings,
+        SectionKind::OriginalScopes,
         SectionKind::FunctionMaps,
     ];
 
@@ -107,7 +112,9 @@ impl SectionKind {
     /// from before the kind existed skips them instead of refusing the file.
     pub(crate) fn table_flags(self) -> u32 {
         match self {
-            SectionKind::FunctionScopes | SectionKind::FunctionMaps => 0,
+            SectionKind::FunctionScopes
+            | SectionKind::OriginalScopes
+            | SectionKind::FunctionMaps => 0,
             _ => SECTION_REQUIRED,
         }
     }

@@ -67,6 +67,8 @@ pub struct Cache<'a> {
     contents: OnceLock<Box<[OnceLock<Option<DecodedContent>>]>>,
     /// Decoded function maps, one slot per source, allocated on first access.
     function_maps: OnceLock<Box<[OnceLock<Option<FunctionMap>>]>>,
+    /// The scopes proposal's records (section kind 15), decoded on first access.
+    original_scopes: OnceLock<Option<Box<crate::original_scopes::ScopeInfo>>>,
 }
 
 impl Cache<'static> {
@@ -128,6 +130,7 @@ impl<'a> Cache<'a> {
             reverse: OnceLock::new(),
             contents: OnceLock::new(),
             function_maps: OnceLock::new(),
+            original_scopes: OnceLock::new(),
             backing,
         };
         cache.check_layout()?;
@@ -434,6 +437,22 @@ impl SourceMapView for Cache<'_> {
                 FunctionMap::from_json(&value).ok()
             })
             .as_ref()
+    }
+
+    fn original_scopes(&self) -> Option<&crate::original_scopes::ScopeInfo> {
+        self.original_scopes
+            .get_or_init(|| {
+                // Written only with the names, whose indices the scopes hold.
+                if self.header.flags & FLAG_NAMES == 0 {
+                    return None;
+                }
+                self.sections.get(SectionKind::OriginalScopes)?;
+                let stored = decode_compressed(self.raw(SectionKind::OriginalScopes))?;
+                let sources = self.source_count() as u32;
+                let names = self.name_count() as u32;
+                crate::original_scopes::stored::from_stored(&stored, sources, names).map(Box::new)
+            })
+            .as_deref()
     }
 
     fn stored_scopes(&self, index: u32) -> Option<crate::scopes::FunctionScopes> {

@@ -168,6 +168,11 @@ pub fn to_cache_bytes(map: &dyn SourceMapView, options: CacheOptions) -> Result<
         let entries = stored.iter().map(|entry| entry.as_deref());
         sections.push((SectionKind::FunctionScopes, encode_byte_table(entries)?));
     }
+    // The map's own scopes name their scopes and variables: kept with the names only.
+    if let (Some(info), true) = (map.original_scopes(), options.include_names) {
+        let stored = crate::original_scopes::stored::to_stored(info, map.source_count())?;
+        sections.push((SectionKind::OriginalScopes, encode_compressed(&stored)?));
+    }
     if sources.clone().any(|i| map.function_map(i).is_some()) {
         let stored = sources
             .clone()

@@ -16,6 +16,11 @@ use crate::function_maps::{function_map_of_entry, HermesFunctionOffsets};
 use crate::json::{self, InputPositions, JsonObject, JsonType, Raw};
 use crate::map::SourceMap;
 use crate::mappings::MappingsBuilder;
+use crate::original_scopes::decode::{
+    decode_combined, decode_ranges, decode_source_scopes, report_all, Failure, Problems,
+    ScopesTarget,
+};
+use crate::original_scopes::{PreOrder, ScopeInfo, ScopeRef, ScopesFormat};
 use crate::sources::SourceTable;
 use crate::strings::StringTable;
 use crate::url::{parse_base_url, resolve, source_prefix};
@@ -318,6 +323,10 @@ struct Assembly {
     sources: SourceTable,
     names: StringTable,
     mappings: MappingsBuilder,
+    /// The scopes proposal's records, when a map (or a section) has them.
+    scopes: Option<ScopeInfo>,
+    /// Whether the document is one regular map (not sections of an index map).
+    whole_map: bool,
 }
 
 impl Assembly {
@@ -368,12 +377,14 @@ fn decode_document(
             ),
         ));
     }
+    let is_index_map = document.contains("sections");
     let mut assembly = Assembly {
         sources: SourceTable::default(),
         names: StringTable::default(),
         mappings: MappingsBuilder::with_token_limit(options.limits.max_mappings),
+        scopes: None,
+        whole_map: !is_index_map,
     };
-    let is_index_map = document.contains("sections");
     let file = if is_index_map {
         if let Some(mappings) = document.get("mappings") {
             reporter.report(Error::at(
@@ -417,7 +428,8 @@ fn decode_document(
         mappings,
         std::mem::take(&mut reporter.diagnostics),
     )
-    .with_hermes_function_offsets(hermes_function_offsets))
+    .with_hermes_function_offsets(hermes_function_offsets)
+    .with_scopes(assembly.scopes))
 }
 
 /// Where a section starts in the generated file.
@@ -710,7 +722,176 @@ fn decode_regular(
             None => reporter.report(wrong_type(origin, raw, "rangeMappings", "a string"))?,
         }
     }
+    // `ranges` alone is the per-source format with no original scopes (its definitions
+    // then name none).
+    if let Some(raw) = map.get("scopes").or_else(|| map.get("ranges")) {
+        let target = ScopesTarget {
+            source_base,
+            source_count: placement.source_count,
+            name_base,
+            name_count: placement.name_count,
+            line_offset: placement.line_offset,
+            column_offset: placement.column_offset,
+            field_offset: origin.offset_of(raw),
+        };
+        // Decoded last: nothing after it can fail the map, so a section dropped
+        // whole never leaves scopes behind.
+        if let Some(info) = decode_scopes(map, raw, origin, target, reporter)? {
+            merge_scopes(assembly, info, target);
+        }
+    }
     Ok(file)
+}
+
+/// The scopes proposal's fields, told apart by the type of `"scopes"`: a string is the
+/// combined format (`proposal-scopes` branch), a list the per-source one with
+/// `"ranges"` (ecma426 #266). `None` when the field is `null` or was dropped.
+fn decode_scopes(
+    map: &JsonObject<'_>,
+    raw: Raw<'_>,
+    origin: Origin<'_>,
+    target: ScopesTarget,
+    reporter: &mut Reporter,
+) -> Result<Option<ScopeInfo>> {
+    let mut problems = Problems::new(target);
+    let scopes = map.get("scopes").map_or(JsonType::Null, JsonType::of);
+    let decoded = match scopes {
+        JsonType::Null if map.get("ranges").is_none() => return Ok(None),
+        JsonType::String => {
+            let text = json::string(raw).unwrap_or_default();
+            decode_combined(text.as_bytes(), target, &mut problems)
+        }
+        JsonType::Array | JsonType::Null => {
+            let mut sources = Vec::new();
+            let items = match map.get("scopes") {
+                Some(list) if scopes == JsonType::Array => map.items("scopes", list)?,
+                _ => Vec::new(),
+            };
+            for (index, item) in items.into_iter().enumerate() {
+                if index >= target.source_count as usize {
+                    break;
+                }
+                let roots = match JsonType::of(item) {
+                    JsonType::Null => None,
+                    JsonType::String => {
+                        let text = json::string(item).unwrap_or_default();
+                        let mut own = Problems::new(target);
+                        match decode_source_scopes(text.as_bytes(), target, &mut own) {
+                            Ok(roots) => {
+                                report_all(own, &mut |e| reporter.report(e))?;
+                                Some(roots)
+                            }
+                            // The spec's DecodeSourceScopes: this source has none.
+                            Err(Failure::Grammar(error)) => {
+                                reporter.report(error)?;
+                                Some(Vec::new())
+                            }
+                            Err(Failure::Fatal(error)) => return Err(error),
+                        }
+                    }
+                    other => {
+                        reporter.report(Error::at(
+                            ErrorCode::WrongType,
+                            origin.offset_of(item),
+                            format!(
+                                "scopes[{index}] must be a string or null, found {}",
+                                other.name()
+                            ),
+                        ))?;
+                        None
+                    }
+                };
+                sources.push(roots);
+            }
+            let counts: Vec<usize> = sources
+                .iter()
+                .map(|roots| roots.as_deref().map_or(0, |r| PreOrder::new(r).count()))
+                .collect();
+            let ranges = match map.get("ranges") {
+                None => Ok(Vec::new()),
+                Some(ranges_raw) => match json::string(ranges_raw) {
+                    Some(text) => {
+                        let ranges_target = ScopesTarget {
+                            field_offset: origin.offset_of(ranges_raw),
+                            ..target
+                        };
+                        decode_ranges(text.as_bytes(), ranges_target, &counts, &mut problems)
+                    }
+                    None => {
+                        reporter.report(wrong_type(origin, ranges_raw, "ranges", "a string"))?;
+                        Ok(Vec::new())
+                    }
+                },
+            };
+            let ranges = match ranges {
+                Ok(ranges) => ranges,
+                Err(Failure::Grammar(error)) => {
+                    reporter.report(error)?;
+                    Vec::new()
+                }
+                Err(Failure::Fatal(error)) => return Err(error),
+            };
+            Ok(ScopeInfo {
+                format: ScopesFormat::PerSource,
+                sources,
+                ranges,
+            })
+        }
+        _ => {
+            reporter.report(wrong_type(origin, raw, "scopes", "a string or an array"))?;
+            return Ok(None);
+        }
+    };
+    match decoded {
+        Ok(info) => {
+            report_all(problems, &mut |e| reporter.report(e))?;
+            Ok(Some(info))
+        }
+        Err(Failure::Grammar(error)) => {
+            reporter.report(error)?;
+            Ok(None)
+        }
+        Err(Failure::Fatal(error)) => Err(error),
+    }
+}
+
+/// Adds one map's scopes to the document's, its sources placed at their index in the
+/// whole map. Scope trees past the map's sources (the combined format allows them) are
+/// kept for a whole map only: in an index map the next section owns those indices, so
+/// they are dropped there, with the definitions naming them.
+fn merge_scopes(assembly: &mut Assembly, mut info: ScopeInfo, target: ScopesTarget) {
+    let end = target.source_base + target.source_count;
+    if !assembly.whole_map {
+        info.sources.truncate(target.source_count as usize);
+        forget_definitions_past(&mut info.ranges, end);
+    }
+    if target.source_base == 0 && assembly.scopes.is_none() {
+        // The first (or only) map's records are moved, not copied: a map of millions
+        // of ranges would otherwise take their size twice.
+        assembly.scopes = Some(info);
+        return;
+    }
+    let scopes = assembly.scopes.get_or_insert_with(|| ScopeInfo {
+        format: info.format,
+        sources: Vec::new(),
+        ranges: Vec::new(),
+    });
+    if info.format == ScopesFormat::PerSource {
+        scopes.format = ScopesFormat::PerSource;
+    }
+    scopes.sources.resize(target.source_base as usize, None);
+    scopes.sources.extend(info.sources);
+    scopes.ranges.extend(info.ranges);
+}
+
+fn forget_definitions_past(ranges: &mut [crate::original_scopes::GeneratedRange], end: u32) {
+    let mut stack: Vec<&mut crate::original_scopes::GeneratedRange> = ranges.iter_mut().collect();
+    while let Some(range) = stack.pop() {
+        if range.definition.is_some_and(|d: ScopeRef| d.source >= end) {
+            range.definition = None;
+        }
+        stack.extend(range.children.iter_mut());
+    }
 }
 
 fn decode_ignore_list(

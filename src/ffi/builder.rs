@@ -651,3 +651,37 @@ pub unsafe extern "C" fn mapback_text_add_debug_id(
         Ok(true)
     })
 }
+
+/// Sets the scopes proposal's original scopes and generated ranges from `len` bytes of
+/// UTF-8 JSON at `data` (copied), in the shape `mapback_sourcemap_scopes_json` writes
+/// (`"sources"` each with `"scope"`, or `"rootScopes"` for ecma426 #266's per-source
+/// format, and `"ranges"`; other keys are ignored); names are added as by
+/// `mapback_builder_add_name`. `data` NULL removes the scopes. The encoded map then
+/// carries `"scopes"` (and `"ranges"` in the per-source format).
+///
+/// Returns false with `err` set, the builder unchanged: invalid JSON or a record of the
+/// wrong shape, positions out of order, several root scopes of one source in the
+/// combined format (`..._INVALID_ARGUMENT`), an unknown source index
+/// (`..._INDEX_OUT_OF_RANGE`). Not thread-safe for one builder.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_builder_set_scopes_json(
+    builder: *mut mapback_builder,
+    data: *const u8,
+    len: usize,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        set_optional_text(builder, data, len, "scopes", |b, text| match text {
+            None => b.set_scopes(None),
+            Some(text) => {
+                let record: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+                    Error::new(
+                        crate::error::ErrorCode::InvalidArgument,
+                        format!("scopes: not JSON: {e}"),
+                    )
+                })?;
+                b.set_scopes_record(&record)
+            }
+        })
+    })
+}

@@ -634,3 +634,28 @@ pub unsafe extern "C" fn mapback_sourcemap_to_json(
         Ok(true)
     })
 }
+
+/// Writes the scopes proposal's original scopes and generated ranges of `map` to
+/// `*out` as UTF-8 JSON in the shape of the tc39 golden files: `{"file", "sources":
+/// [{"url", "content", "ignored", "scope"}], "ranges": [...]}` (`"rootScopes"`, a list,
+/// instead of `"scope"` for maps in ecma426 #266's per-source format; the mappings are
+/// left out). A map without scopes gives `null` scopes and no ranges; a cache gives
+/// those of its map (kept when the cache keeps names). Schema in docs/scopes.md.
+///
+/// The caller owns the buffer written to `*out` and releases it with
+/// `mapback_buf_free`. Returns false with `err` set when `map` or `out` is NULL;
+/// `*out` is then untouched. Thread-safe: the map is only read.
+#[no_mangle]
+pub unsafe extern "C" fn mapback_sourcemap_scopes_json(
+    map: *const mapback_sourcemap,
+    out: *mut mapback_buf,
+    err: *mut mapback_error,
+) -> bool {
+    ffi_boundary!(err, {
+        let map = mapback_sourcemap::from_ptr(map)?;
+        let out = output(out, "out")?;
+        let record = crate::original_scopes::scopes_record(map.map.as_view());
+        *out = mapback_buf::from_json(&record)?;
+        Ok(true)
+    })
+}

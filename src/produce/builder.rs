@@ -7,6 +7,9 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::function_maps::{FunctionMap, HermesFunctionOffsets};
 use crate::map::SourceMap;
 use crate::mappings::NONE;
+use crate::original_scopes::{
+    encode_combined, encode_per_source, PreOrder, ScopeInfo, ScopesFormat,
+};
 use crate::view::SourceMapView;
 
 use super::json_text::{push_json_string, push_optional_json_string};
@@ -87,6 +90,8 @@ pub struct SourceMapBuilder {
     /// Generated lines the encoded `mappings` spans at least (trailing `;`s), so that a
     /// map read in and written out keeps its line count.
     line_count: u32,
+    /// The scopes proposal's records, written in their own format.
+    scopes: Option<ScopeInfo>,
 }
 
 impl SourceMapBuilder {
@@ -106,6 +111,7 @@ impl SourceMapBuilder {
             debug_id: map.debug_id().map(str::to_owned),
             hermes_function_offsets: map.hermes_function_offsets().cloned(),
             line_count: u32::try_from(map.line_count()).unwrap_or(u32::MAX),
+            scopes: map.original_scopes().cloned(),
             ..SourceMapBuilder::default()
         };
         let count = map.source_count() as u32;
@@ -406,8 +412,114 @@ impl SourceMapBuilder {
         self.segments.push(segment);
     }
 
-    /// Removes every name, and the name of every mapping.
+    /// Sets (or with `None` removes) the scopes proposal's original scopes and
+    /// generated ranges, written as `scopes` (and `ranges`) in `info.format`: the
+    /// combined string of the `proposal-scopes` branch, or ecma426 #266's per-source
+    /// list. Names (scope names, kinds, variables, binding expressions) are indices
+    /// from [`add_name`](SourceMapBuilder::add_name), sources (definitions, call
+    /// sites) from [`add_source`](SourceMapBuilder::add_source). Refused, with
+    /// nothing changed: an unknown name or source index (`IndexOutOfRange`), and what
+    /// the encoding cannot hold (`InvalidArgument`: positions out of order, several
+    /// root scopes of one source in the combined format, a definition naming no
+    /// scope, nesting past [`crate::original_scopes::MAX_SCOPE_DEPTH`]).
+    pub fn set_scopes(&mut self, info: Option<ScopeInfo>) -> Result<()> {
+        if let Some(info) = &info {
+            self.check_scopes(info)?;
+        }
+        self.scopes = info;
+        Ok(())
+    }
+
+    /// Sets the scopes from a record in the shape [`scopes_record`] prints (the tc39
+    /// golden files' shape: `sources[].scope` or `sources[].rootScopes`, and
+    /// `ranges`), names given as text and added as by
+    /// [`add_name`](SourceMapBuilder::add_name). Errors as
+    /// [`set_scopes`](SourceMapBuilder::set_scopes), plus `InvalidArgument` for a
+    /// record of the wrong shape; on error nothing changes (names added for it are
+    /// removed again).
+    ///
+    /// [`scopes_record`]: crate::original_scopes::scopes_record
+    pub fn set_scopes_record(&mut self, record: &serde_json::Value) -> Result<()> {
+        let names_before = self.names.len();
+        let result =
+            crate::original_scopes::scopes_from_record(record, &mut |text| self.add_name(text))
+                .and_then(|info| self.set_scopes(Some(info)));
+        if result.is_err() {
+            for text in self.names.drain(names_before..) {
+                self.name_by_text.remove(&text);
+            }
+        }
+        result
+    }
+
+    /// The scopes set with [`set_scopes`](SourceMapBuilder::set_scopes) (or read by
+    /// [`from_view`](SourceMapBuilder::from_view)).
+    pub fn scopes(&self) -> Option<&ScopeInfo> {
+        self.scopes.as_ref()
+    }
+
+    fn check_scopes(&self, info: &ScopeInfo) -> Result<()> {
+        let names = self.names.len();
+        let sources = self.sources.len();
+        let name_ok = |index: Option<u32>| match index {
+            Some(i) if i as usize >= names => Err(out_of_range("name", i, names)),
+            _ => Ok(()),
+        };
+        if info.sources.len() > sources {
+            return Err(out_of_range(
+                "source",
+                info.sources.len() as u32 - 1,
+                sources,
+            ));
+        }
+        for roots in info.sources.iter().flatten() {
+            for scope in PreOrder::new(roots) {
+                name_ok(scope.name)?;
+                name_ok(scope.kind)?;
+                for &variable in &scope.variables {
+                    name_ok(variable)?;
+                }
+            }
+        }
+        for range in PreOrder::new(&info.ranges) {
+            if let Some(site) = range.call_site {
+                if site.source as usize >= sources {
+                    return Err(out_of_range("source", site.source, sources));
+                }
+            }
+            for binding in range.bindings.iter().flatten() {
+                name_ok(binding.expression)?;
+            }
+        }
+        // Whatever else the encoding cannot hold, encoding finds.
+        self.encode_scopes(info).map(|_| ())
+    }
+
+    /// `,"scopes":...` (and `,"ranges":...`) for `info`.
+    fn encode_scopes(&self, info: &ScopeInfo) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        match info.format {
+            ScopesFormat::Combined => {
+                out.extend_from_slice(b",\"scopes\":");
+                push_json_string(&mut out, &encode_combined(info, self.sources.len())?);
+            }
+            ScopesFormat::PerSource => {
+                let encoded = encode_per_source(info, self.sources.len())?;
+                out.extend_from_slice(b",\"scopes\":");
+                push_array(&mut out, &encoded.scopes, |out, s| {
+                    push_optional_json_string(out, s.as_deref())
+                });
+                out.extend_from_slice(b",\"ranges\":");
+                push_json_string(&mut out, &encoded.ranges);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes every name, and the name of every mapping (and the scopes, which name
+    /// their scopes and variables).
     pub(crate) fn drop_names(&mut self) {
+        self.scopes = None;
         self.names.clear();
         self.name_by_text.clear();
         for segment in &mut self.segments {
@@ -417,9 +529,11 @@ impl SourceMapBuilder {
 
     /// Encodes the map as ECMA-426 JSON: keys in a fixed order (`version`, `file`,
     /// `sourceRoot`, `sources`, `sourcesContent`, `names`, `mappings`, `rangeMappings`,
-    /// `ignoreList`, `debugId`, then React Native's `x_facebook_sources` and
-    /// `x_hermes_function_offsets`), optional ones only when set (`rangeMappings` when a
-    /// mapping is a range mapping), mappings sorted by generated position.
+    /// `scopes`, `ranges`, `ignoreList`, `debugId`, then React Native's
+    /// `x_facebook_sources` and `x_hermes_function_offsets`), optional ones only when set
+    /// (`rangeMappings` when a mapping is a range mapping; `scopes` when scopes were
+    /// set and names are written, `ranges` with the per-source format), mappings
+    /// sorted by generated position.
     pub fn to_json(&self, options: &EncodeOptions) -> String {
         let mut out = Vec::with_capacity(64 + self.segments.len() * 6);
         out.extend_from_slice(b"{\"version\":3");
@@ -455,6 +569,12 @@ impl SourceMapBuilder {
             out.extend_from_slice(b",\"rangeMappings\":\"");
             out.extend_from_slice(&ranges);
             out.push(b'"');
+        }
+        if let (Some(info), true) = (&self.scopes, options.include_names) {
+            // Checked by `set_scopes`; sources and names only grow since.
+            if let Ok(scopes) = self.encode_scopes(info) {
+                out.extend_from_slice(&scopes);
+            }
         }
         let ignored: Vec<usize> = (0..self.sources.len())
             .filter(|&i| self.sources[i].ignored)

@@ -34,12 +34,12 @@ use std::sync::{Arc, Mutex};
 use crate::decode::DecodeLimits;
 use crate::discovery;
 use crate::error::Result;
+use crate::original_scopes::frames_at;
 use crate::position::{Position, SourcePosition};
 use crate::scopes::ScopeId;
 use crate::stacktrace::{parse_stack_trace, Frame, StackTrace, TraceFormat, TraceLimits};
 
 use self::inlining::Inlining;
-use self::result::Named;
 use self::rules::display_name;
 use self::scripts::{Script, ScriptCache};
 
@@ -47,9 +47,7 @@ pub use self::artifacts::{normalize_debug_id, Artifact, ArtifactLookup, FoundBy,
 pub use self::event::detect_engine;
 pub use self::frames::{DebugImage, EventFrame};
 pub use self::loader::{DirectoryLoader, Loader, DEFAULT_MAX_FILE_BYTES};
-pub use self::result::{
-    FunctionOrigin, OriginalFrame, SymbolicatedFrame, SymbolicatedTrace, Unmapped,
-};
+pub use self::result::{NameOrigin, OriginalFrame, SymbolicatedFrame, SymbolicatedTrace, Unmapped};
 
 /// How the symbolicator works.
 #[derive(Clone, Debug)]
@@ -209,7 +207,9 @@ impl Symbolicator {
                 &mapped,
                 frame.lookup_position(),
             ) {
-                if Arc::ptr_eq(inner_script, &mapped.script) {
+                // A map with scopes said which frames were inlined: nothing to rebuild.
+                let has_scopes = mapped.script.map.original_scopes().is_some();
+                if Arc::ptr_eq(inner_script, &mapped.script) && !has_scopes {
                     let first = mapped.positions[0];
                     if format == TraceFormat::V8 {
                         self.name_as_v8_would(&mapped.script, first, frames.last_mut());
@@ -337,9 +337,18 @@ impl Symbolicator {
             .frame_position(&script, position)
             .map_err(|e| (e, Some((found_by, script.map_url.clone()))))?;
         let original = self.call_for_closing_paren(&script, located.at);
-        let function = self.function_name(&script, format, original, position);
+        if let Some((mut frames, positions)) = self.frames_from_scopes(&script, position, original)
+        {
+            frames[0].column_refined = located.column_refined && original == located.at;
+            for (original, at) in frames.iter_mut().zip(&positions) {
+                self.show_as_engine_reports(&script, format, frame, original, *at);
+            }
+            return Ok((frames, Mapped { script, positions }, found_by));
+        }
+        let (function, origin) = self.function_name(&script, format, original, position);
         let map = script.map.as_ref();
         let mut first = result::original_frame(map, original, function, &self.options);
+        first.function_origin = origin;
         first.column_refined = located.column_refined && original == located.at;
         let mut frames = vec![first];
         let mut positions = vec![original];
@@ -395,8 +404,12 @@ impl Symbolicator {
         let original = token
             .original_position()
             .ok_or_else(|| fail(Unmapped::NoOriginal))?;
-        let function = self.original_function_name(&script, format, original, None);
-        let frame = result::original_frame(script.map.as_ref(), original, function, &self.options);
+        let (function, origin) = self
+            .original_function_name(&script, format, original, None)
+            .unwrap_or_default();
+        let mut frame =
+            result::original_frame(script.map.as_ref(), original, function, &self.options);
+        frame.function_origin = origin;
         let mapped = Mapped {
             script,
             positions: vec![original],
@@ -426,65 +439,95 @@ impl Symbolicator {
             format => format,
         };
         if let Some(paren) = self.call_as_spidermonkey_reports(script, format, at) {
-            let function = Named {
-                name: frame.function.take(),
-                origin: frame.function_origin,
-            };
-            let refined = frame.column_refined;
+            let function = frame.function.take();
+            let (refined, origin) = (frame.column_refined, frame.function_origin);
             *frame = result::original_frame(script.map.as_ref(), paren, function, &self.options);
             frame.column_refined = refined;
+            frame.function_origin = origin;
         }
     }
 
+    /// The frames the map's own scopes (the scopes proposal) give at `position` of the
+    /// minified script, which maps to `original`, innermost first, with where each is:
+    /// the innermost at `original`, each caller of an inlined body at its call site.
+    /// `None` when the map has no scopes, no range covers the position, or the ranges
+    /// name no original scope (then the sources are parsed as without scopes).
+    fn frames_from_scopes(
+        &self,
+        script: &Script,
+        position: Position,
+        original: SourcePosition,
+    ) -> Option<(Vec<OriginalFrame>, Vec<SourcePosition>)> {
+        let map = script.map.as_ref();
+        let info = map.original_scopes()?;
+        let mut chain = frames_at(info, position)?;
+        if chain.iter().all(|f| f.definition.is_none()) {
+            return None;
+        }
+        if !self.options.inlined_frames {
+            chain.truncate(1);
+        }
+        let mut frames = Vec::with_capacity(chain.len());
+        let mut positions = Vec::with_capacity(chain.len());
+        for link in chain {
+            let at = link.at.unwrap_or(original);
+            let scope = link.definition.and_then(|d| info.definition(d));
+            let function = scope.and_then(|scope| match scope.name.and_then(|n| map.name(n)) {
+                Some(name) => Some(name.to_owned()),
+                None => scope.is_stack_frame.then(|| "<anonymous>".to_owned()),
+            });
+            let mut frame = result::original_frame(map, at, function, &self.options);
+            frame.function_origin = Some(NameOrigin::Scopes);
+            frames.push(frame);
+            positions.push(at);
+        }
+        Some((frames, positions))
+    }
+
     /// The original name of the function enclosing the frame at `position` of the
-    /// minified script, which maps to `original`: from the original source's scopes;
-    /// failing that, from the minified script's function name mapped through the map.
+    /// minified script, which maps to `original`, and where it came from: the original
+    /// source's scopes; failing that, the minified script's function name mapped
+    /// through the map.
     fn function_name(
         &self,
         script: &Script,
         format: TraceFormat,
         original: SourcePosition,
         position: Position,
-    ) -> Named {
-        let named = self.original_function_name(script, format, original, None);
-        if named.origin.is_some() {
-            return named;
+    ) -> (Option<String>, Option<NameOrigin>) {
+        if let Some(told) = self.original_function_name(script, format, original, None) {
+            return told;
         }
-        let from_minified = || {
-            let scopes = self.minified_scopes(script)?;
+        let name = self.minified_scopes(script).and_then(|scopes| {
             let name = scopes.enclosing_name_position(position)?;
             let token = script.map.lookup(name.line, name.column)?;
             token.name().map(str::to_owned)
-        };
-        Named::new(from_minified(), FunctionOrigin::MinifiedScript)
+        });
+        let origin = name.is_some().then_some(NameOrigin::MinifiedScript);
+        (name, origin)
     }
 
-    /// The name of the function around original position `at`, from what the map
-    /// knows of the original: its function map for the source (Metro's, which React
-    /// Native's tools show), else the source's parsed scopes (`function`: the scope to
-    /// name, when the caller knows it; else the innermost at `at`). No origin when
-    /// neither is there.
+    /// The name of the function around original position `at` and where it came from,
+    /// from what the map knows of the original: its function map for the source
+    /// (Metro's, which React Native's tools show), else the source's parsed scopes
+    /// (`function`: the scope to name, when the caller knows it; else the innermost at
+    /// `at`). `None` when neither is there.
     fn original_function_name(
         &self,
         script: &Script,
         format: TraceFormat,
         at: SourcePosition,
         function: Option<Option<ScopeId>>,
-    ) -> Named {
+    ) -> Option<(Option<String>, Option<NameOrigin>)> {
         if let Some(functions) = script.map.function_map(at.source) {
             let name = functions.name_at(at.position).map(str::to_owned);
-            return Named::new(name, FunctionOrigin::FunctionMap);
+            return Some((name, Some(NameOrigin::FunctionMap)));
         }
-        match self.source_scopes(script, at.source) {
-            Some(scopes) => {
-                let scope = function.unwrap_or_else(|| scopes.innermost(at.position));
-                Named::new(
-                    display_name(scopes, scope, format),
-                    FunctionOrigin::OriginalSource,
-                )
-            }
-            None => Named::default(),
-        }
+        let scopes = self.source_scopes(script, at.source)?;
+        let scope = function.unwrap_or_else(|| scopes.innermost(at.position));
+        let name = display_name(scopes, scope, format);
+        let origin = name.is_some().then_some(NameOrigin::OriginalSource);
+        Some((name, origin))
     }
 
     /// An original frame at `at`, named after function `function` of its source
@@ -496,8 +539,12 @@ impl Symbolicator {
         function: Option<ScopeId>,
         format: TraceFormat,
     ) -> OriginalFrame {
-        let name = self.original_function_name(script, format, at, Some(function));
-        result::original_frame(script.map.as_ref(), at, name, &self.options)
+        let (name, origin) = self
+            .original_function_name(script, format, at, Some(function))
+            .unwrap_or_default();
+        let mut frame = result::original_frame(script.map.as_ref(), at, name, &self.options);
+        frame.function_origin = origin;
+        frame
     }
 }
 

@@ -129,6 +129,34 @@ impl Unmapped {
     }
 }
 
+/// Where a frame's function name came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NameOrigin {
+    /// The map's own scopes (the scopes proposal): the generated ranges at the position
+    /// and the original scopes they stand for, which also give inlined frames.
+    Scopes,
+    /// The map's function map for the frame's source (Metro's `x_facebook_sources`):
+    /// the name React Native's tools show (`Checkout#total`, `cart.map$argument_0`).
+    FunctionMap,
+    /// The original source, parsed (`sourcesContent`, or a store's parsed scopes).
+    OriginalSource,
+    /// The minified script's enclosing function name, mapped through the map.
+    MinifiedScript,
+}
+
+impl NameOrigin {
+    /// `"scopes"`, `"function_map"`, `"original_source"` or `"minified_script"` (JSON
+    /// and bindings).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameOrigin::Scopes => "scopes",
+            NameOrigin::FunctionMap => "function_map",
+            NameOrigin::OriginalSource => "original_source",
+            NameOrigin::MinifiedScript => "minified_script",
+        }
+    }
+}
+
 /// Where a frame comes from in the original sources.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OriginalFrame {
@@ -143,6 +171,10 @@ pub struct OriginalFrame {
     /// The enclosing function's original name; `<anonymous>` inside an anonymous
     /// function; `None` at top level or when it cannot be told.
     pub function: Option<String>,
+    /// Where `function` came from: `None` when nothing told it (it is then `None`
+    /// too). With [`NameOrigin::Scopes`] and [`NameOrigin::FunctionMap`] a `None`
+    /// function is told: top-level code.
+    pub function_origin: Option<NameOrigin>,
     /// The frame's line of the original source (cut to `max_line_chars`).
     pub context_line: Option<String>,
     /// Lines before it.
@@ -160,31 +192,6 @@ pub struct OriginalFrame {
     /// renamed identifiers aside). False where a segment, or an engine rule, gave the
     /// position.
     pub column_refined: bool,
-    /// Where `function` came from, when there is a name.
-    pub function_origin: Option<FunctionOrigin>,
-}
-
-/// Where a frame's function name came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum FunctionOrigin {
-    /// The map's function map for the source (Metro's `x_facebook_sources`).
-    FunctionMap,
-    /// The original source's function scopes (its `sourcesContent`, parsed).
-    OriginalSource,
-    /// The minified script's enclosing function, its name mapped through the map.
-    MinifiedScript,
-}
-
-impl FunctionOrigin {
-    /// A short stable identifier for JSON: `function_map`, `original_source` or
-    /// `minified_script`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FunctionOrigin::FunctionMap => "function_map",
-            FunctionOrigin::OriginalSource => "original_source",
-            FunctionOrigin::MinifiedScript => "minified_script",
-        }
-    }
 }
 
 /// One frame of a symbolicated trace.
@@ -247,19 +254,20 @@ impl SymbolicatedFrame {
             Some(o) => json!({
                 "filename": o.filename, "abs_path": o.abs_path,
                 "lineno": o.lineno, "colno": o.colno, "function": o.function,
+                "function_origin": o.function_origin.map(NameOrigin::as_str),
                 "context_line": o.context_line, "pre_context": o.pre_context,
                 "post_context": o.post_context, "in_app": o.in_app,
                 "unmapped_reason": Value::Null, "inlined": self.inlined,
                 "column_refined": o.column_refined,
-                "function_origin": o.function_origin.map(FunctionOrigin::as_str),
             }),
             None => json!({
                 "filename": Value::Null, "abs_path": m.url,
                 "lineno": m.line, "colno": m.column, "function": m.function,
+                "function_origin": Value::Null,
                 "context_line": Value::Null, "pre_context": [], "post_context": [],
                 "in_app": true,
                 "unmapped_reason": self.unmapped.as_ref().map(|u| json!({"kind": u.kind(), "message": u.to_string()})),
-                "inlined": false, "column_refined": false, "function_origin": Value::Null,
+                "inlined": false, "column_refined": false,
             }),
         };
         frame["found_by"] = json!(self.found_by.map(FoundBy::as_str));
@@ -269,28 +277,12 @@ impl SymbolicatedFrame {
     }
 }
 
-/// A function's name and where it came from.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(super) struct Named {
-    pub(super) name: Option<String>,
-    pub(super) origin: Option<FunctionOrigin>,
-}
-
-impl Named {
-    pub(super) fn new(name: Option<String>, origin: FunctionOrigin) -> Named {
-        Named {
-            name,
-            origin: Some(origin),
-        }
-    }
-}
-
 /// The original frame at `at`, named `function`, with the source's lines around it as
 /// context: the one place an original position becomes 1-based.
 pub(super) fn original_frame(
     map: &dyn SourceMapView,
     at: SourcePosition,
-    function: Named,
+    function: Option<String>,
     options: &SymbolicateOptions,
 ) -> OriginalFrame {
     let SourcePosition { source, position } = at;
@@ -319,8 +311,8 @@ pub(super) fn original_frame(
         abs_path: source.and_then(|s| s.path()).map(str::to_owned),
         lineno,
         colno,
-        function_origin: function.name.is_some().then_some(function.origin).flatten(),
-        function: function.name,
+        function,
+        function_origin: None,
         context_line,
         pre_context,
         post_context,

@@ -136,10 +136,48 @@ static void range_mappings(void)
     mapback_builder_free(b);
 }
 
+/* Scopes (the scopes proposal): set as JSON, encoded, decoded, read back as JSON. */
+static void scopes(void)
+{
+    static const char *RECORD =
+        "{\"sources\":[{\"scope\":{\"start\":{\"line\":0,\"column\":0},"
+        "\"end\":{\"line\":9,\"column\":0},\"name\":\"main\",\"kind\":null,"
+        "\"isStackFrame\":true,\"variables\":[],\"children\":[]}}],"
+        "\"ranges\":[{\"start\":{\"line\":0,\"column\":0},\"end\":{\"line\":0,\"column\":9},"
+        "\"definitionIndex\":0,\"stackFrameType\":\"original\",\"bindings\":[],"
+        "\"callSite\":null,\"children\":[]}]}";
+    mapback_error err = {0};
+    mapback_builder *b = mapback_builder_new(&err);
+    CHECK(mapback_builder_add_source(b, (const uint8_t *)"a.js", 4, &err) == 0);
+    CHECK(mapback_builder_set_scopes_json(b, (const uint8_t *)RECORD, strlen(RECORD), &err));
+    /* Not JSON: refused, the scopes kept. */
+    CHECK(!mapback_builder_set_scopes_json(b, (const uint8_t *)"{", 1, &err));
+    CHECK(err.code == MAPBACK_ERROR_INVALID_ARGUMENT);
+    mapback_error_clear(&err);
+    mapback_buf json = {0};
+    CHECK(mapback_builder_to_json(b, NULL, &json, &err));
+    CHECK(buf_contains(json, "\"scopes\":\""));
+    mapback_buf_free(&json);
+    mapback_sourcemap *map = mapback_builder_build(b, &err);
+    CHECK(map != NULL);
+    CHECK(mapback_sourcemap_scopes_json(map, &json, &err));
+    CHECK(buf_contains(json, "\"name\":\"main\""));
+    CHECK(buf_contains(json, "\"stackFrameType\":\"original\""));
+    mapback_buf_free(&json);
+    mapback_sourcemap_free(map);
+    /* NULL removes them. */
+    CHECK(mapback_builder_set_scopes_json(b, NULL, 0, &err));
+    CHECK(mapback_builder_to_json(b, NULL, &json, &err));
+    CHECK(!buf_contains(json, "\"scopes\""));
+    mapback_buf_free(&json);
+    mapback_builder_free(b);
+}
+
 int main(void)
 {
     mapback_error err = {0};
     range_mappings();
+    scopes();
     mapback_sourcemap *outer = build_outer();
     mapback_token token;
 
