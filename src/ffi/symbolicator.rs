@@ -270,7 +270,7 @@ pub unsafe extern "C" fn mapback_symbolicator_free(symbolicator: *mut mapback_sy
 ///
 /// The JSON: `{"error_type", "message", "truncated", "frames": [...]}`; each frame has
 /// `filename`, `abs_path`, `lineno`, `colno` (1-based), `function`, `function_origin`
-/// (`"function_map"`, `"original_source"`, `"minified_script"` or null), `context_line`,
+/// (`"scopes"`, `"function_map"`, `"original_source"`, `"minified_script"` or null), `context_line`,
 /// `pre_context`, `post_context`, `in_app`, `unmapped_reason` (null, or `{"kind",
 /// "message"}` when the frame kept its minified data) and `minified` (the frame as
 /// printed, with `is_bytecode` for Hermes's `address at` frames). Frames that cannot be mapped are not errors. Returns false with `err` set
@@ -305,7 +305,7 @@ pub unsafe extern "C" fn mapback_symbolicator_symbolicate(
 /// `function`, `context_line`, `pre_context`, `post_context`, `in_app` and `data`
 /// (`symbolicated`, `found_by`: `"debug_id"` or `"url"`, `sourcemap`, `inlined`,
 /// `column_refined`: the column was found by walking tokens between two segments,
-/// `function_origin`: `"function_map"`, `"original_source"` or `"minified_script"`).
+/// `function_origin`: `"scopes"`, `"function_map"`, `"original_source"` or `"minified_script"`).
 ///
 /// Writes the symbolicated event as UTF-8 JSON to `*out`, which the caller then owns
 /// and releases with `mapback_buf_free`. Returns false with `err` set, and `*out`
@@ -347,7 +347,7 @@ pub unsafe extern "C" fn mapback_symbolicator_symbolicate_event(
 /// `inlined` (a frame the minifier inlined, rebuilt after the frame it was inlined
 /// into), `column_refined` (the frame fell between two segments and its column was
 /// found by walking the minified and original tokens in step), `function_origin`
-/// (where `function` came from: `"function_map"`, `"original_source"`,
+/// (where `function` came from: `"scopes"`, `"function_map"`, `"original_source"`,
 /// `"minified_script"`, or null), `unmapped_reason` (null, or `{"kind", "message"}` when the frame kept its
 /// data as sent), `found_by` (`"debug_id"`, `"url"` or null), `map_url` and
 /// `minified` (the frame as sent).
