@@ -1,0 +1,84 @@
+"""Symbolicate a Spark DataFrame of Sentry events on the executors.
+
+>>> from mapback.spark import symbolicate_events
+>>> out = symbolicate_events(df, "/shared/artifacts", event_column="event")
+>>> out.select("symbolicated", "symbolicated_errors").write.parquet(...)
+
+Needs ``pyspark`` with pandas and pyarrow on the driver and the executors
+(``pip install mapback[spark]``); importing :mod:`mapback` never imports them. Each
+executor's Python worker makes one symbolicator from a picklable
+:class:`mapback.worker.SymbolicatorConfig` on its first batch and keeps it for every
+later partition and task (Spark reuses its Python workers). docs/scale.md has the
+deployment side: where the store lives, shipping it with the job, retries.
+"""
+
+from __future__ import absolute_import
+
+from mapback.worker import SymbolicatorConfig, symbolicate_column
+
+__all__ = ["symbolicate_events"]
+
+
+def symbolicate_events(
+    df, store, event_column="event", output_column="symbolicated", errors_column=None, **options
+):
+    """``df`` with two more columns: ``output_column``, each row's event symbolicated
+    (the JSON text :meth:`mapback.Symbolicator.symbolicate_event` would give; null when
+    the event could not be symbolicated at all), and ``errors_column`` (default
+    ``<output_column>_errors``), the row's processing errors as a JSON list: the entries
+    symbolication added to the event's ``errors`` (``[]`` when every frame mapped), or
+    one ``{"type": "event_not_symbolicated", "error", "message"}`` for an event that is
+    null, not JSON, not an object or over a limit. A bad row never fails the job.
+
+    ``event_column`` holds Sentry event JSON, as strings or binary. ``store`` is the
+    artifact store's path as every executor sees it (or a :class:`mapback.Store`, or a
+    :class:`mapback.worker.SymbolicatorConfig`); ``options`` are those of
+    :meth:`mapback.Symbolicator.from_store`. Columns of the same names are replaced.
+    Lazy, as every DataFrame transformation: nothing runs until an action.
+
+    Runs as one ``mapInPandas`` step: rows reach Python in Arrow batches
+    (``spark.sql.execution.arrow.maxRecordsPerBatch``), and each event goes through
+    :meth:`mapback.Symbolicator.symbolicate_event_json` without building Python objects.
+    """
+    from pyspark.sql.types import BinaryType, StringType, StructField, StructType
+
+    config = _config(store, options)
+    if errors_column is None:
+        errors_column = output_column + "_errors"
+    if output_column == errors_column:
+        raise ValueError("output_column and errors_column must differ")
+    if event_column not in df.columns:
+        raise ValueError("no column %r in the DataFrame (columns: %s)" % (event_column, ", ".join(df.columns)))
+    event_type = df.schema[event_column].dataType
+    if not isinstance(event_type, (StringType, BinaryType)):
+        raise TypeError("column %r must hold strings or binary, not %s" % (event_column, event_type.simpleString()))
+    kept = [field for field in df.schema.fields if field.name not in (output_column, errors_column)]
+    schema = StructType(kept + [
+        StructField(output_column, StringType(), True),
+        StructField(errors_column, StringType(), False),
+    ])
+    kept_names = [field.name for field in kept]
+    return df.mapInPandas(_batches(config, event_column, output_column, errors_column, kept_names), schema)
+
+
+def _config(store, options):
+    if isinstance(store, SymbolicatorConfig):
+        if options:
+            raise TypeError("give the options in the SymbolicatorConfig, not beside it")
+        return store
+    return SymbolicatorConfig(store, **options)
+
+
+def _batches(config, event_column, output_column, errors_column, kept_names):
+    """The function ``mapInPandas`` runs on the executors (it pickles only ``config``
+    and the column names)."""
+
+    def symbolicate_batches(batches):
+        for batch in batches:
+            outputs, errors = symbolicate_column(config, batch[event_column])
+            batch = batch[kept_names].copy()
+            batch[output_column] = outputs
+            batch[errors_column] = errors
+            yield batch
+
+    return symbolicate_batches
