@@ -6,8 +6,10 @@ One event per input line (blank lines are skipped); one output line per event, i
 input's order: the symbolicated event, or ``null`` for an event that could not be
 symbolicated at all (the reason goes to stderr with its line number, and the exit
 status is 1). ``--jobs N`` runs N worker processes, each with its own symbolicator
-(made once, in the pool's initializer, from a picklable config); ``--jobs 0`` uses
-every core. A progress bar goes to stderr when it is a terminal, or with
+(made once, in the pool's initializer, from a picklable config), on chunks of
+CHUNK_EVENTS events; each writes a chunk's output to a part file in a temporary
+directory, which this process appends to the output in order. ``--jobs 0`` uses every
+core. A progress bar goes to stderr when it is a terminal, or with
 ``--progress``.
 """
 
@@ -15,17 +17,19 @@ from __future__ import absolute_import, division, print_function
 
 import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 from mapback.worker import SymbolicatorConfig
 
 #: Events a worker takes at a time: large enough that the pool's per-message cost is
-#: small next to symbolication, small enough to keep both workers busy to the end.
-CHUNK_EVENTS = 64
+#: small next to symbolication, small enough to keep every worker busy to the end.
+CHUNK_EVENTS = 256
 
-# The worker process's config (set by the pool's initializer).
-_worker_config = [None]
+# The worker process's config and part directory (set by the pool's initializer).
+_worker_state = {}
 
 
 def add_arguments(symbolicate):
@@ -57,34 +61,30 @@ def run(args, out):
     jobs = args.jobs or multiprocessing.cpu_count()
     config = SymbolicatorConfig(args.store, context_lines=max(args.context, 0) or 5)
     config.symbolicator()  # a bad store fails here, once, not in every worker
-    total = _count_events(args.events)
-    progress = _Progress(total, sys.stderr, args.progress)
+    progress = _Progress(_count_events(args.events), sys.stderr, args.progress)
     source = _open_input(args.events)
     target = _open_output(args.output, out)
     failed = done = 0
     started = time.time()
     try:
-        for number, symbolicated, problem in _results(config, _numbered_events(source), jobs):
-            if symbolicated is None:
+        for output, failures, count in _results(config, _numbered_events(source), jobs):
+            output(target)
+            for number, failure in failures:
                 failed += 1
                 progress.clear()
-                print("mapback: line %d: %s: %s" % (number, problem["error"], problem["message"]), file=sys.stderr)
-                target.write(b"null\n")
-            else:
-                target.write(symbolicated)
-                target.write(b"\n")
-            done += 1
+                print("mapback: line %d: %s: %s" % (number, failure["error"], failure["message"]), file=sys.stderr)
+            done += count
             progress.show(done)
     finally:
         progress.clear()
-        if source is not _stdin():
+        if args.events != "-":
             source.close()
         if args.output is not None:
             target.close()
         else:
             target.flush()
     elapsed = time.time() - started
-    if args.progress or _is_terminal(sys.stderr):
+    if progress.enabled:
         print(
             "%d events (%d not symbolicated) in %.1f s: %.0f events/s on %d process(es)"
             % (done, failed, elapsed, done / max(elapsed, 1e-9), jobs),
@@ -93,12 +93,8 @@ def run(args, out):
     return 1 if failed else 0
 
 
-def _stdin():
-    return getattr(sys.stdin, "buffer", sys.stdin)
-
-
 def _open_input(name):
-    return _stdin() if name == "-" else open(name, "rb")
+    return getattr(sys.stdin, "buffer", sys.stdin) if name == "-" else open(name, "rb")
 
 
 def _open_output(name, out):
@@ -122,32 +118,74 @@ def _numbered_events(source):
             yield number, line
 
 
+def _chunks(events, size):
+    chunk = []
+    for item in events:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _results(config, events, jobs):
-    """(line number, symbolicated bytes or None, the failure or None), in input order."""
+    """Per chunk of events, in input order: (a function writing its output lines to a
+    binary stream, [(line number, failure)], events in the chunk).
+
+    With one job the chunk is symbolicated here. With more, each worker writes its
+    chunk's output to a part file and the results carry only the file's name: the
+    symbolicated events (several times the size of those sent) never cross a pipe."""
     if jobs == 1:
-        _worker_config[0] = config
-        for item in events:
-            yield _symbolicate(item)
+        _worker_state["config"] = config
+        for chunk in _chunks(events, CHUNK_EVENTS):
+            lines, failures = _symbolicate_lines(chunk)
+            yield (lambda target, lines=lines: target.writelines(lines)), failures, len(chunk)
         return
-    pool = multiprocessing.Pool(jobs, initializer=_init_worker, initargs=(config,))
+    parts = tempfile.mkdtemp(prefix="mapback-events-")
+    pool = multiprocessing.Pool(jobs, initializer=_init_worker, initargs=(config, parts))
     try:
-        for result in pool.imap(_symbolicate, events, CHUNK_EVENTS):
-            yield result
+        for part, failures, count in pool.imap(_symbolicate_chunk, _chunks(events, CHUNK_EVENTS)):
+            yield (lambda target, part=part: _append_part(part, target)), failures, count
         pool.close()
     finally:
         pool.terminate()
         pool.join()
+        shutil.rmtree(parts, ignore_errors=True)
 
 
-def _init_worker(config):
-    _worker_config[0] = config
+def _append_part(part, target):
+    with open(part, "rb") as handle:
+        shutil.copyfileobj(handle, target, 1 << 20)
+    os.unlink(part)
+
+
+def _init_worker(config, parts):
+    _worker_state["config"] = config
+    _worker_state["parts"] = parts
     config.symbolicator()
 
 
-def _symbolicate(item):
-    number, line = item
-    symbolicated, problems = _worker_config[0].symbolicate_event_json(line)
-    return number, symbolicated, (problems[0] if symbolicated is None else None)
+def _symbolicate_lines(chunk):
+    """The chunk's output lines (``null`` for an event that failed) and its failures."""
+    symbolicate = _worker_state["config"].symbolicate_or_fail
+    lines, failures = [], []
+    for number, event in chunk:
+        symbolicated, failure = symbolicate(event)
+        if symbolicated is None:
+            lines.append(b"null\n")
+            failures.append((number, failure))
+        else:
+            lines.append(symbolicated + b"\n")
+    return lines, failures
+
+
+def _symbolicate_chunk(chunk):
+    lines, failures = _symbolicate_lines(chunk)
+    descriptor, part = tempfile.mkstemp(prefix="part-", dir=_worker_state["parts"])
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.writelines(lines)
+    return part, failures, len(chunk)
 
 
 def _is_terminal(stream):

@@ -114,15 +114,23 @@ class SymbolicatorConfig(object):
         ``errors`` (docs/symbolication.md), or one ``event_not_symbolicated`` entry. An
         event that fails never raises: one bad row must not fail a job.
         """
-        if event is None:
-            return None, [_failure("NullEvent", "the event is null")]
-        if not _text_or_bytes(event):
-            return None, [_failure("TypeError", "the event is a %s, not JSON text" % type(event).__name__)]
-        try:
-            symbolicated = self.symbolicator().symbolicate_event_json(event)
-        except MapbackError as error:
-            return None, [_failure(type(error).__name__, error.message)]
+        symbolicated, failure = self.symbolicate_or_fail(event)
+        if symbolicated is None:
+            return None, [failure]
         return symbolicated, added_errors(event, symbolicated)
+
+    def symbolicate_or_fail(self, event):
+        """:meth:`symbolicate_event_json` without the errors list (which costs a JSON
+        parse of each event that has errors): ``(symbolicated, None)``, or ``(None,
+        failure)`` with the ``event_not_symbolicated`` entry."""
+        if event is None:
+            return None, _failure("NullEvent", "the event is null")
+        if not _text_or_bytes(event):
+            return None, _failure("TypeError", "the event is a %s, not JSON text" % type(event).__name__)
+        try:
+            return self.symbolicator().symbolicate_event_json(event), None
+        except MapbackError as error:
+            return None, _failure(type(error).__name__, error.message)
 
 
 def _config(cls, store_path, options):

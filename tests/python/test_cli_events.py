@@ -14,6 +14,7 @@ import pytest
 
 import mapback
 from conftest import ROOT, TextOut
+from mapback import cli_events
 from mapback.cli import main
 
 EVENTS_DIR = os.path.join(ROOT, "tests", "data", "events")
@@ -64,8 +65,10 @@ def _expected(store, lines):
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_every_event_in_order_equal_to_one_symbolicator(batch, tmp_path, jobs, capfd):
+def test_every_event_in_order_equal_to_one_symbolicator(batch, tmp_path, jobs, capfd, monkeypatch):
     store, path, lines = batch
+    # Chunks of 16: the workers' part files come back out of order and are put in order.
+    monkeypatch.setattr(cli_events, "CHUNK_EVENTS", 16)
     target = str(tmp_path / "out.jsonl")
     status = main(["symbolicate", "--store", store, "--events", path, "-o", target, "--jobs", jobs])
     assert status == 1, "two events could not be symbolicated"

@@ -43,7 +43,7 @@ class KillOnce(SymbolicatorConfig):
     def __reduce__(self):
         return (KillOnce, (self.store_path, self.victim, self.marker))
 
-    def symbolicate_event_json(self, event):
+    def symbolicate_or_fail(self, event):
         text = event.decode("utf-8") if isinstance(event, bytes) else event
         if text is not None and self.victim in text:
             try:
@@ -54,4 +54,4 @@ class KillOnce(SymbolicatorConfig):
                 os.write(fd, str(os.getpid()).encode("ascii"))
                 os.close(fd)
                 os.kill(os.getpid(), signal.SIGKILL)
-        return SymbolicatorConfig.symbolicate_event_json(self, event)
+        return SymbolicatorConfig.symbolicate_or_fail(self, event)
