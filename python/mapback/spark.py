@@ -4,7 +4,7 @@
 >>> out = symbolicate_events(df, "/shared/artifacts", event_column="event")
 >>> out.select("symbolicated", "symbolicated_errors").write.parquet(...)
 
-Needs ``pyspark`` with pandas and pyarrow on the driver and the executors
+Needs ``pyspark`` (3.4 or later) and pyarrow on the driver and the executors
 (``pip install mapback[spark]``); importing :mod:`mapback` never imports them. Each
 executor's Python worker makes one symbolicator from a picklable
 :class:`mapback.worker.SymbolicatorConfig` on its first batch and keeps it for every
@@ -36,9 +36,11 @@ def symbolicate_events(
     :meth:`mapback.Symbolicator.from_store`. Columns of the same names are replaced.
     Lazy, as every DataFrame transformation: nothing runs until an action.
 
-    Runs as one ``mapInPandas`` step: rows reach Python in Arrow batches
-    (``spark.sql.execution.arrow.maxRecordsPerBatch``), and each event goes through
-    :meth:`mapback.Symbolicator.symbolicate_event_json` without building Python objects.
+    Runs as one ``mapInArrow`` step (Spark 3.3 and later): rows reach Python in Arrow
+    batches (``spark.sql.execution.arrow.maxRecordsPerBatch``, 10,000), each event goes
+    from the batch's buffer as bytes through
+    :meth:`mapback.Symbolicator.symbolicate_event_json` (JSON to JSON, no Python
+    objects), and the results go back as one Arrow array per batch. No pandas.
     """
     from pyspark.sql.types import BinaryType, StringType, StructField, StructType
 
@@ -58,7 +60,30 @@ def symbolicate_events(
         StructField(errors_column, StringType(), False),
     ])
     kept_names = [field.name for field in kept]
-    return df.mapInPandas(_batches(config, event_column, output_column, errors_column, kept_names), schema)
+    return df.mapInArrow(_arrow_batches(config, event_column, output_column, errors_column, kept_names), schema)
+
+
+def _arrow_batches(config, event_column, output_column, errors_column, kept_names):
+    """The function ``mapInArrow`` runs on the executors: events as bytes straight from
+    the Arrow buffers (no str objects), the results back as one Arrow array per batch."""
+
+    def symbolicate_batches(batches):
+        import pyarrow
+
+        binary, text = pyarrow.binary(), pyarrow.string()
+        for batch in batches:
+            events = batch.column(batch.schema.get_field_index(event_column))
+            if events.type != binary:
+                # string: a view (UTF-8 text is bytes already); large_string or
+                # large_binary (spark.sql.execution.arrow.useLargeVarTypes): a copy.
+                events = events.cast(binary)
+            outputs, errors = symbolicate_column(config, events.to_pylist(), as_bytes=True)
+            columns = [batch.column(batch.schema.get_field_index(name)) for name in kept_names]
+            columns.append(pyarrow.array(outputs, type=binary).cast(text))
+            columns.append(pyarrow.array(errors, type=text))
+            yield pyarrow.RecordBatch.from_arrays(columns, names=kept_names + [output_column, errors_column])
+
+    return symbolicate_batches
 
 
 def _config(store, options):
@@ -67,18 +92,3 @@ def _config(store, options):
             raise TypeError("give the options in the SymbolicatorConfig, not beside it")
         return store
     return SymbolicatorConfig(store, **options)
-
-
-def _batches(config, event_column, output_column, errors_column, kept_names):
-    """The function ``mapInPandas`` runs on the executors (it pickles only ``config``
-    and the column names)."""
-
-    def symbolicate_batches(batches):
-        for batch in batches:
-            outputs, errors = symbolicate_column(config, batch[event_column])
-            batch = batch[kept_names].copy()
-            batch[output_column] = outputs
-            batch[errors_column] = errors
-            yield batch
-
-    return symbolicate_batches

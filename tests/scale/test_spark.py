@@ -1,7 +1,7 @@
 """mapback.spark on a real local Spark (pyspark from PyPI, Java 17): `local[2,4]`, two
 task slots with up to 4 attempts per task, as a cluster's default
 spark.task.maxFailures gives (plain `local[2]` allows one attempt: a killed worker
-would fail the job). A few thousand real SDK events through mapInPandas must equal the
+would fail the job). A few thousand real SDK events through mapInArrow must equal the
 single-process answers exactly, with a Python worker SIGKILLed mid-job and with a
 damaged store entry."""
 
