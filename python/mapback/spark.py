@@ -14,9 +14,11 @@ deployment side: where the store lives, shipping it with the job, retries.
 
 from __future__ import absolute_import
 
+import os
+
 from mapback.worker import SymbolicatorConfig, symbolicate_column
 
-__all__ = ["symbolicate_events"]
+__all__ = ["symbolicate_events", "SparkStoreConfig"]
 
 
 def symbolicate_events(
@@ -31,8 +33,10 @@ def symbolicate_events(
     null, not JSON, not an object or over a limit. A bad row never fails the job.
 
     ``event_column`` holds Sentry event JSON, as strings or binary. ``store`` is the
-    artifact store's path as every executor sees it (or a :class:`mapback.Store`, or a
-    :class:`mapback.worker.SymbolicatorConfig`); ``options`` are those of
+    artifact store's path as every executor sees it: absolute (a shared file system,
+    or a copy at the same path on every machine), or relative to where Spark unpacks
+    an archive shipped with the job (see :class:`SparkStoreConfig`). It may also be a
+    :class:`mapback.Store`, or a :class:`mapback.worker.SymbolicatorConfig`; ``options`` are those of
     :meth:`mapback.Symbolicator.from_store`. Columns of the same names are replaced.
     Lazy, as every DataFrame transformation: nothing runs until an action.
 
@@ -91,4 +95,29 @@ def _config(store, options):
         if options:
             raise TypeError("give the options in the SymbolicatorConfig, not beside it")
         return store
-    return SymbolicatorConfig(store, **options)
+    return SparkStoreConfig(store, **options)
+
+
+class SparkStoreConfig(SymbolicatorConfig):
+    """A :class:`mapback.worker.SymbolicatorConfig` whose relative store path is found
+    on each executor where Spark puts what is shipped with the job: the working
+    directory (``spark-submit --archives store.tar.gz#artifacts`` on YARN and
+    Kubernetes), else the SparkFiles directory (``SparkContext.addArchive``, and
+    ``--archives`` in local mode). An absolute path is opened as it is."""
+
+    __slots__ = ()
+
+    def worker_store_path(self):
+        path = self.store_path
+        if os.path.isabs(path) or os.path.isdir(path):
+            return path
+        from pyspark import SparkFiles
+
+        try:
+            root = SparkFiles.getRootDirectory()
+        except Exception:  # not on an executor, nor on a driver with a SparkContext
+            return path
+        if isinstance(path, bytes):
+            root = root.encode("utf-8")
+        shipped = os.path.join(root, path)
+        return shipped if os.path.isdir(shipped) else path

@@ -88,9 +88,14 @@ class SymbolicatorConfig(object):
         options = "".join(", %s=%r" % item for item in sorted(self.options.items()))
         return "%s(%r%s)" % (type(self).__name__, self.store_path, options)
 
+    def worker_store_path(self):
+        """The path a worker opens: ``store_path`` (an engine's config may resolve a
+        relative one against where the engine unpacks files shipped with the job)."""
+        return self.store_path
+
     def new_symbolicator(self):
         """A new symbolicator over the store (what :meth:`symbolicator` makes once)."""
-        with Store(self.store_path) as store:  # the symbolicator keeps it open
+        with Store(self.worker_store_path()) as store:  # the symbolicator keeps it open
             return Symbolicator.from_store(store, **self.options)
 
     def symbolicator(self):

@@ -8,6 +8,7 @@ damaged store entry."""
 from __future__ import absolute_import
 
 import os
+import shutil
 
 import pytest
 
@@ -74,6 +75,17 @@ def test_a_damaged_store_entry_is_a_row_error_not_a_failed_job(frame, damaged_st
     binary = frame.withColumn("event", frame["event"].cast("binary"))
     out = symbolicate_events(binary, damaged_store)
     check_damaged(collect(out), rows, expected)
+
+
+def test_a_store_shipped_with_the_job_as_an_archive(spark, frame, store_path, expected, rows, tmp_path):
+    # The store packed as an archive, shipped to every executor (as `spark-submit
+    # --archives artifacts.tar.gz#artifacts` does) and named by its relative path.
+    archive = shutil.make_archive(str(tmp_path / "artifacts"), "gztar", os.path.dirname(store_path), "store")
+    spark.sparkContext.addArchive(archive + "#shipped")
+    part = frame.where(frame["id"] % 10 == 0)
+    results = collect(symbolicate_events(part, os.path.join("shipped", "store")))
+    check(results, expected, [(row_id, text) for row_id, text in rows if row_id % 10 == 0])
+    assert not os.path.exists("shipped"), "found where Spark unpacked it, not in the working directory"
 
 
 def test_bad_arguments_fail_on_the_driver(frame, store_path):
