@@ -9,12 +9,15 @@ status is 1). ``--jobs N`` runs N worker processes, each with its own symbolicat
 (made once, in the pool's initializer, from a picklable config), on chunks of
 CHUNK_EVENTS events; each writes a chunk's output to a part file in a temporary
 directory, which this process appends to the output in order. ``--jobs 0`` uses every
-core. A progress bar goes to stderr when it is a terminal, or with
+core. A worker that dies (killed) stops the run with status 1, the output holding the
+events before its chunk (on Python 3.7 and later; before, multiprocessing.Pool would
+wait for it forever). A progress bar goes to stderr when it is a terminal, or with
 ``--progress``.
 """
 
 from __future__ import absolute_import, division, print_function
 
+import collections
 import multiprocessing
 import os
 import shutil
@@ -23,6 +26,12 @@ import tempfile
 import time
 
 from mapback.worker import SymbolicatorConfig
+
+if sys.version_info >= (3, 7):  # the executor's initializer
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+else:  # pragma: no cover - Python 2.7, 3.5, 3.6: multiprocessing.Pool instead
+    ProcessPoolExecutor = BrokenProcessPool = None
 
 #: Events a worker takes at a time: large enough that the pool's per-message cost is
 #: small next to symbolication, small enough to keep every worker busy to the end.
@@ -66,6 +75,7 @@ def run(args, out):
     target = _open_output(args.output, out)
     failed = done = 0
     started = time.time()
+    died = None
     try:
         for output, failures, count in _results(config, _numbered_events(source), jobs):
             output(target)
@@ -75,6 +85,8 @@ def run(args, out):
                 print("mapback: line %d: %s: %s" % (number, failure["error"], failure["message"]), file=sys.stderr)
             done += count
             progress.show(done)
+    except WorkerDied as error:
+        died = error
     finally:
         progress.clear()
         if args.events != "-":
@@ -84,6 +96,9 @@ def run(args, out):
         else:
             target.flush()
     elapsed = time.time() - started
+    if died is not None:
+        print("mapback: %s; the output holds the first %d events only" % (died, done), file=sys.stderr)
+        return 1
     if progress.enabled:
         print(
             "%d events (%d not symbolicated) in %.1f s: %.0f events/s on %d process(es)"
@@ -143,15 +158,51 @@ def _results(config, events, jobs):
             yield (lambda target, lines=lines: target.writelines(lines)), failures, len(chunk)
         return
     parts = tempfile.mkdtemp(prefix="mapback-events-")
-    pool = multiprocessing.Pool(jobs, initializer=_init_worker, initargs=(config, parts))
     try:
-        for part, failures, count in pool.imap(_symbolicate_chunk, _chunks(events, CHUNK_EVENTS)):
+        for part, failures, count in _in_workers(config, parts, _chunks(events, CHUNK_EVENTS), jobs):
             yield (lambda target, part=part: _append_part(part, target)), failures, count
-        pool.close()
     finally:
-        pool.terminate()
-        pool.join()
         shutil.rmtree(parts, ignore_errors=True)
+
+
+def _in_workers(config, parts, chunks, jobs):
+    """The chunks' results in order, from ``jobs`` worker processes, with at most two
+    chunks per worker read ahead (memory stays bounded on any input). A worker that
+    dies (the OOM killer, a signal) raises WorkerDied instead of leaving a hole."""
+    if ProcessPoolExecutor is None:  # pragma: no cover - Python 2: no concurrent.futures
+        pool = multiprocessing.Pool(jobs, initializer=_init_worker, initargs=(config, parts))
+        try:
+            for result in pool.imap(_symbolicate_chunk, chunks):
+                yield result
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+        return
+    pool = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(config, parts))
+    pending = collections.deque()
+    try:
+        for chunk in chunks:
+            pending.append(pool.submit(_symbolicate_chunk, chunk))
+            if len(pending) >= 2 * jobs:
+                yield _result(pending.popleft())
+        while pending:
+            yield _result(pending.popleft())
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True)
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended before returning its chunk."""
+
+
+def _result(future):
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        raise WorkerDied("a worker process died before finishing its events (killed?): %s" % error)
 
 
 def _append_part(part, target):

@@ -7,6 +7,8 @@ import glob
 import io
 import json
 import os
+import multiprocessing
+import signal
 import subprocess
 import sys
 
@@ -119,3 +121,32 @@ def test_usage_errors(batch, tmp_path):
     assert main(["symbolicate", "--store", store, "--events", path, "--jobs", "-1"]) == 2
     assert main(["symbolicate", "--store", store, "--events", path, "--event", path]) == 2
     assert main(["symbolicate", "--store", str(tmp_path / "none"), "--events", path]) == 2
+
+
+def _die_on_line_60(chunk):
+    if any(number == 60 for number, _ in chunk):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _SYMBOLICATE_LINES(chunk)
+
+
+_SYMBOLICATE_LINES = cli_events._symbolicate_lines
+
+
+@pytest.mark.skipif(
+    sys.version_info < (3, 7) or multiprocessing.get_start_method() != "fork",
+    reason="the executor path, and workers forked with the patched function",
+)
+def test_a_worker_that_dies_stops_the_run_with_an_error_not_a_hang(batch, tmp_path, monkeypatch, capfd):
+    store, path, lines = batch
+    monkeypatch.setattr(cli_events, "CHUNK_EVENTS", 16)
+    monkeypatch.setattr(cli_events, "_symbolicate_lines", _die_on_line_60)
+    target = str(tmp_path / "out.jsonl")
+    status = main(["symbolicate", "--store", store, "--events", path, "-o", target, "--jobs", "2"])
+    assert status == 1
+    err = capfd.readouterr().err
+    assert "a worker process died" in err
+    with open(target, "rb") as handle:
+        written = handle.read().split(b"\n")[:-1]
+    # Whole chunks before the dead one, in order, and nothing after a gap.
+    assert len(written) % 16 == 0 and len(written) < 59
+    assert written == _expected(store, lines)[: len(written)]
