@@ -115,14 +115,18 @@ def run_cli(store, events, jobs):
     return elapsed, children_cpu() - cpu
 
 
-def one_event_output_bytes(store, events):
-    """The size of the first event's symbolicated JSON (what every row carries out)."""
+def mean_output_bytes(store, events, sample=700):
+    """The mean size of a symbolicated event (what every row carries out), over the
+    first ``sample`` events (100 per map, for 7 maps)."""
     import mapback
 
-    with open(events, "rb") as handle:
-        first = handle.readline()
+    sizes = []
     with mapback.Store(store) as opened:
-        return len(mapback.Symbolicator.from_store(opened).symbolicate_event_json(first))
+        symbolicator = mapback.Symbolicator.from_store(opened)
+        with open(events, "rb") as handle:
+            for line, _ in zip(handle, range(sample)):
+                sizes.append(len(symbolicator.symbolicate_event_json(line)))
+    return sum(sizes) / float(len(sizes))
 
 
 def run_spark(store, events, count, master, partitions):
@@ -181,7 +185,7 @@ def main(argv=None):
         events = os.path.join(work, "events.jsonl")
         ingest_s = build_store(store, args.data, map_ids)
         count, size = write_events(events, args.data, map_ids, args.events)
-        out_bytes = one_event_output_bytes(store, events)
+        out_bytes = mean_output_bytes(store, events)
         print("scale: %d events (%.0f MB) over %d maps; store built in %.1f s" % (
             count, size / 1e6, len(map_ids), ingest_s), file=sys.stderr, flush=True)
         single, single_cpu = run_cli(store, events, 1)
