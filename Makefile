@@ -15,7 +15,7 @@ DEMO_MAP := examples/demo/bundle.min.js.map
 .PHONY: help build develop header check-header lint check check-rust check-python test test-rust test-c test-python \
         conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy \
         test-chain install test-install matrix compat sdist-check fuzz check-deep test-panic test-hostile \
-        events-fixtures hermes-fixtures
+        events-fixtures hermes-fixtures test-scale
 
 # Every target carries a `## ` description on its rule line; `make help` prints them, so
 # a new target without one is invisible there, which is the reminder to write it.
@@ -69,7 +69,7 @@ check-python: $(VENV)/.installed ## the Python suite, installed into .venv aroun
 	  --no-build-isolation --no-deps --force-reinstall .
 	cd tests/python && MAPBACK_LIBRARY=$(CURDIR)/$(DEBUG_LIB) ../../$(VPY) -m pytest -q -p no:cacheprovider .
 
-test: lint check-header test-rust test-hostile test-c test-install test-python test-panic test-chain wheel-smoke test-real-maps ## every check: fmt, clippy, header, Rust, C (valgrind), Python, wheel, real maps
+test: lint check-header test-rust test-hostile test-c test-install test-python test-panic test-chain wheel-smoke test-real-maps test-scale ## every check: fmt, clippy, header, Rust, C (valgrind), Python, wheel, real maps, Spark and Dask
 	@echo "make test: all checks passed"
 
 # All Rust tests (unit, integration, doc); then the conformance suite again, verbose,
@@ -96,6 +96,24 @@ test-python: build $(VENV)/.installed ## install the package into .venv as a use
 	MAPBACK_PREBUILT_LIBRARY=$(CURDIR)/$(LIB) $(PIP_ENV) $(VPY) -m pip install --quiet \
 	  --no-build-isolation --no-deps --force-reinstall .
 	cd tests/python && ../../$(VPY) -m pytest -q -p no:cacheprovider .
+
+# Scaling out on the real engines (tests/scale, docs/scale.md): a local Spark
+# (`local[2,4]`, pyspark from PyPI on Debian's Java 17, installed when missing) and a
+# Dask LocalCluster of 2 worker processes symbolicate a few thousand real SDK events,
+# with a worker killed mid-job and a damaged store entry. The engines live in their own
+# venv (pinned in tests/scale/requirements.txt, installed once: a stamp); the package is
+# installed into it around the release library as test-python does.
+SCALE_VENV := .venv-scale
+$(SCALE_VENV)/.installed: tests/scale/requirements.txt
+	$(PYTHON) -m venv $(SCALE_VENV)
+	$(PIP_ENV) $(SCALE_VENV)/bin/python -m pip install --quiet -r tests/scale/requirements.txt
+	touch $@
+
+test-scale: build $(SCALE_VENV)/.installed ## mapback.spark and mapback.dask on a real local Spark and Dask cluster
+	bash tests/scale/ensure-java.sh
+	MAPBACK_PREBUILT_LIBRARY=$(CURDIR)/$(LIB) $(PIP_ENV) $(SCALE_VENV)/bin/python -m pip install --quiet \
+	  --no-build-isolation --no-deps --force-reinstall .
+	cd tests/scale && ../../$(SCALE_VENV)/bin/python -m pytest -q -p no:cacheprovider .
 
 # Panic injection (the test-only `panic-injection` feature): every export, from Rust, C
 # and Python, reports a panic as MAPBACK_ERROR_PANIC and the process carries on. The

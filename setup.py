@@ -95,6 +95,12 @@ setup(
     include_package_data=False,
     zip_safe=False,
     install_requires=["cffi>=1.12"],
+    # The engines of mapback.spark and mapback.dask (docs/scale.md), never imported by
+    # `import mapback`; tested with tests/scale/requirements.txt's pins.
+    extras_require={
+        "spark": ['pyspark[sql]>=3.4; python_version >= "3.8"'],
+        "dask": ['dask[dataframe,distributed]>=2023.1; python_version >= "3.9"'],
+    },
     python_requires=">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*",
     entry_points={"console_scripts": ["mapback = mapback.cli:main"]},
     distclass=BinaryDistribution,

@@ -88,7 +88,12 @@ INDEX_ID = "index-%s+%s" % INDEX_PAIR
 INDEX_LABEL = "index"
 MAPS = FETCHED_MAPS[:5] + [(INDEX_ID, INDEX_LABEL)] + FETCHED_MAPS[5:]
 
-METRICS = ["parse", "lookup", "memory", "batch", "cache", "symbolicate", "event", "compose"]
+METRICS = ["parse", "lookup", "memory", "batch", "cache", "symbolicate", "event", "compose", "scale"]
+# `scale` is not a per-map, per-peer measurement: benches/python/scale.py runs once over
+# every selected map (run_scale below), in .venv-scale (pyspark).
+SCALE_SCRIPT = os.path.join(PYTHON_DIR, "scale.py")
+SCALE_VENV = os.path.join(REPO, ".venv-scale")
+SCALE_GOAL = 0.8  # events/s per core over the single process's, on 2 workers
 LANGUAGES = {"native": "Rust", "python": "Python", "node": "Node"}
 
 
@@ -373,9 +378,13 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def setup(args):
+def setup(args, metrics):
     print("== setup", flush=True)
     started = time.monotonic()
+    if "scale" in metrics:
+        print("- scale: .venv-scale (tests/scale/requirements.txt: pyspark) and Java 17", flush=True)
+        sh(["make", "-C", REPO, "--no-print-directory", ".venv-scale/.installed"])
+        sh(["bash", os.path.join(REPO, "tests", "scale", "ensure-java.sh")])
 
     print("- maps: benches/fetch.sh (pinned npm tarballs, sha256-checked)", flush=True)
     sh(["bash", os.path.join(BENCH, "fetch.sh")])
@@ -1038,6 +1047,72 @@ def goals(results):
     ]
 
 
+# ---------------------------------------------------------------------- scale
+
+SCALE_TITLE = "Scaling out: events/s on 2 cores vs one process (CLI --jobs, Spark local[2])"
+
+
+def run_scale(maps, args, settings):
+    """benches/python/scale.py in .venv-scale over the selected maps (the index map
+    aside: its generated file is two bundles'): its result, or {"error": ...}."""
+    events = args.scale_events or (10000 if settings.quick else 100000)
+    map_ids = [m for m, _ in maps if m != INDEX_ID]
+    python = os.path.join(SCALE_VENV, "bin", "python")
+    print("== scale: %d events over %d maps, CLI --jobs 1 and 2, Spark local[2]" % (events, len(map_ids)),
+          flush=True)
+    if not os.path.exists(python):
+        return {"error": "%s is missing (make .venv-scale/.installed)" % python}
+    out = os.path.join(DATA, "scale-result.json")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(REPO, "python"), PYTHON_DIR]))
+    code = subprocess.call([python, SCALE_SCRIPT, "--data", DATA, "--maps", ",".join(map_ids),
+                            "--events", str(events), "--out", out], env=env, stdout=subprocess.DEVNULL)
+    if code != 0:
+        return {"error": "scale.py failed with status %d" % code}
+    with open(out) as handle:
+        return json.load(handle)
+
+
+def scale_goals(scale):
+    if scale.get("error"):
+        return [{"goal": "scale: %s" % scale["error"], "mark": "?", "maps": []}]
+    out = []
+    single = scale["events_per_s"]["cli_jobs1"]
+    for key, what in (("cli_jobs2", "the CLI with --jobs 2"), ("spark", "Spark local[2]")):
+        ratio = scale["over_linear"][key]
+        ok = ratio >= SCALE_GOAL
+        out.append({
+            "goal": "%s ≥ %.1f× linear (events/s per core vs the single-process CLI)" % (what, SCALE_GOAL),
+            "mark": "✓" if ok else "✗",
+            "maps": [{"ok": ok, "value": ratio, "text": "%s× (%s vs %s events/s per core; from CPU time %s×)" % (
+                number(ratio), number(scale["events_per_s_per_core"][key]), number(single),
+                number(scale["over_linear_cpu"][key]))}],
+        })
+    return out
+
+
+def scale_table(scale):
+    if scale.get("error"):
+        return scale["error"]
+    rows = [("single-process CLI (--jobs 1)", "cli_jobs1"), ("CLI --jobs 2", "cli_jobs2"),
+            ("Spark local[2] (best of 2 runs)", "spark")]
+    lines = ["| run | events/s | events/s per core | × linear | CPU µs per event | × linear from CPU |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for label, key in rows:
+        lines.append("| %s | %s | %s | %s | %s | %s |" % (
+            label, number(scale["events_per_s"][key]), number(scale["events_per_s_per_core"][key]),
+            "1" if key == "cli_jobs1" else number(scale["over_linear"][key]),
+            number(scale["cpu_us_per_event"][key]),
+            "1" if key == "cli_jobs1" else number(scale["over_linear_cpu"][key])))
+    lines.append("")
+    lines.append("%s events of 30 frames over %d maps (%s bytes in, %s out per event); Spark adds %s µs of "
+                 "CPU per event (%s µs from wall time); load average at the end %s." % (
+                     "{:,}".format(scale["events"]), len(scale["maps"]), number(scale["input_bytes_per_event"]),
+                     number(scale["output_bytes_per_event"]), number(scale["spark_overhead_cpu_us_per_event"]),
+                     number(scale["spark_overhead_us_per_event"]),
+                     ", ".join("%.2f" % x for x in scale["load"])))
+    return "\n".join(lines)
+
+
 def goals_text(goal_list, maps):
     lines = []
     for g in goal_list:
@@ -1225,6 +1300,11 @@ def write_markdown(path, doc, results, comparison_list, goal_list, agree, settin
                 if per_map:
                     w("")
                     w(sentence + ", ".join(per_map) + ".")
+    if doc.get("scale") is not None:
+        w("")
+        w("## %s" % SCALE_TITLE)
+        w("")
+        w(scale_table(doc["scale"]))
     if agree:
         w("")
         w("## Answer agreement")
@@ -1431,6 +1511,8 @@ def parse_args(argv):
     parser.add_argument("--readme", action="store_true",
                         help="update README.md and docs/benchmarks.md even for a quick or filtered run")
     parser.add_argument("--no-readme", action="store_true", help="leave README.md and docs/benchmarks.md alone")
+    parser.add_argument("--scale-events", type=int, help="events of the scale metric (default 100,000; "
+                        "10,000 with --quick)")
     return parser.parse_args(argv)
 
 
@@ -1446,7 +1528,7 @@ def main(argv=None, peers=None):
     out_dir = os.path.normpath(out_dir)
 
     if not args.no_setup:
-        setup(args)
+        setup(args, metrics)
     else:
         check_mapback_package()
     check_workers()
@@ -1463,7 +1545,7 @@ def main(argv=None, peers=None):
         else:
             runnable.append(peer)
     tasks = plan(maps, metrics, runnable)
-    if not tasks:
+    if not tasks and "scale" not in metrics:
         sys.exit("run.py: nothing to run")
 
     env = environment()
@@ -1479,6 +1561,9 @@ def main(argv=None, peers=None):
     results = Results(records, maps, runnable, skip, settings.rounds)
     comparison_list = comparisons(results)
     goal_list = goals(results)
+    scale = run_scale(maps, args, settings) if "scale" in metrics else None
+    if scale is not None:
+        goal_list.extend(scale_goals(scale))
     agree = agreement(results)
     created = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
     command = "python3 benches/run.py" + ("" if argv is None and len(sys.argv) == 1 else " " + " ".join(
@@ -1517,6 +1602,7 @@ def main(argv=None, peers=None):
         "tables": tables,
         "ratios": comparison_list,
         "agreement": agree,
+        "scale": scale,
         "failures": [{"map": m, "metric": metric, "peer": p, "statuses": dict(c)}
                      for (m, metric, p), c in sorted(results.failures.items()) if c],
         "records": records,
@@ -1540,6 +1626,10 @@ def main(argv=None, peers=None):
             if ratios:
                 print("")
                 print(ratios)
+    if scale is not None:
+        print("")
+        print("== scale (%s)" % SCALE_TITLE)
+        print(scale_table(scale))
     if agree:
         print("")
         print("== answer agreement with mapback (Rust)")

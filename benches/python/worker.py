@@ -800,12 +800,12 @@ def metric_symbolicate(peer_name, map_path, positions_path, repeat):
 EVENTS = 1000
 
 
-def make_events(positions, url):
-    """1,000 Sentry events of one exception with 30 frames each, built from the same
-    positions as make_traces: SDK frames (1-based), in Sentry's order (the outermost
-    caller first), from Chrome."""
+def make_events(positions, url, count=EVENTS):
+    """1,000 (or ``count``) Sentry events of one exception with 30 frames each, built
+    from the same positions as make_traces: SDK frames (1-based), in Sentry's order (the
+    outermost caller first), from Chrome."""
     events = []
-    for k in range(EVENTS):
+    for k in range(count):
         frames = []
         for j in range(FRAMES):
             line, column = positions[(k * FRAMES + j) % len(positions)]

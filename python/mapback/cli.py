@@ -8,7 +8,9 @@
 - ``symbolicate [--maps DIR] [--url-prefix URL=DIR] [--json] [TRACE_FILE|-]``: the main
   job. A browser or Node stack trace in; the original frames, with source context, out.
   ``--store STORE`` finds the maps in an artifact store instead, and ``--event
-  EVENT.json`` (``-`` for stdin) symbolicates a Sentry event, printed as JSON.
+  EVENT.json`` (``-`` for stdin) symbolicates a Sentry event, printed as JSON;
+  ``--events IN.jsonl -o OUT.jsonl --jobs N`` a file of them on N processes (see
+  :mod:`mapback.cli_events`).
 - ``compose``, ``concat``, ``flatten``, ``rewrite``: the producer side (see
   :mod:`mapback.cli_produce`).
 - ``store add|ls|verify|gc STORE ...``: the artifact store (see :mod:`mapback.cli_store`).
@@ -25,7 +27,7 @@ import json
 import os
 import sys
 
-from mapback import cli_produce, cli_scopes, cli_store, cli_validate
+from mapback import cli_events, cli_produce, cli_scopes, cli_store, cli_validate
 from mapback.cache import Cache
 from mapback.exceptions import MapbackError
 from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, SourceMap
@@ -93,6 +95,7 @@ def _parser():
         "--event", metavar="EVENT.json",
         help="symbolicate a Sentry event (JSON file, or - for stdin) and print it as JSON",
     )
+    cli_events.add_arguments(symbolicate)
     symbolicate.add_argument("--json", action="store_true", help="print JSON")
     symbolicate.add_argument("--context", type=int, default=5, metavar="N", help="context lines (5)")
     symbolicate.add_argument("--color", choices=["auto", "always", "never"], default="auto")
@@ -218,6 +221,8 @@ def _symbolicate(args, out):
     if args.store is not None and not os.path.isdir(args.store):
         print("mapback: %s: no such store directory" % args.store, file=sys.stderr)
         return 2
+    if args.events is not None:
+        return cli_events.run(args, out)
     if args.event is not None:
         if args.trace != "-":
             print("mapback: give either --event EVENT.json or a trace file, not both", file=sys.stderr)

@@ -191,6 +191,19 @@ def _options(context_lines, max_line_chars, max_cached_scripts, extra):
     return options
 
 
+def check_options(options):
+    """Raises TypeError (or ValueError) for options that :meth:`Symbolicator.from_store`
+    would refuse, without making a symbolicator: for configs checked on a driver and
+    used on workers."""
+    options = dict(options)
+    _options(
+        options.pop("context_lines", 5),
+        options.pop("max_line_chars", 150),
+        options.pop("max_cached_scripts", 64),
+        options,
+    )
+
+
 def _strings(values):
     """A ``mapback_str[]`` for text values, and the buffers that must stay alive."""
     encoded = [encode_text(value, "path") for value in values]
