@@ -1261,3 +1261,109 @@ fn processes_symbolicate_while_processes_ingest() {
     );
     assert!(store.verify().unwrap().is_ok());
 }
+
+/// A map whose scopes (the scopes proposal) say `inner` (b.js) was inlined into
+/// `outer` (a.js) at a.js 2:2, ingested into a store: its cache keeps the scopes, and an
+/// event symbolicated from the store gets both frames, named by the scopes.
+#[test]
+fn the_store_keeps_a_maps_scopes_and_symbolicates_with_them() {
+    use mapback::{OriginalPosition, SourceMapBuilder, SourceMapView};
+    let root = scratch("scopes");
+    let id = debug_id(120);
+    let mut builder = SourceMapBuilder::new();
+    builder.add_source("a.js");
+    builder.add_source("b.js");
+    builder.set_debug_id(Some(&id)).unwrap();
+    let at = |source, line, column| {
+        Some(OriginalPosition {
+            source,
+            line,
+            column,
+            name: None,
+        })
+    };
+    builder.add_mapping(0, 0, at(0, 0, 0)).unwrap();
+    builder.add_mapping(0, 13, at(1, 1, 2)).unwrap();
+    let p = |line: u32, column: u32| serde_json::json!({"line": line, "column": column});
+    let function = |start, end, name: &str| {
+        serde_json::json!({"start": start, "end": end, "name": name, "kind": "function",
+            "isStackFrame": true, "variables": [], "children": []})
+    };
+    builder
+        .set_scopes_record(&serde_json::json!({
+            "sources": [{"scope": function(p(0, 0), p(3, 1), "outer")},
+                        {"scope": function(p(0, 0), p(2, 1), "inner")}],
+            "ranges": [{"start": p(0, 0), "end": p(0, 32), "definitionIndex": 0,
+                "stackFrameType": "original", "bindings": [], "callSite": null,
+                "children": [{"start": p(0, 13), "end": p(0, 31), "definitionIndex": 1,
+                    "stackFrameType": "none", "bindings": [], "children": [],
+                    "callSite": {"sourceIndex": 0, "line": 2, "column": 2}}]}]
+        }))
+        .unwrap();
+    let map = builder.to_json(&mapback::EncodeOptions::default());
+    let build = root.join("build");
+    write(
+        &build,
+        "app.js",
+        &format!("function o(){{throw new Error(1)}}\n//# debugId={id}\n//# sourceMappingURL=app.js.map\n"),
+    );
+    write(&build, "app.js.map", &map);
+    let store = std::sync::Arc::new(open(&root.join("store")));
+    store.add(&[&build]).unwrap();
+    let entry = store.find_by_debug_id(&id).unwrap().unwrap();
+    let decoded = mapback::SourceMap::from_slice(map.as_bytes()).unwrap();
+    assert_eq!(entry.cache().original_scopes(), decoded.scopes());
+
+    let symbolicator = mapback::symbolicate::Symbolicator::from_store(
+        store,
+        mapback::symbolicate::SymbolicateOptions::default(),
+    );
+    let url = "https://h/app.js";
+    let event = serde_json::json!({
+        "platform": "javascript",
+        "debug_meta": {"images": [{"type": "sourcemap", "code_file": url, "debug_id": id}]},
+        "exception": {"values": [{"type": "Error", "value": "1",
+            "stacktrace": {"frames": [
+                {"abs_path": url, "filename": url, "lineno": 1, "colno": 14, "function": "o"},
+            ]}}]},
+    });
+    let out: serde_json::Value = serde_json::from_slice(
+        &symbolicator
+            .symbolicate_event_json(&serde_json::to_vec(&event).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let frames = out["exception"]["values"][0]["stacktrace"]["frames"]
+        .as_array()
+        .unwrap();
+    // Sentry order: outermost first.
+    let found: Vec<_> = frames
+        .iter()
+        .map(|f| {
+            (
+                f["filename"].as_str().unwrap().to_owned(),
+                f["lineno"].as_u64().unwrap(),
+                f["function"].as_str().unwrap().to_owned(),
+                f["data"]["function_origin"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "a.js".to_owned(),
+                3,
+                "outer".to_owned(),
+                "scopes".to_owned()
+            ),
+            (
+                "b.js".to_owned(),
+                2,
+                "inner".to_owned(),
+                "scopes".to_owned()
+            ),
+        ],
+        "{out}"
+    );
+}

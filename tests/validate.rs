@@ -222,3 +222,24 @@ fn a_hundred_thousand_bad_segments_give_a_bounded_report() {
     assert_eq!(json["error_count"], 100_000 + past_end);
     assert!(json.to_string().len() < 64 * 1024);
 }
+
+#[test]
+fn scopes_problems_are_listed_as_invalid_scopes() {
+    // The scopes proposal: a name past `names` and a definition naming no scope are
+    // listed, and a malformed string once (it is dropped whole).
+    let map = br#"{"version":3,"sources":["a.js"],"sourcesContent":["x"],"names":[],
+        "mappings":"AAAA","scopes":"BBAAC,CKA,ECAK,FK"}"#;
+    assert_eq!(
+        errors(&validate(map, None)),
+        ["invalid-scopes", "invalid-scopes"]
+    );
+    let broken = br#"{"version":3,"sources":["a.js"],"sourcesContent":["x"],"names":[],
+        "mappings":"AAAA","scopes":"BAAA"}"#;
+    let report = validate(broken, None);
+    assert_eq!(errors(&report), ["invalid-scopes"]);
+    assert!(
+        report.problems()[0].message.contains("left open"),
+        "{:?}",
+        report.problems()[0].message
+    );
+}

@@ -49,12 +49,12 @@ pub fn encode_combined(info: &ScopeInfo, source_count: usize) -> Result<String> 
             }
         }
     }
-    let mut ranges = RangeWriter::new(Definitions::Flat(&first_flat));
+    let mut ranges = RangeWriter::new(Definitions::Flat(&first_flat), info);
     for range in &info.ranges {
         if !out.is_empty() {
             out.push(b',');
         }
-        ranges.write(range, info, &mut out)?;
+        ranges.write(range, &mut out)?;
     }
     Ok(String::from_utf8(out).expect("Base64 and commas"))
 }
@@ -79,12 +79,12 @@ pub fn encode_per_source(info: &ScopeInfo, source_count: usize) -> Result<Encode
         scopes.push(Some(String::from_utf8(out).expect("Base64 and commas")));
     }
     let mut out = Vec::new();
-    let mut ranges = RangeWriter::new(Definitions::PerSource);
+    let mut ranges = RangeWriter::new(Definitions::PerSource, info);
     for range in &info.ranges {
         if !out.is_empty() {
             out.push(b',');
         }
-        ranges.write(range, info, &mut out)?;
+        ranges.write(range, &mut out)?;
     }
     Ok(EncodedPerSource {
         scopes,
@@ -206,24 +206,32 @@ enum Definitions<'f> {
 
 struct RangeWriter<'f> {
     definitions: Definitions<'f>,
+    /// How many scopes each source has (all depths), counted once.
+    scope_counts: Vec<usize>,
     position: Position,
     definition: u32,
     definition_source: u32,
 }
 
 impl<'f> RangeWriter<'f> {
-    fn new(definitions: Definitions<'f>) -> RangeWriter<'f> {
+    fn new(definitions: Definitions<'f>, info: &ScopeInfo) -> RangeWriter<'f> {
+        let scope_counts = info
+            .sources
+            .iter()
+            .map(|roots| roots.as_deref().map_or(0, |r| PreOrder::new(r).count()))
+            .collect();
         RangeWriter {
             definitions,
+            scope_counts,
             position: Position::default(),
             definition: 0,
             definition_source: 0,
         }
     }
 
-    fn write(&mut self, root: &GeneratedRange, info: &ScopeInfo, out: &mut Vec<u8>) -> Result<()> {
+    fn write(&mut self, root: &GeneratedRange, out: &mut Vec<u8>) -> Result<()> {
         let mut stack: Vec<(&GeneratedRange, usize)> = Vec::new();
-        self.start(root, info, out)?;
+        self.start(root, out)?;
         stack.push((root, 0));
         while let Some((range, next)) = stack.last_mut() {
             match range.children.get(*next) {
@@ -235,7 +243,7 @@ impl<'f> RangeWriter<'f> {
                         )));
                     }
                     out.push(b',');
-                    self.start(child, info, out)?;
+                    self.start(child, out)?;
                     stack.push((child, 0));
                 }
                 None => {
@@ -253,7 +261,7 @@ impl<'f> RangeWriter<'f> {
         Ok(())
     }
 
-    fn start(&mut self, range: &GeneratedRange, info: &ScopeInfo, out: &mut Vec<u8>) -> Result<()> {
+    fn start(&mut self, range: &GeneratedRange, out: &mut Vec<u8>) -> Result<()> {
         let (line, column) = position_step(&mut self.position, range.start)?;
         let mut flags = 0;
         if line != 0 {
@@ -274,7 +282,7 @@ impl<'f> RangeWriter<'f> {
         }
         encode_unsigned(column, out);
         if let Some(definition) = range.definition {
-            self.definition(definition, info, out)?;
+            self.definition(definition, out)?;
         }
         self.bindings(range, out)?;
         if let Some(site) = range.call_site {
@@ -286,13 +294,12 @@ impl<'f> RangeWriter<'f> {
         Ok(())
     }
 
-    fn definition(
-        &mut self,
-        definition: ScopeRef,
-        info: &ScopeInfo,
-        out: &mut Vec<u8>,
-    ) -> Result<()> {
-        if info.definition(definition).is_none() {
+    fn definition(&mut self, definition: ScopeRef, out: &mut Vec<u8>) -> Result<()> {
+        let exists = self
+            .scope_counts
+            .get(definition.source as usize)
+            .is_some_and(|&count| (definition.index as usize) < count);
+        if !exists {
             return Err(invalid(format!(
                 "a range's definition (source {}, scope {}) names no original scope",
                 definition.source, definition.index
