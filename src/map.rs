@@ -177,7 +177,7 @@ impl SourceMapView for SourceMap {
     }
 
     fn function_map(&self, index: u32) -> Option<&FunctionMap> {
-        self.sources.function_maps.get(index as usize)?.as_deref()
+        self.sources.function_map(index)
     }
 
     fn hermes_function_offsets(&self) -> Option<&HermesFunctionOffsets> {

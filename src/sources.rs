@@ -20,8 +20,9 @@ pub(crate) struct SourceTable {
     /// The WHATWG-resolved URL, null when the source is null or does not resolve.
     pub(crate) urls: StringTable,
     pub(crate) ignored: Vec<bool>,
-    /// Metro's function map of each source (`x_facebook_sources`), when it has one.
-    pub(crate) function_maps: Vec<Option<Box<FunctionMap>>>,
+    /// Metro's function maps (`x_facebook_sources`) by source index, ascending: only
+    /// the sources that have one, so maps without them pay nothing per source.
+    function_maps: Vec<(u32, FunctionMap)>,
     contents: Contents,
 }
 
@@ -42,7 +43,6 @@ impl SourceTable {
         self.joined.push(joined);
         self.urls.push(url);
         self.ignored.push(false);
-        self.function_maps.push(None);
         self.contents.push(content_token);
     }
 
@@ -51,8 +51,28 @@ impl SourceTable {
         self.joined.truncate(len);
         self.urls.truncate(len);
         self.ignored.truncate(len);
-        self.function_maps.truncate(len);
+        self.function_maps
+            .retain(|(index, _)| (*index as usize) < len);
         self.contents.truncate(len);
+    }
+
+    /// Gives source `index` (the last one with a function map so far, or a later one)
+    /// its function map.
+    pub(crate) fn set_function_map(&mut self, index: u32, function_map: FunctionMap) {
+        debug_assert!(self
+            .function_maps
+            .last()
+            .is_none_or(|(last, _)| *last < index));
+        self.function_maps.push((index, function_map));
+    }
+
+    /// Source `index`'s function map, if it has one.
+    pub(crate) fn function_map(&self, index: u32) -> Option<&FunctionMap> {
+        let at = self
+            .function_maps
+            .binary_search_by_key(&index, |(i, _)| *i)
+            .ok()?;
+        Some(&self.function_maps[at].1)
     }
 
     /// The unescaped content of source `index`, if it has any.
@@ -94,12 +114,11 @@ impl SourceTable {
             + self.joined.heap_size()
             + self.urls.heap_size()
             + self.ignored.capacity()
-            + self.function_maps.capacity() * std::mem::size_of::<Option<Box<FunctionMap>>>()
+            + self.function_maps.capacity() * std::mem::size_of::<(u32, FunctionMap)>()
             + self
                 .function_maps
                 .iter()
-                .flatten()
-                .map(|m| std::mem::size_of::<FunctionMap>() + m.heap_size())
+                .map(|(_, m)| m.heap_size())
                 .sum::<usize>()
             + self.contents.blob.capacity()
             + self.contents.spans.capacity() * 8

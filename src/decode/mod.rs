@@ -952,8 +952,8 @@ fn decode_function_maps(
                 )
             }
             Ok(Some(function_map)) => {
-                assembly.sources.function_maps[source_base as usize + index] =
-                    Some(Box::new(function_map));
+                let source = source_base + index as u32;
+                assembly.sources.set_function_map(source, function_map);
                 continue;
             }
             Err(message) => format!("{KEY}[{index}]: {message}"),
