@@ -183,11 +183,19 @@ def _in_workers(config, parts, chunks, jobs):
     pending = collections.deque()
     try:
         for chunk in chunks:
-            pending.append(pool.submit(_symbolicate_chunk, chunk))
-            if len(pending) >= 2 * jobs:
-                yield _result(pending.popleft())
+            try:
+                pending.append(pool.submit(_symbolicate_chunk, chunk))
+                result = pending.popleft().result() if len(pending) >= 2 * jobs else None
+            except BrokenProcessPool as error:  # from submit too, once the pool knows
+                raise _died(error)
+            if result is not None:
+                yield result
         while pending:
-            yield _result(pending.popleft())
+            try:
+                result = pending.popleft().result()
+            except BrokenProcessPool as error:
+                raise _died(error)
+            yield result
     finally:
         for future in pending:
             future.cancel()
@@ -198,11 +206,8 @@ class WorkerDied(RuntimeError):
     """A worker process ended before returning its chunk."""
 
 
-def _result(future):
-    try:
-        return future.result()
-    except BrokenProcessPool as error:
-        raise WorkerDied("a worker process died before finishing its events (killed?): %s" % error)
+def _died(error):
+    return WorkerDied("a worker process died before finishing its events (killed?): %s" % error)
 
 
 def _append_part(part, target):

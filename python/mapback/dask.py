@@ -36,8 +36,11 @@ def symbolicate_events(
     ``options`` are those of :meth:`mapback.Symbolicator.from_store`.
     """
     import dask.bag
-    import dask.dataframe
 
+    try:
+        import dask.dataframe as dataframe
+    except ImportError:  # dask without pandas: bags only
+        dataframe = None
     if isinstance(store, SymbolicatorConfig):
         if options:
             raise TypeError("give the options in the SymbolicatorConfig, not beside it")
@@ -46,7 +49,7 @@ def symbolicate_events(
         config = SymbolicatorConfig(store, **options)
     if isinstance(collection, dask.bag.Bag):
         return collection.map_partitions(_bag_partition, config)
-    if isinstance(collection, dask.dataframe.DataFrame):
+    if dataframe is not None and isinstance(collection, dataframe.DataFrame):
         if errors_column is None:
             errors_column = output_column + "_errors"
         if output_column == errors_column:
