@@ -33,8 +33,9 @@ __all__ = ["SymbolicatorConfig", "symbolicate_column", "EVENT_NOT_SYMBOLICATED"]
 EVENT_NOT_SYMBOLICATED = "event_not_symbolicated"
 
 # The symbolicators of this process, by config key; emptied in a forked child (a
-# handle made before a fork belongs to the parent).
+# handle made before a fork belongs to the parent: kept in _inherited, never used).
 _symbolicators = {}
+_inherited = []
 _symbolicators_pid = [os.getpid()]
 _symbolicators_lock = threading.Lock()
 
@@ -104,6 +105,10 @@ class SymbolicatorConfig(object):
         key = self._key()
         with _symbolicators_lock:
             if _symbolicators_pid[0] != os.getpid():
+                # Forked: the parent's handles are not freed here (their memory is
+                # shared copy-on-write, and a lock a parent thread held at the fork
+                # would stay held), only set aside.
+                _inherited.extend(_symbolicators.values())
                 _symbolicators.clear()
                 _symbolicators_pid[0] = os.getpid()
             symbolicator = _symbolicators.get(key)
