@@ -14,6 +14,8 @@
 - ``store add|ls|verify|gc STORE ...``: the artifact store (see :mod:`mapback.cli_store`).
 - ``validate MAP... [--script JS] [--json]``: every problem of each map; exit status 0
   valid, 1 invalid, 2 unreadable (see :mod:`mapback.cli_validate`).
+- ``inspect MAP [--script JS] [-o OUT.html]``: a self-contained HTML page showing the
+  map (see :mod:`mapback.cli_inspect`).
 """
 
 from __future__ import absolute_import, print_function
@@ -23,7 +25,7 @@ import json
 import os
 import sys
 
-from mapback import cli_produce, cli_store, cli_validate
+from mapback import cli_inspect, cli_produce, cli_store, cli_validate
 from mapback.cache import Cache
 from mapback.exceptions import MapbackError
 from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, SourceMap
@@ -112,6 +114,7 @@ def _parser():
     cli_produce.add_commands(commands)
     cli_store.add_commands(commands)
     cli_validate.add_commands(commands)
+    cli_inspect.add_commands(commands)
     return parser
 
 
@@ -375,6 +378,8 @@ def main(argv=None, out=None):
             return cli_store.run(args, out)
         if args.command in cli_validate.COMMANDS:
             return cli_validate.run(args, out)
+        if args.command in cli_inspect.COMMANDS:
+            return cli_inspect.run(args, out)
         if args.command == "cache":
             if args.cache_command == "build":
                 return _cache_build(args, out)
