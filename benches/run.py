@@ -27,6 +27,10 @@ standard library only, for the system python3:
    tables into docs/benchmarks.md, and a three-line summary into the repository README,
    each between <!-- bench:start --> and <!-- bench:end -->.
 
+The `inspect` metric is no comparison: benches/inspect_page.py makes each map's inspector
+page and measures its size and its time to first render in headless chromium
+(results/inspect.{md,json}, figures in docs/inspect.md).
+
 --quick is a smoke run: 2 rounds, small REPEATs, results in results/quick/ and the
 README and docs page left alone. Runs filtered with --maps/--metrics/--peers do not touch
 them either (--readme forces it).
@@ -88,7 +92,9 @@ INDEX_ID = "index-%s+%s" % INDEX_PAIR
 INDEX_LABEL = "index"
 MAPS = FETCHED_MAPS[:5] + [(INDEX_ID, INDEX_LABEL)] + FETCHED_MAPS[5:]
 
-METRICS = ["parse", "lookup", "memory", "batch", "cache", "symbolicate", "event", "compose"]
+METRICS = ["parse", "lookup", "memory", "batch", "cache", "symbolicate", "event", "compose", "inspect"]
+# Not a peer comparison: the inspector page of each map (benches/inspect_page.py).
+PAGE_METRICS = {"inspect"}
 LANGUAGES = {"native": "Rust", "python": "Python", "node": "Node"}
 
 
@@ -1454,6 +1460,13 @@ def main(argv=None, peers=None):
     for map_id, _ in maps:
         with open(positions_path(map_id)) as handle:
             info[map_id]["positions"] = sum(1 for _ in handle)
+
+    if "inspect" in metrics:
+        import inspect_page  # benches/inspect_page.py: the inspector's page sizes and render times
+        inspect_page.run(maps, out_dir, loads=1 if args.quick else 3)
+        metrics = [m for m in metrics if m not in PAGE_METRICS]
+        if not metrics:
+            return 0
 
     runnable = []
     for peer in chosen_peers:
