@@ -300,11 +300,6 @@
 #define MAPBACK_ERROR_CLOSED 903
 
 /**
- * At most this many index-map sections are listed; the rest are counted.
- */
-#define MAX_LISTED_SECTIONS 1000
-
-/**
  * "No value": an absent source, name or original position in a `mapback_token`, a
  * source that was not found, or "the whole line" where a column may be given.
  */

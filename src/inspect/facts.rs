@@ -11,7 +11,7 @@ use crate::json::{integer, string, InputPositions, JsonObject, JsonType};
 use crate::view::SourceMapView;
 
 /// At most this many index-map sections are listed; the rest are counted.
-pub const MAX_LISTED_SECTIONS: usize = 1000;
+const MAX_LISTED_SECTIONS: usize = 1000;
 
 /// The facts as JSON: `{"fields": [{"key", "type", "bytes"}], "sections": [...] | null,
 /// "sections_total", "debug_id", "file", "is_index_map", "token_count", "line_count",
