@@ -231,3 +231,24 @@ fn attribution_uses_utf16_columns() {
     assert_eq!(shares.per_source, [3, 2]);
     assert_eq!(shares.unmapped, 0);
 }
+
+#[test]
+fn the_trace_box_knows_the_original_functions() {
+    let data = demo_data();
+    let functions = &data["functions"];
+    let names: Vec<&str> = (functions["names"].as_array().unwrap().iter())
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    // pricing.js 36:10 (trace-node.txt's top frame) is inside applyCoupon: the innermost
+    // function (the last, in order of start) containing it.
+    let pricing = functions["per_source"][1].as_array().unwrap();
+    let containing: Vec<&str> = pricing
+        .chunks(5)
+        .filter(|f| {
+            let n = |i: usize| f[i].as_i64().unwrap();
+            (n(0), n(1)) <= (36, 10) && (36, 10) < (n(2), n(3))
+        })
+        .map(|f| names[f[4].as_i64().unwrap() as usize])
+        .collect();
+    assert_eq!(containing, ["applyCoupon"]);
+}

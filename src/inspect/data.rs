@@ -11,6 +11,7 @@ use crate::view::SourceMapView;
 use super::attribution::{attribute, packages};
 use super::encode::{generated_lines, original_lines};
 use super::facts::facts;
+use super::functions::functions;
 
 /// Bytes of the map shown on each side of a problem's offset.
 const EXCERPT_RADIUS: usize = 60;
@@ -74,6 +75,7 @@ impl Inspection<'_> {
         data["names"] = json!(map.names());
         data["generated"] = json!(generated_lines(map, script_lines.max(map.line_count())));
         data["original"] = json!(original_lines(map));
+        data["functions"] = functions(map);
         if let Some(script) = self.script {
             let shares = attribute(map, script);
             let names: Vec<Option<&str>> = (0..map.source_count() as u32)

@@ -670,20 +670,41 @@
       f.name = seg.flags[i] & 2 ? names[seg.name[i]] : null;
       f.generatedLine = line; f.generatedColumn = column;
     });
-    // A frame's function is named by the mapping of its caller's call site (the next
-    // frame), when that mapping carries a name: the call's callee.
     frames.forEach(function (f, k) {
+      // The function of the original source that encloses the position (parsed by
+      // mapback from the source's content)...
+      f.function = f.source != null ? enclosingFunction(f.source, f.originalLine, f.originalColumn) : null;
+      // ...and the name the caller's call-site mapping gives its callee, when it has one.
       var caller = frames[k + 1];
-      f.function = caller && caller.source != null && caller.name ? caller.name : null;
+      f.callee = caller && caller.source != null && caller.name ? caller.name : null;
     });
     return frames;
+  }
+  // The innermost function of `source` containing (line, column): functions come in
+  // order of start, so it is the last one that contains the position.
+  function enclosingFunction(source, line, column) {
+    var table = DATA.functions, list = table && table.per_source[source];
+    if (!list) return null;
+    var inner = -1, named = -1;
+    for (var k = 0; k < list.length; k += 5) {
+      var startsBefore = list[k] < line || (list[k] === line && list[k + 1] <= column);
+      if (!startsBefore) break;
+      var endsAfter = list[k + 2] > line || (list[k + 2] === line && list[k + 3] > column);
+      if (!endsAfter) continue;
+      inner = k;
+      if (list[k + 4] >= 0) named = k;
+    }
+    if (inner < 0) return "(top level)";
+    if (list[inner + 4] >= 0) return table.names[list[inner + 4]];
+    return "(anonymous)" + (named >= 0 ? " in " + table.names[list[named + 4]] : "");
   }
   function drawTrace() {
     var out = $("trace-output");
     out.innerHTML = "";
     var frames = resolveFrames(parseTrace($("trace-input").value));
     if (!frames.length) { out.appendChild(el("p", { text: "No frames recognised yet." })); return; }
-    var table = el("table", { id: "trace-table" }, [el("tr", null, ["#", "frame as printed", "original position", "function (caller's mapping name)", "name at the position"].map(function (h) { return el("th", { text: h }); }))]);
+    var table = el("table", { id: "trace-table" }, [el("tr", null, ["#", "frame as printed", "original position",
+      "function (original source)", "callee at the caller's call site", "name at the position"].map(function (h) { return el("th", { text: h }); }))]);
     frames.forEach(function (f, k) {
       var resolved = f.source != null;
       var tr = el("tr", { class: resolved ? "clickable frame resolved" : "frame" }, [
@@ -691,13 +712,14 @@
         el("td", { text: f.raw }),
         el("td", { class: "original", text: resolved ? sourceName(f.source) + ":" + (f.originalLine + 1) + ":" + (f.originalColumn + 1) : "(" + f.note + ")" }),
         el("td", { class: "function", text: f.function || "—" }),
+        el("td", { class: "callee", text: f.callee || "—" }),
         el("td", { class: "name", text: f.name || "—" })
       ]);
       if (resolved) tr.addEventListener("click", function () { goToGenerated(f.generatedLine, f.generatedColumn); });
       table.appendChild(tr);
     });
     out.appendChild(table);
-    out.appendChild(el("p", { class: "info", text: "Lines and columns 1-based. The function column names a frame only when its caller's call-site mapping has a name; otherwise it stays empty rather than guessed." }));
+    out.appendChild(el("p", { class: "info", text: "Lines and columns 1-based. The function is the one of the original source that encloses the position, as mapback parsed the source's content (— without content); the callee column is the name the caller's call-site mapping carries, when it has one. Nothing is guessed." }));
   }
   $("trace-input").addEventListener("input", drawTrace);
 

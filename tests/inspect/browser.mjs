@@ -92,12 +92,12 @@ async function generatedSpan(page, line, column) {
   await page.focus("#trace-input");
   await page.keyboard.sendCharacter(readFileSync(join(repo, "examples/demo/trace-node.txt"), "utf8"));
   const frames = await page.$$eval("#trace-table tr.frame", (rows) =>
-    rows.map((r) => [r.querySelector(".original").textContent, r.querySelector(".function").textContent]));
+    rows.map((r) => [".original", ".function", ".callee"].map((c) => r.querySelector(c).textContent)));
   const expected = [
-    ["app/src/pricing.js:37:11", "applyCoupon"],
-    ["app/src/checkout.js:8:22", "priceCart"],
-    ["app/src/checkout.js:33:18", "—"],
-    ["app/src/main.js:20:18", "—"],
+    ["app/src/pricing.js:37:11", "applyCoupon", "applyCoupon"],
+    ["app/src/checkout.js:8:22", "priceCart", "priceCart"],
+    ["app/src/checkout.js:33:18", "checkout", "—"],
+    ["app/src/main.js:20:18", "main", "—"],
   ];
   check(JSON.stringify(frames) === JSON.stringify(expected), `demo: the pasted trace resolves (${JSON.stringify(frames)})`);
   await page.screenshot({ path: join(artifacts, "demo-trace.png") });
