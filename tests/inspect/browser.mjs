@@ -8,11 +8,11 @@
 // file:// page itself (every other request is aborted and fails the test).
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import puppeteer from "puppeteer-core";
 
 const [dir, artifacts] = process.argv.slice(2).map((p) => resolve(p));
-const repo = resolve(import.meta.dirname, "../..");
+const repo = fileURLToPath(new URL("../..", import.meta.url));
 const failures = [];
 let checks = 0;
 function check(condition, what) {
