@@ -1455,18 +1455,20 @@ def main(argv=None, peers=None):
         setup(args)
     else:
         check_mapback_package()
+    if "inspect" in metrics:
+        # No peers and no workers: benches/inspect_page.py makes and loads the pages.
+        import inspect_page
+        if any(m == INDEX_ID for m, _ in maps):
+            write_index_map(Derived())
+        inspect_page.run(maps, out_dir, loads=1 if args.quick else 3)
+        metrics = [m for m in metrics if m not in PAGE_METRICS]
+        if not metrics:
+            return 0
     check_workers()
     info = derive_inputs(maps, metrics)
     for map_id, _ in maps:
         with open(positions_path(map_id)) as handle:
             info[map_id]["positions"] = sum(1 for _ in handle)
-
-    if "inspect" in metrics:
-        import inspect_page  # benches/inspect_page.py: the inspector's page sizes and render times
-        inspect_page.run(maps, out_dir, loads=1 if args.quick else 3)
-        metrics = [m for m in metrics if m not in PAGE_METRICS]
-        if not metrics:
-            return 0
 
     runnable = []
     for peer in chosen_peers:
