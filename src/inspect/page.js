@@ -447,7 +447,11 @@
         where.length ? el("div", { class: "where", text: where.join(" · ") }) : null,
         p.excerpt ? el("div", { class: "excerpt", text: p.excerpt }) : null
       ]);
-      item.addEventListener("click", function () { goToProblem(p); });
+      item.addEventListener("click", function () {
+        box.querySelectorAll(".diag.selected").forEach(function (d) { d.classList.remove("selected"); });
+        item.classList.add("selected");
+        goToProblem(p);
+      });
       box.appendChild(item);
     });
     Object.keys(report.omitted || {}).forEach(function (code) {
@@ -456,13 +460,12 @@
   }
   function goToProblem(p) {
     if (p.generated_line != null) { goToGenerated(p.generated_line, p.generated_column || 0); return; }
-    var match = /^(?:sources|sourcesContent|ignoreList|x_google_ignoreList)\[(\d+)\]/.exec(p.path || "");
-    if (match && /^sources/.test(p.path)) {
+    var match = /^(?:sources|sourcesContent)\[(\d+)\]/.exec(p.path || "");
+    if (match && +match[1] < sources.length) {
       showTab("code");
       selectSource(+match[1]);
-      return;
     }
-    showTab("facts");
+    // A problem at a byte of the map stays here: its excerpt is the place.
   }
 
   // ---- size: treemap and table ----------------------------------------------------------

@@ -120,6 +120,12 @@ async function generatedSpan(page, line, column) {
   const { page } = broken;
   check((await text(page, "#diag-count")).includes("2 errors"), "broken: both errors are listed");
   await page.click('#tabs button[data-tab="diagnostics"]');
+  // A problem at a byte of the map: the click selects it; its excerpt of the map is the place.
+  const atByte = await page.$$eval(".diag", (list) => list.findIndex((d) => d.textContent.includes("source-index-out-of-bounds")));
+  await (await page.$$(".diag"))[atByte].click();
+  const selected = await page.$eval(".diag.selected", (d) => d.querySelector(".excerpt").textContent);
+  check(atByte >= 0 && selected.includes("⟨here⟩") && await page.$eval("#tab-diagnostics", (e) => e.classList.contains("active")),
+    "broken: a problem at a byte of the map shows the map's text there");
   const before = await page.$eval("#generated-pane", (e) => e.scrollTop);
   const items = await page.$$(".diag");
   let clicked = false;
