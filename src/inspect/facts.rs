@@ -24,11 +24,18 @@ pub fn facts(map_json: &[u8], map: Option<&dyn SourceMapView>, script: Option<&s
     if let Some(object) = &object {
         facts.insert("fields".into(), fields(object));
         facts.insert("scopes".into(), json!(object.contains("scopes")));
-        facts.insert("ignore_list_field".into(), json!(ignore_list_field(object)));
+        let mut ignore_list = ignore_list_field(object).map(str::to_owned);
         if let Some((listed, total)) = sections(object) {
+            // An index map's ignore lists are in its sections' maps.
+            if ignore_list.is_none() {
+                ignore_list = (listed.iter())
+                    .find_map(|section| section["ignore_list_field"].as_str())
+                    .map(|field| format!("{field} (in sections)"));
+            }
             facts.insert("sections".into(), Value::Array(listed));
             facts.insert("sections_total".into(), json!(total));
         }
+        facts.insert("ignore_list_field".into(), json!(ignore_list));
     }
     if let Some(map) = map {
         let ranges = (0..map.token_count())
@@ -132,6 +139,7 @@ fn sections(object: &JsonObject<'_>) -> Option<(Vec<Value>, usize)> {
                 "column": coordinate("column"),
                 "url": section.get("url").and_then(string).map(|url| shorten(&url, 200)),
                 "sources": sources,
+                "ignore_list_field": inner.as_ref().and_then(ignore_list_field),
                 "bytes": item.get().len(),
             })
         })
@@ -183,6 +191,14 @@ mod tests {
         assert_eq!(keys, ["version", "debugId", "sections"]);
         assert_eq!(facts["fields"][0]["value"], 3);
         assert_eq!(facts["scopes"], false);
+        assert_eq!(
+            facts["ignore_list_field"],
+            "x_google_ignoreList (in sections)"
+        );
+        assert_eq!(
+            facts["sections"][1]["ignore_list_field"],
+            "x_google_ignoreList"
+        );
     }
 
     #[test]

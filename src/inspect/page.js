@@ -622,9 +622,9 @@
     }
     if (f.sections) {
       box.appendChild(el("h2", { text: "Index-map sections (" + f.sections_total + ")" }));
-      box.appendChild(el("table", null, [el("tr", null, ["#", "offset line", "offset column", "url", "sources", "bytes"].map(function (h) { return el("th", { text: h }); }))]
+      box.appendChild(el("table", null, [el("tr", null, ["#", "offset line", "offset column", "url", "sources", "ignore list", "bytes"].map(function (h) { return el("th", { text: h }); }))]
         .concat(f.sections.map(function (s, i) {
-          return el("tr", null, [i, s.line, s.column, s.url, s.sources, s.bytes].map(function (v) { return el("td", { text: v == null ? "—" : String(v) }); }));
+          return el("tr", null, [i, s.line, s.column, s.url, s.sources, s.ignore_list_field, s.bytes].map(function (v) { return el("td", { text: v == null ? "—" : String(v) }); }));
         }))));
     }
     if (sources.length) {
