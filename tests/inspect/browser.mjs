@@ -105,6 +105,13 @@ async function generatedSpan(page, line, column) {
   check(await page.$eval("#tab-code", (e) => e.classList.contains("active")), "demo: clicking a frame shows the mappings");
   const marked = await attributes(page, "#generated-pane .m.mark");
   check(marked.length === 1 && marked[0].line === 1, `demo: the frame's generated position is marked (${JSON.stringify(marked)})`);
+  // The same frames as Firefox and Safari print them (function@url:line:column).
+  await page.click('#tabs button[data-tab="trace"]');
+  await page.$eval("#trace-input", (t) => { t.value = ""; t.focus(); });
+  await page.keyboard.sendCharacter("l@https://example.com/bundle.min.js:1:1036\nasync*E@https://example.com/bundle.min.js:2:412\n");
+  const gecko = await page.$$eval("#trace-table tr.frame .original", (cells) => cells.map((c) => c.textContent));
+  check(JSON.stringify(gecko) === JSON.stringify(["app/src/pricing.js:37:11", "app/src/main.js:20:18"]),
+    `demo: a Firefox/Safari trace resolves too (${JSON.stringify(gecko)})`);
 
   await page.click('#tabs button[data-tab="size"]');
   const tiles = await page.$$eval("#treemap .tile", (list) => list.map((t) => t.title.split("\n")[0]));
