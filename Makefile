@@ -15,7 +15,7 @@ DEMO_MAP := examples/demo/bundle.min.js.map
 .PHONY: help build develop header check-header lint check check-rust check-python test test-rust test-c test-python \
         conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy \
         test-chain install test-install matrix compat sdist-check fuzz check-deep test-panic test-hostile \
-        events-fixtures hermes-fixtures test-scale
+        events-fixtures hermes-fixtures test-scale test-inspect
 
 # Every target carries a `## ` description on its rule line; `make help` prints them, so
 # a new target without one is invisible there, which is the reminder to write it.
@@ -69,7 +69,7 @@ check-python: $(VENV)/.installed ## the Python suite, installed into .venv aroun
 	  --no-build-isolation --no-deps --force-reinstall .
 	cd tests/python && MAPBACK_LIBRARY=$(CURDIR)/$(DEBUG_LIB) ../../$(VPY) -m pytest -q -p no:cacheprovider .
 
-test: lint check-header test-rust test-hostile test-c test-install test-python test-panic test-chain wheel-smoke test-real-maps test-scale ## every check: fmt, clippy, header, Rust, C (valgrind), Python, wheel, real maps, Spark and Dask
+test: lint check-header test-rust test-hostile test-c test-install test-python test-panic test-chain wheel-smoke test-real-maps test-scale test-inspect ## every check: fmt, clippy, header, Rust, C (valgrind), Python, wheel, real maps, Spark and Dask, the inspector in Chromium
 	@echo "make test: all checks passed"
 
 # All Rust tests (unit, integration, doc); then the conformance suite again, verbose,
@@ -241,6 +241,14 @@ test-real-maps: ## cache round trips on real npm maps (downloads them once)
 	bash benches/fetch.sh
 	$(CARGO) run --release --quiet --example real_map_round_trip -- \
 	  $$(ls $(REAL_MAPS_DIR)/*.map | grep -v -e '\.nocontent\.map$$' -e '/index-' -e '\.reminified\.')
+
+# The inspector's pages (docs/inspect.md) in Debian's headless chromium, driven by the pinned
+# puppeteer-core (tests/inspect/run.sh installs both when missing): the demo map, a derivative
+# of it with problems, a real Rollup bundle and pdf.js's map from npm. No console error and no
+# request but the page itself; hovering, diagnostics, trace paste. Screenshots in
+# target/inspect/artifacts (INSPECT_UPDATE_DOCS=1 refreshes docs/img).
+test-inspect: develop ## the inspector pages in headless chromium: highlights, diagnostics, trace paste, no network
+	PYTHONPATH=$(CURDIR)/python bash tests/inspect/run.sh $(CURDIR)/$(VPY)
 
 # Benchmarks, not tests (`make test` runs none of this): mapback beside the Rust, Python
 # and Node peers on the real npm maps, each measurement in its own process, R rounds.

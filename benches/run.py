@@ -27,6 +27,10 @@ standard library only, for the system python3:
    tables into docs/benchmarks.md, and a three-line summary into the repository README,
    each between <!-- bench:start --> and <!-- bench:end -->.
 
+The `inspect` metric is no comparison: benches/inspect_page.py makes each map's inspector
+page and measures its size and its time to first render in headless chromium
+(results/inspect.{md,json}, figures in docs/inspect.md).
+
 --quick is a smoke run: 2 rounds, small REPEATs, results in results/quick/ and the
 README and docs page left alone. Runs filtered with --maps/--metrics/--peers do not touch
 them either (--readme forces it).
@@ -88,12 +92,14 @@ INDEX_ID = "index-%s+%s" % INDEX_PAIR
 INDEX_LABEL = "index"
 MAPS = FETCHED_MAPS[:5] + [(INDEX_ID, INDEX_LABEL)] + FETCHED_MAPS[5:]
 
-METRICS = ["parse", "lookup", "memory", "batch", "cache", "symbolicate", "event", "compose", "scale"]
+METRICS = ["parse", "lookup", "memory", "batch", "cache", "symbolicate", "event", "compose", "scale", "inspect"]
 # `scale` is not a per-map, per-peer measurement: benches/python/scale.py runs once over
 # every selected map (run_scale below), in .venv-scale (pyspark).
 SCALE_SCRIPT = os.path.join(PYTHON_DIR, "scale.py")
 SCALE_VENV = os.path.join(REPO, ".venv-scale")
 SCALE_GOAL = 0.8  # events/s per core over the single process's, on 2 workers
+# Not a peer comparison either: the inspector page of each map (benches/inspect_page.py).
+PAGE_METRICS = {"inspect"}
 LANGUAGES = {"native": "Rust", "python": "Python", "node": "Node"}
 
 
@@ -1531,6 +1537,15 @@ def main(argv=None, peers=None):
         setup(args, metrics)
     else:
         check_mapback_package()
+    if "inspect" in metrics:
+        # No peers and no workers: benches/inspect_page.py makes and loads the pages.
+        import inspect_page
+        if any(m == INDEX_ID for m, _ in maps):
+            write_index_map(Derived())
+        inspect_page.run(maps, out_dir, loads=1 if args.quick else 3)
+        metrics = [m for m in metrics if m not in PAGE_METRICS]
+        if not metrics:
+            return 0
     check_workers()
     info = derive_inputs(maps, metrics)
     for map_id, _ in maps:

@@ -1852,6 +1852,39 @@ bool mapback_sourcemap_validate(const uint8_t *map,
                                 struct mapback_buf *out,
                                 struct mapback_error *err);
 
+/**
+ * Writes to `*out` the inspector page of the source map of `map_len` bytes at `map`
+ * (JSON, regular or index map): one self-contained UTF-8 HTML document (style, code and
+ * data inline; it makes no network request) showing the mappings, every problem the
+ * validator finds, the map's facts and, when `script` is given, the generated code
+ * beside the original sources and each source's share of the script's bytes.
+ * docs/inspect.md describes the page.
+ *
+ * `script` (`script_len` bytes of UTF-8) is the generated file the map describes; NULL
+ * when unknown. `map_name` and `script_name` (UTF-8) are how the page names the two
+ * files; NULL for none. A map that cannot be decoded still gives a page (its
+ * diagnostics and facts).
+ *
+ * Returns true on success. Returns false with `err` set for bad arguments: `map` NULL
+ * with `map_len` > 0, `out` NULL (`..._NULL_POINTER`), or text arguments that are not
+ * UTF-8 (`..._INVALID_ARGUMENT`); `*out` is then untouched.
+ *
+ * Every input is borrowed for the call only. The caller owns the buffer written to
+ * `*out` and releases it with `mapback_buf_free`. The page is about the size of the
+ * map plus the script (docs/inspect.md gives the bound). Thread-safe: it shares no
+ * state.
+ */
+bool mapback_sourcemap_inspect_html(const uint8_t *map,
+                                    size_t map_len,
+                                    const uint8_t *script,
+                                    size_t script_len,
+                                    const uint8_t *map_name,
+                                    size_t map_name_len,
+                                    const uint8_t *script_name,
+                                    size_t script_name_len,
+                                    struct mapback_buf *out,
+                                    struct mapback_error *err);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -1029,6 +1029,20 @@ fn injected_panics_are_caught_by_every_export() {
         ));
         assert_failure(&err, MAPBACK_ERROR_PANIC, "sourcemap_validate");
         assert!(buffer.data.is_null());
+        assert!(!mapback_sourcemap_inspect_html(
+            demo.as_ptr(),
+            demo.len(),
+            ptr::null(),
+            0,
+            ptr::null(),
+            0,
+            ptr::null(),
+            0,
+            &mut buffer,
+            &mut err
+        ));
+        assert_failure(&err, MAPBACK_ERROR_PANIC, "sourcemap_inspect_html");
+        assert!(buffer.data.is_null());
         assert!(!mapback_builder_add_range_mappings(
             ptr::null_mut(),
             ptr::null(),
@@ -2689,4 +2703,86 @@ fn scopes_json_and_the_builders_scopes_round_trip() {
         assert_eq!(found["ranges"], expected["ranges"]);
         assert_eq!(found["sources"][0]["url"], "a.js");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The inspector page
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn inspect_html_writes_a_page_and_refuses_bad_arguments() {
+    let map = br#"{"version":3,"sources":["a.js"],"sourcesContent":["x"],"mappings":"AAAA,UAAA"}"#;
+    let script = b"short";
+    let name = b"a.js.map";
+    let mut err = new_error();
+    let mut out = mapback_buf {
+        data: ptr::null_mut(),
+        len: 0,
+    };
+    // SAFETY: valid buffers; the output is freed once below.
+    let page = unsafe {
+        let ran = mapback_sourcemap_inspect_html(
+            map.as_ptr(),
+            map.len(),
+            script.as_ptr(),
+            script.len(),
+            name.as_ptr(),
+            name.len(),
+            ptr::null(),
+            0,
+            &mut out,
+            &mut err,
+        );
+        assert!(ran);
+        assert_success(&err, "inspect_html");
+        let bytes = std::slice::from_raw_parts(out.data, out.len).to_vec();
+        mapback_buf_free(&mut out);
+        String::from_utf8(bytes).unwrap()
+    };
+    assert!(page.starts_with("<!doctype html>"), "{}", &page[..40]);
+    assert!(page.contains("<title>a.js.map"));
+    assert!(page.contains(r#""code":"column-past-line-end""#));
+    assert!(out.data.is_null(), "mapback_buf_free resets the buffer");
+    // Bad arguments fail with `out` untouched.
+    // SAFETY: the pointers under test are NULL or bad on purpose; the rest are valid.
+    unsafe {
+        let null = ptr::null();
+        let ran =
+            mapback_sourcemap_inspect_html(null, 5, null, 0, null, 0, null, 0, &mut out, &mut err);
+        assert!(!ran);
+        assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, "NULL map");
+        mapback_error_clear(&mut err);
+        let ran = mapback_sourcemap_inspect_html(
+            map.as_ptr(),
+            map.len(),
+            null,
+            0,
+            null,
+            0,
+            null,
+            0,
+            ptr::null_mut(),
+            &mut err,
+        );
+        assert!(!ran);
+        assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, "NULL out");
+        mapback_error_clear(&mut err);
+        let bad = b"\xFF";
+        let ran = mapback_sourcemap_inspect_html(
+            map.as_ptr(),
+            map.len(),
+            null,
+            0,
+            bad.as_ptr(),
+            1,
+            null,
+            0,
+            &mut out,
+            &mut err,
+        );
+        assert!(!ran);
+        assert_failure(&err, MAPBACK_ERROR_INVALID_ARGUMENT, "map_name not UTF-8");
+        mapback_error_clear(&mut err);
+    }
+    assert!(out.data.is_null());
 }

@@ -15,6 +15,7 @@ from mapback._lowlevel import lib as _lib
 from mapback.exceptions import *  # noqa: F401,F403
 from mapback.exceptions import __all__ as _exception_names
 from mapback.cache import Cache, open_cache
+from mapback.inspector import inspect_html
 from mapback.produce import Builder, add_debug_id_comment, compose, concat, text_end_position
 from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, SourceMap
 from mapback.store import IngestLimits, Store, StoreEntry
@@ -47,6 +48,7 @@ __all__ = [
     "add_debug_id_comment",
     "text_end_position",
     "validate",
+    "inspect_html",
     "GREATEST_LOWER_BOUND",
     "LEAST_UPPER_BOUND",
     "__version__",

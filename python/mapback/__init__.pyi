@@ -23,6 +23,7 @@ from mapback.sourcemap import (
     SourceMap as SourceMap,
 )
 from mapback.validation import validate as validate
+from mapback.inspector import inspect_html as inspect_html
 from mapback.values import (
     Context as Context,
     DecodeLimits as DecodeLimits,

@@ -18,6 +18,8 @@
   valid, 1 invalid, 2 unreadable (see :mod:`mapback.cli_validate`).
 - ``scopes MAP [--json] [--strict]``: the map's original scopes and generated ranges
   (scopes proposal; see :mod:`mapback.cli_scopes`).
+- ``inspect MAP [--script JS] [-o OUT.html]``: a self-contained HTML page showing the
+  map (see :mod:`mapback.cli_inspect`).
 """
 
 from __future__ import absolute_import, print_function
@@ -27,7 +29,7 @@ import json
 import os
 import sys
 
-from mapback import cli_events, cli_produce, cli_scopes, cli_store, cli_validate
+from mapback import cli_events, cli_inspect, cli_produce, cli_scopes, cli_store, cli_validate
 from mapback.cache import Cache
 from mapback.exceptions import MapbackError
 from mapback.sourcemap import GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, SourceMap
@@ -118,6 +120,7 @@ def _parser():
     cli_store.add_commands(commands)
     cli_validate.add_commands(commands)
     cli_scopes.add_commands(commands)
+    cli_inspect.add_commands(commands)
     return parser
 
 
@@ -385,6 +388,8 @@ def main(argv=None, out=None):
             return cli_validate.run(args, out)
         if args.command in cli_scopes.COMMANDS:
             return cli_scopes.run(args, out)
+        if args.command in cli_inspect.COMMANDS:
+            return cli_inspect.run(args, out)
         if args.command == "cache":
             if args.cache_command == "build":
                 return _cache_build(args, out)

@@ -33,6 +33,7 @@ from mapback._lowlevel import (
     wraps_handle,
 )
 from mapback.exceptions import exception_class
+from mapback.inspector import inspect_html
 # The value classes lived in this module before mapback.values; importing them all here
 # keeps `from mapback.sourcemap import Token` (and the rest) working.
 from mapback.values import Context, DecodeLimits, Diagnostic, LookupBatch, Source, Token  # noqa: F401
@@ -434,6 +435,23 @@ class SourceMap(RustObject):
         out = ffi.new("mapback_buf *")
         rustcall(lib.mapback_sourcemap_to_json, self._pointer(), options, out)
         return take_text(out)
+
+    def to_html(self, script=None, map_name=None, script_name=None):
+        """The inspector page of this map (:func:`mapback.inspect_html`), as UTF-8 bytes
+        of one self-contained HTML document.
+
+        The page is made from this map as mapback holds it, written out again
+        (:meth:`to_json`: an index map comes out flattened, and problems the decoder
+        recovered from are already repaired). To see the document as written, with
+        every diagnostic, call :func:`mapback.inspect_html` with its bytes or path.
+        ``script`` is the generated file's text (or UTF-8 bytes).
+        """
+        return inspect_html(
+            self.to_json().encode("utf-8"),
+            script=script,
+            map_name=map_name,
+            script_name=script_name,
+        )
 
     def flatten(self):
         """This map as a regular map (for an index map: its sections flattened)."""

@@ -278,7 +278,7 @@ fn decode_reporting(
 
 /// Bytes to skip before the JSON: a UTF-8 BOM, and the `)]}'` anti-XSSI prefix up to
 /// (not including) the next line break, as FetchSourceMap removes it.
-fn prefix_length(input: &[u8]) -> usize {
+pub(crate) fn prefix_length(input: &[u8]) -> usize {
     let mut skip = 0;
     if input.starts_with(b"\xEF\xBB\xBF") {
         skip = 3;

@@ -37,6 +37,8 @@ mod symbolicator;
 // The artifact store: open, add, find (as a map), list, verify, collect.
 mod store;
 mod validate;
+// The inspector page.
+mod inspect;
 
 // Plumbing (no exports).
 mod args;
@@ -48,6 +50,7 @@ pub use self::buffer::*;
 pub use self::builder::*;
 pub use self::cache::*;
 pub use self::fetched::*;
+pub use self::inspect::*;
 pub use self::library::*;
 pub use self::sourcemap::*;
 pub use self::store::*;

@@ -147,6 +147,13 @@ impl<'a> JsonObject<'a> {
         }
     }
 
+    /// The members in document order, repeated keys included.
+    pub(crate) fn members(&self) -> impl Iterator<Item = (&str, Raw<'a>)> + '_ {
+        self.members
+            .iter()
+            .map(|(key, value)| (key.as_ref(), *value))
+    }
+
     /// The value of `key` (the last one if the key repeats).
     pub(crate) fn get(&self, key: &str) -> Option<Raw<'a>> {
         self.members

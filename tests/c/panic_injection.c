@@ -50,6 +50,8 @@ static void exercise(mapback_sourcemap *map, const unsigned char *json, size_t j
               buf.data == NULL);
         CHECK(!mapback_sourcemap_to_cache(map, NULL, &buf, &err) && panicked(&err) &&
               buf.data == NULL);
+        CHECK(!mapback_sourcemap_inspect_html(json, json_len, NULL, 0, NULL, 0, NULL, 0, &buf, &err) &&
+              panicked(&err) && buf.data == NULL);
         CHECK(mapback_cache_from_bytes(json, json_len, &err) == NULL && panicked(&err));
         CHECK(mapback_builder_new(&err) == NULL && panicked(&err));
         CHECK(!mapback_text_end_position(json, json_len, &line, &column, &err) &&
@@ -86,6 +88,8 @@ static void exercise(mapback_sourcemap *map, const unsigned char *json, size_t j
     mapback_buf_free(&buf);
     CHECK(mapback_sourcemap_scopes_json(map, &buf, &err) && buf.data != NULL &&
           strstr((const char *)buf.data, "\"ranges\":[]") != NULL);
+    CHECK(mapback_sourcemap_inspect_html(json, json_len, NULL, 0, NULL, 0, NULL, 0, &buf, &err) &&
+          buf.data != NULL);
     mapback_buf_free(&buf);
     {
         mapback_builder *builder = mapback_builder_new(&err);

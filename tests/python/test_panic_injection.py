@@ -38,6 +38,7 @@ calls = [
     ("cache verify", lambda: cache.verify()),
     ("to_cache", lambda: source_map.to_cache()),
     ("to_json", lambda: source_map.to_json()),
+    ("inspect_html", lambda: mapback.inspect_html(data)),
     ("builder", lambda: builder.add_name("x")),
     ("compose", lambda: mapback.compose([source_map])),
     ("symbolicate", lambda: symbolicator.symbolicate(trace)),
@@ -62,6 +63,7 @@ del os.environ["MAPBACK_INJECT_PANIC"]
 assert source_map.lookup(0, 1610).name == "applyCoupon"
 assert cache.lookup(0, 1610).name == "applyCoupon"
 assert builder.add_name("x") == 0
+assert mapback.inspect_html(data).startswith(b"<!doctype html>")
 assert symbolicator.symbolicate(trace).frames[0].function == "applyCoupon"
 store.add(bundle)
 assert store.find_by_debug_id(app_id).lookup(0, 2255).original_line == 13
@@ -83,4 +85,4 @@ def test_every_call_survives_an_injected_panic():
                                    os.path.join(ROOT, "tests", "data", "events", "events", "browser", "thrown.json")],
                                   env=env,
                                   stderr=subprocess.STDOUT).decode("utf-8", "replace")
-    assert out.strip().splitlines()[-1] == "caught 17 of 17", out
+    assert out.strip().splitlines()[-1] == "caught 18 of 18", out
