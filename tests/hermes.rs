@@ -340,6 +340,12 @@ fn caches_and_the_store_keep_function_maps() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The last path segment of a JSON string.
+fn file_name(path: &Value) -> String {
+    let path = path.as_str().unwrap();
+    path.rsplit('/').next().unwrap_or(path).to_owned()
+}
+
 /// A Sentry event from React Native on Hermes without debug info (the SDK's context
 /// says so): its line-1 frames are bytecode, looked up at the offset as `colno`, and
 /// come out as the text trace's frames do.
@@ -378,13 +384,7 @@ fn react_native_events_with_bytecode_frames() {
         .filter(|f| f["data"]["symbolicated"] == true)
         .map(|f| {
             (
-                f["filename"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_owned(),
+                file_name(&f["filename"]),
                 f["lineno"].as_u64().unwrap(),
                 f["function"].as_str().unwrap_or_default().to_owned(),
             )
@@ -397,13 +397,7 @@ fn react_native_events_with_bytecode_frames() {
         .filter(|f| f["source"].is_string())
         .map(|f| {
             (
-                f["source"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_owned(),
+                file_name(&f["source"]),
                 f["line"].as_u64().unwrap(),
                 f["metro_symbolicate"]["name"].as_str().unwrap().to_owned(),
             )

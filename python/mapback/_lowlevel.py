@@ -34,6 +34,7 @@ __all__ = [
     "take_json",
     "encode_options",
     "fspath",
+    "map_bytes",
     "positive_or_none",
     "loader_callback",
     "call_with_loader",
@@ -273,6 +274,18 @@ def fspath(path):
         to_path = getattr(path, "__fspath__", None)
         return to_path() if to_path is not None else path
     return os_fspath(path)
+
+
+def map_bytes(map_bytes_or_path):
+    """A map's bytes: bytes-like values are the map itself, text and ``os.PathLike``
+    values a path to read."""
+    if isinstance(map_bytes_or_path, (bytes, bytearray, memoryview)):
+        return bytes(map_bytes_or_path)
+    path = fspath(map_bytes_or_path)
+    if not isinstance(path, (text_type, bytes)):
+        raise TypeError("a map must be bytes or a path, not %s" % type(path).__name__)
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def positive_or_none(value, name):

@@ -9,27 +9,14 @@ from __future__ import absolute_import
 
 from mapback._lowlevel import (
     ffi,
-    fspath,
     lib,
+    map_bytes,
     optional_text_arg,
     rustcall,
     take_buffer,
-    text_type,
 )
 
 __all__ = ["inspect_html"]
-
-
-def _document(map_bytes_or_path):
-    """The map's bytes: bytes-like values are the map itself, text and ``os.PathLike``
-    values a path to read."""
-    if isinstance(map_bytes_or_path, (bytes, bytearray, memoryview)):
-        return bytes(map_bytes_or_path)
-    path = fspath(map_bytes_or_path)
-    if not isinstance(path, (text_type, bytes)):
-        raise TypeError("a map must be bytes or a path, not %s" % type(path).__name__)
-    with open(path, "rb") as handle:
-        return handle.read()
 
 
 def inspect_html(map_bytes_or_path, script=None, map_name=None, script_name=None):
@@ -43,7 +30,7 @@ def inspect_html(map_bytes_or_path, script=None, map_name=None, script_name=None
     diagnostics and facts). Raises :class:`mapback.InvalidArgumentError` for a script
     that is not UTF-8.
     """
-    data = _document(map_bytes_or_path)
+    data = map_bytes(map_bytes_or_path)
     buffer = ffi.from_buffer("uint8_t[]", data) if data else ffi.new("uint8_t[1]")
     keep = []  # the optional arguments' buffers, alive through the call
     arguments = []

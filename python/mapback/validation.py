@@ -6,27 +6,14 @@ from __future__ import absolute_import
 
 from mapback._lowlevel import (
     ffi,
-    fspath,
     lib,
+    map_bytes,
     optional_text_arg,
     rustcall,
     take_json,
-    text_type,
 )
 
 __all__ = ["validate"]
-
-
-def _map_bytes(map_bytes_or_path):
-    """The map's bytes: bytes-like values are the map itself, text and ``os.PathLike``
-    values a path to read."""
-    if isinstance(map_bytes_or_path, (bytes, bytearray, memoryview)):
-        return bytes(map_bytes_or_path)
-    path = fspath(map_bytes_or_path)
-    if not isinstance(path, (text_type, bytes)):
-        raise TypeError("a map must be bytes or a path, not %s" % type(path).__name__)
-    with open(path, "rb") as handle:
-        return handle.read()
 
 
 def validate(map_bytes_or_path, script=None):
@@ -47,7 +34,7 @@ def validate(map_bytes_or_path, script=None):
     comment against the map's. At most 100 problems of one code are listed; the rest
     are counted in ``omitted``.
     """
-    data = _map_bytes(map_bytes_or_path)
+    data = map_bytes(map_bytes_or_path)
     buffer = ffi.from_buffer("uint8_t[]", data) if data else ffi.new("uint8_t[1]")
     script_buffer, script_len = optional_text_arg(script, "script")
     out = ffi.new("mapback_buf *")
