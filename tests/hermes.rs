@@ -301,26 +301,53 @@ fn caches_and_the_store_keep_function_maps() {
         .function_map(0)
         .is_none());
 
-    let dir = std::env::temp_dir().join(format!("mapback-hermes-store-{}", std::process::id()));
+    // As the fixtures name it, and as React Native names it: a `.bundle` that is bytecode,
+    // told by its magic number, at the URL the app loads it from.
+    for (name, url) in [
+        (BUNDLE, BUNDLE),
+        ("index.android.bundle", "app:///index.android.bundle"),
+    ] {
+        store_symbolicates_hermes_frames(name, url);
+    }
+}
+
+/// Adds the bytecode bundle (as `name`) and its map (`name.map`) to a new store, and
+/// symbolicates trace 2 with its frames at `url`.
+fn store_symbolicates_hermes_frames(name: &str, url: &str) {
+    let dir = std::env::temp_dir().join(format!(
+        "mapback-hermes-store-{}-{}",
+        std::process::id(),
+        name.len()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     let build = dir.join("build");
     std::fs::create_dir_all(&build).unwrap();
-    std::fs::write(build.join(BUNDLE), read(BUNDLE)).unwrap();
+    std::fs::write(build.join(name), read(BUNDLE)).unwrap();
     std::fs::write(
-        build.join(format!("{BUNDLE}.map")),
+        build.join(format!("{name}.map")),
         read(&format!("{BUNDLE}.map")),
     )
     .unwrap();
     let store = mapback::Store::open(dir.join("store"), Default::default()).unwrap();
     let summary = store.add(&[&build]).unwrap();
     assert_eq!(summary.added.len(), 1, "{summary:?}");
+    assert!(summary.skipped.is_empty(), "{summary:?}");
+    let added = &summary.added[0];
+    assert_eq!(
+        added.paired_by,
+        mapback::PairedBy::MapFileName,
+        "{summary:?}"
+    );
+    assert!(added.urls.contains(&format!("~/{name}")), "{summary:?}");
     let symbolicator =
         Symbolicator::from_store(std::sync::Arc::new(store), SymbolicateOptions::default());
-    let text = String::from_utf8(read("traces/trace-2.txt")).unwrap();
+    let text = String::from_utf8(read("traces/trace-2.txt"))
+        .unwrap()
+        .replace(BUNDLE, url);
     let frames = symbolicator.symbolicate(&text).unwrap().frames;
     assert!(
         frames[0].original.is_some(),
-        "{:?} {:?}",
+        "{name}: {:?} {:?}",
         frames[0].unmapped,
         summary
     );
