@@ -100,19 +100,19 @@ pub(crate) fn prepare(
         // Hermes bytecode (React Native): no comments to read, so it pairs with its map
         // by name; its bytes are not kept, having no text to name functions from.
         let bytecode = is_hermes_bytecode(&script.bytes);
-        let text = match std::str::from_utf8(&script.bytes) {
-            Ok(text) if !bytecode => text,
-            _ if bytecode => "",
-            _ => {
-                skipped.push(SkippedFile {
-                    file: script.origin,
-                    reason: SkipReason::Invalid(Error::new(
-                        ErrorCode::InvalidUtf8,
-                        "the script is not valid UTF-8 (nor Hermes bytecode)",
-                    )),
-                });
-                continue;
-            }
+        let text = if bytecode {
+            ""
+        } else if let Ok(text) = std::str::from_utf8(&script.bytes) {
+            text
+        } else {
+            skipped.push(SkippedFile {
+                file: script.origin,
+                reason: SkipReason::Invalid(Error::new(
+                    ErrorCode::InvalidUtf8,
+                    "the script is not valid UTF-8 (nor Hermes bytecode)",
+                )),
+            });
+            continue;
         };
         let script_scopes = script_scopes.filter(|_| !bytecode);
         let script_id =
