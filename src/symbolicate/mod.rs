@@ -347,8 +347,7 @@ impl Symbolicator {
         }
         let (function, origin) = self.function_name(&script, format, original, position);
         let map = script.map.as_ref();
-        let mut first = result::original_frame(map, original, function, &self.options);
-        first.function_origin = origin;
+        let mut first = result::original_frame(map, original, function, origin, &self.options);
         first.column_refined = located.column_refined && original == located.at;
         let mut frames = vec![first];
         let mut positions = vec![original];
@@ -407,9 +406,8 @@ impl Symbolicator {
         let (function, origin) = self
             .original_function_name(&script, format, original, None)
             .unwrap_or_default();
-        let mut frame =
-            result::original_frame(script.map.as_ref(), original, function, &self.options);
-        frame.function_origin = origin;
+        let map = script.map.as_ref();
+        let frame = result::original_frame(map, original, function, origin, &self.options);
         let mapped = Mapped {
             script,
             positions: vec![original],
@@ -441,9 +439,9 @@ impl Symbolicator {
         if let Some(paren) = self.call_as_spidermonkey_reports(script, format, at) {
             let function = frame.function.take();
             let (refined, origin) = (frame.column_refined, frame.function_origin);
-            *frame = result::original_frame(script.map.as_ref(), paren, function, &self.options);
+            let map = script.map.as_ref();
+            *frame = result::original_frame(map, paren, function, origin, &self.options);
             frame.column_refined = refined;
-            frame.function_origin = origin;
         }
     }
 
@@ -476,8 +474,8 @@ impl Symbolicator {
                 Some(name) => Some(name.to_owned()),
                 None => scope.is_stack_frame.then(|| "<anonymous>".to_owned()),
             });
-            let mut frame = result::original_frame(map, at, function, &self.options);
-            frame.function_origin = Some(NameOrigin::Scopes);
+            let origin = Some(NameOrigin::Scopes);
+            let frame = result::original_frame(map, at, function, origin, &self.options);
             frames.push(frame);
             positions.push(at);
         }
@@ -542,9 +540,7 @@ impl Symbolicator {
         let (name, origin) = self
             .original_function_name(script, format, at, Some(function))
             .unwrap_or_default();
-        let mut frame = result::original_frame(script.map.as_ref(), at, name, &self.options);
-        frame.function_origin = origin;
-        frame
+        result::original_frame(script.map.as_ref(), at, name, origin, &self.options)
     }
 }
 

@@ -277,12 +277,14 @@ impl SymbolicatedFrame {
     }
 }
 
-/// The original frame at `at`, named `function`, with the source's lines around it as
-/// context: the one place an original position becomes 1-based.
+/// The original frame at `at`, named `function` (which `function_origin` says where it came
+/// from), with the source's lines around it as context: the one place an original position
+/// becomes 1-based.
 pub(super) fn original_frame(
     map: &dyn SourceMapView,
     at: SourcePosition,
     function: Option<String>,
+    function_origin: Option<NameOrigin>,
     options: &SymbolicateOptions,
 ) -> OriginalFrame {
     let SourcePosition { source, position } = at;
@@ -312,7 +314,7 @@ pub(super) fn original_frame(
         lineno,
         colno,
         function,
-        function_origin: None,
+        function_origin,
         context_line,
         pre_context,
         post_context,
