@@ -35,6 +35,8 @@ pub(super) struct RawScope {
     /// For an anonymous function: the binding its expression flows into, as
     /// SpiderMonkey names such functions (`var sortBy = wrap(function …)` → `sortBy`).
     pub(super) context: Option<String>,
+    /// For an anonymous function: the name V8 infers for it (see `v8_names`).
+    pub(super) v8_name: Option<String>,
 }
 
 /// A call (or `new`) whose callee has a name, by byte offset.
@@ -97,6 +99,12 @@ fn collect_program(text: &str, program: &oxc_ast::ast::Program<'_>, with_calls: 
         contexts: Vec::new(),
     };
     collector.visit_program(program);
+    let mut v8_names = super::v8_names::infer(program);
+    for scope in &mut collector.scopes {
+        if scope.name.is_none() {
+            scope.v8_name = v8_names.remove(&scope.start);
+        }
+    }
     Collected {
         scopes: collector.scopes,
         calls: collector.calls,
@@ -158,6 +166,7 @@ impl Collector<'_> {
             name,
             name_start,
             context,
+            v8_name: None,
         });
         self.open.push((self.scopes.len() - 1) as u32);
         // Inside the function, bindings around it no longer name anonymous functions.

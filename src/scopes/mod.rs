@@ -15,6 +15,7 @@
 mod calls;
 mod js;
 mod stored;
+mod v8_names;
 
 use std::collections::HashMap;
 
@@ -37,6 +38,9 @@ struct Scope {
     /// (`var sortBy = wrap(function …)` → `sortBy`), which SpiderMonkey uses to name it
     /// (`sortBy<`); bindings outside the enclosing function do not count.
     context: Option<String>,
+    /// For an anonymous function, the name V8 infers for it from the code around it
+    /// (`v8_names.rs`), which V8 prints in its traces.
+    v8_name: Option<String>,
 }
 
 /// A call in a source whose callee has a name (`f()`, `o.m()`, `new C()`).
@@ -208,6 +212,7 @@ impl FunctionScopes {
                 name: s.name,
                 name_position: s.name_start.map(at),
                 context: s.context,
+                v8_name: s.v8_name,
             })
             .collect();
         let mut calls: Vec<CallSite> = calls
@@ -345,6 +350,14 @@ impl FunctionScopes {
         let scope = self.scopes.get(id as usize)?;
         scope.name.is_none().then_some(())?;
         scope.context.as_deref()
+    }
+
+    /// For an anonymous function `id`: the name V8 infers for it from the code around
+    /// it (`a.b.c` for `a.b.c = function () {}`, `t` for `var t = [() => …]`), if any.
+    pub fn v8_name_of(&self, id: ScopeId) -> Option<&str> {
+        let scope = self.scopes.get(id as usize)?;
+        scope.name.is_none().then_some(())?;
+        scope.v8_name.as_deref()
     }
 
     /// The identifier a call of function `id` would name: the last part of its name

@@ -15,9 +15,11 @@ impl FunctionScopes {
     /// `[count u32]`, per call seven u32 (line, column, enclosing scope or `u32::MAX`,
     /// the call expression's start line and column, its end line and column) and the
     /// callee (`[length u32][UTF-8]`, empty for a callee without a name); left out when
-    /// there are none. Little-endian. A
-    /// reader of the scopes alone stops before the calls, and a form without them has
-    /// no calls.
+    /// there are none. Then, when any anonymous function has a V8-inferred name, those
+    /// names: `[count u32]`, per name its scope's index (u32) and the name
+    /// (`[length u32][UTF-8]`); the calls' count is then written even when it is 0.
+    /// Little-endian. A reader of the scopes alone stops before the calls, one of the
+    /// calls before the names, and a form without them has none.
     pub(crate) fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(4 + self.scopes.len() * 36);
         let put = |value: u32, out: &mut Vec<u8>| out.extend_from_slice(&value.to_le_bytes());
@@ -45,9 +47,12 @@ impl FunctionScopes {
                 }
             }
         }
-        // Without calls the trailer is left out: the bytes are then exactly the form
-        // written before calls were stored.
-        if self.calls.is_empty() {
+        let v8_names: Vec<(u32, &str)> = (self.scopes.iter().enumerate())
+            .filter_map(|(i, scope)| Some((i as u32, scope.v8_name.as_deref()?)))
+            .collect();
+        // Without calls or V8 names the trailer is left out: the bytes are then exactly
+        // the form written before calls were stored.
+        if self.calls.is_empty() && v8_names.is_empty() {
             return out;
         }
         put(self.calls.len() as u32, &mut out);
@@ -65,6 +70,14 @@ impl FunctionScopes {
                 put(value, &mut out);
             }
             out.extend_from_slice(call.callee.as_bytes());
+        }
+        if !v8_names.is_empty() {
+            put(v8_names.len() as u32, &mut out);
+            for (scope, name) in v8_names {
+                put(scope, &mut out);
+                put(name.len() as u32, &mut out);
+                out.extend_from_slice(name.as_bytes());
+            }
         }
         out
     }
@@ -93,6 +106,7 @@ impl FunctionScopes {
             let name = input.text()?;
             let context = input.text()?;
             scopes.push(Scope {
+                v8_name: None,
                 extent: Span::new(
                     Position::new(start_line, start_column),
                     Position::new(end_line, end_column),
@@ -134,6 +148,25 @@ impl FunctionScopes {
             }
             // Queries binary-search calls by position.
             if calls.windows(2).any(|w| w[0].position > w[1].position) {
+                return None;
+            }
+        }
+        if input.at < bytes.len() {
+            let count = input.word()? as usize;
+            // Each name takes at least 8 bytes.
+            if count > (bytes.len() - input.at) / 8 {
+                return None;
+            }
+            for _ in 0..count {
+                let index = input.word()? as usize;
+                let name = input.text()??;
+                let scope = scopes.get_mut(index)?;
+                if scope.name.is_some() || scope.v8_name.is_some() {
+                    return None;
+                }
+                scope.v8_name = Some(name);
+            }
+            if input.at != bytes.len() {
                 return None;
             }
         }
@@ -214,6 +247,16 @@ mod tests {
             firefox.anonymous_context(Position::new(0, 30)),
             Some("sortBy")
         );
+        // V8's inferred names survive it, with or without calls.
+        for source in ["var t = [() => 1];\n", "var t = [() => f()];\n"] {
+            let v8 = FunctionScopes::parse(source, Some("a.js"));
+            assert_eq!(v8.v8_name_of(0), Some("t"));
+            let bytes = v8.encode();
+            assert_eq!(FunctionScopes::decode(&bytes), Some(v8.clone()));
+            // Cut inside the names, or with bytes after them: refused.
+            assert_eq!(FunctionScopes::decode(&bytes[..bytes.len() - 1]), None);
+            assert_eq!(FunctionScopes::decode(&[&bytes[..], &[0]].concat()), None);
+        }
         // A parent that is not an earlier scope is refused (it could loop).
         let mut looped = bytes.clone();
         looped[4 + 16..4 + 20].copy_from_slice(&0u32.to_le_bytes());

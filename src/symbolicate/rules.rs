@@ -354,9 +354,10 @@ impl Symbolicator {
 }
 
 /// The name to show for function `id` (`None`: top level): its own, or for an
-/// anonymous function what the engine that printed the trace would show:
-/// SpiderMonkey names it after the binding it flows into (`sortBy<`), the others print
-/// `<anonymous>`.
+/// anonymous function what the engine that printed the trace would show for the
+/// original code: SpiderMonkey names it after the binding it flows into (`sortBy<`), V8
+/// after the names around it as its parser infers them (`t` for `var t = [() => …]`),
+/// the others print `<anonymous>`.
 pub(super) fn display_name(
     scopes: &FunctionScopes,
     id: Option<ScopeId>,
@@ -367,6 +368,7 @@ pub(super) fn display_name(
         Enclosing::Named(name) => Some(name.to_owned()),
         Enclosing::Anonymous => Some(match (format, scopes.context_of(id)) {
             (TraceFormat::SpiderMonkey, Some(context)) => format!("{context}<"),
+            (TraceFormat::V8, _) => scopes.v8_name_of(id).unwrap_or("<anonymous>").to_owned(),
             _ => "<anonymous>".to_owned(),
         }),
         Enclosing::TopLevel => None,
@@ -724,5 +726,18 @@ pub(super) mod tests {
             Some("<anonymous>")
         );
         assert_eq!(display_name(&scopes, None, TraceFormat::V8), None);
+        // V8 names an arrow in an array after the variable the array is bound to; the
+        // engines that infer nothing there print `<anonymous>`.
+        let scopes = FunctionScopes::parse("var handlers = [() => go()];\n", None);
+        let id = scopes.innermost(Position::new(0, 22));
+        assert!(id.is_some());
+        assert_eq!(
+            display_name(&scopes, id, TraceFormat::V8).as_deref(),
+            Some("handlers")
+        );
+        assert_eq!(
+            display_name(&scopes, id, TraceFormat::JavaScriptCore).as_deref(),
+            Some("<anonymous>")
+        );
     }
 }
