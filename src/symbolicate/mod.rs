@@ -200,7 +200,7 @@ impl Symbolicator {
         let mut previous: Option<(Arc<Script>, SourcePosition, Position)> = None;
         for to_map in trace {
             let frame = to_map.frame;
-            let (group, mapped) = self.symbolicate_group(frame, to_map.debug_id, format);
+            let (mut group, mapped) = self.symbolicate_group(frame, to_map.debug_id, format);
             if let (true, Some((inner_script, inner, minified_inner)), Some(mapped), Some(at)) = (
                 self.options.inlined_frames,
                 &previous,
@@ -238,6 +238,9 @@ impl Symbolicator {
                         });
                     }
                 }
+            }
+            if let (TraceFormat::V8, Some(mapped)) = (format, &mapped) {
+                self.keep_v8_method_name(&mapped.script, frame, group.last_mut());
             }
             previous = mapped.zip(frame.lookup_position()).map(|(m, at)| {
                 let last = m.positions.last().copied().unwrap_or_default();

@@ -12,7 +12,7 @@
 use crate::lookup::{Bias, LookupOptions};
 use crate::position::{Position, SourcePosition};
 use crate::scopes::{Enclosing, FunctionScopes, ScopeId};
-use crate::stacktrace::TraceFormat;
+use crate::stacktrace::{Frame, TraceFormat};
 use crate::view::Token;
 
 use super::scripts::{utf16_offset, Script};
@@ -327,6 +327,39 @@ impl Symbolicator {
             .map_or(at, |(call, _)| SourcePosition::new(at.source, call))
     }
 
+    /// V8 prints an anonymous function called as a method as `Type.property`
+    /// (`Object.fn` for `def.fn(x)`), a run-time fact that minifiers keep (they do not
+    /// rename properties). When the original function is anonymous and the minified
+    /// one is too (neither has a name, nor one V8 would infer, so the printed suffix can
+    /// only be the property), the frame keeps that property: the caller's call site,
+    /// which [`Symbolicator::name_as_v8_would`] reads, is not always in the trace (an
+    /// async function resumed after `await`).
+    pub(super) fn keep_v8_method_name(
+        &self,
+        script: &Script,
+        frame: &Frame,
+        symbolicated: Option<&mut SymbolicatedFrame>,
+    ) {
+        let Some(original) = symbolicated.and_then(|f| f.original.as_mut()) else {
+            return;
+        };
+        if original.function.as_deref() != Some("<anonymous>") {
+            return;
+        }
+        let Some(property) = frame.function.as_deref().and_then(v8_method_property) else {
+            return;
+        };
+        let minified_anonymous = frame.lookup_position().and_then(|at| {
+            let scopes = self.minified_scopes(script)?;
+            let id = scopes.innermost(at)?;
+            let anonymous = matches!(scopes.name_of(id), Enclosing::Anonymous);
+            Some(anonymous && scopes.v8_name_of(id).is_none())
+        });
+        if minified_anonymous == Some(true) {
+            original.function = Some(property.to_owned());
+        }
+    }
+
     /// V8 names an anonymous function called as a method (`def.fn(x)`) after the
     /// property (`Object.fn`): so does the frame of an anonymous function whose
     /// caller's frame is at such a call.
@@ -351,6 +384,21 @@ impl Symbolicator {
             original.function = Some(property.to_owned());
         }
     }
+}
+
+/// The property of V8's `Type.property` method-call form (`fn` in `Object.fn`), if the
+/// printed name has that form: an identifier after the receiver's type, no `[as …]`.
+fn v8_method_property(printed: &str) -> Option<&str> {
+    let printed = printed.strip_prefix("async ").unwrap_or(printed);
+    let (receiver, property) = printed.split_once('.')?;
+    let identifier = |s: &str| {
+        let mut chars = s.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
+            && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    };
+    (identifier(receiver) && identifier(property)).then_some(property)
 }
 
 /// The name to show for function `id` (`None`: top level): its own, or for an
@@ -711,6 +759,17 @@ pub(super) mod tests {
         assert_eq!(rule(18, "die", sm), paren(18, "die"));
         // V8 reports every one of them at the name.
         assert_eq!(rule(1, "runCases", TraceFormat::V8), None);
+    }
+
+    #[test]
+    fn the_property_of_v8s_method_call_form_is_read_only_from_that_form() {
+        assert_eq!(v8_method_property("Object.fn"), Some("fn"));
+        assert_eq!(v8_method_property("async Object.fn"), Some("fn"));
+        assert_eq!(v8_method_property("Array.<anonymous>"), None);
+        assert_eq!(v8_method_property("Object.e [as fn]"), None);
+        assert_eq!(v8_method_property("new N"), None);
+        assert_eq!(v8_method_property("fn"), None);
+        assert_eq!(v8_method_property("a.b.c"), None);
     }
 
     #[test]
