@@ -198,6 +198,8 @@ impl Symbolicator {
         // Where the previous runtime frame's outermost original frame is, and where the
         // runtime printed it in the minified script.
         let mut previous: Option<(Arc<Script>, SourcePosition, Position)> = None;
+        // V8 frames by their index in `frames`, with their script.
+        let mut printed: Vec<(usize, Arc<Script>, &Frame)> = Vec::new();
         for to_map in trace {
             let frame = to_map.frame;
             let (mut group, mapped) = self.symbolicate_group(frame, to_map.debug_id, format);
@@ -241,6 +243,9 @@ impl Symbolicator {
             }
             if let (TraceFormat::V8, Some(mapped)) = (format, &mapped) {
                 self.keep_v8_method_name(&mapped.script, frame, group.last_mut());
+                if !group.is_empty() {
+                    printed.push((frames.len() + group.len() - 1, mapped.script.clone(), frame));
+                }
             }
             previous = mapped.zip(frame.lookup_position()).map(|(m, at)| {
                 let last = m.positions.last().copied().unwrap_or_default();
@@ -248,6 +253,7 @@ impl Symbolicator {
             });
             frames.extend(group);
         }
+        self.name_renamed_constructors(&printed, &mut frames);
         frames
     }
 

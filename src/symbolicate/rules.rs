@@ -9,6 +9,9 @@
 //! result, names functions with `display_name`, and renames a V8 callee's frame with
 //! `name_as_v8_would` once it sees the caller's.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use crate::lookup::{Bias, LookupOptions};
 use crate::position::{Position, SourcePosition};
 use crate::scopes::{Enclosing, FunctionScopes, ScopeId};
@@ -357,6 +360,59 @@ impl Symbolicator {
         });
         if minified_anonymous == Some(true) {
             original.function = Some(property.to_owned());
+        }
+    }
+
+    /// V8 prints a constructor call with the function's run-time `name`, which code can
+    /// change: a wrapper that calls a class and takes its name
+    /// (`Object.defineProperty(wrapper, "name", { value: cls.name })`) prints as
+    /// `new N` while its minified source calls it `t`. When another frame of the same
+    /// trace printed `new N` from inside the function the minified script calls `N`,
+    /// that frame's original name is what `N` stands for, and the wrapper's frame is
+    /// shown with it, as V8 shows the original code (`new MarkdownIt` twice).
+    /// `frames` are V8 frames: their index in `symbolicated`, their script.
+    pub(super) fn name_renamed_constructors(
+        &self,
+        frames: &[(usize, Arc<Script>, &Frame)],
+        symbolicated: &mut [SymbolicatedFrame],
+    ) {
+        let own_name = |script: &Script, frame: &Frame| -> Option<String> {
+            let scopes = self.minified_scopes(script)?;
+            let id = scopes.innermost(frame.lookup_position()?)?;
+            match scopes.name_of(id) {
+                Enclosing::Named(name) => Some(name.to_owned()),
+                _ => None,
+            }
+        };
+        let constructed = |frame: &Frame| -> Option<String> {
+            let name = frame.function.as_deref().filter(|_| frame.is_constructor)?;
+            (!name.is_empty() && !name.contains(['.', ' ', '<'])).then(|| name.to_owned())
+        };
+        // What each printed constructor name stands for, from frames that are in it.
+        let mut meaning: HashMap<String, String> = HashMap::new();
+        let mut renamed = Vec::new();
+        for (index, script, frame) in frames {
+            let Some(name) = constructed(frame) else {
+                continue;
+            };
+            let Some(own) = own_name(script, frame) else {
+                continue;
+            };
+            if own == name {
+                let original = symbolicated[*index].original.as_ref();
+                if let Some(function) = original.and_then(|o| o.function.clone()) {
+                    meaning.entry(name).or_insert(function);
+                }
+            } else {
+                renamed.push((*index, name));
+            }
+        }
+        for (index, name) in renamed {
+            if let (Some(function), Some(original)) =
+                (meaning.get(&name), symbolicated[index].original.as_mut())
+            {
+                original.function = Some(function.clone());
+            }
         }
     }
 
