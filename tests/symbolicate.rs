@@ -591,6 +591,91 @@ fn anonymous_functions_called_as_methods_are_named_as_v8_names_them() {
     );
 }
 
+/// A script mapped onto itself (one line), so that the rules under test see the same
+/// code as minified and as original; `needles` get a segment each.
+fn identity<'s>(source: &'s str, needles: &[&str]) -> (Symbolicator, impl Fn(&str) -> u32 + 's) {
+    let at = move |needle: &str| source.find(needle).unwrap() as u32;
+    let mut mappings = vec![(0, 0, 0, None)];
+    mappings.extend(needles.iter().map(|n| (at(n), 0, at(n), None)));
+    (one_script(source, source, &mappings), at)
+}
+
+#[test]
+fn anonymous_functions_in_v8_traces_get_the_name_v8_infers_for_the_original() {
+    // V8 names an arrow in an array literal after the variable the array is bound to,
+    // and prints that name (`at handlers`); the minified run printed none.
+    let (symbolicator, at) = identity(
+        "var handlers = [() => { throw new Error(1); }]; handlers[0]();",
+        &["new", "handlers[0]"],
+    );
+    let trace = format!(
+        "Error: 1\n    at https://x.example/app.min.js:1:{}\n    at https://x.example/app.min.js:1:{}\n",
+        at("new") + 1,
+        at("handlers[0]") + 1
+    );
+    let names: Vec<_> = frames_of(&symbolicator, &trace)
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(names, [Some("handlers".to_owned()), None]);
+    // SpiderMonkey names it otherwise; the V8 name is for V8 traces only.
+    let firefox = format!("@https://x.example/app.min.js:1:{}\n", at("new") + 1);
+    let name = frames_of(&symbolicator, &firefox)[0].0.clone();
+    assert_ne!(name.as_deref(), Some("handlers"));
+}
+
+#[test]
+fn a_v8_frame_keeps_the_property_v8_printed_when_no_caller_frame_names_it() {
+    // An async callback resumed after `await` has no caller frame in the trace; V8
+    // printed the property it was called through.
+    let (symbolicator, at) = identity(
+        "s.refine(async (name) => { await 0; throw new Error(name); });",
+        &["new"],
+    );
+    let frame = |printed: &str| {
+        let trace = format!(
+            "Error: x\n    at {printed}(https://x.example/app.min.js:1:{})\n",
+            at("new") + 1
+        );
+        frames_of(&symbolicator, &trace)[0].0.clone()
+    };
+    assert_eq!(frame("Object.fn ").as_deref(), Some("fn"));
+    assert_eq!(frame("async Object.fn ").as_deref(), Some("fn"));
+    // Printed without a property: nothing to keep.
+    assert_eq!(frame("").as_deref(), Some("<anonymous>"));
+}
+
+#[test]
+fn a_constructor_renamed_at_run_time_is_shown_as_what_its_name_stands_for() {
+    // `make` takes its class's name at run time, so V8 prints `new Widget` for its
+    // frame too; the frame inside `Widget` says what `Widget` is.
+    let (symbolicator, at) = identity(
+        "class Widget { constructor() { throw new Error(1); } } const make = function (...a) { return Reflect.construct(Widget, a); }; Object.defineProperty(make, 'name', { value: 'Widget' }); new make();",
+        &["new Error", "Reflect", "new make"],
+    );
+    let trace = |wrapper: &str| {
+        format!(
+            "Error: 1\n    at new Widget (https://x.example/app.min.js:1:{})\n    at new {wrapper} (https://x.example/app.min.js:1:{})\n    at https://x.example/app.min.js:1:{}\n",
+            at("new Error") + 1,
+            at("Reflect") + 1,
+            at("new make") + 1
+        )
+    };
+    let names = |trace: &str| -> Vec<Option<String>> {
+        frames_of(&symbolicator, trace)
+            .into_iter()
+            .map(|f| f.0)
+            .collect()
+    };
+    let name = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        names(&trace("Widget")),
+        [name("Widget"), name("Widget"), None]
+    );
+    // Printed under its own name, the wrapper keeps it.
+    assert_eq!(names(&trace("make")), [name("Widget"), name("make"), None]);
+}
+
 /// A map whose scopes (the scopes proposal) say `inner` (b.js) was inlined into
 /// `outer` (a.js) at a.js 2:2: the minified `function o(){throw new Error(1)}` has
 /// `inner`'s body at columns 13-31. `with_contents` adds the sources' text.
