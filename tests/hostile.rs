@@ -858,6 +858,27 @@ const CASES: &[Case] = &[
         script.extend_from_slice(b"\";");
         big_script_case(script)
     }),
+    case!("source_nested_a_million_deep", "ok a.js:1:1 None context=Some(\"var x = [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ {snip}\")", || {
+        // Parsing it would recurse a million levels: over the nesting bound, it is not
+        // parsed, and the frame has no function name instead of a crashed process.
+        let content = format!("var x = {}1;", "[".repeat(1_000_000));
+        let map = serde_json::json!({"version": 3, "sources": ["a.js"], "names": [],
+            "mappings": "AAAA", "sourcesContent": [content]});
+        symbolicate_case(b"x".to_vec(), map.to_string().into_bytes(), "Error\n    at https://x.example/app.js:1:1\n")
+    }),
+    case!("source_of_nested_ifs_and_prefix_operators", "ok a.js:1:1 None context=Some(\"if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if (a) if  {snip}\")", || {
+        let content = format!("{}{}x;", "if (a) ".repeat(200_000), "!".repeat(200_000));
+        let map = serde_json::json!({"version": 3, "sources": ["a.js"], "names": [],
+            "mappings": "AAAA", "sourcesContent": [content]});
+        symbolicate_case(b"x".to_vec(), map.to_string().into_bytes(), "Error\n    at https://x.example/app.js:1:1\n")
+    }),
+    case!("script_nested_a_million_deep", "ok a.js:1:1 None context=None", || {
+        // The minified script is parsed for its function names when the map has no
+        // sources' content: the same bound applies.
+        let script = format!("var x = {}1;", "f(".repeat(1_000_000)).into_bytes();
+        let map = br#"{"version":3,"sources":["a.js"],"names":[],"mappings":"AAAA"}"#.to_vec();
+        symbolicate_case(script, map, "Error\n    at https://x.example/app.js:1:1\n")
+    }),
     case!("100_mb_of_functions_in_a_script", "ok a.js:1:1 None context=Some(\"var a\")", || {
         // Over `max_parse_bytes` (32 MiB): not parsed, so no syntax tree of
         // several times its size is built.

@@ -21,6 +21,7 @@ use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType, Span};
 use oxc_syntax::scope::ScopeFlags;
 
+use super::nesting::{nesting_bound, MAX_SOURCE_NESTING};
 use crate::url::strip_query;
 
 /// A function-like node by byte offsets, as collected (converted to positions by the
@@ -61,9 +62,35 @@ pub(super) struct Collected {
     pub(super) calls: Vec<RawCall>,
 }
 
+/// The stack a source is parsed on: far more than [`MAX_SOURCE_NESTING`] levels take
+/// in a debug build (about 5 KiB a level for nested functions), so that no source
+/// the nesting bound lets through can overflow it. Only the pages a parse touches are
+/// ever committed.
+const PARSE_STACK_BYTES: usize = 64 << 20;
+
 /// Parses `text` and returns its function scopes, and its calls when
-/// `with_calls`.
+/// `with_calls`. A source that nests deeper than [`MAX_SOURCE_NESTING`] (see
+/// `nesting.rs`) has none: its parse could overflow the stack, which would end the
+/// process. The parse runs on a thread of its own with a stack of
+/// [`PARSE_STACK_BYTES`], whatever the caller's thread has; if that thread cannot be
+/// started, or the parser panics, the source has no scopes either.
 pub(super) fn collect(text: &str, file_name: Option<&str>, with_calls: bool) -> Collected {
+    if nesting_bound(text, MAX_SOURCE_NESTING) > MAX_SOURCE_NESTING {
+        return Collected::default();
+    }
+    std::thread::scope(|scope| {
+        let parse = std::thread::Builder::new()
+            .name("mapback-parse".to_owned())
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, || {
+                collect_on_this_thread(text, file_name, with_calls)
+            });
+        parse.ok()?.join().ok()
+    })
+    .unwrap_or_default()
+}
+
+fn collect_on_this_thread(text: &str, file_name: Option<&str>, with_calls: bool) -> Collected {
     let guessed = file_name
         .and_then(|name| SourceType::from_path(strip_query(name)).ok())
         .unwrap_or_else(|| SourceType::mjs().with_jsx(true));

@@ -14,6 +14,7 @@
 
 mod calls;
 mod js;
+mod nesting;
 mod stored;
 mod v8_names;
 
@@ -413,6 +414,29 @@ fn positions_of(text: &str, offsets: &[u32]) -> Vec<Position> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deeply_nested_sources_parse_on_their_own_stack_or_not_at_all() {
+        // Each kind nests once per repetition; the test thread's 2 MiB stack would not
+        // hold the parse of even the shallow ones in a debug build.
+        let kinds: [(&str, &str, &str); 6] = [
+            ("var x = ", "[", "]"),
+            ("var x = ", "f(", ")"),
+            ("var x = ", "() => ", ""),
+            ("var x = ", "function () { return ", "}"),
+            ("var x = ", "!", ""),
+            ("", "if (a) ", ""),
+        ];
+        for (prefix, open, close) in kinds {
+            let source = |n: usize| format!("{prefix}{}1{};", open.repeat(n), close.repeat(n));
+            let shallow = FunctionScopes::parse(&source(900), Some("a.js"));
+            let deep = FunctionScopes::parse(&source(100_000), Some("a.js"));
+            if open.contains("=>") || open.contains("function") {
+                assert_eq!(shallow.len(), 900, "{open}");
+            }
+            assert_eq!(deep.len(), 0, "{open}");
+        }
+    }
 
     fn name_at(scopes: &FunctionScopes, line: u32, column: u32) -> Option<String> {
         match scopes.enclosing(Position::new(line, column)) {
