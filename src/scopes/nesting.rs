@@ -18,7 +18,7 @@
 //! the largest sum over the open brackets of one plus both counts.
 
 /// Sources whose nesting bound is over this are not parsed for function scopes.
-pub const MAX_SOURCE_NESTING: usize = 1_000;
+pub(super) const MAX_SOURCE_NESTING: usize = 1_000;
 
 #[derive(Default)]
 struct Level {
@@ -30,7 +30,7 @@ struct Level {
 
 /// An upper bound on how deeply `text` nests (see the module's comment); stops
 /// counting once it is over `limit`.
-pub fn nesting_bound(text: &str, limit: usize) -> usize {
+pub(super) fn nesting_bound(text: &str, limit: usize) -> usize {
     let bytes = text.as_bytes();
     let mut levels: Vec<Level> = vec![Level::default()];
     // The sum over `levels` of one plus both counts, kept up to date.
