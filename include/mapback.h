@@ -305,11 +305,6 @@
 #define MAPBACK_ERROR_CLOSED 903
 
 /**
- * Sources whose nesting bound is over this are not parsed for function scopes.
- */
-#define MAX_SOURCE_NESTING 1000
-
-/**
  * "No value": an absent source, name or original position in a `mapback_token`, a
  * source that was not found, or "the whole line" where a column may be given.
  */
