@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make compat`: the one wheel from dist/ inside Debian bullseye (glibc 2.31, Python 3.9),
+# `make compat`: this machine's wheel from dist/ inside Debian bullseye (glibc 2.31, Python 3.9),
 # with bullseye's own python3-cffi and python3-pytest, running tests/python there.
 #
 # Needs root (debootstrap and chroot) and debootstrap (installed with apt-get when
@@ -13,7 +13,7 @@ mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 if [ "$(id -u)" -ne 0 ]; then
     echo "make compat needs root (debootstrap, chroot)"; exit 2
 fi
-wheel=$(ls "$repo"/dist/mapback-*-py2.py3-none-*.whl | head -n 1)
+wheel=$(ls "$repo"/dist/mapback-*-py2.py3-none-*_"$(uname -m)".whl | head -n 1)
 command -v debootstrap >/dev/null || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 }
