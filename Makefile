@@ -216,7 +216,8 @@ compat: wheel ## the wheel's tests inside a Debian bullseye chroot (needs root, 
 compat-arm64: wheel ## the aarch64 wheel's Python and C suites in a Debian arm64 root under qemu (needs root)
 	bash tests/compat/arm64.sh
 
-# What `make test` runs of it: smoke.py and one C program (about 10 s once the root exists).
+# What `make test` runs of it: smoke.py and one C program (10-20 s once the root exists,
+# about a minute before; docs/packaging.md).
 compat-arm64-smoke: wheel ## the aarch64 wheel under qemu: import, lookups, one C program (needs root)
 	bash tests/compat/arm64.sh --smoke
 
