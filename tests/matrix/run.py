@@ -1,4 +1,4 @@
-"""`make matrix`: the one wheel in dist/, installed into every interpreter on this
+"""`make matrix`: this machine's wheel from dist/, installed into every interpreter on this
 machine, each running the Python test suite.
 
 Interpreters: every `$(pyenv root)/versions/*/bin/python` and Debian's `pypy3` (installed
