@@ -14,7 +14,7 @@ DEMO_MAP := examples/demo/bundle.min.js.map
 
 .PHONY: help build develop header check-header lint check check-rust check-python test test-rust test-c test-python \
         conformance wheel wheel-smoke demo bench bench-quick test-real-maps clean accuracy \
-        test-chain install test-install matrix compat sdist-check fuzz check-deep test-panic test-hostile \
+        test-chain install test-install matrix compat compat-arm64 compat-arm64-smoke sdist-check fuzz check-deep test-panic test-hostile \
         events-fixtures hermes-fixtures test-scale test-inspect
 
 # Every target carries a `## ` description on its rule line; `make help` prints them, so
@@ -69,7 +69,7 @@ check-python: $(VENV)/.installed ## the Python suite, installed into .venv aroun
 	  --no-build-isolation --no-deps --force-reinstall .
 	cd tests/python && MAPBACK_LIBRARY=$(CURDIR)/$(DEBUG_LIB) ../../$(VPY) -m pytest -q -p no:cacheprovider .
 
-test: lint check-header test-rust test-hostile test-c test-install test-python test-panic test-chain wheel-smoke test-real-maps test-scale test-inspect ## every check: fmt, clippy, header, Rust, C (valgrind), Python, wheel, real maps, Spark and Dask, the inspector in Chromium
+test: lint check-header test-rust test-hostile test-c test-install test-python test-panic test-chain wheel-smoke compat-arm64-smoke test-real-maps test-scale test-inspect ## every check: fmt, clippy, header, Rust, C (valgrind), Python, wheels (x86_64, aarch64 under qemu), real maps, Spark and Dask, the inspector in Chromium
 	@echo "make test: all checks passed"
 
 # All Rust tests (unit, integration, doc); then the conformance suite again, verbose,
@@ -144,33 +144,45 @@ test-chain: test-python tests/chain/node_modules/.installed ## compose a real ts
 	node tests/chain/build-chain.mjs $(CHAIN_DIR)
 	$(VPY) tests/chain/compare.py $(CHAIN_DIR)
 
-# The wheel: the library linked against glibc 2.17 with cargo-zigbuild (no docker), one
-# py2.py3-none wheel around it, retagged manylinux_2_17 by auditwheel (which checks the
-# symbol versions the library needs), and the sdist beside it.
+# The wheels, one per platform: the library linked against glibc 2.17 with cargo-zigbuild (no
+# docker) for x86_64 and, cross-compiled from here, aarch64; one py2.py3-none wheel around
+# each, retagged manylinux_2_17 by auditwheel (which checks the symbol versions the library
+# needs), and the sdist beside them. The host's wheel is built last: the source tree keeps
+# its library (python/mapback/libmapback.so), as before.
 WHEEL_VENV := .venv-wheel
-ZIG_TARGET := x86_64-unknown-linux-gnu.2.17
-ZIG_LIB := target/x86_64-unknown-linux-gnu/release/libmapback.so
-WHEEL_PLAT := manylinux_2_17_x86_64
+WHEEL_ARCHES := aarch64 x86_64
 $(WHEEL_VENV)/.installed: python/wheel-requirements.txt
 	$(PYTHON) -m venv $(WHEEL_VENV)
 	$(PIP_ENV) $(WHEEL_VENV)/bin/pip install --quiet -r python/wheel-requirements.txt
 	touch $@
 
-wheel: $(VENV)/.installed $(WHEEL_VENV)/.installed ## build the py2.py3-none manylinux wheel and the sdist into dist/
-	rm -rf dist build
-	PATH="$(CURDIR)/$(WHEEL_VENV)/bin:$$PATH" cargo-zigbuild zigbuild --release --lib --target $(ZIG_TARGET)
-	MAPBACK_PREBUILT_LIBRARY=$(CURDIR)/$(ZIG_LIB) $(PIP_ENV) $(VPY) -m pip wheel --quiet --no-deps -w dist/raw .
-	PATH="$(CURDIR)/$(WHEEL_VENV)/bin:$$PATH" auditwheel repair --plat $(WHEEL_PLAT) -w dist dist/raw/*.whl
+# One architecture's wheel ($(1): aarch64, x86_64). auditwheel's --plat offers only the
+# host's architecture; `auto` reads the tag from the wheel's own library, and the check
+# after it insists on manylinux_2_17 for that architecture.
+define wheel_for
+	PATH="$(CURDIR)/$(WHEEL_VENV)/bin:$$PATH" cargo-zigbuild zigbuild --release --lib --target $(1)-unknown-linux-gnu.2.17
+	rm -rf build dist/raw
+	MAPBACK_PREBUILT_LIBRARY=$(CURDIR)/target/$(1)-unknown-linux-gnu/release/libmapback.so $(PIP_ENV) $(VPY) -m pip wheel \
+	  --quiet --no-deps --config-settings=--build-option=--plat-name=linux_$(1) -w dist/raw .
+	PATH="$(CURDIR)/$(WHEEL_VENV)/bin:$$PATH" auditwheel repair \
+	  --plat $(if $(filter $(1),$(shell uname -m)),manylinux_2_17_$(1),auto) -w dist dist/raw/*.whl
 	rm -rf dist/raw
 	@mkdir -p target
-	$(WHEEL_VENV)/bin/auditwheel show dist/*.whl | tee target/auditwheel.txt
-	@tr '\n' ' ' < target/auditwheel.txt | grep -q 'consistent with the following platform tag: "$(WHEEL_PLAT)"' \
-	  || { echo "the wheel is not $(WHEEL_PLAT)"; exit 1; }
+	$(WHEEL_VENV)/bin/auditwheel show dist/*_$(1).whl | tee target/auditwheel-$(1).txt
+	@tr '\n' ' ' < target/auditwheel-$(1).txt | grep -q 'consistent with the following platform tag: "manylinux_2_17_$(1)"' \
+	  || { echo "the $(1) wheel is not manylinux_2_17_$(1)"; exit 1; }
+endef
+
+wheel: $(VENV)/.installed $(WHEEL_VENV)/.installed ## build the py2.py3-none manylinux wheels (x86_64, aarch64) and the sdist into dist/
+	rm -rf dist build
+	rustup target add $(foreach arch,$(WHEEL_ARCHES),$(arch)-unknown-linux-gnu)
+	$(call wheel_for,aarch64)
+	$(call wheel_for,x86_64)
 	$(VPY) setup.py --quiet sdist -d dist
 	@ls -l dist/
-	@$(VPY) -c "import os, sys, zipfile; w = sys.argv[1]; \
+	@for w in dist/*.whl; do $(VPY) -c "import os, sys, zipfile; w = sys.argv[1]; \
 	  so = [i.file_size for i in zipfile.ZipFile(w).infolist() if i.filename.endswith('.so')]; \
-	  print('%s: %d bytes; libmapback.so inside (stripped): %d bytes' % (os.path.basename(w), os.path.getsize(w), so[0]))" dist/*.whl
+	  print('%s: %d bytes; libmapback.so inside (stripped): %d bytes' % (os.path.basename(w), os.path.getsize(w), so[0]))" $$w; done
 
 # The sdist builds too: a wheel made from it alone (cargo compiles the crate inside it).
 sdist-check: wheel ## build the sdist, then a wheel from it (compiles the crate from the sdist)
@@ -195,6 +207,19 @@ matrix: wheel ## the one wheel on every interpreter found (pyenv versions, pypy3
 # The wheel's tests in a Debian bullseye (glibc 2.31) chroot; needs root and debootstrap.
 compat: wheel ## the wheel's tests inside a Debian bullseye chroot (needs root, debootstrap)
 	bash tests/compat/run.sh
+
+# The aarch64 wheel on Debian bullseye arm64 under qemu-user-static, from this x86_64 machine
+# (tests/compat/arm64.sh; no binfmt, no chroot): bullseye's arm64 pip installs it, its python3,
+# cffi and pytest run tests/python, and tests/c's programs, cross-compiled by Debian's
+# gcc-aarch64-linux-gnu, link the wheel's libmapback.so. Installs what it needs (apt-get,
+# debootstrap into target/compat/arm64) once; needs root.
+compat-arm64: wheel ## the aarch64 wheel's Python and C suites in a Debian arm64 root under qemu (needs root)
+	bash tests/compat/arm64.sh
+
+# What `make test` runs of it: smoke.py and one C program (10-20 s once the root exists,
+# about a minute before; docs/packaging.md).
+compat-arm64-smoke: wheel ## the aarch64 wheel under qemu: import, lookups, one C program (needs root)
+	bash tests/compat/arm64.sh --smoke
 
 # The same wheel on the oldest and newest CPython (the full matrix is `make matrix`).
 PYENV_VERSIONS := $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)/versions

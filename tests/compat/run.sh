@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make compat`: the one wheel from dist/ inside Debian bullseye (glibc 2.31, Python 3.9),
+# `make compat`: this machine's wheel from dist/ inside Debian bullseye (glibc 2.31, Python 3.9),
 # with bullseye's own python3-cffi and python3-pytest, running tests/python there.
 #
 # Needs root (debootstrap and chroot) and debootstrap (installed with apt-get when
@@ -13,7 +13,7 @@ mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 if [ "$(id -u)" -ne 0 ]; then
     echo "make compat needs root (debootstrap, chroot)"; exit 2
 fi
-wheel=$(ls "$repo"/dist/mapback-*-py2.py3-none-*.whl | head -n 1)
+wheel=$(ls "$repo"/dist/mapback-*-py2.py3-none-*_"$(uname -m)".whl | head -n 1)
 command -v debootstrap >/dev/null || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 }
@@ -29,14 +29,17 @@ if [ ! -x "$root/usr/bin/python3" ]; then
 fi
 work="$root/work"
 rm -rf "$work"
-mkdir -p "$work/repo/examples" "$work/repo/tests" "$work/shared/conformance"
-cp -r "$repo/tests/python" "$work/repo/tests/python"
+mkdir -p "$work/repo/examples" "$work/repo/tests" "$work/repo/tools/events" "$work/shared/conformance"
+cp -r "$repo/tests/python" "$repo/tests/data" "$work/repo/tests/"  # data: the event and Hermes fixtures
+cp -r "$repo/tools/events/app" "$work/repo/tools/events/"  # the fixtures' original sources
 cp "$repo/Cargo.toml" "$work/repo/"  # test_ctypes compares the library's version with it
 cp -r "$repo/examples/demo" "$repo/examples/ctypes_lookup.py" "$work/repo/examples/"
 cp -r "$repo/../shared/conformance/tc39-source-map-tests" "$work/shared/conformance/" 2>/dev/null || true
 cp "$wheel" "$work/"
 mount -t proc proc "$root/proc" 2>/dev/null || true
-trap 'umount "$root/proc" 2>/dev/null || true' EXIT
+# A tmpfs /dev/shm: multiprocessing's semaphores (the CLI's --jobs) fail with ENOSYS without one.
+mount -t tmpfs tmpfs "$root/dev/shm" 2>/dev/null || true
+trap 'umount "$root/proc" "$root/dev/shm" 2>/dev/null || true' EXIT
 chroot "$root" /bin/sh -c "
     set -e
     python3 -m pip install --quiet --no-deps --no-index --target /work/site /work/$(basename "$wheel")

@@ -1,4 +1,4 @@
-"""`make matrix`: the one wheel in dist/, installed into every interpreter on this
+"""`make matrix`: this machine's wheel from dist/, installed into every interpreter on this
 machine, each running the Python test suite.
 
 Interpreters: every `$(pyenv root)/versions/*/bin/python` and Debian's `pypy3` (installed
@@ -16,6 +16,7 @@ from __future__ import print_function
 
 import glob
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -79,9 +80,10 @@ def summary_line(output):
 def main(argv):
     keep = "--keep" in argv
     chosen = [a for a in argv if not a.startswith("--")]
-    wheels = sorted(glob.glob(os.path.join(ROOT, "dist", "mapback-*-py2.py3-none-*.whl")))
+    # dist/ holds one wheel per architecture: this machine's.
+    wheels = sorted(glob.glob(os.path.join(ROOT, "dist", "mapback-*-py2.py3-none-*_%s.whl" % platform.machine())))
     if not wheels:
-        print("no py2.py3 wheel in dist/: run `make wheel` first")
+        print("no py2.py3 %s wheel in dist/: run `make wheel` first" % platform.machine())
         return 1
     wheel = wheels[-1]
     print("wheel: %s" % os.path.basename(wheel))

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the one wheel in dist/ for each interpreter given (its own --target dir, with
+# Installs this machine's wheel from dist/ for each interpreter given (its own --target dir, with
 # the newest cffi that interpreter supports) and runs smoke.py. An interpreter that is
 # not installed is reported as absent, never as passed.
 # Usage: wheel_smoke.sh PYTHON...
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-wheel=$(ls "$root"/dist/mapback-*-py2.py3-none-*.whl 2>/dev/null | head -n 1)
-[ -n "$wheel" ] || { echo "no py2.py3 wheel in dist/: run 'make wheel'"; exit 1; }
+# dist/ holds one wheel per architecture: this machine's.
+wheel=$(ls "$root"/dist/mapback-*-py2.py3-none-*_"$(uname -m)".whl 2>/dev/null | head -n 1)
+[ -n "$wheel" ] || { echo "no py2.py3 $(uname -m) wheel in dist/: run 'make wheel'"; exit 1; }
 passed=0 failed=0
 for python in "$@"; do
   if [ ! -x "$python" ]; then
