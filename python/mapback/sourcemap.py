@@ -218,8 +218,8 @@ class SourceMap(RustObject):
             pointer = self._pointer()  # raises ClosedError
         try:
             words, request, err, _ = self._requests.request
-        except AttributeError:
-            words, request, err, _ = self._requests.request = _new_request(pointer)
+        except AttributeError:  # this thread's first lookup (or the map's)
+            words, request, err, _ = self._new_request(pointer)
         words[3] = line  # OverflowError outside 0..2**32-1, TypeError for non-integers
         words[4] = column
         found = _lookup_request(request, err)
@@ -254,6 +254,17 @@ class SourceMap(RustObject):
         if err.code:
             raise_error(err)
         return None
+
+    def _new_request(self, pointer):
+        """This thread's lookup request for this map, made (with the map's
+        threading.local, on its first lookup: an open costs less without it)."""
+        requests = self._requests
+        if requests is None:
+            # Two threads may race here: each request is the one thread's, and a local
+            # that loses the race only drops requests that were never shared.
+            requests = self._requests = threading.local()
+        requests.request = request = _new_request(pointer)
+        return request
 
     def _lookup_with_options(self, line, column, bias, same_line):
         """:meth:`lookup` with a bias or ``same_line`` other than the defaults."""
@@ -610,7 +621,7 @@ class SourceMap(RustObject):
         instance = cls._from_pointer(pointer)
         instance._sources = None
         instance._names = None
-        instance._requests = threading.local()
+        instance._requests = None
         return instance
 
     def _source_index(self, source):

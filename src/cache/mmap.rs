@@ -36,13 +36,29 @@ impl MappedFile {
     /// costs the pages it reads (the header, the section table), not O(file size).
     pub(crate) fn open_random_access(path: &Path) -> Result<MappedFile> {
         let mapped = MappedFile::open(path)?;
+        mapped.advise_random();
+        Ok(mapped)
+    }
+
+    /// Advises random access from now on (see [`MappedFile::open_random_access`]).
+    pub(crate) fn advise_random(&self) {
+        #[cfg(unix)]
+        self.advise(memmap2::Advice::Random);
+    }
+
+    /// Advises sequential access from now on: for a pass over the whole file.
+    pub(crate) fn advise_sequential(&self) {
+        #[cfg(unix)]
+        self.advise(memmap2::Advice::Sequential);
+    }
+
+    #[cfg(unix)]
+    fn advise(&self, advice: memmap2::Advice) {
         // Advice is a hint: a kernel that refuses it still serves every read correctly.
         // An empty file has no mapping to advise.
-        #[cfg(unix)]
-        if !mapped.map.is_empty() {
-            let _ = mapped.map.advise(memmap2::Advice::Random);
+        if !self.map.is_empty() {
+            let _ = self.map.advise(advice);
         }
-        Ok(mapped)
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {

@@ -73,17 +73,19 @@ pub struct Cache<'a> {
 
 impl Cache<'static> {
     /// Maps the cache file at `path` (see the SIGBUS note in the module docs of
-    /// `cache::mmap` and in docs/cache-format.md).
+    /// `cache::mmap` and in docs/cache-format.md), advising the kernel of random access:
+    /// a cache that left the page cache then costs the pages that opening and each query
+    /// touch, not megabytes of readahead (docs/caches.md).
     pub fn open(path: impl AsRef<Path>) -> Result<Cache<'static>> {
-        Cache::new(Backing::Mapped(MappedFile::open(path.as_ref())?))
-    }
-
-    /// Maps the cache file at `path` advising random access (no readahead): for caches
-    /// opened once and queried at a few positions, as the artifact store does.
-    pub fn open_random_access(path: impl AsRef<Path>) -> Result<Cache<'static>> {
         Cache::new(Backing::Mapped(MappedFile::open_random_access(
             path.as_ref(),
         )?))
+    }
+
+    /// The same as [`Cache::open`], which advises random access too (this name is
+    /// from when it did not).
+    pub fn open_random_access(path: impl AsRef<Path>) -> Result<Cache<'static>> {
+        Cache::open(path)
     }
 
     /// Copies `bytes` into an aligned buffer owned by the cache.
@@ -235,7 +237,19 @@ impl<'a> Cache<'a> {
     /// Checks the checksum of everything after the header: O(size). Returns
     /// `CacheChecksumMismatch` when any byte changed since the cache was written.
     pub fn verify(&self) -> Result<()> {
+        if let Backing::Mapped(file) = &self.backing {
+            // Every byte is read in order: readahead helps here, unlike for queries.
+            file.advise_sequential();
+        }
         let bytes = self.backing.bytes();
+        let result = self.check_body(bytes);
+        if let Backing::Mapped(file) = &self.backing {
+            file.advise_random();
+        }
+        result
+    }
+
+    fn check_body(&self, bytes: &[u8]) -> Result<()> {
         if crc32fast::hash(&bytes[HEADER_LEN..]) == self.header.body_crc {
             Ok(())
         } else {
