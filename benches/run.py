@@ -273,7 +273,8 @@ def seconds_per_repeat(metric, result, positions):
         return med("samples")
     if metric in ("lookup", "batch"):
         # Each repetition also runs the worker's floor loops (no-op call, bare cffi call).
-        return (med("samples") + med("python_loop_ns") + med("cffi_call_ns")) * positions / 1e9
+        return (med("samples") + med("python_loop_ns") + med("cffi_call_ns")
+                + med("request_call_ns")) * positions / 1e9
     if metric == "cache":
         opens = med("open_s") + med("open_file_s") + med("open_bytes_s")
         return med("build_s") + med("lookup_ns") * positions / 1e9 + opens
@@ -849,7 +850,8 @@ class Results(object):
                 self.found[(record["map"], record["peer"], record["metric"])] = result.get("found")
             # The Python lookup worker's floors: the same loop with a no-op, and with the
             # bare cffi call.
-            extras = ("python_loop_ns", "cffi_call_ns") if record["metric"] == "lookup" else ()
+            extras = ("python_loop_ns", "cffi_call_ns", "request_call_ns") \
+                if record["metric"] == "lookup" else ()
             for extra in extras:
                 if isinstance(result.get(extra), dict):
                     self.extra[(record["map"], record["peer"], extra)][record["round"]] = \
@@ -1056,6 +1058,9 @@ def goals(results, info=None):
             ok = value <= cffi + PYTHON_LOOKUP_OVER_CFFI_NS
             text = "%s %s ns (bare cffi call %s, +%s" % (map_label, number(value), number(cffi),
                                                         number(value - cffi))
+            request = results.extra_median(map_id, "python:mapback", "request_call_ns")
+            if request is not None:
+                text += "; its 2-argument request call %s" % number(request)
             pure = results.summary(map_id, "lookup", "python:sourcemap")
             tokens = info.get(map_id, {}).get("tokens") or 0
             if pure and tokens >= PYTHON_LOOKUP_BEATS_SOURCEMAP_FROM:
@@ -1340,6 +1345,8 @@ def write_markdown(path, doc, results, comparison_list, goal_list, agree, settin
                 ("cffi_call_ns", "The same loop calling the C function `mapback_sourcemap_lookup` "
                  "directly through cffi (out-parameters allocated once, no Token built), the "
                  "floor of a cffi ABI-mode lookup with that signature: "),
+                ("request_call_ns", "The same with `mapback_sourcemap_lookup_request`, the two-argument "
+                 "export `SourceMap.lookup` calls (the position written into its request, no Token): "),
             ]
             for extra, sentence in floors:
                 per_map = []

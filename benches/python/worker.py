@@ -5,7 +5,8 @@ printed as one JSON line on stdout (the protocol is in benches/README.md).
     worker.py parse       PEER MAP REPEAT             {"unit": "s", "samples": [...]}
     worker.py lookup      PEER MAP POSITIONS REPEAT   {"unit": "ns", "samples": [...], "found": N,
                                                        "answers_hash": "...", "python_loop_ns": [...],
-                                                       "cffi_call_ns": [...] (mapback only)}
+                                                       "cffi_call_ns": [...], "request_call_ns": [...]
+                                                       (mapback only)}
     worker.py memory      PEER MAP                    {"retained_bytes": B, "tokens": N, "bytes_per_token": X}
     worker.py batch       PEER MAP POSITIONS REPEAT   {"unit": "ns", "samples": [...]}   (mapback only)
     worker.py cache       PEER MAP POSITIONS REPEAT   {"cache_bytes": B, "open_s": [...], "lookup_ns": [...], ...}
@@ -39,7 +40,9 @@ Each peer, metric by metric (what "lookup-ready" and "the lookup" are for it):
           that is the Python loop and call itself. For mapback, `cffi_call_ns` is the
           same loop calling the C function `mapback_sourcemap_lookup` directly through
           cffi (out-parameters allocated once, no Token built): the floor of any
-          cffi ABI-mode lookup with that signature, wrapper and result object aside.
+          cffi ABI-mode lookup with that signature, wrapper and result object aside;
+          `request_call_ns` the same for mapback_sourcemap_lookup_request, the
+          two-argument export SourceMap.lookup calls.
   batch   mapback only: one sm.lookup_many(lines, columns) over all positions, with
           array('I') inputs (read without a copy); ns per position (see batch_call).
           Also its answers_hash, which must equal the lookup's.
@@ -237,6 +240,33 @@ class Mapback(object):
                     found += 1
             return found
 
+        return run
+
+    @staticmethod
+    def request_call_loop(sm):
+        """The same for `mapback_sourcemap_lookup_request`, the two-argument export that
+        SourceMap.lookup calls (the `request_call_ns` extra): the position written into
+        the request's words, the call, no Token. The floor of mapback's own design."""
+        import array
+        from mapback._lowlevel import ffi, lib
+
+        function = lib.mapback_sourcemap_lookup_request
+        words = array.array("I", [0]) * 10
+        buffer = ffi.from_buffer(words)
+        request = ffi.cast("mapback_lookup_request *", buffer)
+        request.map = sm._pointer()
+        err = ffi.new("mapback_error *")
+
+        def run(positions):
+            found = 0
+            for line, column in positions:
+                words[3] = line
+                words[4] = column
+                if function(request, err):
+                    found += 1
+            return found
+
+        run.keep = (sm, buffer)
         return run
 
     @staticmethod
@@ -497,6 +527,11 @@ def metric_lookup(peer_name, map_path, positions_path, repeat):
         bare = bare_call_loop(parsed)
         bare(positions)  # warm-up
         result["cffi_call_ns"] = per_position_ns(repeat, bare, positions)
+    request_call_loop = getattr(peer, "request_call_loop", None)
+    if request_call_loop is not None:
+        request = request_call_loop(parsed)
+        request(positions)  # warm-up
+        result["request_call_ns"] = per_position_ns(repeat, request, positions)
     return result
 
 
