@@ -250,7 +250,9 @@ class Mapback(object):
         import array
         from mapback._lowlevel import ffi, lib
 
-        function = lib.mapback_sourcemap_lookup_request
+        function = getattr(lib, "mapback_sourcemap_lookup_request", None)
+        if function is None:  # a mapback from before it (an A/B run against an old build)
+            return None
         words = array.array("I", [0]) * 10
         buffer = ffi.from_buffer(words)
         request = ffi.cast("mapback_lookup_request *", buffer)
@@ -528,8 +530,8 @@ def metric_lookup(peer_name, map_path, positions_path, repeat):
         bare(positions)  # warm-up
         result["cffi_call_ns"] = per_position_ns(repeat, bare, positions)
     request_call_loop = getattr(peer, "request_call_loop", None)
-    if request_call_loop is not None:
-        request = request_call_loop(parsed)
+    request = request_call_loop(parsed) if request_call_loop is not None else None
+    if request is not None:
         request(positions)  # warm-up
         result["request_call_ns"] = per_position_ns(repeat, request, positions)
     return result
