@@ -1809,6 +1809,29 @@ fn cache_files_open_with_typed_errors() {
     );
     drop(cache);
 
+    // Opening a file reads the string tables' entry counts with pread, not through the
+    // mapping: a damaged count is refused (or survived) exactly as from memory.
+    let layout = fx.layout();
+    let mut refused = 0;
+    for kind in STRING_TABLES {
+        let Some(table) = layout.entry(kind) else {
+            continue;
+        };
+        let count = get_u32(&fx.bytes, table.offset);
+        for value in [0, count + 1, ((table.len - 8) / 8) as u32 + 1, u32::MAX] {
+            let mut damaged = fx.bytes.clone();
+            put_u32(&mut damaged, table.offset, value);
+            reseal_all(&mut damaged);
+            std::fs::write(&path, &damaged).unwrap();
+            let from_memory = Cache::from_slice(&damaged)
+                .map(|_| ())
+                .map_err(|e| e.code());
+            assert_eq!(code(&path), from_memory, "table {kind}: count = {value}");
+            refused += usize::from(from_memory.is_err());
+        }
+    }
+    assert!(refused > 0, "no damaged count was refused");
+
     // An intact file written by the library opens and verifies.
     write_cache_file(&fx.map, &path, FULL).unwrap();
     let cache = Cache::open(&path).unwrap();

@@ -979,6 +979,12 @@ fn injected_panics_are_caught_by_every_export() {
         assert_failure(&err, MAPBACK_ERROR_PANIC, "cache_from_bytes");
         assert!(mapback_builder_new(&mut err).is_null());
         assert_failure(&err, MAPBACK_ERROR_PANIC, "builder_new");
+        let mut request = mapback_lookup_request {
+            map: ptr::null(),
+            token: empty_token(),
+        };
+        assert_eq!(mapback_sourcemap_lookup_request(&mut request, &mut err), 0);
+        assert_failure(&err, MAPBACK_ERROR_PANIC, "sourcemap_lookup_request");
         let (mut line, mut column) = (7u32, 7u32);
         assert!(!mapback_text_end_position(
             b"a".as_ptr(),
@@ -2785,4 +2791,117 @@ fn inspect_html_writes_a_page_and_refuses_bad_arguments() {
         mapback_error_clear(&mut err);
     }
     assert!(out.data.is_null());
+}
+
+// ---------------------------------------------------------------------------------------
+// Lookup requests (mapback_sourcemap_lookup_request)
+// ---------------------------------------------------------------------------------------
+
+/// Runs a request for `map` at (line, column): the flags and the token written.
+fn run_request(map: *const mapback_sourcemap, line: u32, column: u32) -> (i32, mapback_token) {
+    let mut token = empty_token();
+    token.generated_line = line;
+    token.generated_column = column;
+    let mut request = mapback_lookup_request { map, token };
+    let mut err = new_error();
+    // SAFETY: a valid request naming a live map, and a valid error struct.
+    let flags = unsafe { mapback_sourcemap_lookup_request(&mut request, &mut err) };
+    assert_success(&err, "lookup_request");
+    (flags, request.token)
+}
+
+#[test]
+fn lookup_request_answers_as_lookup_does_and_says_which_fields_hold_values() {
+    let demo = Handle::parse(&demo_bytes(), None);
+    let mut err = new_error();
+    // SAFETY: a live map and a valid error struct.
+    let count = unsafe { mapback_sourcemap_token_count(demo.ptr(), &mut err) };
+    let (mut named, mut unnamed, mut missing) = (0, 0, 0);
+    for index in (0..count as u32).step_by(7) {
+        let mut at = empty_token();
+        // SAFETY: valid pointers; the index is in range.
+        assert!(unsafe { mapback_sourcemap_token_at(demo.ptr(), index, &mut at, &mut err) });
+        for column in [at.generated_column, at.generated_column + 1] {
+            let mut expected = empty_token();
+            // SAFETY: valid pointers; NULL options are the defaults.
+            let found = unsafe {
+                mapback_sourcemap_lookup(
+                    demo.ptr(),
+                    at.generated_line,
+                    column,
+                    ptr::null(),
+                    &mut expected,
+                    &mut err,
+                )
+            };
+            let (flags, token) = run_request(demo.ptr(), at.generated_line, column);
+            assert!(found, "the token's own position is covered");
+            assert_eq!(fields(&token), fields(&expected), "{index} {column}");
+            let mut wanted = MAPBACK_LOOKUP_FOUND;
+            if expected.source_index != MAPBACK_NONE {
+                wanted |= MAPBACK_LOOKUP_HAS_ORIGINAL;
+            }
+            if expected.name_index != MAPBACK_NONE {
+                wanted |= MAPBACK_LOOKUP_HAS_NAME;
+                named += 1;
+            } else {
+                unnamed += 1;
+            }
+            assert_eq!(flags, wanted, "{index} {column}");
+        }
+    }
+    // Before the first token of line 0 nothing covers the position: 0, token untouched.
+    let (flags, token) = run_request(demo.ptr(), 500_000, 0);
+    if flags == 0 {
+        missing += 1;
+        let mut position = empty_token();
+        position.generated_line = 500_000;
+        position.generated_column = 0;
+        assert_eq!(fields(&token), fields(&position));
+    }
+    assert!(
+        named > 0 && unnamed > 0 && missing == 1,
+        "{named} {unnamed} {missing}"
+    );
+}
+
+#[test]
+fn lookup_request_flags_tokens_without_an_original_position_or_a_name() {
+    // Segment 1: one field (no original). Segment 2: a source index out of range (the
+    // lenient decoder keeps it without an original position) and a valid name. Segment
+    // 3: original position, no name.
+    let input = br#"{"version":3,"sources":["a.js"],"names":["n"],"mappings":"A,CCAAA,CDAA"}"#;
+    let map = Handle::parse(input, None);
+    let (flags, token) = run_request(map.ptr(), 0, 0);
+    assert_eq!(flags, MAPBACK_LOOKUP_FOUND);
+    assert_eq!(token.source_index, MAPBACK_NONE);
+    let (flags, token) = run_request(map.ptr(), 0, 1);
+    assert_eq!(flags, MAPBACK_LOOKUP_FOUND | MAPBACK_LOOKUP_HAS_NAME);
+    assert_eq!((token.source_index, token.name_index), (MAPBACK_NONE, 0));
+    let (flags, token) = run_request(map.ptr(), 0, 2);
+    assert_eq!(flags, MAPBACK_LOOKUP_FOUND | MAPBACK_LOOKUP_HAS_ORIGINAL);
+    assert_eq!((token.source_index, token.name_index), (0, MAPBACK_NONE));
+}
+
+#[test]
+fn lookup_request_refuses_null_pointers() {
+    let mut err = new_error();
+    // SAFETY: NULL on purpose; the error struct is valid.
+    unsafe {
+        assert_eq!(
+            mapback_sourcemap_lookup_request(ptr::null_mut(), &mut err),
+            0
+        );
+        assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, "NULL request");
+        assert!(message(&err).contains("request"));
+        let mut request = mapback_lookup_request {
+            map: ptr::null(),
+            token: empty_token(),
+        };
+        assert_eq!(mapback_sourcemap_lookup_request(&mut request, &mut err), 0);
+        assert_failure(&err, MAPBACK_ERROR_NULL_POINTER, "NULL map");
+        assert!(message(&err).contains("map"));
+        assert_eq!(fields(&request.token), fields(&empty_token()));
+        mapback_error_clear(&mut err);
+    }
 }

@@ -5,7 +5,8 @@ printed as one JSON line on stdout (the protocol is in benches/README.md).
     worker.py parse       PEER MAP REPEAT             {"unit": "s", "samples": [...]}
     worker.py lookup      PEER MAP POSITIONS REPEAT   {"unit": "ns", "samples": [...], "found": N,
                                                        "answers_hash": "...", "python_loop_ns": [...],
-                                                       "cffi_call_ns": [...] (mapback only)}
+                                                       "cffi_call_ns": [...], "request_call_ns": [...]
+                                                       (mapback only)}
     worker.py memory      PEER MAP                    {"retained_bytes": B, "tokens": N, "bytes_per_token": X}
     worker.py batch       PEER MAP POSITIONS REPEAT   {"unit": "ns", "samples": [...]}   (mapback only)
     worker.py cache       PEER MAP POSITIONS REPEAT   {"cache_bytes": B, "open_s": [...], "lookup_ns": [...], ...}
@@ -39,7 +40,9 @@ Each peer, metric by metric (what "lookup-ready" and "the lookup" are for it):
           that is the Python loop and call itself. For mapback, `cffi_call_ns` is the
           same loop calling the C function `mapback_sourcemap_lookup` directly through
           cffi (out-parameters allocated once, no Token built): the floor of any
-          cffi ABI-mode lookup with that signature, wrapper and result object aside.
+          cffi ABI-mode lookup with that signature, wrapper and result object aside;
+          `request_call_ns` the same for mapback_sourcemap_lookup_request, the
+          two-argument export SourceMap.lookup calls.
   batch   mapback only: one sm.lookup_many(lines, columns) over all positions, with
           array('I') inputs (read without a copy); ns per position (see batch_call).
           Also its answers_hash, which must equal the lookup's.
@@ -53,13 +56,16 @@ Each peer, metric by metric (what "lookup-ready" and "the lookup" are for it):
           differs). mapback also reports its own count, `native_heap_bytes`.
   cache   {"build_s", "cache_bytes", "open_s", "lookup_ns", "found", "answers_hash"},
           null where the peer cannot. mapback: sm.to_cache() to bytes (build_s), the
-          cache written to a file, Cache.open(path) (open_s), cache.lookup (lookup_ns).
+          cache written to a file, Cache.open(path) (open_s), cache.lookup (lookup_ns);
+          and 5 first opens of the file evicted from the page cache (POSIX_FADV_DONTNEED):
+          open_cold_s, and open_cold_read_bytes read from storage (/proc/self/io).
           libsourcemap: view.dump_memdb() to bytes (build_s), written to a file,
           View.from_memdb_file(path) (open_s), lookup_token on that view (lookup_ns); it
           segfaults on big maps. symbolic: SourceMapCache.from_bytes(minified_source,
           map) (build_s) and its lookup (1-based in and out, converted); Python can
           neither save nor open one, so cache_bytes and open_s are null. sourcemap: no
-          cache. open_s has max(REPEAT, 20) samples, as the native worker's.
+          cache. open_s has max(REPEAT, 20) samples, as the native worker's, each the
+          mean of 10 opens in a row (time_batched).
   symbolicate  1,000 synthetic V8 traces of 30 frames (see make_traces), traces/s per
           pass over all of them. Both peers give, per frame, the original file, line,
           column, enclosing function name and 5 lines of context:
@@ -234,6 +240,35 @@ class Mapback(object):
                     found += 1
             return found
 
+        return run
+
+    @staticmethod
+    def request_call_loop(sm):
+        """The same for `mapback_sourcemap_lookup_request`, the two-argument export that
+        SourceMap.lookup calls (the `request_call_ns` extra): the position written into
+        the request's words, the call, no Token. The floor of mapback's own design."""
+        import array
+        from mapback._lowlevel import ffi, lib
+
+        function = getattr(lib, "mapback_sourcemap_lookup_request", None)
+        if function is None:  # a mapback from before it (an A/B run against an old build)
+            return None
+        words = array.array("I", [0]) * 10
+        buffer = ffi.from_buffer(words)
+        request = ffi.cast("mapback_lookup_request *", buffer)
+        request.map = sm._pointer()
+        err = ffi.new("mapback_error *")
+
+        def run(positions):
+            found = 0
+            for line, column in positions:
+                words[3] = line
+                words[4] = column
+                if function(request, err):
+                    found += 1
+            return found
+
+        run.keep = (sm, buffer)
         return run
 
     @staticmethod
@@ -424,6 +459,26 @@ def time_each(repeat, run, *args):
     return samples
 
 
+def time_batched(samples, batch, run, *args):
+    """Seconds per call of run(*args), as `samples` samples of `batch` calls in a row,
+    the results kept until the sample ends (their release is not timed). For calls of
+    microseconds, where one gc.collect() before each call would time the collector's
+    trail through the CPU caches instead (a 30-100 µs effect on a cache open)."""
+    out = []
+    for _ in range(samples):
+        kept = []
+        gc.collect()
+        start = clock()
+        for _ in range(batch):
+            kept.append(run(*args))
+        out.append((clock() - start) / 1e9 / batch)
+        del kept
+    return out
+
+
+OPEN_BATCH = 10
+
+
 def noop_loop(positions):
     """The lookup loop with a no-op in place of the lookup."""
     def nothing(line, column):
@@ -474,6 +529,11 @@ def metric_lookup(peer_name, map_path, positions_path, repeat):
         bare = bare_call_loop(parsed)
         bare(positions)  # warm-up
         result["cffi_call_ns"] = per_position_ns(repeat, bare, positions)
+    request_call_loop = getattr(peer, "request_call_loop", None)
+    request = request_call_loop(parsed) if request_call_loop is not None else None
+    if request is not None:
+        request(positions)  # warm-up
+        result["request_call_ns"] = per_position_ns(repeat, request, positions)
     return result
 
 
@@ -586,7 +646,17 @@ def metric_cache(peer_name, map_path, positions_path, repeat):
             del sm
             result["cache_bytes"] = os.path.getsize(path)
             open_cache = peer.mb.Cache.open
-            result["open_s"] = time_each(opens, open_cache, path)
+            result["open_s"] = time_batched(opens, OPEN_BATCH, open_cache, path)
+            # The first open after the file left the page cache: how much it reads
+            # from storage (the goal: O(1) pages, whatever the cache's size).
+            result["open_cold_s"], result["open_cold_read_bytes"] = [], []
+            for _ in range(5):
+                evict_file(path)
+                before = io_read_bytes()
+                elapsed, opened = timed(open_cache, path)
+                result["open_cold_read_bytes"].append(io_read_bytes() - before)
+                result["open_cold_s"].append(elapsed / 1e9)
+                del opened
             view = open_cache(path)
             result["found"], result["answers_hash"] = cache_answer_hash(Mapback.answer(view), positions)
             run = Mapback.lookup_loop(view)
@@ -602,7 +672,7 @@ def metric_cache(peer_name, map_path, positions_path, repeat):
             del memdb
             bpath = path.encode()
             open_memdb = peer.lsm.View.from_memdb_file
-            result["open_s"] = time_each(opens, open_memdb, bpath)
+            result["open_s"] = time_batched(opens, OPEN_BATCH, open_memdb, bpath)
             view = open_memdb(bpath)
             result["found"], result["answers_hash"] = cache_answer_hash(Libsourcemap.answer(view), positions)
             run = Libsourcemap.lookup_loop(view)
@@ -846,12 +916,17 @@ def evict(directory):
     pressure."""
     for root, _, files in os.walk(directory):
         for name in files:
-            fd = os.open(os.path.join(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-            finally:
-                os.close(fd)
+            evict_file(os.path.join(root, name))
+
+
+def evict_file(path):
+    """Drops one file from the page cache (fsync first: dirty pages are not dropped)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
 
 
 def event_summary(events):

@@ -9,6 +9,7 @@ cache is a :class:`mapback.Cache` (:mod:`mapback.cache`).
 from __future__ import absolute_import
 
 import array
+import struct
 import threading
 
 from mapback._lowlevel import (
@@ -37,6 +38,7 @@ from mapback.inspector import inspect_html
 # The value classes lived in this module before mapback.values; importing them all here
 # keeps `from mapback.sourcemap import Token` (and the rest) working.
 from mapback.values import Context, DecodeLimits, Diagnostic, LookupBatch, Source, Token  # noqa: F401
+from mapback.values import token_from_fields
 
 __all__ = ["SourceMap", "GREATEST_LOWER_BOUND", "LEAST_UPPER_BOUND"]
 
@@ -44,6 +46,9 @@ __all__ = ["SourceMap", "GREATEST_LOWER_BOUND", "LEAST_UPPER_BOUND"]
 GREATEST_LOWER_BOUND = lib.MAPBACK_BIAS_GREATEST_LOWER_BOUND
 #: Take the closest token at or after the position.
 LEAST_UPPER_BOUND = lib.MAPBACK_BIAS_LEAST_UPPER_BOUND
+
+# SourceMap.lookup tests `if bias` for the default: it must be 0.
+assert GREATEST_LOWER_BOUND == 0, GREATEST_LOWER_BOUND
 
 _NONE = lib.MAPBACK_NONE
 _BIASES = (GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND)
@@ -102,39 +107,45 @@ def _u32_array(values, what):
 
 def _token(source_map, raw):
     """A :class:`Token` from a ``mapback_token`` cdata."""
-    return Token(
+    return token_from_fields(
         source_map,
-        raw.token_index,
-        raw.generated_line,
-        raw.generated_column,
-        raw.source_index,
-        raw.original_line,
-        raw.original_column,
-        raw.name_index,
+        (
+            raw.token_index,
+            raw.generated_line,
+            raw.generated_column,
+            raw.source_index,
+            raw.original_line,
+            raw.original_column,
+            raw.name_index,
+        ),
     )
 
 
-_scratch = threading.local()
+# The default lookup's request (mapback_lookup_request) as 10 uint32 words: the map
+# pointer in words 0-1, then the token (words 2-8, from byte 8: index, generated line
+# and column, source, original line and column, name), then padding. SourceMap.lookup
+# writes the position into words 3 and 4 and unpacks the token from byte 8.
+_REQUEST_WORDS = 10
+_unpack_all = struct.Struct("=7I").unpack_from  # a token with a name
+_unpack_unnamed = struct.Struct("=6I").unpack_from  # without: the name is the 7th field
+_FOUND = lib.MAPBACK_LOOKUP_FOUND
+_WITH_ORIGINAL = _FOUND | lib.MAPBACK_LOOKUP_HAS_ORIGINAL
+_WITH_NAME = _WITH_ORIGINAL | lib.MAPBACK_LOOKUP_HAS_NAME
+_lookup_request = lib.mapback_sourcemap_lookup_request
 
 
-def _lookup_scratch():
-    """This thread's out-parameters for :meth:`SourceMap.lookup`.
+def _new_request(pointer):
+    """A lookup request for the map at ``pointer``: (words, request, error, buffer).
 
-    Allocating them per call costs more than the lookup; sharing them between threads
-    would race, since cffi releases the GIL during the call. The token is written into
-    an ``array('I')``, whose unpacking is cheaper than reading cdata fields.
+    The words are an ``array('I')`` holding the request's memory: the position is
+    written into them and the token unpacked from them, cheaper than through cdata
+    fields. The buffer keeps them alive.
     """
-    try:
-        return _scratch.lookup
-    except AttributeError:
-        fields = array.array("I", [0] * 7)
-        view = ffi.from_buffer(fields)  # keeps `fields` alive
-        scratch = (fields, ffi.cast("mapback_token *", view), ffi.new("mapback_error *"), view)
-        _scratch.lookup = scratch
-        return scratch
-
-
-_lookup_function = lib.mapback_sourcemap_lookup
+    words = array.array("I", [0]) * _REQUEST_WORDS
+    buffer = ffi.from_buffer(words)
+    request = ffi.cast("mapback_lookup_request *", buffer)
+    request.map = pointer
+    return words, request, ffi.new("mapback_error *"), buffer
 
 
 @wraps_handle("mapback_sourcemap *")
@@ -148,7 +159,11 @@ class SourceMap(RustObject):
 
     # Lazily filled, immutable caches; two threads racing to fill one compute the same
     # value, so no lock is needed.
-    __slots__ = ("_sources", "_names")
+    #
+    # _requests is a threading.local holding each thread's lookup request: the request
+    # names the map, and the GIL is released during the native call, so two threads
+    # must not share one (and a request per call would cost more than the lookup).
+    __slots__ = ("_sources", "_names", "_requests")
     _free_function = "mapback_sourcemap_free"
 
     @classmethod
@@ -191,23 +206,72 @@ class SourceMap(RustObject):
         With the default ``bias`` the token at or before the column is found; with
         ``same_line=False`` the search may continue on neighbouring lines.
         """
-        # The hot path of a symbolicating service: one cffi call and no allocation but
-        # the Token; helpers are inlined because each Python call costs ~50 ns here.
-        if bias == GREATEST_LOWER_BOUND and same_line is True:
-            options = ffi.NULL
-        else:
-            options = _lookup_options(bias, same_line)
-        pointer = self._ptr
+        # The hot path of a symbolicating service, written for speed (docs/performance.md):
+        # this thread's request for this map, no allocation but the Token, helpers inlined
+        # (a Python call costs ~40 ns here), and mapback_sourcemap_lookup_request, which
+        # takes two arguments where mapback_sourcemap_lookup takes six (cffi spends about
+        # 40 ns on each).
+        if bias or same_line is not True:  # GREATEST_LOWER_BOUND is 0
+            return self._lookup_with_options(line, column, bias, same_line)
+        pointer = self._ptr  # held through the call: close() cannot free the map under it
         if pointer is None:
             pointer = self._pointer()  # raises ClosedError
         try:
-            fields, out, err, _ = _scratch.lookup
-        except AttributeError:
-            fields, out, err, _ = _lookup_scratch()
-        if _lookup_function(pointer, line, column, options, out, err):
-            return Token(self, *fields)
+            words, request, err, _ = self._requests.request
+        except AttributeError:  # this thread's first lookup (or the map's)
+            words, request, err, _ = self._new_request(pointer)
+        words[3] = line  # OverflowError outside 0..2**32-1, TypeError for non-integers
+        words[4] = column
+        found = _lookup_request(request, err)
+        if found == _WITH_ORIGINAL:
+            token = Token()
+            (
+                token.index,
+                token.generated_line,
+                token.generated_column,
+                token.source_index,
+                token.original_line,
+                token.original_column,
+            ) = _unpack_unnamed(words, 8)
+            token.name_index = None
+            token._map = self
+            return token
+        if found == _WITH_NAME:
+            token = Token()
+            (
+                token.index,
+                token.generated_line,
+                token.generated_column,
+                token.source_index,
+                token.original_line,
+                token.original_column,
+                token.name_index,
+            ) = _unpack_all(words, 8)
+            token._map = self
+            return token
+        if found:
+            return token_from_fields(self, _unpack_all(words, 8))
         if err.code:
             raise_error(err)
+        return None
+
+    def _new_request(self, pointer):
+        """This thread's lookup request for this map, made (with the map's
+        threading.local, on its first lookup: an open costs less without it)."""
+        requests = self._requests
+        if requests is None:
+            # Two threads may race here: each request is the one thread's, and a local
+            # that loses the race only drops requests that were never shared.
+            requests = self._requests = threading.local()
+        requests.request = request = _new_request(pointer)
+        return request
+
+    def _lookup_with_options(self, line, column, bias, same_line):
+        """:meth:`lookup` with a bias or ``same_line`` other than the defaults."""
+        options = _lookup_options(bias, same_line)
+        out = ffi.new("mapback_token *")
+        if rustcall(lib.mapback_sourcemap_lookup, self._pointer(), line, column, options, out):
+            return _token(self, out)
         return None
 
     def lookup_many(self, lines, columns, bias=GREATEST_LOWER_BOUND, same_line=True):
@@ -557,6 +621,7 @@ class SourceMap(RustObject):
         instance = cls._from_pointer(pointer)
         instance._sources = None
         instance._names = None
+        instance._requests = None
         return instance
 
     def _source_index(self, source):

@@ -60,30 +60,9 @@ class Token(object):
         "name_index",
     )
 
-    def __init__(
-        self,
-        source_map,
-        index,
-        generated_line,
-        generated_column,
-        source_index,
-        original_line,
-        original_column,
-        name_index,
-    ):
-        # Plain ints as the C side writes them (MAPBACK_NONE for absent); positional,
-        # because lookups create one Token per call.
-        self._map = source_map
-        self.index = index
-        self.generated_line = generated_line
-        self.generated_column = generated_column
-        if source_index == _NONE:
-            self.source_index = self.original_line = self.original_column = None
-        else:
-            self.source_index = source_index
-            self.original_line = original_line
-            self.original_column = original_column
-        self.name_index = None if name_index == _NONE else name_index
+    # No __init__: lookups make a Token per call, and calling the class bare then
+    # setting the slots costs less than an __init__ frame (docs/performance.md). Tokens
+    # come from a map's queries; token_from_fields below builds one from C fields.
 
     @property
     def has_original(self):
@@ -165,6 +144,27 @@ class Token(object):
         )
 
 
+def token_from_fields(source_map, fields):
+    """A :class:`Token` of ``source_map`` from the seven ``mapback_token`` fields in
+    their C order, as the C side writes them (``MAPBACK_NONE`` for absent values)."""
+    token = Token()
+    (
+        token.index,
+        token.generated_line,
+        token.generated_column,
+        token.source_index,
+        token.original_line,
+        token.original_column,
+        token.name_index,
+    ) = fields
+    if token.source_index == _NONE:
+        token.source_index = token.original_line = token.original_column = None
+    if token.name_index == _NONE:
+        token.name_index = None
+    token._map = source_map
+    return token
+
+
 class LookupBatch(object):
     """The results of :meth:`SourceMap.lookup_batch`, one per position, as columns.
 
@@ -230,7 +230,7 @@ class LookupBatch(object):
             raise IndexError("position out of range")
         if fields[0] == _NONE:
             return None
-        return Token(self._map, *fields)
+        return token_from_fields(self._map, fields)
 
 
 class Source(object):

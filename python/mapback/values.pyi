@@ -1,5 +1,5 @@
 import array
-from typing import ClassVar, List, NamedTuple, Optional, Type
+from typing import ClassVar, List, NamedTuple, Optional, Sequence, Type
 
 from mapback._lowlevel import Bounds
 from mapback.exceptions import MapbackError
@@ -81,3 +81,5 @@ class DecodeLimits(Bounds):
         max_sources: Optional[int] = ...,
         max_names: Optional[int] = ...,
     ) -> None: ...
+
+def token_from_fields(source_map: object, fields: Sequence[int]) -> Token: ...

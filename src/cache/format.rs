@@ -403,9 +403,14 @@ pub(crate) fn limit(what: &str) -> Error {
 
 /// Number of entries of a string table section, checked against its size.
 pub(crate) fn string_table_len(table: &[u8]) -> Option<usize> {
-    let count = read_u32(table, 0) as usize;
+    string_table_len_from(read_u32(table, 0), table.len())
+}
+
+/// [`string_table_len`] of a table of `table_len` bytes whose first word is `count`.
+pub(crate) fn string_table_len_from(count: u32, table_len: usize) -> Option<usize> {
+    let count = count as usize;
     let needed = count.checked_mul(8)?.checked_add(8)?;
-    (table.len() >= 8 && needed <= table.len()).then_some(count)
+    (table_len >= 8 && needed <= table_len).then_some(count)
 }
 
 /// Entry `index` of a string table: `None` out of range or malformed, `Some(None)`

@@ -52,6 +52,12 @@ impl FailureValue for usize {
     }
 }
 
+impl FailureValue for i32 {
+    fn failure() -> i32 {
+        0
+    }
+}
+
 impl FailureValue for u32 {
     fn failure() -> u32 {
         crate::mappings::NONE

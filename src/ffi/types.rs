@@ -10,6 +10,8 @@ use crate::error::{Error, ErrorCode};
 use crate::lookup::{Bias, LookupOptions};
 use crate::mappings::{RawToken, NONE};
 
+use super::sourcemap::mapback_sourcemap;
+
 /// "No value": an absent source, name or original position in a `mapback_token`, a
 /// source that was not found, or "the whole line" where a column may be given.
 pub const MAPBACK_NONE: u32 = u32::MAX;
@@ -163,7 +165,44 @@ impl mapback_token {
         original_column: NONE,
         name_index: NONE,
     };
+
+    /// `MAPBACK_LOOKUP_FOUND`, with `MAPBACK_LOOKUP_HAS_ORIGINAL` and
+    /// `MAPBACK_LOOKUP_HAS_NAME` for the fields that hold a value.
+    pub(crate) fn lookup_flags(&self) -> i32 {
+        let mut flags = MAPBACK_LOOKUP_FOUND;
+        if self.source_index != NONE {
+            flags |= MAPBACK_LOOKUP_HAS_ORIGINAL;
+        }
+        if self.name_index != NONE {
+            flags |= MAPBACK_LOOKUP_HAS_NAME;
+        }
+        flags
+    }
 }
+
+/// A default lookup (greatest lower bound, same line) whose inputs and output travel
+/// in one caller-owned struct, for `mapback_sourcemap_lookup_request`.
+///
+/// Set `map` once; before each call set `token.generated_line` and
+/// `token.generated_column` to the generated position (0-based line, 0-based UTF-16
+/// column); the call writes the found token over `token`. Plain data owned by the
+/// caller; the map it names must outlive each call made with it.
+#[repr(C)]
+pub struct mapback_lookup_request {
+    /// The map to search (not owned).
+    pub map: *const mapback_sourcemap,
+    /// In: the generated position. Out: the token found.
+    pub token: mapback_token,
+}
+
+/// `mapback_sourcemap_lookup_request` found a token (the other bits say which of its
+/// optional fields hold a value).
+pub const MAPBACK_LOOKUP_FOUND: i32 = 1;
+/// The token found has an original position: `source_index`, `original_line` and
+/// `original_column` hold values (else all three are `MAPBACK_NONE`).
+pub const MAPBACK_LOOKUP_HAS_ORIGINAL: i32 = 2;
+/// The token found has a name: `name_index` holds a value (else `MAPBACK_NONE`).
+pub const MAPBACK_LOOKUP_HAS_NAME: i32 = 4;
 
 impl From<RawToken> for mapback_token {
     fn from(t: RawToken) -> mapback_token {

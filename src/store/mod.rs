@@ -343,7 +343,7 @@ impl Store {
         };
         let record = EntryRecord::decode(&bytes)?;
         let cache_path = self.layout.object(&record.cache.sha256);
-        let cache = match Cache::open_random_access(&cache_path) {
+        let cache = match Cache::open(&cache_path) {
             Ok(cache) => cache,
             Err(_) if !cache_path.exists() => return Ok(None),
             Err(error) => return Err(damaged(id, error)),

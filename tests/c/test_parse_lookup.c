@@ -81,6 +81,35 @@ static void check_lookup(const mapback_sourcemap *map)
     mapback_error_clear(&err);
 }
 
+/* The two-argument request: the same answers as the default lookup, with flags. */
+static void check_lookup_request(const mapback_sourcemap *map)
+{
+    mapback_error err = {0};
+    mapback_lookup_request request;
+    memset(&request, 0, sizeof request);
+    request.map = map;
+    request.token.generated_line = 0;
+    request.token.generated_column = 1610;
+    CHECK(mapback_sourcemap_lookup_request(&request, &err)
+          == (MAPBACK_LOOKUP_FOUND | MAPBACK_LOOKUP_HAS_ORIGINAL | MAPBACK_LOOKUP_HAS_NAME));
+    CHECK(err.code == 0 && token_is(&request.token, 403, 0, 1610, SRC_CHECKOUT, 7, 21, 46));
+    request.token.generated_line = 0;
+    request.token.generated_column = 1037; /* between 1035 and 1039: the token at 1035 */
+    CHECK(mapback_sourcemap_lookup_request(&request, &err)
+          == (MAPBACK_LOOKUP_FOUND | MAPBACK_LOOKUP_HAS_ORIGINAL));
+    CHECK(token_is(&request.token, 244, 0, 1035, SRC_PRICING, 36, 10, MAPBACK_NONE));
+    request.token.generated_line = 1000000;
+    request.token.generated_column = 0;
+    CHECK(mapback_sourcemap_lookup_request(&request, &err) == 0 && err.code == 0);
+    CHECK(request.token.generated_line == 1000000 && request.token.token_index == 244);
+    request.map = NULL;
+    CHECK(mapback_sourcemap_lookup_request(&request, &err) == 0
+          && err.code == MAPBACK_ERROR_NULL_POINTER);
+    CHECK(mapback_sourcemap_lookup_request(NULL, &err) == 0
+          && err.code == MAPBACK_ERROR_NULL_POINTER);
+    mapback_error_clear(&err);
+}
+
 static void check_lookup_many(const mapback_sourcemap *map)
 {
     mapback_error err = {0};
@@ -299,6 +328,7 @@ int main(void)
     CHECK(!mapback_sourcemap_is_index_map(map, &err) && err.code == 0);
 
     check_lookup(map);
+    check_lookup_request(map);
     check_lookup_many(map);
     check_original_positions();
     check_original_positions_demo(map);

@@ -92,6 +92,48 @@ def test_single_field_segment_has_no_original():
     assert "no original" in repr(token)
 
 
+def test_lookup_tokens_with_and_without_original_and_name():
+    # A 1-field segment; a source index out of range (kept without an original position
+    # by the lenient decoder) with a valid name; an original position without a name.
+    source_map = mapback.SourceMap.from_bytes(
+        b'{"version":3,"sources":["a.js"],"names":["n"],"mappings":"A,CCAAA,CDAA"}'
+    )
+    bare, named, unnamed = (source_map.lookup(0, column) for column in range(3))
+    assert (bare.index, bare.source_index, bare.original_line, bare.name_index) == (0, None, None, None)
+    assert (named.source, named.original_column, named.name_index, named.name) == (None, None, 0, "n")
+    assert (unnamed.source.name, unnamed.original_line, unnamed.original_column) == ("a.js", 0, 0)
+    assert unnamed.name_index is None and unnamed.name is None and unnamed.has_original
+    # Each is the same token as token(i), field for field and by equality and hash.
+    for index, found in enumerate((bare, named, unnamed)):
+        assert found == source_map.token(index) and hash(found) == hash(source_map.token(index))
+        assert found.as_dict() == source_map.token(index).as_dict()
+        assert found.generated_line == 0 and found.generated_column == index
+    assert bare != named and named != unnamed
+    # The other lookup paths build the same tokens.
+    assert source_map.lookup(0, 1, bias=mapback.LEAST_UPPER_BOUND) == named
+    assert source_map.lookup_many([0, 0, 0], [0, 1, 2]) == [bare, named, unnamed]
+
+
+def test_tokens_of_different_maps_differ(demo_map_bytes):
+    first = mapback.SourceMap.from_bytes(demo_map_bytes).lookup(0, 1610)
+    second = mapback.SourceMap.from_bytes(demo_map_bytes).lookup(0, 1610)
+    assert first.as_dict() == second.as_dict()
+    assert first != second and not (first == second)
+    assert first != first.as_dict()
+
+
+def test_lookup_refuses_positions_outside_uint32(demo_map):
+    for line, column in ((-1, 0), (0, -1), (2 ** 32, 0), (0, 2 ** 32)):
+        with pytest.raises(OverflowError):
+            demo_map.lookup(line, column)
+    with pytest.raises(TypeError):
+        demo_map.lookup("0", 0)
+    with pytest.raises(TypeError):
+        demo_map.lookup(0, 1.5)
+    # A refused position leaves the next lookup correct.
+    assert demo_map.lookup(0, 1610).name == "applyCoupon"
+
+
 def test_lookup_many_sequences_and_buffers(demo_map):
     lines = [frame[0][0] for frame in DEMO_FRAMES] + [999]
     columns = [frame[0][1] for frame in DEMO_FRAMES] + [0]

@@ -11,7 +11,8 @@
 //! mapback-bench-native positions MAP COUNT SEED OUT    writes COUNT random token positions
 //! ```
 //!
-//! PEER is `mapback`, `sourcemap` (the crate), `oxc` (oxc_sourcemap), or for `parse` one
+//! PEER is `mapback`, `sourcemap` (the crate), `oxc` (oxc_sourcemap), `srcmap`
+//! (srcmap-sourcemap), or for `parse` one
 //! of the floor rows: `floor-read` (reading the file), `floor-json` (serde_json typed
 //! parse of the whole map), `floor-vlq` (a bare VLQ decode loop over `mappings`).
 

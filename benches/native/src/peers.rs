@@ -11,6 +11,7 @@ pub enum Peer {
     Mapback,
     Sourcemap,
     Oxc,
+    Srcmap,
 }
 
 /// One lookup's answer, comparable across peers: source name, original line and column,
@@ -21,6 +22,7 @@ pub enum Parsed<'a> {
     Mapback(mapback::SourceMap),
     Sourcemap(sourcemap::DecodedMap),
     Oxc(oxc_sourcemap::SourceMap<'a>),
+    Srcmap(srcmap_sourcemap::SourceMap),
 }
 
 impl Peer {
@@ -29,6 +31,7 @@ impl Peer {
             "mapback" => Ok(Peer::Mapback),
             "sourcemap" => Ok(Peer::Sourcemap),
             "oxc" => Ok(Peer::Oxc),
+            "srcmap" => Ok(Peer::Srcmap),
             _ => Err(format!("unknown peer {name:?}")),
         }
     }
@@ -50,6 +53,14 @@ impl Peer {
                 std::hint::black_box(map.generate_lookup_table().len());
                 Ok(Parsed::Oxc(map))
             }
+            // srcmap builds its sorted mappings and line offsets while parsing: nothing
+            // is left for the first lookup.
+            Peer::Srcmap => {
+                let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+                srcmap_sourcemap::SourceMap::from_json(text)
+                    .map(Parsed::Srcmap)
+                    .map_err(|e| e.to_string())
+            }
         }
     }
 
@@ -59,11 +70,12 @@ impl Peer {
     pub fn retained(&self, bytes: Vec<u8>) -> Result<(usize, usize), String> {
         let baseline = live_bytes() - bytes.len();
         match self {
-            Peer::Mapback | Peer::Sourcemap => {
+            Peer::Mapback | Peer::Sourcemap | Peer::Srcmap => {
                 let parsed = self.parse(&bytes)?;
                 let parsed: Parsed<'static> = match parsed {
                     Parsed::Mapback(m) => Parsed::Mapback(m),
                     Parsed::Sourcemap(m) => Parsed::Sourcemap(m),
+                    Parsed::Srcmap(m) => Parsed::Srcmap(m),
                     Parsed::Oxc(_) => unreachable!(),
                 };
                 drop(bytes);
@@ -94,6 +106,7 @@ pub enum Prepared<'p, 'a> {
         &'p oxc_sourcemap::SourceMap<'a>,
         Vec<&'p [oxc_sourcemap::Token]>,
     ),
+    Srcmap(&'p srcmap_sourcemap::SourceMap),
 }
 
 impl<'a> Parsed<'a> {
@@ -102,6 +115,7 @@ impl<'a> Parsed<'a> {
             Parsed::Mapback(m) => Prepared::Mapback(m),
             Parsed::Sourcemap(m) => Prepared::Sourcemap(m),
             Parsed::Oxc(m) => Prepared::Oxc(m, m.generate_lookup_table()),
+            Parsed::Srcmap(m) => Prepared::Srcmap(m),
         }
     }
 
@@ -110,6 +124,7 @@ impl<'a> Parsed<'a> {
             Parsed::Mapback(m) => mapback::SourceMapView::token_count(m),
             Parsed::Sourcemap(m) => decoded_token_count(m),
             Parsed::Oxc(m) => m.get_tokens().len(),
+            Parsed::Srcmap(m) => m.mapping_count(),
         }
     }
 }
@@ -146,6 +161,13 @@ impl Prepared<'_, '_> {
                         sum = sum.wrapping_add(
                             u64::from(t.get_src_line()) << 20 ^ u64::from(t.get_src_col()),
                         );
+                    }
+                }
+            }
+            Prepared::Srcmap(map) => {
+                for &(line, column) in positions {
+                    if let Some(t) = map.original_position_for(line, column) {
+                        sum = sum.wrapping_add(u64::from(t.line) << 20 ^ u64::from(t.column));
                     }
                 }
             }
@@ -196,6 +218,20 @@ impl Prepared<'_, '_> {
                         t.get_name_id()
                             .and_then(|id| map.get_name(id))
                             .map(str::to_owned),
+                    ))
+                })
+                .collect(),
+            // None when nothing is at or before the column, or the mapping found has no
+            // source (a 1-field segment), as for the others.
+            Prepared::Srcmap(map) => positions
+                .iter()
+                .map(|&(line, column)| {
+                    let t = map.original_position_for(line, column)?;
+                    Some((
+                        map.get_source(t.source).map(str::to_owned),
+                        t.line,
+                        t.column,
+                        t.name.and_then(|id| map.get_name(id)).map(str::to_owned),
                     ))
                 })
                 .collect(),
