@@ -14,7 +14,7 @@
 //! really leads from home to target is used, so a map whose function starts map
 //! somewhere odd gives no extra frames rather than wrong ones.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
 use crate::lookup::{Bias, LookupOptions};
 use crate::position::{Position, SourcePosition};
@@ -313,15 +313,45 @@ pub(super) fn call_chain<'s>(
         sources.push(target.source);
     }
     // Breadth first, so the shortest chain wins; each entry remembers how it was
-    // reached (index of the previous entry and the call).
+    // reached (index of the previous entry and the call). Functions seen are marked
+    // in one bit set per source (a hash set's hashing was a third of a search).
     let mut visited: Vec<(FunctionRef, ReachedBy)> = vec![(home, None)];
-    let mut seen: HashSet<FunctionRef> = HashSet::from([home]);
+    let mut seen: Vec<Vec<u64>> = sources
+        .iter()
+        .map(|&source| {
+            vec![
+                0;
+                scopes_of(source)
+                    .map_or(0, FunctionScopes::len)
+                    .div_ceil(64)
+            ]
+        })
+        .collect();
+    let mut mark = |slot: usize, id: ScopeId| -> bool {
+        let (word, bit) = (id as usize / 64, 1u64 << (id % 64));
+        match seen[slot].get_mut(word) {
+            Some(bits) if *bits & bit == 0 => {
+                *bits |= bit;
+                true
+            }
+            Some(_) => false,
+            // Not a function of the source (corrupt scopes): never followed.
+            None => false,
+        }
+    };
+    mark(0, home.scope);
+    // Whether a call of the target's name reaches the target: the same for every call.
+    let mut resolves = None;
     let mut queue = VecDeque::from([(0usize, 0usize)]);
     while let Some((entry, depth)) = queue.pop_front() {
         let (function, _) = visited[entry];
         let scopes = scopes_of(function.source)?;
-        for (callee, position) in scopes.calls_in(function.scope) {
-            if callee == target_name && target_calls_resolve(scopes_of, &sources, callee, target) {
+        for (callee, position, same_source) in scopes.calls_in_resolved(function.scope) {
+            if callee == target_name
+                && *resolves.get_or_insert_with(|| {
+                    target_calls_resolve(scopes_of, &sources, callee, target)
+                })
+            {
                 let mut chain = vec![InlinedCall {
                     caller: function,
                     position,
@@ -340,14 +370,18 @@ pub(super) fn call_chain<'s>(
             if depth + 1 >= MAX_DEPTH || visited.len() >= MAX_VISITED {
                 continue;
             }
-            for &source in &sources {
-                let Some(source_scopes) = scopes_of(source) else {
-                    continue;
+            for (slot, &source) in sources.iter().enumerate() {
+                let called = if source == function.source {
+                    same_source
+                } else {
+                    match scopes_of(source) {
+                        Some(source_scopes) => source_scopes.functions_named(callee),
+                        None => continue,
+                    }
                 };
-                for next in source_scopes.functions_called(callee) {
-                    let next = FunctionRef::new(source, next);
-                    if seen.insert(next) {
-                        visited.push((next, Some((entry, position))));
+                for &next in called {
+                    if mark(slot, next) {
+                        visited.push((FunctionRef::new(source, next), Some((entry, position))));
                         queue.push_back((visited.len() - 1, depth + 1));
                     }
                 }

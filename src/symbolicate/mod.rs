@@ -19,6 +19,7 @@
 
 mod artifacts;
 mod event;
+mod event_json;
 mod frames;
 mod inlining;
 mod loader;
