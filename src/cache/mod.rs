@@ -439,7 +439,11 @@ impl SourceMapView for Cache<'_> {
             slots
                 .iter()
                 .filter_map(|slot| slot.get().and_then(Option::as_ref))
-                .map(|content| content.text.capacity() + content.line_starts.len() * 4 + content.ascii_lines.len() * 8)
+                .map(|content| {
+                    content.text.capacity()
+                        + content.line_starts.len() * 4
+                        + content.ascii_lines.len() * 8
+                })
                 .sum()
         });
         own + decoded + self.reverse.get().map_or(0, ReverseIndex::heap_size)

@@ -99,9 +99,9 @@ pub(super) fn write_value(out: &mut Vec<u8>, value: &Value) {
 /// control characters) is copied as it is, in one pass that the compiler vectorises;
 /// any other goes through `serde_json`.
 fn write_str(out: &mut Vec<u8>, text: &str) {
-    let escapes = text
-        .bytes()
-        .fold(false, |any, b| any | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    let escapes = text.bytes().fold(false, |any, b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
     if escapes {
         let _ = serde_json::to_writer(&mut *out, text);
         return;
@@ -227,7 +227,16 @@ mod tests {
 
     #[test]
     fn strings_are_written_as_serde_json_writes_them() {
-        for text in ["", "plain", "é ü 😀", "a\"b", "back\\slash", "\n\t\u{1}\u{1f}", "\u{7f}", "{snip} x"] {
+        for text in [
+            "",
+            "plain",
+            "é ü 😀",
+            "a\"b",
+            "back\\slash",
+            "\n\t\u{1}\u{1f}",
+            "\u{7f}",
+            "{snip} x",
+        ] {
             let mut out = Vec::new();
             write_str(&mut out, text);
             assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");

@@ -14,7 +14,8 @@
 //! The parts: `artifacts.rs` is the lookup seam; `scripts.rs` caches scripts and their
 //! maps; `rules.rs` holds the engine and minifier position rules; `inlining.rs`
 //! rebuilds the frames of functions a minifier inlined; `frames.rs` and `event.rs`
-//! take frames and events as SDKs send them; `result.rs` holds what comes back and its
+//! take frames and events as SDKs send them (`event_json.rs` writes an event's JSON
+//! text); `result.rs` holds what comes back and its
 //! JSON. This file ties them together, one frame at a time, innermost first.
 
 mod artifacts;

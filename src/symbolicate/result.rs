@@ -305,8 +305,10 @@ pub(super) fn original_frame(
                     max,
                     ascii(position.line),
                 )),
-                pre.map(|(l, at)| cut_line(l, None, max, ascii(at))).collect(),
-                post.map(|(l, at)| cut_line(l, None, max, ascii(at))).collect(),
+                pre.map(|(l, at)| cut_line(l, None, max, ascii(at)))
+                    .collect(),
+                post.map(|(l, at)| cut_line(l, None, max, ascii(at)))
+                    .collect(),
             )
         }
         None => (None, Vec::new(), Vec::new()),
