@@ -87,6 +87,9 @@ struct QueryIndex {
     /// out on the first search for inlined calls: that search follows every call of
     /// up to hundreds of functions, and a name's hash per call was most of its time.
     call_groups: CallGroups,
+    /// For each group of `callee_groups`, the functions making a call that names it,
+    /// each once, in order; worked out with `call_groups`.
+    callers: CallGroups<Vec<Vec<ScopeId>>>,
     /// Every function's name position and start, with its ID, sorted: the functions a
     /// minifier's position can stand for, found without a scan of every function.
     by_anchor: Vec<(Position, ScopeId)>,
@@ -103,16 +106,22 @@ struct QueryIndex {
 
 /// [`QueryIndex::call_groups`]: derived from the calls, so two indexes of the same
 /// calls are equal whether or not either has worked them out yet.
-#[derive(Clone, Debug, Default)]
-struct CallGroups(OnceLock<Vec<u32>>);
+#[derive(Clone, Debug)]
+struct CallGroups<T = Vec<u32>>(OnceLock<T>);
 
-impl PartialEq for CallGroups {
-    fn eq(&self, _: &CallGroups) -> bool {
+impl<T> Default for CallGroups<T> {
+    fn default() -> Self {
+        CallGroups(OnceLock::new())
+    }
+}
+
+impl<T> PartialEq for CallGroups<T> {
+    fn eq(&self, _: &CallGroups<T>) -> bool {
         true
     }
 }
 
-impl Eq for CallGroups {}
+impl<T> Eq for CallGroups<T> {}
 
 impl QueryIndex {
     fn new(scopes: &[Scope], calls: &[CallSite]) -> QueryIndex {
@@ -168,6 +177,7 @@ impl QueryIndex {
             by_callee_name,
             callee_groups,
             call_groups: CallGroups::default(),
+            callers: CallGroups::default(),
             by_anchor,
             by_scope,
             by_end,

@@ -311,6 +311,8 @@ pub(super) fn call_chain<'s>(
     let mut sources = vec![home.source];
     if target.source != home.source {
         sources.push(target.source);
+    } else if !may_reach(scopes_of(home.source)?, home.scope, &target_name) {
+        return None; // No chain of calls leads there: the search below would fail.
     }
     // Breadth first, so the shortest chain wins; each entry remembers how it was
     // reached (index of the previous entry and the call). Functions seen are marked
@@ -389,6 +391,59 @@ pub(super) fn call_chain<'s>(
         }
     }
     None
+}
+
+/// How many functions [`may_reach`] follows back before it leaves the question to the
+/// search.
+const MAX_CALLERS_FOLLOWED: usize = 4096;
+
+/// Whether, within one source, a chain of at most `MAX_DEPTH` functions from `home`
+/// may end in a call naming `target_name`: followed back from the functions making
+/// such a call, through the functions calling them, as [`call_chain`] follows calls
+/// forward. False only when no such chain exists; true when one may (or when the
+/// functions to follow back are too many to tell).
+fn may_reach(scopes: &FunctionScopes, home: ScopeId, target_name: &str) -> bool {
+    let mut seen = vec![0u64; scopes.len().div_ceil(64)];
+    let mut count = 0;
+    let mut level: Vec<ScopeId> = Vec::new();
+    let mut visit = |id: ScopeId, next: &mut Vec<ScopeId>| -> Option<bool> {
+        let (word, bit) = (id as usize / 64, 1u64 << (id % 64));
+        let bits = seen.get_mut(word)?;
+        if *bits & bit != 0 {
+            return None;
+        }
+        *bits |= bit;
+        count += 1;
+        if id == home || count > MAX_CALLERS_FOLLOWED {
+            return Some(true);
+        }
+        next.push(id);
+        None
+    };
+    for &caller in scopes.callers_naming(target_name) {
+        if visit(caller, &mut level).is_some() {
+            return true;
+        }
+    }
+    // `home` at depth d of the search makes the call when it is d calls back.
+    for _ in 1..MAX_DEPTH {
+        let mut next = Vec::new();
+        for &function in &level {
+            let Some(name) = scopes.callee_name(function) else {
+                continue;
+            };
+            for &caller in scopes.callers_naming(name) {
+                if visit(caller, &mut next).is_some() {
+                    return true;
+                }
+            }
+        }
+        if next.is_empty() {
+            return false;
+        }
+        level = next;
+    }
+    false
 }
 
 /// Whether a call naming `callee` can reach `target` (it is one of the functions of
@@ -484,6 +539,40 @@ mod tests {
         assert_eq!(chain.len(), 2);
         assert_eq!(chain[0].position, position_of(source, "new Store"));
         assert_eq!(chain[1].position, position_of(source, "reset();"));
+    }
+
+    #[test]
+    fn searches_that_cannot_succeed_are_told_apart_before_they_run() {
+        let source = "function a() { b(); }\nfunction b() { c(); }\nfunction c() { d(); }\nfunction d() { e(); }\nfunction e() { t(); }\nfunction t() { throw 1; }\nfunction lone() { nothing(); }\nfunction also() { t(0); }\n";
+        let scopes = FunctionScopes::parse(source, Some("a.js"));
+        let of = |_: u32| Some(&scopes);
+        let id = |needle: &str| function_at(&scopes, source, needle);
+        let (a, b, e, t, lone, also) = (
+            id("b();"),
+            id("c();"),
+            id("t(); }\nfunction t"),
+            id("throw"),
+            id("nothing"),
+            id("t(0)"),
+        );
+        let mut callers = scopes.callers_naming("t").to_vec();
+        callers.sort_unstable();
+        assert_eq!(callers, [e.scope, also.scope]);
+        assert!(
+            scopes.callers_naming("nothing").is_empty(),
+            "no function of that name"
+        );
+        // `t` is called 4 calls down from `a`, past the search's depth; 3 from `b`.
+        for (home, reachable) in [
+            (a, false),
+            (b, true),
+            (e, true),
+            (lone, false),
+            (also, true),
+        ] {
+            assert_eq!(may_reach(&scopes, home.scope, "t"), reachable, "{home:?}");
+            assert_eq!(call_chain(&of, home, t).is_some(), reachable, "{home:?}");
+        }
     }
 
     #[test]
