@@ -208,6 +208,11 @@ impl StackTraceTexts {
         self.0.push((Self::section(section), index, text));
     }
 
+    /// The bytes of all the frames' texts.
+    fn len(&self) -> usize {
+        self.0.iter().map(|(_, _, text)| text.len()).sum()
+    }
+
     /// The frames of value `index` of `section`, when they were written.
     pub(super) fn get(&self, section: &str, index: usize) -> Option<&[u8]> {
         let key = (Self::section(section), index);
@@ -354,7 +359,8 @@ impl Symbolicator {
         let (Value::Object(out), Some(texts)) = (&out, texts) else {
             unreachable!("symbolicate_event_as returns an object, and the texts it was given");
         };
-        let mut text = Vec::with_capacity(event.len() * 4);
+        // The event as sent, its frames again as `raw_stacktrace`, and the new frames.
+        let mut text = Vec::with_capacity(event.len() * 2 + texts.len());
         event_json::write_event(&mut text, out, &texts);
         Ok(text)
     }
@@ -446,7 +452,8 @@ impl Symbolicator {
         let symbolicated = self.symbolicate_frames_indexed(&parsed, scope.images, scope.engine);
         let as_text = scope.texts.is_some();
         let mut out = Vec::with_capacity(if as_text { 0 } else { symbolicated.len() });
-        let mut text = Vec::new();
+        // About what a frame with context takes, so that the text seldom grows.
+        let mut text = Vec::with_capacity(if as_text { frames.len() * 768 } else { 0 });
         let add = |text: &mut Vec<u8>, write: &dyn Fn(&mut Vec<u8>)| {
             text.push(if text.is_empty() { b'[' } else { b',' });
             write(text);
@@ -531,26 +538,34 @@ fn hash_value(value: &Value, hasher: &mut DefaultHasher) {
 }
 
 /// The objects and arrays of a JSON text (its `{` and `[` outside strings), counted
-/// without parsing it. Malformed text gives some count; the parser refuses it after.
+/// without parsing it, jumping from one byte that matters to the next (`memchr`: a
+/// byte at a time was a twentieth of a warm event). Malformed text gives some count;
+/// the parser refuses it after.
 fn count_json_containers(json: &[u8]) -> usize {
     let mut count = 0;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &byte in json {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
+    let mut at = 0;
+    while let Some(found) = memchr::memchr3(b'"', b'{', b'[', &json[at..]) {
+        let i = at + found;
+        if json[i] != b'"' {
+            count += 1;
+            at = i + 1;
+            continue;
+        }
+        // A string: to its closing quote, each escape taking the byte after it.
+        let mut inside = i + 1;
+        loop {
+            let Some(found) = json
+                .get(inside..)
+                .and_then(|s| memchr::memchr2(b'"', b'\\', s))
+            else {
+                return count; // Not closed: the rest is in the string.
+            };
+            let j = inside + found;
+            if json[j] == b'"' {
+                at = j + 1;
+                break;
             }
-        } else {
-            match byte {
-                b'"' => in_string = true,
-                b'{' | b'[' => count += 1,
-                _ => {}
-            }
+            inside = j + 2;
         }
     }
     count
@@ -999,10 +1014,52 @@ mod tests {
         );
     }
 
+    /// [`count_json_containers`] a byte at a time.
+    fn count_by_walking(json: &[u8]) -> usize {
+        let (mut count, mut in_string, mut escaped) = (0, false, false);
+        for &byte in json {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if byte == b'\\' {
+                    escaped = true;
+                } else if byte == b'"' {
+                    in_string = false;
+                }
+            } else {
+                match byte {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => count += 1,
+                    _ => {}
+                }
+            }
+        }
+        count
+    }
+
     #[test]
     fn objects_and_arrays_are_counted_before_parsing() {
         assert_eq!(count_json_containers(br#"{"a":[{},[]],"b":"{[\"{"}"#), 4);
         assert_eq!(count_json_containers(br#""\\" {"#), 1);
+        // Every text made of the bytes that matter, up to 6 long, counts alike.
+        let alphabet = [b'"', b'\\', b'{', b'[', b'x'];
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..6 {
+            let longer: Vec<Vec<u8>> = texts
+                .iter()
+                .filter(|t| t.len() == texts.last().map_or(0, Vec::len))
+                .flat_map(|t| alphabet.iter().map(move |&b| [t.as_slice(), &[b]].concat()))
+                .collect();
+            texts.extend(longer);
+        }
+        assert!(texts.len() > 15_000);
+        for text in &texts {
+            assert_eq!(
+                count_json_containers(text),
+                count_by_walking(text),
+                "{text:?}"
+            );
+        }
         let options = SymbolicateOptions {
             max_event_values: 10,
             ..SymbolicateOptions::default()
