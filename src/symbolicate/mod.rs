@@ -127,6 +127,43 @@ struct Mapped {
     positions: Vec<SourcePosition>,
 }
 
+/// The script the previous frame of a trace was found in, with the debug ID and URL
+/// that found it: a trace's frames are mostly of one script, and finding it again took
+/// a lock, a key built and hashed per frame. Only scripts found are kept.
+#[derive(Default)]
+struct LastScript(Option<FoundScript>);
+
+/// A script found, with the debug ID and URL it was found by.
+struct FoundScript {
+    debug_id: Option<String>,
+    url: Option<String>,
+    script: Arc<Script>,
+    found_by: FoundBy,
+}
+
+impl LastScript {
+    fn find(
+        &mut self,
+        symbolicator: &Symbolicator,
+        debug_id: Option<&str>,
+        url: Option<&str>,
+    ) -> std::result::Result<(Arc<Script>, FoundBy), Unmapped> {
+        if let Some(found) = &self.0 {
+            if found.debug_id.as_deref() == debug_id && found.url.as_deref() == url {
+                return Ok((found.script.clone(), found.found_by));
+            }
+        }
+        let (script, found_by) = symbolicator.script_for(debug_id, url)?;
+        self.0 = Some(FoundScript {
+            debug_id: debug_id.map(str::to_owned),
+            url: url.map(str::to_owned),
+            script: script.clone(),
+            found_by,
+        });
+        Ok((script, found_by))
+    }
+}
+
 /// A runtime frame to symbolicate, and the debug ID of its script when known.
 struct FrameToMap<'f> {
     frame: &'f Frame,
@@ -200,9 +237,10 @@ impl Symbolicator {
         // Where the previous runtime frame's outermost original frame is, and where the
         // runtime printed it in the minified script.
         let mut previous: Option<(Arc<Script>, SourcePosition, Position)> = None;
+        let mut last = LastScript::default();
         for to_map in trace {
             let frame = to_map.frame;
-            let (group, mapped) = self.symbolicate_group(frame, to_map.debug_id, format);
+            let (group, mapped) = self.symbolicate_group(frame, to_map.debug_id, format, &mut last);
             if let (true, Some((inner_script, inner, minified_inner)), Some(mapped), Some(at)) = (
                 self.options.inlined_frames,
                 &previous,
@@ -266,7 +304,8 @@ impl Symbolicator {
         frame: &Frame,
         format: TraceFormat,
     ) -> Vec<SymbolicatedFrame> {
-        self.symbolicate_group(frame, None, format).0
+        self.symbolicate_group(frame, None, format, &mut LastScript::default())
+            .0
     }
 
     /// The frames of one runtime frame (see [`Symbolicator::symbolicate_frame_from`])
@@ -276,8 +315,9 @@ impl Symbolicator {
         frame: &Frame,
         debug_id: Option<&str>,
         format: TraceFormat,
+        last: &mut LastScript,
     ) -> (Vec<SymbolicatedFrame>, Option<Mapped>) {
-        match self.map_frame(frame, debug_id, format) {
+        match self.map_frame(frame, debug_id, format, last) {
             Ok((originals, mapped, found_by)) => {
                 let last = originals.len().saturating_sub(1);
                 let frames = originals
@@ -317,6 +357,7 @@ impl Symbolicator {
         frame: &Frame,
         debug_id: Option<&str>,
         format: TraceFormat,
+        last: &mut LastScript,
     ) -> std::result::Result<
         (Vec<OriginalFrame>, Mapped, FoundBy),
         (Unmapped, Option<(FoundBy, Option<String>)>),
@@ -327,8 +368,8 @@ impl Symbolicator {
         if frame.url.is_none() && debug_id.is_none() {
             return Err((Unmapped::NoLocation, None));
         }
-        let (script, found_by) = self
-            .script_for(debug_id, frame.url.as_deref())
+        let (script, found_by) = last
+            .find(self, debug_id, frame.url.as_deref())
             .map_err(|e| (e, None))?;
         if frame.is_bytecode {
             return self
