@@ -82,6 +82,11 @@ pub trait SourceMapView: Send + Sync {
     fn source_line(&self, index: u32, line: u32) -> Option<&str>;
     /// Number of lines of the source's content (0 without content).
     fn source_line_count(&self, index: u32) -> usize;
+    /// Whether line `line` of the source's content is known to be ASCII, so that its
+    /// UTF-16 columns are its byte offsets (false when not known).
+    fn source_line_is_ascii(&self, _index: u32, _line: u32) -> bool {
+        false
+    }
 
     /// Number of names.
     fn name_count(&self) -> usize;

@@ -317,3 +317,18 @@ fn cache_reader_on_byte_slices_at_every_alignment() {
         }
     }
 }
+
+#[test]
+fn a_cache_knows_which_lines_of_a_source_are_ascii() {
+    let json = r#"{"version":3,"sources":["a.js","b.js"],"sourcesContent":["x = 1;\n\"é\";\r\ny\u2028z",null],"names":[],"mappings":"AAAA"}"#;
+    let map = SourceMap::from_slice(json.as_bytes()).unwrap();
+    let bytes = to_cache_bytes(&map, CacheOptions::default()).unwrap();
+    let cache = Cache::from_slice(&bytes).unwrap();
+    let ascii: Vec<bool> = (0..5).map(|l| cache.source_line_is_ascii(0, l)).collect();
+    // `y` ends at U+2028, a terminator, not part of the line; past the last line: unknown.
+    assert_eq!(ascii, [true, false, true, true, false]);
+    assert!(!cache.source_line_is_ascii(1, 0), "no content");
+    assert!(!cache.source_line_is_ascii(7, 0), "no source");
+    // A decoded map does not keep the bits: not known.
+    assert!(!map.source_line_is_ascii(0, 0));
+}

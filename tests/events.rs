@@ -147,6 +147,16 @@ fn check_all(symbolicator: &Symbolicator, found_by: &str) -> Score {
     for (path, expected_event) in expectations() {
         let sent = read_json(&fixtures().join(&path));
         let out = symbolicator.symbolicate_event(sent.clone()).unwrap();
+        // The JSON text path writes the new frames itself: byte for byte what
+        // serde_json writes for the value path's event.
+        let text = symbolicator
+            .symbolicate_event_json(&serde_json::to_vec(&sent).unwrap())
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            serde_json::to_string(&out).unwrap(),
+            "{path}"
+        );
         let exceptions = expected_event["exceptions"].as_array().unwrap();
         let values = out["exception"]["values"].as_array().unwrap();
         assert_eq!(values.len(), exceptions.len(), "{path}");

@@ -342,7 +342,12 @@ impl<'a> Cache<'a> {
                 let stored = byte_table_get(table, index as usize).flatten()?;
                 let text = decode_content(stored)?;
                 let line_starts = crate::lines::line_starts(&text).into_boxed_slice();
-                Some(DecodedContent { text, line_starts })
+                let ascii_lines = ascii_lines(&text, &line_starts);
+                Some(DecodedContent {
+                    text,
+                    line_starts,
+                    ascii_lines,
+                })
             })
             .as_ref()
     }
@@ -353,6 +358,21 @@ impl<'a> Cache<'a> {
 struct DecodedContent {
     text: String,
     line_starts: Box<[u32]>,
+    /// One bit per line, set for a line that is all ASCII: a column there needs no
+    /// walk over the line's characters (original sources hold lines of megabytes, and
+    /// a frame's rules and context read them at deep columns).
+    ascii_lines: Box<[u64]>,
+}
+
+/// The bits of [`DecodedContent::ascii_lines`].
+fn ascii_lines(text: &str, line_starts: &[u32]) -> Box<[u64]> {
+    let mut bits = vec![0u64; line_starts.len().div_ceil(64)];
+    for line in 0..line_starts.len() {
+        let ascii = crate::lines::line_bytes(text.as_bytes(), line_starts, line)
+            .is_some_and(<[u8]>::is_ascii);
+        bits[line / 64] |= u64::from(ascii) << (line % 64);
+    }
+    bits.into_boxed_slice()
 }
 
 fn corrupt(what: String) -> Error {
@@ -426,6 +446,17 @@ impl SourceMapView for Cache<'_> {
             .map_or(0, |content| content.line_starts.len())
     }
 
+    fn source_line_is_ascii(&self, index: u32, line: u32) -> bool {
+        let Some(content) = self.decoded(index) else {
+            return false;
+        };
+        let (word, bit) = (line as usize / 64, line % 64);
+        content
+            .ascii_lines
+            .get(word)
+            .is_some_and(|bits| bits >> bit & 1 != 0)
+    }
+
     fn name_count(&self) -> usize {
         string_table_len(self.raw(SectionKind::Names)).unwrap_or(0)
     }
@@ -443,7 +474,11 @@ impl SourceMapView for Cache<'_> {
             slots
                 .iter()
                 .filter_map(|slot| slot.get().and_then(Option::as_ref))
-                .map(|content| content.text.capacity() + content.line_starts.len() * 4)
+                .map(|content| {
+                    content.text.capacity()
+                        + content.line_starts.len() * 4
+                        + content.ascii_lines.len() * 8
+                })
                 .sum()
         });
         own + decoded + self.reverse.get().map_or(0, ReverseIndex::heap_size)

@@ -26,6 +26,70 @@ impl FunctionScopes {
             .filter(|(callee, _)| !callee.is_empty())
     }
 
+    /// [`FunctionScopes::calls_in`], each call with the functions of this source it
+    /// may call ([`FunctionScopes::functions_called`]), resolved once per source
+    /// rather than by a lookup of the name per call.
+    pub fn calls_in_resolved(
+        &self,
+        id: ScopeId,
+    ) -> impl Iterator<Item = (&str, Position, &[ScopeId])> + '_ {
+        let index = &self.index;
+        let groups = self.call_groups();
+        let by_scope = &index.by_scope;
+        let scope_of = move |i: u32| self.calls[i as usize].scope;
+        let first = by_scope.partition_point(|&i| scope_of(i) < Some(id));
+        by_scope[first..]
+            .iter()
+            .take_while(move |&&i| scope_of(i) == Some(id))
+            .filter(move |&&i| !self.calls[i as usize].callee.is_empty())
+            .map(move |&i| {
+                let call = &self.calls[i as usize];
+                let functions = match groups[i as usize] {
+                    NONE => &[][..],
+                    group => index.callee_groups[group as usize].as_slice(),
+                };
+                (call.callee.as_str(), call.position, functions)
+            })
+    }
+
+    /// Each call's group of functions in `callee_groups` (`NONE`: none).
+    fn call_groups(&self) -> &[u32] {
+        let index = &self.index;
+        index.call_groups.0.get_or_init(|| {
+            let group = |call: &CallSite| index.by_callee_name.get(call.callee.as_str());
+            self.calls
+                .iter()
+                .map(|call| group(call).copied().unwrap_or(NONE))
+                .collect()
+        })
+    }
+
+    /// The functions that make a call naming `callee` (directly, not in functions
+    /// nested in them), each once, in order of ID: known for the names of this
+    /// source's functions ([`FunctionScopes::callee_name`]); empty for other names.
+    pub fn callers_naming(&self, callee: &str) -> &[ScopeId] {
+        let index = &self.index;
+        let Some(&group) = index.by_callee_name.get(callee) else {
+            return &[];
+        };
+        let callers = index.callers.0.get_or_init(|| {
+            let groups = self.call_groups();
+            let mut callers = vec![Vec::new(); index.callee_groups.len()];
+            // `by_scope` is in order of function: each function is pushed once.
+            for &i in &index.by_scope {
+                let (group, scope) = (groups[i as usize], self.calls[i as usize].scope);
+                let (Some(scope), Some(list)) = (scope, callers.get_mut(group as usize)) else {
+                    continue;
+                };
+                if list.last() != Some(&scope) {
+                    list.push(scope);
+                }
+            }
+            callers
+        });
+        &callers[group as usize]
+    }
+
     /// The callee of the call engines report at exactly `position`, if any (empty for
     /// a callee without a name, `o[k](…)`, reported at its `(`).
     pub fn call_at(&self, position: Position) -> Option<&str> {

@@ -19,6 +19,7 @@ mod stored;
 mod v8_names;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::position::{Position, Span};
 
@@ -82,8 +83,18 @@ fn callee_name(name: &str) -> Option<&str> {
 /// every call or function of a large source (a bundled library has tens of thousands).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct QueryIndex {
-    /// Functions by [`FunctionScopes::callee_name`].
-    by_callee_name: HashMap<String, Vec<ScopeId>>,
+    /// Functions by [`FunctionScopes::callee_name`]: the index of their group in
+    /// `callee_groups`.
+    by_callee_name: HashMap<String, u32>,
+    /// The functions of each callee name, in order of ID.
+    callee_groups: Vec<Vec<ScopeId>>,
+    /// For each call, the group of the functions it may call (`NONE`: none), worked
+    /// out on the first search for inlined calls: that search follows every call of
+    /// up to hundreds of functions, and a name's hash per call was most of its time.
+    call_groups: CallGroups,
+    /// For each group of `callee_groups`, the functions making a call that names it,
+    /// each once, in order; worked out with `call_groups`.
+    callers: CallGroups<Vec<Vec<ScopeId>>>,
     /// Every function's name position and start, with its ID, sorted: the functions a
     /// minifier's position can stand for, found without a scan of every function.
     by_anchor: Vec<(Position, ScopeId)>,
@@ -98,15 +109,36 @@ struct QueryIndex {
     parent: Vec<u32>,
 }
 
+/// [`QueryIndex::call_groups`]: derived from the calls, so two indexes of the same
+/// calls are equal whether or not either has worked them out yet.
+#[derive(Clone, Debug)]
+struct CallGroups<T = Vec<u32>>(OnceLock<T>);
+
+impl<T> Default for CallGroups<T> {
+    fn default() -> Self {
+        CallGroups(OnceLock::new())
+    }
+}
+
+impl<T> PartialEq for CallGroups<T> {
+    fn eq(&self, _: &CallGroups<T>) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for CallGroups<T> {}
+
 impl QueryIndex {
     fn new(scopes: &[Scope], calls: &[CallSite]) -> QueryIndex {
-        let mut by_callee_name: HashMap<String, Vec<ScopeId>> = HashMap::new();
+        let mut by_callee_name: HashMap<String, u32> = HashMap::new();
+        let mut callee_groups: Vec<Vec<ScopeId>> = Vec::new();
         for (id, scope) in scopes.iter().enumerate() {
             if let Some(name) = scope.name.as_deref().and_then(callee_name) {
-                by_callee_name
-                    .entry(name.to_owned())
-                    .or_default()
-                    .push(id as ScopeId);
+                let group = *by_callee_name.entry(name.to_owned()).or_insert_with(|| {
+                    callee_groups.push(Vec::new());
+                    (callee_groups.len() - 1) as u32
+                });
+                callee_groups[group as usize].push(id as ScopeId);
             }
         }
         let mut by_anchor: Vec<(Position, ScopeId)> = scopes
@@ -148,6 +180,9 @@ impl QueryIndex {
         }
         QueryIndex {
             by_callee_name,
+            callee_groups,
+            call_groups: CallGroups::default(),
+            callers: CallGroups::default(),
             by_anchor,
             by_scope,
             by_end,
@@ -371,8 +406,14 @@ impl FunctionScopes {
     /// The functions a call naming `callee` may call: those whose
     /// [`FunctionScopes::callee_name`] it is.
     pub fn functions_called(&self, callee: &str) -> impl Iterator<Item = ScopeId> + '_ {
-        let found = self.index.by_callee_name.get(callee);
-        found.into_iter().flatten().copied()
+        self.functions_named(callee).iter().copied()
+    }
+
+    /// [`FunctionScopes::functions_called`] as a slice.
+    pub fn functions_named(&self, callee: &str) -> &[ScopeId] {
+        let index = &self.index;
+        let group = index.by_callee_name.get(callee);
+        group.map_or(&[], |&g| index.callee_groups[g as usize].as_slice())
     }
 }
 

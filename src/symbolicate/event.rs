@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{Error, ErrorCode, Result};
 use crate::stacktrace::TraceFormat;
 
+use super::event_json;
 use super::frames::type_name;
 use super::{DebugImage, EventFrame, SymbolicatedFrame, Symbolicator, Unmapped};
 
@@ -131,6 +132,9 @@ struct Errors {
     /// same entry, and writing each out as text to compare them cost a tenth of a
     /// warm event.
     seen: HashMap<u64, Vec<usize>>,
+    /// The `js_missing_sources_content` entries' indices by a hash of their source
+    /// and URL (see [`Errors::missing_sources_content`]).
+    missing_content: HashMap<u64, Vec<usize>>,
 }
 
 impl Errors {
@@ -143,6 +147,26 @@ impl Errors {
         }
         same_hash.push(self.entries.len());
         self.entries.push(entry);
+    }
+
+    /// `js_missing_sources_content` for `source` of the script at `url`: every frame
+    /// of a map without sources reports it, so it is looked for before it is built.
+    fn missing_sources_content(&mut self, source: Option<&str>, url: Option<&str>) {
+        let mut hasher = DefaultHasher::new();
+        (source, url).hash(&mut hasher);
+        let same_hash = self.missing_content.entry(hasher.finish()).or_default();
+        let entries = &self.entries;
+        let found = same_hash.iter().any(|&i| {
+            let text = |field: &str| entries[i].get(field).and_then(Value::as_str);
+            text("source") == source && text("url") == url
+        });
+        if found {
+            return;
+        }
+        same_hash.push(self.entries.len());
+        self.entries.push(json!({
+            "type": "js_missing_sources_content", "source": source, "url": url,
+        }));
     }
 
     fn invalid(&mut self, name: &str, reason: String) {
@@ -159,6 +183,42 @@ struct EventScope<'e> {
     hermes_bytecode: bool,
     budget: usize,
     errors: Errors,
+    /// For the JSON text path: the new frames of each changed stack trace, written
+    /// (the event then holds a placeholder for them); `None`: as values.
+    texts: Option<StackTraceTexts>,
+}
+
+/// The new frames of an event's stack traces as JSON text, by section and index of
+/// the exception or thread, in the order `symbolicate_event` reaches them (which is
+/// the order of the event's keys, `exception` before `threads`).
+#[derive(Default)]
+pub(super) struct StackTraceTexts(Vec<(u8, usize, Vec<u8>)>);
+
+impl StackTraceTexts {
+    const SECTIONS: [&'static str; 2] = ["exception", "threads"];
+
+    fn section(name: &str) -> u8 {
+        Self::SECTIONS
+            .iter()
+            .position(|s| *s == name)
+            .unwrap_or(u8::MAX as usize) as u8
+    }
+
+    fn push(&mut self, section: &str, index: usize, text: Vec<u8>) {
+        self.0.push((Self::section(section), index, text));
+    }
+
+    /// The bytes of all the frames' texts.
+    fn len(&self) -> usize {
+        self.0.iter().map(|(_, _, text)| text.len()).sum()
+    }
+
+    /// The frames of value `index` of `section`, when they were written.
+    pub(super) fn get(&self, section: &str, index: usize) -> Option<&[u8]> {
+        let key = (Self::section(section), index);
+        let found = self.0.binary_search_by(|(s, i, _)| (*s, *i).cmp(&key));
+        found.ok().map(|at| self.0[at].2.as_slice())
+    }
 }
 
 impl Symbolicator {
@@ -173,7 +233,17 @@ impl Symbolicator {
     /// The event must be a JSON object (`InvalidArgument` otherwise); any other bad
     /// part (a frame of the wrong type, a bad image) is skipped with an `invalid_data`
     /// entry in `errors`. At most `max_event_frames` frames are symbolicated.
-    pub fn symbolicate_event(&self, mut event: Value) -> Result<Value> {
+    pub fn symbolicate_event(&self, event: Value) -> Result<Value> {
+        Ok(self.symbolicate_event_as(event, None)?.0)
+    }
+
+    /// [`Symbolicator::symbolicate_event`], the new frames as values (`texts`: `None`)
+    /// or written as JSON text into `texts`, a placeholder in the event for each.
+    fn symbolicate_event_as(
+        &self,
+        mut event: Value,
+        texts: Option<StackTraceTexts>,
+    ) -> Result<(Value, Option<StackTraceTexts>)> {
         if !event.is_object() {
             return Err(Error::new(
                 ErrorCode::InvalidArgument,
@@ -183,6 +253,7 @@ impl Symbolicator {
         let mut errors = Errors {
             entries: Vec::new(),
             seen: HashMap::new(),
+            missing_content: HashMap::new(),
         };
         let images = event_images(&event, &mut errors);
         let javascript_event = match event.get("platform") {
@@ -196,6 +267,7 @@ impl Symbolicator {
             hermes_bytecode: runs_hermes_bytecode(&event),
             budget: self.options.max_event_frames,
             errors,
+            texts,
         };
         for section in ["exception", "threads"] {
             let Some(container) = event.get_mut(section) else {
@@ -222,7 +294,12 @@ impl Symbolicator {
             for (i, value) in values.iter_mut().enumerate() {
                 let path = format!("{section}.values.{i}");
                 match value {
-                    Value::Object(object) => self.symbolicate_stacktrace(object, &path, &mut scope),
+                    Value::Object(object) => {
+                        let frames = self.symbolicate_stacktrace(object, &path, &mut scope);
+                        if let (Some(texts), Some(frames)) = (&mut scope.texts, frames) {
+                            texts.push(section, i, frames);
+                        }
+                    }
                     Value::Null => {}
                     other => {
                         let reason = format!("must be an object, not {}", type_name(other));
@@ -238,7 +315,7 @@ impl Symbolicator {
                 _ => event["errors"] = Value::Array(new),
             }
         }
-        Ok(event)
+        Ok((event, scope.texts))
     }
 
     /// [`Symbolicator::symbolicate_event`] on an event's JSON text, the result as JSON
@@ -277,46 +354,50 @@ impl Symbolicator {
                 format!("the event is not JSON: {e}"),
             )
         })?;
-        let out = self.symbolicate_event(value)?;
-        serde_json::to_vec(&out).map_err(|e| {
-            Error::new(
-                ErrorCode::InvalidArgument,
-                format!("the event cannot be written: {e}"),
-            )
-        })
+        let texts = Some(StackTraceTexts::default());
+        let (out, texts) = self.symbolicate_event_as(value, texts)?;
+        let (Value::Object(out), Some(texts)) = (&out, texts) else {
+            unreachable!("symbolicate_event_as returns an object, and the texts it was given");
+        };
+        // The event as sent, its frames again as `raw_stacktrace`, and the new frames.
+        let mut text = Vec::with_capacity(event.len() * 2 + texts.len());
+        event_json::write_event(&mut text, out, &texts);
+        Ok(text)
     }
 
     /// Symbolicates the `stacktrace` of one exception or thread (`holder`) in place.
+    /// In the JSON text path (`scope.texts`), the new frames are returned as text and
+    /// the stack trace holds a placeholder for them.
     fn symbolicate_stacktrace(
         &self,
         holder: &mut Map<String, Value>,
         path: &str,
         scope: &mut EventScope<'_>,
-    ) {
+    ) -> Option<Vec<u8>> {
         if holder
             .get("raw_stacktrace")
             .is_some_and(|raw| !raw.is_null())
         {
-            return;
+            return None;
         }
         let stacktrace = match holder.get("stacktrace") {
-            None | Some(Value::Null) => return,
+            None | Some(Value::Null) => return None,
             Some(Value::Object(stacktrace)) => stacktrace,
             Some(other) => {
                 let reason = format!("must be an object, not {}", type_name(other));
                 scope.errors.invalid(&format!("{path}.stacktrace"), reason);
-                return;
+                return None;
             }
         };
         let frames = match stacktrace.get("frames") {
-            None | Some(Value::Null) => return,
+            None | Some(Value::Null) => return None,
             Some(Value::Array(frames)) => frames,
             Some(other) => {
                 let reason = format!("must be a list, not {}", type_name(other));
                 scope
                     .errors
                     .invalid(&format!("{path}.stacktrace.frames"), reason);
-                return;
+                return None;
             }
         };
         // Frames to leave alone (another platform's, malformed, or past the budget)
@@ -369,13 +450,24 @@ impl Symbolicator {
             }
         }
         let symbolicated = self.symbolicate_frames_indexed(&parsed, scope.images, scope.engine);
-        let mut out = Vec::with_capacity(symbolicated.len());
+        let as_text = scope.texts.is_some();
+        let mut out = Vec::with_capacity(if as_text { 0 } else { symbolicated.len() });
+        // About what a frame with context takes, so that the text seldom grows.
+        let mut text = Vec::with_capacity(if as_text { frames.len() * 768 } else { 0 });
+        let add = |text: &mut Vec<u8>, write: &dyn Fn(&mut Vec<u8>)| {
+            text.push(if text.is_empty() { b'[' } else { b',' });
+            write(text);
+        };
         let mut changed = false;
         for (index, frame) in symbolicated {
             let raw = &frames[index];
             if !eligible[index] {
                 if !frame.inlined {
-                    out.push(raw.clone());
+                    if as_text {
+                        add(&mut text, &|text| event_json::write_value(text, raw));
+                    } else {
+                        out.push(raw.clone());
+                    }
                 }
                 continue;
             }
@@ -383,23 +475,41 @@ impl Symbolicator {
             let debug_id = DebugImage::find(scope.images, sent);
             changed |= frame.original.is_some();
             report(&frame, sent, debug_id, &mut scope.errors);
-            out.push(event_frame_json(raw, sent, &frame));
+            if as_text {
+                add(&mut text, &|text| {
+                    event_json::write_frame(text, raw, sent, &frame)
+                });
+            } else {
+                out.push(event_frame_json(raw, sent, &frame));
+            }
         }
         if !changed {
-            return;
+            return None;
         }
         // The frames as sent move to `raw_stacktrace` (not cloned: they may be many),
         // beside a copy of the stack trace's other fields.
         let Some(Value::Object(stacktrace)) = holder.get_mut("stacktrace") else {
-            return;
+            return None;
         };
         let sent_frames = stacktrace.remove("frames");
         let mut raw_stacktrace = stacktrace.clone();
-        stacktrace.insert("frames".to_owned(), Value::Array(out));
+        let new_frames = if as_text {
+            Value::Null // The text takes its place when the event is written.
+        } else {
+            Value::Array(out)
+        };
+        stacktrace.insert("frames".to_owned(), new_frames);
         if let Some(sent_frames) = sent_frames {
             raw_stacktrace.insert("frames".to_owned(), sent_frames);
         }
         holder.insert("raw_stacktrace".to_owned(), Value::Object(raw_stacktrace));
+        as_text.then(|| {
+            if text.is_empty() {
+                text.push(b'[');
+            }
+            text.push(b']');
+            text
+        })
     }
 }
 
@@ -428,26 +538,34 @@ fn hash_value(value: &Value, hasher: &mut DefaultHasher) {
 }
 
 /// The objects and arrays of a JSON text (its `{` and `[` outside strings), counted
-/// without parsing it. Malformed text gives some count; the parser refuses it after.
+/// without parsing it, jumping from one byte that matters to the next (`memchr`: a
+/// byte at a time was a twentieth of a warm event). Malformed text gives some count;
+/// the parser refuses it after.
 fn count_json_containers(json: &[u8]) -> usize {
     let mut count = 0;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &byte in json {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
+    let mut at = 0;
+    while let Some(found) = memchr::memchr3(b'"', b'{', b'[', &json[at..]) {
+        let i = at + found;
+        if json[i] != b'"' {
+            count += 1;
+            at = i + 1;
+            continue;
+        }
+        // A string: to its closing quote, each escape taking the byte after it.
+        let mut inside = i + 1;
+        loop {
+            let Some(found) = json
+                .get(inside..)
+                .and_then(|s| memchr::memchr2(b'"', b'\\', s))
+            else {
+                return count; // Not closed: the rest is in the string.
+            };
+            let j = inside + found;
+            if json[j] == b'"' {
+                at = j + 1;
+                break;
             }
-        } else {
-            match byte {
-                b'"' => in_string = true,
-                b'{' | b'[' => count += 1,
-                _ => {}
-            }
+            inside = j + 2;
         }
     }
     count
@@ -494,51 +612,92 @@ fn event_frame_json(raw: &Value, sent: &EventFrame, frame: &SymbolicatedFrame) -
         Value::Object(object) => object.clone(),
         _ => Map::new(),
     };
-    if let Some(abs_path) = &sent.abs_path {
-        out.insert("abs_path".to_owned(), json!(abs_path));
-    }
     let mut data = match out.remove("data") {
         Some(Value::Object(data)) => data,
         _ => Map::new(),
     };
-    data.insert("symbolicated".to_owned(), json!(frame.original.is_some()));
-    if let Some(found_by) = frame.found_by {
-        data.insert("found_by".to_owned(), json!(found_by.as_str()));
+    for (name, field) in frame_fields(sent, frame) {
+        out.insert(name.to_owned(), field.to_value());
     }
-    if let Some(map_url) = &frame.map_url {
-        data.insert("sourcemap".to_owned(), json!(map_url));
-    }
-    if let Some(original) = &frame.original {
-        let fields = [
-            ("filename", json!(original.filename)),
-            ("abs_path", json!(original.abs_path)),
-            ("lineno", json!(original.lineno)),
-            ("colno", json!(original.colno)),
-            ("function", json!(original.function)),
-            ("context_line", json!(original.context_line)),
-            ("pre_context", json!(original.pre_context)),
-            ("post_context", json!(original.post_context)),
-        ];
-        for (name, value) in fields {
-            out.insert(name.to_owned(), value);
-        }
-        if !original.in_app {
-            out.insert("in_app".to_owned(), json!(false));
-        }
-        if frame.inlined {
-            data.insert("inlined".to_owned(), json!(true));
-        }
-        if original.column_refined {
-            data.insert("column_refined".to_owned(), json!(true));
-        }
-        if let Some(origin) = original.function_origin {
-            data.insert("function_origin".to_owned(), json!(origin.as_str()));
-        }
-    } else if let Some(reason) = &frame.unmapped {
-        data.insert("unmapped_reason".to_owned(), json!(reason.kind()));
+    for (name, field) in data_fields(frame) {
+        data.insert(name.to_owned(), field.to_value());
     }
     out.insert("data".to_owned(), Value::Object(data));
     Value::Object(out)
+}
+
+/// A field an event frame gets, as [`event_frame_json`] sets it and `event_json.rs`
+/// writes it.
+pub(super) enum Field<'f> {
+    Text(Option<&'f str>),
+    Number(u32),
+    Bool(bool),
+    Lines(&'f [String]),
+    /// The frame's `data` object (written by `event_json.rs`).
+    Data,
+}
+
+impl Field<'_> {
+    fn to_value(&self) -> Value {
+        match self {
+            Field::Text(text) => json!(text),
+            Field::Number(n) => json!(n),
+            Field::Bool(b) => json!(b),
+            Field::Lines(lines) => json!(lines),
+            Field::Data => Value::Null,
+        }
+    }
+}
+
+/// The fields a symbolicated frame sets on the frame as sent (its `data` aside).
+pub(super) fn frame_fields<'f>(
+    sent: &'f EventFrame,
+    frame: &'f SymbolicatedFrame,
+) -> Vec<(&'static str, Field<'f>)> {
+    let Some(original) = &frame.original else {
+        let abs_path = sent.abs_path.as_deref();
+        return abs_path.map_or_else(Vec::new, |a| vec![("abs_path", Field::Text(Some(a)))]);
+    };
+    let text = |value: &'f Option<String>| Field::Text(value.as_deref());
+    let mut fields = vec![
+        ("filename", text(&original.filename)),
+        ("abs_path", text(&original.abs_path)),
+        ("lineno", Field::Number(original.lineno)),
+        ("colno", Field::Number(original.colno)),
+        ("function", text(&original.function)),
+        ("context_line", text(&original.context_line)),
+        ("pre_context", Field::Lines(&original.pre_context)),
+        ("post_context", Field::Lines(&original.post_context)),
+    ];
+    if !original.in_app {
+        fields.push(("in_app", Field::Bool(false)));
+    }
+    fields
+}
+
+/// The fields a symbolicated frame sets in the `data` object of the frame as sent.
+pub(super) fn data_fields(frame: &SymbolicatedFrame) -> Vec<(&'static str, Field<'_>)> {
+    let mut fields = vec![("symbolicated", Field::Bool(frame.original.is_some()))];
+    if let Some(found_by) = frame.found_by {
+        fields.push(("found_by", Field::Text(Some(found_by.as_str()))));
+    }
+    if let Some(map_url) = &frame.map_url {
+        fields.push(("sourcemap", Field::Text(Some(map_url))));
+    }
+    if let Some(original) = &frame.original {
+        if frame.inlined {
+            fields.push(("inlined", Field::Bool(true)));
+        }
+        if original.column_refined {
+            fields.push(("column_refined", Field::Bool(true)));
+        }
+        if let Some(origin) = original.function_origin {
+            fields.push(("function_origin", Field::Text(Some(origin.as_str()))));
+        }
+    } else if let Some(reason) = &frame.unmapped {
+        fields.push(("unmapped_reason", Field::Text(Some(reason.kind()))));
+    }
+    fields
 }
 
 /// Adds the `errors` entry that explains `frame`, if any.
@@ -551,11 +710,8 @@ fn report(
     let url = sent.script_url();
     if let Some(original) = &frame.original {
         if !original.has_source_content {
-            errors.add(json!({
-                "type": "js_missing_sources_content",
-                "source": original.abs_path.as_ref().or(original.filename.as_ref()),
-                "url": url,
-            }));
+            let source = original.abs_path.as_ref().or(original.filename.as_ref());
+            errors.missing_sources_content(source.map(String::as_str), url);
         }
         return;
     }
@@ -858,10 +1014,52 @@ mod tests {
         );
     }
 
+    /// [`count_json_containers`] a byte at a time.
+    fn count_by_walking(json: &[u8]) -> usize {
+        let (mut count, mut in_string, mut escaped) = (0, false, false);
+        for &byte in json {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if byte == b'\\' {
+                    escaped = true;
+                } else if byte == b'"' {
+                    in_string = false;
+                }
+            } else {
+                match byte {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => count += 1,
+                    _ => {}
+                }
+            }
+        }
+        count
+    }
+
     #[test]
     fn objects_and_arrays_are_counted_before_parsing() {
         assert_eq!(count_json_containers(br#"{"a":[{},[]],"b":"{[\"{"}"#), 4);
         assert_eq!(count_json_containers(br#""\\" {"#), 1);
+        // Every text made of the bytes that matter, up to 6 long, counts alike.
+        let alphabet = [b'"', b'\\', b'{', b'[', b'x'];
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..6 {
+            let longer: Vec<Vec<u8>> = texts
+                .iter()
+                .filter(|t| t.len() == texts.last().map_or(0, Vec::len))
+                .flat_map(|t| alphabet.iter().map(move |&b| [t.as_slice(), &[b]].concat()))
+                .collect();
+            texts.extend(longer);
+        }
+        assert!(texts.len() > 15_000);
+        for text in &texts {
+            assert_eq!(
+                count_json_containers(text),
+                count_by_walking(text),
+                "{text:?}"
+            );
+        }
         let options = SymbolicateOptions {
             max_event_values: 10,
             ..SymbolicateOptions::default()
@@ -884,6 +1082,47 @@ mod tests {
         symbolicator
             .symbolicate_event_json(text.as_bytes())
             .unwrap();
+    }
+
+    #[test]
+    fn the_json_text_path_writes_what_serde_json_writes_for_the_value_path() {
+        let symbolicator = symbolicator(SymbolicateOptions::default());
+        let frames = json!([
+            {"filename": URL, "lineno": 1, "colno": 5, "function": "x", "in_app": false,
+             "data": {"keep": 1, "zz": [1, {"b": 2, "a": null}]}, "aaa": "\u{e9}\n\"",
+             "vars": {"z": 1.5, "a": -3}, "pre_context": "replaced", "zzz": true},
+            {"filename": "https://other.example/x.js", "lineno": 1, "colno": 1},
+            {"lineno": "x"},
+            7,
+            {"platform": "python", "filename": URL, "lineno": 1, "colno": 1},
+            {"filename": "node:internal/x", "lineno": 1, "colno": 1},
+            {"abs_path": URL, "lineno": 1, "colno": 9, "data": "not an object"},
+            {"filename": URL, "lineno": 1},
+        ]);
+        let events = [
+            json!({"platform": "javascript", "b": {"y": 1, "x": [2]},
+                   "exception": {"values": [{"stacktrace": {"frames": frames, "a": 1}},
+                                            null, 3, {"stacktrace": {"frames": []}}],
+                                 "other": "kept"},
+                   "threads": {"values": [{"id": 1, "stacktrace": {"frames": [frame(4)]}},
+                                          {"stacktrace": {"frames": [frame(0)]},
+                                           "raw_stacktrace": {"frames": []}}]},
+                   "errors": [{"type": "earlier"}]}),
+            json!({"exception": [{"stacktrace": {"frames": [frame(8), frame(4)]}}],
+                   "threads": 4}),
+            json!({"exception": {"values": [{"stacktrace": {"frames": [{"lineno": 2}]}}]}}),
+            json!({"message": "no stack traces"}),
+        ];
+        for event in events {
+            let text = symbolicator
+                .symbolicate_event_json(&serde_json::to_vec(&event).unwrap())
+                .unwrap();
+            let value = symbolicator.symbolicate_event(event).unwrap();
+            assert_eq!(
+                String::from_utf8(text).unwrap(),
+                serde_json::to_string(&value).unwrap()
+            );
+        }
     }
 
     #[test]

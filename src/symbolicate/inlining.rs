@@ -14,7 +14,7 @@
 //! really leads from home to target is used, so a map whose function starts map
 //! somewhere odd gives no extra frames rather than wrong ones.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
 use crate::lookup::{Bias, LookupOptions};
 use crate::position::{Position, SourcePosition};
@@ -311,17 +311,49 @@ pub(super) fn call_chain<'s>(
     let mut sources = vec![home.source];
     if target.source != home.source {
         sources.push(target.source);
+    } else if !may_reach(scopes_of(home.source)?, home.scope, &target_name) {
+        return None; // No chain of calls leads there: the search below would fail.
     }
     // Breadth first, so the shortest chain wins; each entry remembers how it was
-    // reached (index of the previous entry and the call).
+    // reached (index of the previous entry and the call). Functions seen are marked
+    // in one bit set per source (a hash set's hashing was a third of a search).
     let mut visited: Vec<(FunctionRef, ReachedBy)> = vec![(home, None)];
-    let mut seen: HashSet<FunctionRef> = HashSet::from([home]);
+    let mut seen: Vec<Vec<u64>> = sources
+        .iter()
+        .map(|&source| {
+            vec![
+                0;
+                scopes_of(source)
+                    .map_or(0, FunctionScopes::len)
+                    .div_ceil(64)
+            ]
+        })
+        .collect();
+    let mut mark = |slot: usize, id: ScopeId| -> bool {
+        let (word, bit) = (id as usize / 64, 1u64 << (id % 64));
+        match seen[slot].get_mut(word) {
+            Some(bits) if *bits & bit == 0 => {
+                *bits |= bit;
+                true
+            }
+            Some(_) => false,
+            // Not a function of the source (corrupt scopes): never followed.
+            None => false,
+        }
+    };
+    mark(0, home.scope);
+    // Whether a call of the target's name reaches the target: the same for every call.
+    let mut resolves = None;
     let mut queue = VecDeque::from([(0usize, 0usize)]);
     while let Some((entry, depth)) = queue.pop_front() {
         let (function, _) = visited[entry];
         let scopes = scopes_of(function.source)?;
-        for (callee, position) in scopes.calls_in(function.scope) {
-            if callee == target_name && target_calls_resolve(scopes_of, &sources, callee, target) {
+        for (callee, position, same_source) in scopes.calls_in_resolved(function.scope) {
+            if callee == target_name
+                && *resolves.get_or_insert_with(|| {
+                    target_calls_resolve(scopes_of, &sources, callee, target)
+                })
+            {
                 let mut chain = vec![InlinedCall {
                     caller: function,
                     position,
@@ -340,14 +372,18 @@ pub(super) fn call_chain<'s>(
             if depth + 1 >= MAX_DEPTH || visited.len() >= MAX_VISITED {
                 continue;
             }
-            for &source in &sources {
-                let Some(source_scopes) = scopes_of(source) else {
-                    continue;
+            for (slot, &source) in sources.iter().enumerate() {
+                let called = if source == function.source {
+                    same_source
+                } else {
+                    match scopes_of(source) {
+                        Some(source_scopes) => source_scopes.functions_named(callee),
+                        None => continue,
+                    }
                 };
-                for next in source_scopes.functions_called(callee) {
-                    let next = FunctionRef::new(source, next);
-                    if seen.insert(next) {
-                        visited.push((next, Some((entry, position))));
+                for &next in called {
+                    if mark(slot, next) {
+                        visited.push((FunctionRef::new(source, next), Some((entry, position))));
                         queue.push_back((visited.len() - 1, depth + 1));
                     }
                 }
@@ -355,6 +391,59 @@ pub(super) fn call_chain<'s>(
         }
     }
     None
+}
+
+/// How many functions [`may_reach`] follows back before it leaves the question to the
+/// search.
+const MAX_CALLERS_FOLLOWED: usize = 4096;
+
+/// Whether, within one source, a chain of at most `MAX_DEPTH` functions from `home`
+/// may end in a call naming `target_name`: followed back from the functions making
+/// such a call, through the functions calling them, as [`call_chain`] follows calls
+/// forward. False only when no such chain exists; true when one may (or when the
+/// functions to follow back are too many to tell).
+fn may_reach(scopes: &FunctionScopes, home: ScopeId, target_name: &str) -> bool {
+    let mut seen = vec![0u64; scopes.len().div_ceil(64)];
+    let mut count = 0;
+    let mut level: Vec<ScopeId> = Vec::new();
+    let mut visit = |id: ScopeId, next: &mut Vec<ScopeId>| -> Option<bool> {
+        let (word, bit) = (id as usize / 64, 1u64 << (id % 64));
+        let bits = seen.get_mut(word)?;
+        if *bits & bit != 0 {
+            return None;
+        }
+        *bits |= bit;
+        count += 1;
+        if id == home || count > MAX_CALLERS_FOLLOWED {
+            return Some(true);
+        }
+        next.push(id);
+        None
+    };
+    for &caller in scopes.callers_naming(target_name) {
+        if visit(caller, &mut level).is_some() {
+            return true;
+        }
+    }
+    // `home` at depth d of the search makes the call when it is d calls back.
+    for _ in 1..MAX_DEPTH {
+        let mut next = Vec::new();
+        for &function in &level {
+            let Some(name) = scopes.callee_name(function) else {
+                continue;
+            };
+            for &caller in scopes.callers_naming(name) {
+                if visit(caller, &mut next).is_some() {
+                    return true;
+                }
+            }
+        }
+        if next.is_empty() {
+            return false;
+        }
+        level = next;
+    }
+    false
 }
 
 /// Whether a call naming `callee` can reach `target` (it is one of the functions of
@@ -450,6 +539,40 @@ mod tests {
         assert_eq!(chain.len(), 2);
         assert_eq!(chain[0].position, position_of(source, "new Store"));
         assert_eq!(chain[1].position, position_of(source, "reset();"));
+    }
+
+    #[test]
+    fn searches_that_cannot_succeed_are_told_apart_before_they_run() {
+        let source = "function a() { b(); }\nfunction b() { c(); }\nfunction c() { d(); }\nfunction d() { e(); }\nfunction e() { t(); }\nfunction t() { throw 1; }\nfunction lone() { nothing(); }\nfunction also() { t(0); }\n";
+        let scopes = FunctionScopes::parse(source, Some("a.js"));
+        let of = |_: u32| Some(&scopes);
+        let id = |needle: &str| function_at(&scopes, source, needle);
+        let (a, b, e, t, lone, also) = (
+            id("b();"),
+            id("c();"),
+            id("t(); }\nfunction t"),
+            id("throw"),
+            id("nothing"),
+            id("t(0)"),
+        );
+        let mut callers = scopes.callers_naming("t").to_vec();
+        callers.sort_unstable();
+        assert_eq!(callers, [e.scope, also.scope]);
+        assert!(
+            scopes.callers_naming("nothing").is_empty(),
+            "no function of that name"
+        );
+        // `t` is called 4 calls down from `a`, past the search's depth; 3 from `b`.
+        for (home, reachable) in [
+            (a, false),
+            (b, true),
+            (e, true),
+            (lone, false),
+            (also, true),
+        ] {
+            assert_eq!(may_reach(&scopes, home.scope, "t"), reachable, "{home:?}");
+            assert_eq!(call_chain(&of, home, t).is_some(), reachable, "{home:?}");
+        }
     }
 
     #[test]

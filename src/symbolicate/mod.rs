@@ -14,11 +14,13 @@
 //! The parts: `artifacts.rs` is the lookup seam; `scripts.rs` caches scripts and their
 //! maps; `rules.rs` holds the engine and minifier position rules; `inlining.rs`
 //! rebuilds the frames of functions a minifier inlined; `frames.rs` and `event.rs`
-//! take frames and events as SDKs send them; `result.rs` holds what comes back and its
+//! take frames and events as SDKs send them (`event_json.rs` writes an event's JSON
+//! text); `result.rs` holds what comes back and its
 //! JSON. This file ties them together, one frame at a time, innermost first.
 
 mod artifacts;
 mod event;
+mod event_json;
 mod frames;
 mod inlining;
 mod loader;
@@ -125,6 +127,43 @@ struct Mapped {
     positions: Vec<SourcePosition>,
 }
 
+/// The script the previous frame of a trace was found in, with the debug ID and URL
+/// that found it: a trace's frames are mostly of one script, and finding it again took
+/// a lock, a key built and hashed per frame. Only scripts found are kept.
+#[derive(Default)]
+struct LastScript(Option<FoundScript>);
+
+/// A script found, with the debug ID and URL it was found by.
+struct FoundScript {
+    debug_id: Option<String>,
+    url: Option<String>,
+    script: Arc<Script>,
+    found_by: FoundBy,
+}
+
+impl LastScript {
+    fn find(
+        &mut self,
+        symbolicator: &Symbolicator,
+        debug_id: Option<&str>,
+        url: Option<&str>,
+    ) -> std::result::Result<(Arc<Script>, FoundBy), Unmapped> {
+        if let Some(found) = &self.0 {
+            if found.debug_id.as_deref() == debug_id && found.url.as_deref() == url {
+                return Ok((found.script.clone(), found.found_by));
+            }
+        }
+        let (script, found_by) = symbolicator.script_for(debug_id, url)?;
+        self.0 = Some(FoundScript {
+            debug_id: debug_id.map(str::to_owned),
+            url: url.map(str::to_owned),
+            script: script.clone(),
+            found_by,
+        });
+        Ok((script, found_by))
+    }
+}
+
 /// A runtime frame to symbolicate, and the debug ID of its script when known.
 struct FrameToMap<'f> {
     frame: &'f Frame,
@@ -200,9 +239,11 @@ impl Symbolicator {
         let mut previous: Option<(Arc<Script>, SourcePosition, Position)> = None;
         // V8 frames by their index in `frames`, with their script.
         let mut printed: Vec<(usize, Arc<Script>, &Frame)> = Vec::new();
+        let mut last = LastScript::default();
         for to_map in trace {
             let frame = to_map.frame;
-            let (mut group, mapped) = self.symbolicate_group(frame, to_map.debug_id, format);
+            let (mut group, mapped) =
+                self.symbolicate_group(frame, to_map.debug_id, format, &mut last);
             if let (true, Some((inner_script, inner, minified_inner)), Some(mapped), Some(at)) = (
                 self.options.inlined_frames,
                 &previous,
@@ -273,7 +314,8 @@ impl Symbolicator {
         frame: &Frame,
         format: TraceFormat,
     ) -> Vec<SymbolicatedFrame> {
-        self.symbolicate_group(frame, None, format).0
+        self.symbolicate_group(frame, None, format, &mut LastScript::default())
+            .0
     }
 
     /// The frames of one runtime frame (see [`Symbolicator::symbolicate_frame_from`])
@@ -283,8 +325,9 @@ impl Symbolicator {
         frame: &Frame,
         debug_id: Option<&str>,
         format: TraceFormat,
+        last: &mut LastScript,
     ) -> (Vec<SymbolicatedFrame>, Option<Mapped>) {
-        match self.map_frame(frame, debug_id, format) {
+        match self.map_frame(frame, debug_id, format, last) {
             Ok((originals, mapped, found_by)) => {
                 let last = originals.len().saturating_sub(1);
                 let frames = originals
@@ -324,6 +367,7 @@ impl Symbolicator {
         frame: &Frame,
         debug_id: Option<&str>,
         format: TraceFormat,
+        last: &mut LastScript,
     ) -> std::result::Result<
         (Vec<OriginalFrame>, Mapped, FoundBy),
         (Unmapped, Option<(FoundBy, Option<String>)>),
@@ -334,8 +378,8 @@ impl Symbolicator {
         if frame.url.is_none() && debug_id.is_none() {
             return Err((Unmapped::NoLocation, None));
         }
-        let (script, found_by) = self
-            .script_for(debug_id, frame.url.as_deref())
+        let (script, found_by) = last
+            .find(self, debug_id, frame.url.as_deref())
             .map_err(|e| (e, None))?;
         if frame.is_bytecode {
             return self

@@ -293,15 +293,22 @@ pub(super) fn original_frame(
         .and_then(|s| s.context(position.line, options.context_lines, options.context_lines));
     let (context_line, pre_context, post_context) = match context {
         Some(context) => {
-            let cut = |l: &str| cut_line(l, None, options.max_line_chars);
+            let max = options.max_line_chars;
+            let ascii = |line: u32| map.source_line_is_ascii(source, line);
+            let first_pre = position.line - context.pre.len() as u32;
+            let pre = context.pre.iter().zip(first_pre..);
+            let post = context.post.iter().zip(position.line + 1..);
             (
                 Some(cut_line(
                     context.line,
                     Some(position.column),
-                    options.max_line_chars,
+                    max,
+                    ascii(position.line),
                 )),
-                context.pre.iter().map(|l| cut(l)).collect(),
-                context.post.iter().map(|l| cut(l)).collect(),
+                pre.map(|(l, at)| cut_line(l, None, max, ascii(at)))
+                    .collect(),
+                post.map(|(l, at)| cut_line(l, None, max, ascii(at)))
+                    .collect(),
             )
         }
         None => (None, Vec::new(), Vec::new()),
@@ -336,26 +343,39 @@ fn one_based(position: Position) -> (u32, u32) {
 /// Cuts a line longer than `max_chars` characters: around `column` (UTF-16) when given,
 /// else its start, marking cuts with `{snip}` as error trackers do. The work is bounded
 /// by the column and `max_chars`, not by the line: original sources can hold minified
-/// lines of megabytes.
-fn cut_line(line: &str, column: Option<u32>, max_chars: usize) -> String {
+/// lines of megabytes. On a line known to be ASCII (`ascii`) characters are bytes, and
+/// the window is found without reading the line.
+fn cut_line(line: &str, column: Option<u32>, max_chars: usize, ascii: bool) -> String {
     // A line of at most `max_chars` bytes has at most `max_chars` characters.
     if max_chars == 0 || line.len() <= max_chars {
         return line.to_owned();
     }
-    // The character that holds UTF-16 unit `column` (or the line's end).
-    let center = column.map_or(0, |column| char_holding_unit(line, column));
-    let mut start = back_chars(line, center, max_chars / 2);
-    let (end, taken) = forward_chars(line, start, max_chars);
-    if taken < max_chars {
+    let (start, end) = if ascii {
+        let center = column.map_or(0, |column| (column as usize).min(line.len()));
+        let start = center.saturating_sub(max_chars / 2);
+        let end = (start + max_chars).min(line.len());
         // The line ends first: the window slides back to keep `max_chars` characters.
-        start = back_chars(line, start, max_chars - taken);
+        (start.saturating_sub(max_chars - (end - start)), end)
+    } else {
+        // The character that holds UTF-16 unit `column` (or the line's end).
+        let center = column.map_or(0, |column| char_holding_unit(line, column));
+        let mut start = back_chars(line, center, max_chars / 2);
+        let (end, taken) = forward_chars(line, start, max_chars);
+        if taken < max_chars {
+            start = back_chars(line, start, max_chars - taken);
+        }
+        (start, end)
+    };
+    let (before, after) = ("{snip} ", " {snip}");
+    let mut cut = String::with_capacity(before.len() + end - start + after.len());
+    if start > 0 {
+        cut.push_str(before);
     }
-    format!(
-        "{}{}{}",
-        if start > 0 { "{snip} " } else { "" },
-        &line[start..end],
-        if end < line.len() { " {snip}" } else { "" }
-    )
+    cut.push_str(&line[start..end]);
+    if end < line.len() {
+        cut.push_str(after);
+    }
+    cut
 }
 
 /// The byte offset of the character holding UTF-16 unit `column`, or the line's
@@ -408,14 +428,14 @@ mod tests {
     #[test]
     fn long_lines_are_cut_around_the_column() {
         let line = "x".repeat(400);
-        let cut = cut_line(&line, Some(200), 150);
+        let cut = cut_line(&line, Some(200), 150, false);
         assert!(
             cut.starts_with("{snip} ") && cut.ends_with(" {snip}"),
             "{cut}"
         );
         assert_eq!(cut.chars().filter(|c| *c == 'x').count(), 150);
-        assert_eq!(cut_line("short", Some(2), 150), "short");
-        assert!(cut_line(&line, None, 150).ends_with(" {snip}"));
+        assert_eq!(cut_line("short", Some(2), 150, true), "short");
+        assert!(cut_line(&line, None, 150, true).ends_with(" {snip}"));
     }
 
     /// The window as a walk over every character would cut it.
@@ -447,6 +467,7 @@ mod tests {
     fn cutting_reads_only_around_the_column_and_agrees_with_a_full_walk() {
         let lines = [
             "a".repeat(40),
+            "fn(a, b); ".repeat(5),
             "é".repeat(30),
             "ab😀cd".repeat(9),
             format!("{}{}", "x".repeat(25), "ü".repeat(25)),
@@ -456,11 +477,19 @@ mod tests {
             for max_chars in [0, 1, 7, 20, 39, 40, 41, 60] {
                 let units: u32 = line.chars().map(|c| c.len_utf16() as u32).sum();
                 for column in (0..units + 3).map(Some).chain([None]) {
+                    let walked = cut_by_walking(line, column, max_chars);
                     assert_eq!(
-                        cut_line(line, column, max_chars),
-                        cut_by_walking(line, column, max_chars),
+                        cut_line(line, column, max_chars, false),
+                        walked,
                         "{line:?} column {column:?} max {max_chars}"
                     );
+                    if line.is_ascii() {
+                        assert_eq!(
+                            cut_line(line, column, max_chars, true),
+                            walked,
+                            "ASCII: column {column:?} max {max_chars}"
+                        );
+                    }
                 }
             }
         }

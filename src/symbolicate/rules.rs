@@ -18,7 +18,7 @@ use crate::scopes::{Enclosing, FunctionScopes, ScopeId};
 use crate::stacktrace::{Frame, TraceFormat};
 use crate::view::Token;
 
-use super::scripts::{utf16_offset, Script};
+use super::scripts::Script;
 use super::tokens;
 use super::{SymbolicatedFrame, Symbolicator, Unmapped};
 
@@ -144,8 +144,7 @@ impl Symbolicator {
         let scopes = self.source_scopes(script, call.source)?;
         let callee = scopes.call_at(call.position)?;
         // A plain name: the call starts at it (a member call starts at its object).
-        let line = script.map.source_line(call.source, call.position.line)?;
-        let start = utf16_offset(line, call.position.column)?;
+        let (line, start) = script.source_at(call)?;
         if callee.is_empty() {
             return None; // `o[k](…)`, `f()(…)`: at the `(` already, as V8 reports them.
         }
@@ -219,10 +218,9 @@ impl Symbolicator {
         if scopes.is_some_and(|s| s.call_at(position).is_some()) {
             return 0;
         }
-        let text = script.map.source_line(source, position.line);
-        let first = text
-            .and_then(|t| Some(&t[utf16_offset(t, position.column)?..]))
-            .and_then(|rest| rest.chars().next());
+        let first = script
+            .source_at(at)
+            .and_then(|(text, offset)| text[offset..].chars().next());
         match first {
             Some(')') if scopes.is_some_and(|s| s.call_ending_at(position).is_some()) => 1,
             Some('{' | '}' | '(' | ')' | '[' | ']' | ';' | ',') => 2,
@@ -276,10 +274,8 @@ impl Symbolicator {
 
     /// The `await` keyword written just before `operand` in its original source.
     fn await_before(&self, script: &Script, operand: SourcePosition) -> Option<SourcePosition> {
-        let original = script
-            .map
-            .source_line(operand.source, operand.position.line)?;
-        let before = original[..utf16_offset(original, operand.position.column)?].trim_end();
+        let (original, at) = script.source_at(operand)?;
+        let before = original[..at].trim_end();
         let keyword = before.strip_suffix("await")?;
         if keyword.ends_with(is_name_char) {
             return None;
@@ -541,11 +537,9 @@ pub(super) fn next_original(script: &Script, position: Position) -> Option<Sourc
 
 /// Whether the original source has `word` (a whole word) at `at`.
 fn starts_with_word(script: &Script, at: SourcePosition, word: &str) -> bool {
-    let Some(line) = script.map.source_line(at.source, at.position.line) else {
-        return false;
-    };
-    utf16_offset(line, at.position.column)
-        .and_then(|offset| line[offset..].strip_prefix(word))
+    script
+        .source_at(at)
+        .and_then(|(line, offset)| line[offset..].strip_prefix(word))
         .is_some_and(|rest| !rest.starts_with(is_name_char))
 }
 

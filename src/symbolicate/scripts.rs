@@ -6,7 +6,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, MutexGuard, OnceLock, Weak};
 
-use crate::position::Position;
+use crate::position::{Position, SourcePosition};
 use crate::scopes::FunctionScopes;
 use crate::view::SourceMapView;
 
@@ -300,6 +300,31 @@ impl MinifiedLines {
             starts,
             checkpoints,
         }
+    }
+}
+
+impl Script {
+    /// Line `at.position.line` of `at.source`'s content and the byte offset in it of
+    /// `at`'s column, if it falls on a character.
+    pub(super) fn source_at(&self, at: SourcePosition) -> Option<(&str, usize)> {
+        let Position { line, column } = at.position;
+        let text = self.map.source_line(at.source, line)?;
+        Some((text, self.source_offset(at.source, line, text, column)?))
+    }
+
+    /// The byte offset of UTF-16 column `column` of `text`, which is line `line` of
+    /// source `source`'s content: the column itself on a line the map knows is ASCII.
+    pub(super) fn source_offset(
+        &self,
+        source: u32,
+        line: u32,
+        text: &str,
+        column: u32,
+    ) -> Option<usize> {
+        if self.map.source_line_is_ascii(source, line) {
+            return (column as usize <= text.len()).then_some(column as usize);
+        }
+        utf16_offset(text, column)
     }
 }
 

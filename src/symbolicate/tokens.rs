@@ -13,7 +13,7 @@
 
 use crate::position::{Position, SourcePosition};
 
-use super::scripts::{utf16_offset, Script};
+use super::scripts::Script;
 
 /// How many tokens a walk may take (segments are rarely further apart in minified
 /// code; a longer walk is more likely to cross rewritten code).
@@ -238,7 +238,7 @@ fn walk_to(
     for line_index in original.position.line..original.position.line.saturating_add(MAX_LINES) {
         let text = map.source_line(original.source, line_index)?;
         let from = if line_index == original.position.line {
-            utf16_offset(text, original.position.column)?
+            script.source_offset(original.source, line_index, text, original.position.column)?
         } else {
             0
         };
