@@ -72,10 +72,13 @@ const PARSE_STACK_BYTES: usize = 64 << 20;
 /// `with_calls`. A source that nests deeper than [`MAX_SOURCE_NESTING`] (see
 /// `nesting.rs`) has none: its parse could overflow the stack, which would end the
 /// process. The parse runs on a thread of its own with a stack of
-/// [`PARSE_STACK_BYTES`], whatever the caller's thread has; if that thread cannot be
-/// started, or the parser panics, the source has no scopes either.
+/// [`PARSE_STACK_BYTES`], whatever the caller's thread has. If that thread cannot be
+/// started (out of threads or memory), a source nesting at most
+/// [`SHALLOW_ENOUGH_FOR_ANY_THREAD`] levels is parsed on the caller's thread, and a
+/// deeper one has no scopes; so does one the parser panics on.
 pub(super) fn collect(text: &str, file_name: Option<&str>, with_calls: bool) -> Collected {
-    if nesting_bound(text, MAX_SOURCE_NESTING) > MAX_SOURCE_NESTING {
+    let nesting = nesting_bound(text, MAX_SOURCE_NESTING);
+    if nesting > MAX_SOURCE_NESTING {
         return Collected::default();
     }
     std::thread::scope(|scope| {
@@ -85,10 +88,20 @@ pub(super) fn collect(text: &str, file_name: Option<&str>, with_calls: bool) -> 
             .spawn_scoped(scope, || {
                 collect_on_this_thread(text, file_name, with_calls)
             });
-        parse.ok()?.join().ok()
+        match parse {
+            Ok(parse) => parse.join().ok(),
+            Err(_) if nesting <= SHALLOW_ENOUGH_FOR_ANY_THREAD => {
+                Some(collect_on_this_thread(text, file_name, with_calls))
+            }
+            Err(_) => None,
+        }
     })
     .unwrap_or_default()
 }
+
+/// A nesting bound whose parse fits in any thread's stack of 1 MiB or more (about 5 KiB
+/// a level in a debug build, less in a release build).
+const SHALLOW_ENOUGH_FOR_ANY_THREAD: usize = 100;
 
 fn collect_on_this_thread(text: &str, file_name: Option<&str>, with_calls: bool) -> Collected {
     let guessed = file_name
