@@ -348,15 +348,23 @@ impl Symbolicator {
         let Some(property) = frame.function.as_deref().and_then(v8_method_property) else {
             return;
         };
-        let minified_anonymous = frame.lookup_position().and_then(|at| {
-            let scopes = self.minified_scopes(script)?;
-            let id = scopes.innermost(at)?;
-            let anonymous = matches!(scopes.name_of(id), Enclosing::Anonymous);
-            Some(anonymous && scopes.v8_name_of(id).is_none())
+        let minified_anonymous = self.minified_function(script, frame).map(|(scopes, id)| {
+            matches!(scopes.name_of(id), Enclosing::Anonymous) && scopes.v8_name_of(id).is_none()
         });
         if minified_anonymous == Some(true) {
             original.function = Some(property.to_owned());
         }
+    }
+
+    /// The minified script's innermost function at the position `frame` was printed at.
+    fn minified_function<'s>(
+        &self,
+        script: &'s Script,
+        frame: &Frame,
+    ) -> Option<(&'s FunctionScopes, ScopeId)> {
+        let scopes = self.minified_scopes(script)?;
+        let id = scopes.innermost(frame.lookup_position()?)?;
+        Some((scopes, id))
     }
 
     /// V8 prints a constructor call with the function's run-time `name`, which code can
@@ -373,8 +381,7 @@ impl Symbolicator {
         symbolicated: &mut [SymbolicatedFrame],
     ) {
         let own_name = |script: &Script, frame: &Frame| -> Option<String> {
-            let scopes = self.minified_scopes(script)?;
-            let id = scopes.innermost(frame.lookup_position()?)?;
+            let (scopes, id) = self.minified_function(script, frame)?;
             match scopes.name_of(id) {
                 Enclosing::Named(name) => Some(name.to_owned()),
                 _ => None,
